@@ -1,0 +1,132 @@
+//! The presenter: the only source of operation toast copy, notification copy and "View run"
+//! links (R10, R12, R13). The server calls it to build API answers and notifications; the
+//! browser renders what it returns. Nothing else writes this copy.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{RunId, TenantSlug};
+use crate::operation::OperationType;
+use crate::reason::ReasonCode;
+use crate::run::RunOutcome;
+use crate::summary::SummaryCounts;
+
+/// How long the "queued" toast stays up.
+pub const QUEUED_TOAST_MS: u32 = 5_000;
+/// The "already queued" toast asks the reader to look at an existing run; it stays longer.
+pub const ALREADY_QUEUED_TOAST_MS: u32 = 8_000;
+/// The label of every action that opens Run Detail.
+pub const VIEW_RUN_LABEL: &str = "View run";
+
+/// A link with its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToastKind {
+    Queued,
+    AlreadyQueued,
+}
+
+/// A toast reports intent only: a start was accepted or deduplicated. Never completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Toast {
+    pub kind: ToastKind,
+    pub title: String,
+    pub body: String,
+    pub duration_ms: u32,
+    pub action: Link,
+}
+
+/// The copy of the one terminal notification of a run (R2, R12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationContent {
+    pub title: String,
+    pub body: String,
+    pub action: Link,
+}
+
+/// Run Detail of one run: `/t/{tenant}/operations/{run}`. Every "View run" link comes from here.
+pub fn view_run_url(tenant: &TenantSlug, run_id: RunId) -> String {
+    format!("{}/{run_id}", operations_url(tenant))
+}
+
+/// The operations list of a tenant: `/t/{tenant}/operations`.
+pub fn operations_url(tenant: &TenantSlug) -> String {
+    format!("/t/{tenant}/operations")
+}
+
+fn view_run_link(tenant: &TenantSlug, run_id: RunId) -> Link {
+    Link {
+        label: VIEW_RUN_LABEL.to_owned(),
+        url: view_run_url(tenant, run_id),
+    }
+}
+
+/// The toast for a start that created a new run.
+pub fn queued_toast(operation: OperationType, tenant: &TenantSlug, run_id: RunId) -> Toast {
+    Toast {
+        kind: ToastKind::Queued,
+        title: format!("{} queued", operation.label()),
+        body: "Follow its progress in Active operations; you will be notified when it ends."
+            .to_owned(),
+        duration_ms: QUEUED_TOAST_MS,
+        action: view_run_link(tenant, run_id),
+    }
+}
+
+/// The toast for a start that found an identical run already queued or running (R4).
+pub fn already_queued_toast(operation: OperationType, tenant: &TenantSlug, run_id: RunId) -> Toast {
+    Toast {
+        kind: ToastKind::AlreadyQueued,
+        title: format!("{} already queued", operation.label()),
+        body: "An identical operation is already queued or running; no second one was started."
+            .to_owned(),
+        duration_ms: ALREADY_QUEUED_TOAST_MS,
+        action: view_run_link(tenant, run_id),
+    }
+}
+
+/// The title says the outcome; the body gives the counts (and the reason of a failure).
+pub fn run_completed_notification(
+    operation: OperationType,
+    outcome: RunOutcome,
+    counts: &SummaryCounts,
+    reason: Option<ReasonCode>,
+    tenant: &TenantSlug,
+    run_id: RunId,
+) -> NotificationContent {
+    let label = operation.label();
+    let title = match outcome {
+        RunOutcome::Succeeded => format!("{label} completed"),
+        RunOutcome::PartiallySucceeded => format!("{label} completed with failures"),
+        RunOutcome::Failed => format!("{label} failed"),
+        RunOutcome::Cancelled => format!("{label} cancelled"),
+    };
+    let mut body = counts_sentence(counts);
+    if let (RunOutcome::Failed | RunOutcome::PartiallySucceeded, Some(reason)) = (outcome, reason) {
+        body.push(' ');
+        body.push_str(reason.label());
+        body.push('.');
+    }
+    NotificationContent {
+        title,
+        body,
+        action: view_run_link(tenant, run_id),
+    }
+}
+
+/// `40 total, 38 succeeded, 2 failed.` in [`crate::SummaryKey::ALL`] order.
+pub fn counts_sentence(counts: &SummaryCounts) -> String {
+    if counts.is_empty() {
+        return "No items were reported.".to_owned();
+    }
+    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    format!("{}.", parts.join(", "))
+}

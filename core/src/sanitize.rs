@@ -1,0 +1,193 @@
+//! Failure messages as they may be stored and shown (R6).
+//!
+//! Whatever a provider, a handler or a panic says passes through [`sanitize_message`] before it
+//! is stored: credentials and personal data are redacted, control and direction-override
+//! characters removed, and the length bounded. A run keeps at most
+//! [`FailureSummary::MAX_ENTRIES`] failures; the rest are counted, not stored.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+use serde::{Deserialize, Serialize};
+
+use crate::reason::ReasonCode;
+
+/// The longest message kept, in characters, including the trailing ellipsis of a cut message.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Input beyond this many bytes is dropped before any pattern runs: it could never reach the
+/// stored message, and it bounds the work a hostile payload can cause.
+const MAX_INPUT_BYTES: usize = 16 * 1024;
+
+/// What replaces a redacted value.
+pub const REDACTED: &str = "[redacted]";
+/// What replaces an e-mail address.
+pub const REDACTED_EMAIL: &str = "[email]";
+
+static BEARER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+").expect("the bearer pattern is valid")
+});
+
+static JWT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+        .expect("the JWT pattern is valid")
+});
+
+/// `password=…`, `client_secret: "…"`, `"access_token":"…"`, `AccountKey=…`, `sig=…`: any name
+/// containing a credential word, then `=` or `:`, then a quoted or bare value.
+static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|key|sig|signature|credential|authorization)[A-Za-z0-9_.-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)"#,
+    )
+    .expect("the credential pattern is valid")
+});
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+        .expect("the e-mail pattern is valid")
+});
+
+/// Returns `raw` as it may be stored, logged and shown: secrets and e-mail addresses redacted,
+/// control characters removed, white space folded, at most [`MAX_MESSAGE_CHARS`] characters.
+/// Applying it twice gives the same result as applying it once.
+pub fn sanitize_message(raw: &str) -> String {
+    let bounded = &raw[..floor_char_boundary(raw, MAX_INPUT_BYTES)];
+    let visible = strip_invisible(bounded);
+    let redacted = BEARER.replace_all(&visible, |c: &Captures<'_>| format!("{} {REDACTED}", &c[1]));
+    let redacted = CREDENTIAL.replace_all(&redacted, |c: &Captures<'_>| {
+        let masked = match c[2].chars().next() {
+            Some(quote @ ('"' | '\'')) => format!("{quote}{REDACTED}{quote}"),
+            _ => REDACTED.to_owned(),
+        };
+        format!("{}{masked}", &c[1])
+    });
+    let redacted = JWT.replace_all(&redacted, REDACTED);
+    let redacted = EMAIL.replace_all(&redacted, REDACTED_EMAIL);
+    truncate_chars(fold_whitespace(&redacted), MAX_MESSAGE_CHARS)
+}
+
+/// Control characters become spaces (so words stay apart); bidirectional overrides and
+/// zero-width characters, which can disguise text, are dropped.
+fn strip_invisible(input: &str) -> Cow<'_, str> {
+    let is_hidden = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}');
+    if !input.chars().any(|c| c.is_control() || is_hidden(c)) {
+        return Cow::Borrowed(input);
+    }
+    Cow::Owned(
+        input
+            .chars()
+            .filter(|c| !is_hidden(*c))
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    )
+}
+
+fn fold_whitespace(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for word in input.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn truncate_chars(mut text: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        let keep = text[..cut]
+            .char_indices()
+            .nth(max_chars - 1)
+            .map_or(cut, |(i, _)| i);
+        text.truncate(keep);
+        text.truncate(text.trim_end().len());
+        text.push('…');
+    }
+    text
+}
+
+fn floor_char_boundary(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|i| s.is_char_boundary(*i))
+        .unwrap_or(0)
+}
+
+/// One stored failure: a stable code and a sanitized message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureEntry {
+    pub reason_code: ReasonCode,
+    pub message: String,
+}
+
+/// The failures of one run, bounded: the first [`FailureSummary::MAX_ENTRIES`] are kept, the
+/// rest counted in `omitted`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, from = "RawFailureSummary")]
+pub struct FailureSummary {
+    entries: Vec<FailureEntry>,
+    omitted: u64,
+}
+
+impl FailureSummary {
+    pub const MAX_ENTRIES: usize = 10;
+
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a failure, sanitizing its message; past the bound it is only counted.
+    pub fn push(&mut self, reason_code: ReasonCode, raw_message: &str) {
+        if self.entries.len() < Self::MAX_ENTRIES {
+            self.entries.push(FailureEntry {
+                reason_code,
+                message: sanitize_message(raw_message),
+            });
+        } else {
+            self.omitted = self.omitted.saturating_add(1);
+        }
+    }
+
+    pub fn entries(&self) -> &[FailureEntry] {
+        &self.entries
+    }
+
+    pub fn omitted(&self) -> u64 {
+        self.omitted
+    }
+
+    pub fn total(&self) -> u64 {
+        (self.entries.len() as u64).saturating_add(self.omitted)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// The stored or sent form; turned into a [`FailureSummary`] through `push`, so anything read
+/// back is held to the same bound and sanitizing as anything written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFailureSummary {
+    #[serde(default)]
+    entries: Vec<FailureEntry>,
+    #[serde(default)]
+    omitted: u64,
+}
+
+impl From<RawFailureSummary> for FailureSummary {
+    fn from(raw: RawFailureSummary) -> Self {
+        let mut summary = Self::new();
+        for entry in raw.entries {
+            summary.push(entry.reason_code, &entry.message);
+        }
+        summary.omitted = summary.omitted.saturating_add(raw.omitted);
+        summary
+    }
+}

@@ -1,0 +1,16 @@
+//! The JSON shapes of the HTTP API and the event streams, shared by the server (which writes
+//! them) and the browser (which reads them). Each file holds one resource.
+
+mod catalog;
+mod error;
+mod notification;
+mod run;
+mod start;
+mod stream;
+
+pub use catalog::{BadgeEntry, Catalog, NamedEntry, OperationTypeEntry};
+pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};
+pub use notification::{NotificationDto, NotificationKind, NotificationList};
+pub use run::{RunDetail, RunSummary, UserRef};
+pub use start::{StartResult, StartRunRequest, StartRunResponse};
+pub use stream::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};

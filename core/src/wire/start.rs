@@ -1,0 +1,33 @@
+use serde::{Deserialize, Serialize};
+
+use crate::operation::OperationType;
+use crate::presenter::Toast;
+use crate::wire::RunSummary;
+
+/// `POST /api/t/{tenant}/operations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRunRequest {
+    #[serde(rename = "type")]
+    pub operation: OperationType,
+    #[serde(default)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartResult {
+    /// A new run was created and queued.
+    Queued,
+    /// An identical run was already queued or running; this is that run (R4).
+    AlreadyQueued,
+}
+
+/// The 202 answer to a start: the run, the toast to show and the link to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartRunResponse {
+    pub result: StartResult,
+    pub run: RunSummary,
+    pub toast: Toast,
+    pub view_run_url: String,
+}

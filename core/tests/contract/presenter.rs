@@ -1,0 +1,128 @@
+// R10, R12, R13: toast copy, notification copy and links come from the presenter.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use opsux_core::presenter::{
+    self, ALREADY_QUEUED_TOAST_MS, Link, QUEUED_TOAST_MS, ToastKind, VIEW_RUN_LABEL,
+};
+use opsux_core::{OperationType, ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
+
+use crate::{contoso, run_id};
+
+const RUN_URL: &str = "/t/contoso/operations/0192f1c4-7a1e-7cc3-9a6e-2f4c8d1b5e07";
+
+#[test]
+fn canonical_urls() {
+    assert_eq!(presenter::view_run_url(&contoso(), run_id()), RUN_URL);
+    assert_eq!(
+        presenter::operations_url(&contoso()),
+        "/t/contoso/operations"
+    );
+}
+
+#[test]
+fn queued_and_already_queued_toasts() {
+    let queued = presenter::queued_toast(OperationType::InventorySync, &contoso(), run_id());
+    assert_eq!(queued.kind, ToastKind::Queued);
+    assert_eq!(queued.title, "Inventory sync queued");
+    assert_eq!(queued.duration_ms, QUEUED_TOAST_MS);
+    assert_eq!(
+        queued.action,
+        Link {
+            label: VIEW_RUN_LABEL.to_owned(),
+            url: RUN_URL.to_owned()
+        }
+    );
+
+    let deduped =
+        presenter::already_queued_toast(OperationType::PolicyExport, &contoso(), run_id());
+    assert_eq!(deduped.kind, ToastKind::AlreadyQueued);
+    assert_eq!(deduped.title, "Policy export already queued");
+    assert_eq!(deduped.duration_ms, ALREADY_QUEUED_TOAST_MS);
+    assert_eq!(deduped.action.url, RUN_URL);
+}
+
+#[test]
+fn toasts_never_speak_of_completion() {
+    for op in OperationType::ALL {
+        for toast in [
+            presenter::queued_toast(op, &contoso(), run_id()),
+            presenter::already_queued_toast(op, &contoso(), run_id()),
+        ] {
+            let text = format!("{} {}", toast.title, toast.body).to_lowercase();
+            for word in ["completed", "succeeded", "failed", "finished", "done"] {
+                assert!(
+                    !text.contains(word),
+                    "{op}: toast {text:?} mentions {word:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn notification_title_says_the_outcome_and_body_the_counts() {
+    let counts = SummaryCounts::new()
+        .with(SummaryKey::Failed, 2)
+        .and_then(|c| c.with(SummaryKey::Total, 40))
+        .and_then(|c| c.with(SummaryKey::Processed, 40))
+        .and_then(|c| c.with(SummaryKey::Succeeded, 38))
+        .unwrap();
+    let cases = [
+        (
+            RunOutcome::Succeeded,
+            None,
+            "Inventory sync completed",
+            "40 total, 40 processed, 38 succeeded, 2 failed.",
+        ),
+        (
+            RunOutcome::PartiallySucceeded,
+            Some(ReasonCode::ProviderThrottled),
+            "Inventory sync completed with failures",
+            "40 total, 40 processed, 38 succeeded, 2 failed. The tenant's service kept throttling requests.",
+        ),
+        (
+            RunOutcome::Failed,
+            Some(ReasonCode::CircuitBreakerOpen),
+            "Inventory sync failed",
+            "40 total, 40 processed, 38 succeeded, 2 failed. Stopped after repeated failures.",
+        ),
+        (
+            RunOutcome::Cancelled,
+            Some(ReasonCode::CancelledByUser),
+            "Inventory sync cancelled",
+            "40 total, 40 processed, 38 succeeded, 2 failed.",
+        ),
+    ];
+    for (outcome, reason, title, body) in cases {
+        let n = presenter::run_completed_notification(
+            OperationType::InventorySync,
+            outcome,
+            &counts,
+            reason,
+            &contoso(),
+            run_id(),
+        );
+        assert_eq!(
+            (n.title.as_str(), n.body.as_str()),
+            (title, body),
+            "{outcome}"
+        );
+        assert_eq!(n.action.url, RUN_URL);
+        assert_eq!(n.action.label, VIEW_RUN_LABEL);
+    }
+}
+
+#[test]
+fn notification_without_counts() {
+    let n = presenter::run_completed_notification(
+        OperationType::BackupRetention,
+        RunOutcome::Succeeded,
+        &SummaryCounts::new(),
+        None,
+        &contoso(),
+        run_id(),
+    );
+    assert_eq!(n.title, "Backup retention completed");
+    assert_eq!(n.body, "No items were reported.");
+}

@@ -1,0 +1,30 @@
+//! The Playwright suite against the real server on a free loopback port.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::shell::cmd;
+use crate::toolchain::CHROMIUM;
+
+pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
+    cmd("cargo")
+        .args(["build", "--package", "opsux-server", "--bin", "opsux"])
+        .run()?;
+    let port = free_port()?;
+    cmd("npx")
+        .args(["--no-install", "playwright", "test"])
+        .current_dir(root.join("tests"))
+        .env("OPSUX_E2E_PORT", port.to_string())
+        .env("OPSUX_E2E_SERVER", root.join("target/debug/opsux"))
+        .env("OPSUX_E2E_DIST", root.join("dist"))
+        .env("OPSUX_CHROMIUM", CHROMIUM)
+        .run()
+}
+
+/// A port nobody listens on right now; the server binds it moments later.
+fn free_port() -> anyhow::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
+    Ok(listener.local_addr()?.port())
+}

@@ -1,0 +1,77 @@
+//! Project automation: `cargo xtask run | test | size | setup`.
+//!
+//! Every command installs what it needs first (see `toolchain`), so a fresh machine with
+//! Rust, Node.js and apt needs nothing else.
+
+mod app_build;
+mod compress;
+mod e2e;
+mod shell;
+mod size;
+mod test;
+mod toolchain;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "opsux project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the dashboard and serve it with the API.
+    Run {
+        /// Address for the server.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Everything CI checks: formatting, lints, native and wasm tests, end-to-end tests.
+    Test,
+    /// Size of the release dashboard bundle (wasm + JS): raw, gzip and brotli.
+    Size,
+    /// Install the toolchain only (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium).
+    Setup,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match cli.command {
+        Command::Run { listen } => run(&root, &listen),
+        Command::Test => test::run(&root),
+        Command::Size => size::run(&root),
+        Command::Setup => toolchain::ensure_all(&root, toolchain::Needs::everything()),
+    }
+}
+
+fn run(root: &Path, listen: &str) -> anyhow::Result<()> {
+    toolchain::ensure_all(root, toolchain::Needs::build())?;
+    app_build::build_release(root)?;
+    shell::step("serve", &format!("http://{listen}"));
+    shell::cmd("cargo")
+        .args([
+            "run",
+            "--package",
+            "opsux-server",
+            "--bin",
+            "opsux",
+            "--",
+            "serve",
+        ])
+        .args(["--listen", listen, "--assets-dir"])
+        .arg(root.join("dist"))
+        .run()
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one folder below the workspace root")
+        .to_owned()
+}
