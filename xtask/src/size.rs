@@ -7,6 +7,10 @@ use anyhow::bail;
 use crate::compress::{brotli, gzip};
 use crate::{app_build, toolchain};
 
+#[expect(
+    clippy::print_stdout,
+    reason = "the table on stdout is this command's output"
+)]
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     toolchain::ensure_all(root, toolchain::Needs::build())?;
     app_build::build_release(root)?;

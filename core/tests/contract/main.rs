@@ -20,9 +20,11 @@ mod sanitize_props;
 
 /// A fixed run id for copy and link expectations.
 pub(crate) fn run_id() -> opsux_core::RunId {
-    "0192f1c4-7a1e-7cc3-9a6e-2f4c8d1b5e07".parse().unwrap()
+    "0192f1c4-7a1e-7cc3-9a6e-2f4c8d1b5e07"
+        .parse()
+        .expect("a valid UUID")
 }
 
 pub(crate) fn contoso() -> opsux_core::TenantSlug {
-    opsux_core::TenantSlug::parse("contoso").unwrap()
+    opsux_core::TenantSlug::parse("contoso").expect("a valid slug")
 }

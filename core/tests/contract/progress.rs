@@ -15,10 +15,12 @@ use crate::{contoso, run_id};
 const CREATED: OffsetDateTime = datetime!(2026-11-27 10:00:00 UTC);
 const STARTED: OffsetDateTime = datetime!(2026-11-27 10:00:30 UTC);
 
+type Counts = &'static [(SummaryKey, u64)];
+
 fn run(status: RunStatus, counts: &[(SummaryKey, u64)], started: bool) -> RunSummary {
     let mut summary_counts = SummaryCounts::new();
     for (k, v) in counts {
-        summary_counts.set(*k, *v).unwrap();
+        summary_counts.set(*k, *v).expect("counts in range");
     }
     RunSummary {
         id: run_id(),
@@ -43,7 +45,7 @@ fn run(status: RunStatus, counts: &[(SummaryKey, u64)], started: bool) -> RunSum
 fn determinate_when_total_and_processed_are_reported() {
     use SummaryKey::{Processed, Total};
     let now = datetime!(2026-11-27 10:05:00 UTC);
-    let cases: &[(&[(SummaryKey, u64)], u8, &str)] = &[
+    let cases: &[(Counts, u8, &str)] = &[
         (&[(Total, 40), (Processed, 10)], 25, "10/40"),
         (&[(Total, 3), (Processed, 2)], 66, "2/3"),
         (&[(Total, 40), (Processed, 0)], 0, "0/40"),
@@ -74,7 +76,7 @@ fn determinate_when_total_and_processed_are_reported() {
 fn indeterminate_without_a_usable_total() {
     use SummaryKey::{Processed, Succeeded, Total};
     let now = datetime!(2026-11-27 10:02:35 UTC);
-    let cases: &[(RunStatus, &[(SummaryKey, u64)], bool, u64, &str)] = &[
+    let cases: &[(RunStatus, Counts, bool, u64, &str)] = &[
         (RunStatus::Running, &[], true, 125, "Running · 2m 05s"),
         (
             RunStatus::Running,
