@@ -9,20 +9,20 @@ use crate::badge::Badge;
 
 #[component]
 pub(crate) fn CatalogPage() -> impl IntoView {
-    let catalog = LocalResource::new(api::fetch_catalog);
+    // A plain signal filled by one spawned fetch: the page loads once and never refetches, so
+    // Suspense's async machinery would only add bundle weight.
+    let (catalog, set_catalog) = signal(None::<Result<Catalog, String>>);
+    leptos::task::spawn_local(async move { set_catalog.set(Some(api::fetch_catalog().await)) });
     view! {
         <h1>"Operations catalog"</h1>
-        <Suspense fallback=|| view! { <p class="muted" data-test="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match catalog.await {
-                    Ok(catalog) => view! { <CatalogView catalog /> }.into_any(),
-                    Err(message) => {
-                        view! { <p class="error" role="alert" data-test="load-error">{message}</p> }
-                            .into_any()
-                    }
-                }
-            })}
-        </Suspense>
+        {move || match catalog.get() {
+            None => view! { <p class="muted" data-test="loading">"Loading…"</p> }.into_any(),
+            Some(Ok(catalog)) => view! { <CatalogView catalog /> }.into_any(),
+            Some(Err(message)) => {
+                view! { <p class="error" role="alert" data-test="load-error">{message}</p> }
+                    .into_any()
+            }
+        }}
     }
 }
 
