@@ -3,14 +3,18 @@
 
 mod catalog;
 mod error;
+mod me;
 mod notification;
 mod run;
+mod run_list;
 mod start;
 mod stream;
 
 pub use catalog::{BadgeEntry, Catalog, NamedEntry, OperationTypeEntry};
 pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};
+pub use me::{LoginRequest, MeResponse, TenantAccessDto, UserDto};
 pub use notification::{NotificationDto, NotificationKind, NotificationList};
 pub use run::{RunDetail, RunSummary, UserRef};
+pub use run_list::{ActiveRuns, RunList};
 pub use start::{StartResult, StartRunRequest, StartRunResponse};
 pub use stream::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};

@@ -1,0 +1,35 @@
+use serde::{Deserialize, Serialize};
+
+use crate::access::{Capability, Role};
+use crate::ids::{TenantSlug, UserId};
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDto {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+}
+
+/// One tenant the user belongs to, with what they may do there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantAccessDto {
+    pub slug: TenantSlug,
+    pub name: String,
+    pub role: Role,
+    pub capabilities: Vec<Capability>,
+}
+
+/// `GET /api/me` (and the answer to a login).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    pub user: UserDto,
+    pub tenants: Vec<TenantAccessDto>,
+}
