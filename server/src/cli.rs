@@ -2,12 +2,15 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 
+use crate::clock::{SystemClock, to_ms};
 use crate::state::{AppState, Config};
+use crate::{db, demo};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,8 +25,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API and the dashboard.
+    /// Serve the API and the dashboard, and run the worker.
     Serve(ServeArgs),
+    /// Create the demo workspace, tenants and users (idempotent).
+    SeedDemo(DatabaseArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// Where the data lives; the directory of a SQLite file is created if needed.
+    #[arg(long, env = "DATABASE_URL", default_value = db::DEFAULT_URL)]
+    pub database_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -34,11 +46,33 @@ pub struct ServeArgs {
     /// The dashboard build (Trunk's `dist/`) to serve at `/`.
     #[arg(long, env = "OPSUX_ASSETS_DIR", default_value = "dist")]
     pub assets_dir: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Seed the demo data set first (see `seed-demo`).
+    #[arg(long)]
+    pub demo: bool,
+    /// An origin (`https://host[:port]`) of pages that embed the widget and may send
+    /// state-changing requests; repeat for several.
+    #[arg(
+        long = "allowed-origin",
+        env = "OPSUX_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+    /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
+    #[arg(long, env = "OPSUX_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::SeedDemo(args) => {
+            let pool = db::connect(&args.database_url).await?;
+            demo::seed(&pool, to_ms(time::OffsetDateTime::now_utc())).await?;
+            print_demo_logins();
+            Ok(())
+        }
     }
 }
 
@@ -50,18 +84,45 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
              `cargo xtask run` builds it"
         );
     }
+    let pool = db::connect(&args.database.database_url).await?;
+    let clock = Arc::new(SystemClock);
+    if args.demo {
+        demo::seed(&pool, to_ms(time::OffsetDateTime::now_utc())).await?;
+        print_demo_logins();
+    }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(Config {
-        assets_dir: args.assets_dir,
-    });
+    let state = AppState::new(
+        Config {
+            assets_dir: args.assets_dir,
+            allowed_origins: args.allowed_origins,
+            secure_cookies: args.secure_cookies,
+            runs: crate::runs::RunConfig::default(),
+        },
+        pool,
+        clock,
+    );
     tracing::info!("opsux listening on http://{addr}");
     axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error")
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "the demo logins are for the person at the terminal"
+)]
+fn print_demo_logins() {
+    eprintln!(
+        "demo tenants: contoso, fabrikam; password for every demo user: {}",
+        demo::DEMO_PASSWORD
+    );
+    for user in demo::DEMO_USERS {
+        eprintln!("  {:<22} {}", user.email, user.display_name);
+    }
 }
 
 async fn shutdown_signal() {

@@ -74,3 +74,20 @@ pub async fn method_not_allowed() -> ApiError {
         "method not allowed on this endpoint",
     )
 }
+
+impl From<crate::runs::RunError> for ApiError {
+    fn from(err: crate::runs::RunError) -> Self {
+        use crate::runs::RunError;
+        match err {
+            RunError::Conflict { .. } => Self::new(ErrorCode::Conflict, err.to_string()),
+            RunError::NotFound(_) => Self::not_found("run"),
+            RunError::Corrupt(_) | RunError::Database(_) => Self::internal(&err),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::internal(&err)
+    }
+}

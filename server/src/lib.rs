@@ -2,15 +2,25 @@
 //! exactly what `opsux serve` serves.
 
 pub mod assets;
+pub mod auth;
 pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod demo;
 pub mod error;
+pub mod events;
+pub mod extract;
+pub mod notifications;
 pub mod routes;
+pub mod runs;
 pub mod state;
 pub mod telemetry;
+pub mod worker;
 
 pub use state::AppState;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use tower_http::trace::TraceLayer;
 
 /// The complete router: the JSON API under `/api`, health, and the dashboard's static files
@@ -18,9 +28,14 @@ use tower_http::trace::TraceLayer;
 pub fn app(state: AppState) -> Router {
     let assets = assets::service(&state.config.assets_dir);
     Router::new()
-        .nest("/api", routes::api())
+        .nest("/api", routes::api(&state))
         .merge(routes::health())
         .fallback_service(assets)
+        // R17: before any handler, so no state-changing route can forget it.
+        .layer(from_fn_with_state(
+            state.clone(),
+            auth::require_trusted_origin,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

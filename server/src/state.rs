@@ -1,23 +1,48 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::clock::SharedClock;
+use crate::db::Pool;
+use crate::events::EventHub;
+use crate::runs::{RunConfig, RunService};
+
 /// Settings fixed at start-up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// The Trunk output folder served at `/`.
     pub assets_dir: PathBuf,
+    /// Origins besides our own that may send state-changing requests (embedding hosts, R17).
+    pub allowed_origins: Vec<String>,
+    /// Mark the session cookie `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
+    pub runs: RunConfig,
 }
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub events: EventHub,
+    pub runs: RunService,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: Config, pool: Pool, clock: SharedClock) -> Self {
+        let events = EventHub::new();
+        let runs = RunService::new(
+            pool.clone(),
+            Arc::clone(&clock),
+            events.clone(),
+            config.runs.clone(),
+        );
         Self {
             config: Arc::new(config),
+            pool,
+            clock,
+            events,
+            runs,
         }
     }
 }

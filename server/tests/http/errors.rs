@@ -2,13 +2,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use insta::assert_json_snapshot;
 
-use crate::support::{get, router, send};
+use crate::support::{HOST, ORIGIN, TestApp};
 
 #[tokio::test]
 async fn unknown_api_path_is_a_json_404_not_the_app() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<html>app</html>").unwrap();
-    let res = get(&router(dir.path()), "/api/no-such-thing").await;
+    let app = TestApp::new().await;
+    let res = app.get("/api/no-such-thing", None).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_json_snapshot!(res.json(), @r#"
     {
@@ -22,9 +21,13 @@ async fn unknown_api_path_is_a_json_404_not_the_app() {
 
 #[tokio::test]
 async fn wrong_method_is_a_json_405() {
-    let dir = tempfile::tempdir().unwrap();
-    let req = Request::post("/api/catalog").body(Body::empty()).unwrap();
-    let res = send(&router(dir.path()), req).await;
+    let app = TestApp::new().await;
+    let req = Request::post("/api/catalog")
+        .header("host", HOST)
+        .header("origin", ORIGIN)
+        .body(Body::empty())
+        .unwrap();
+    let res = app.send(req).await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_json_snapshot!(res.json(), @r#"
     {

@@ -1,7 +1,16 @@
-//! HTTP tests: the real router, driven in-process with `oneshot` and, where the network path
-//! matters, through a real socket on loopback.
+//! HTTP tests: the real router over a real database, driven in-process with `oneshot` and,
+//! where the network path matters (streams), through a real socket on loopback.
+
+#[path = "../support/mod.rs"]
+mod support;
 
 mod assets;
+mod auth;
+mod bad_input;
 mod catalog;
 mod errors;
-mod support;
+mod notifications;
+mod origin;
+mod runs;
+mod streams;
+mod tenancy;

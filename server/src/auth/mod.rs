@@ -1,0 +1,11 @@
+//! Who is calling: password login, cookie sessions, and the tenant access guard (R16, R17).
+
+mod guard;
+mod origin;
+mod password;
+mod session;
+
+pub use guard::{TenantAccess, require_tenant_member};
+pub use origin::require_trusted_origin;
+pub use password::{hash_password, verify_password};
+pub use session::{CurrentUser, SESSION_COOKIE, SESSION_TTL, Sessions};

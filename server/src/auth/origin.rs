@@ -1,0 +1,44 @@
+//! R17: a state-changing request must come from our own pages or an allow-listed embedding
+//! origin. Browsers always send `Origin` on such requests; its absence or a foreign value is 403.
+
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use opsux_core::wire::ErrorCode;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub async fn require_trusted_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return Ok(next.run(request).await);
+    }
+    let headers = request.headers();
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "state-changing requests must carry an Origin header",
+        ));
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let same_origin = origin.split_once("://").is_some_and(|(scheme, authority)| {
+        matches!(scheme, "http" | "https") && Some(authority) == host
+    });
+    let allow_listed = state.config.allowed_origins.iter().any(|o| o == origin);
+    if same_origin || allow_listed {
+        Ok(next.run(request).await)
+    } else {
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "requests from this origin may not change anything here",
+        ))
+    }
+}

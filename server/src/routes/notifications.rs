@@ -1,0 +1,49 @@
+//! `GET /api/me/notifications`, `POST …/{id}/read`, `POST …/read-all`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use opsux_core::wire::NotificationList;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::clock::to_ms;
+use crate::error::ApiError;
+use crate::events::Event;
+use crate::notifications;
+use crate::state::AppState;
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<NotificationList>, ApiError> {
+    let (unread, items) = notifications::list(&state.pool, user.id).await?;
+    Ok(Json(NotificationList { unread, items }))
+}
+
+pub(super) async fn read_one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    // Someone else's notification is as absent as a made-up id (R16).
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("notification"))?;
+    if !notifications::mark_read(&state.pool, user.id, id, to_ms(state.clock.now())).await? {
+        return Err(ApiError::not_found("notification"));
+    }
+    state
+        .events
+        .publish(Event::NotificationsRead { user: user.id });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn read_all(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<StatusCode, ApiError> {
+    notifications::mark_all_read(&state.pool, user.id, to_ms(state.clock.now())).await?;
+    state
+        .events
+        .publish(Event::NotificationsRead { user: user.id });
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,182 @@
+//! The runs of a tenant: list, active, detail, start, cancel. Every route here sits behind the
+//! tenant guard, so `TenantAccess` is always a member of the tenant in the path.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use opsux_core::wire::{
+    ActiveRuns, ErrorCode, RunDetail, RunList, RunSummary, StartResult, StartRunRequest,
+    StartRunResponse,
+};
+use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, UserId, presenter};
+use serde::Deserialize;
+
+use crate::auth::TenantAccess;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::runs::StartRun;
+use crate::runs::queries::{self, Cursor, RunFilter};
+use crate::state::AppState;
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    #[serde(rename = "type")]
+    operation: Option<String>,
+    status: Option<String>,
+    outcome: Option<String>,
+    initiator: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+fn bad_request(message: String) -> ApiError {
+    ApiError::new(ErrorCode::BadRequest, message)
+}
+
+impl ListQuery {
+    fn filter(&self) -> Result<RunFilter, ApiError> {
+        Ok(RunFilter {
+            operation: self
+                .operation
+                .as_deref()
+                .map(|t| t.parse::<OperationType>().map_err(|e| bad_request(e.to_string())))
+                .transpose()?,
+            status: self
+                .status
+                .as_deref()
+                .map(|s| {
+                    RunStatus::parse(s).ok_or_else(|| {
+                        bad_request(format!("unknown status {s:?}; known: queued, running, completed"))
+                    })
+                })
+                .transpose()?,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|o| {
+                    RunOutcome::parse(o).ok_or_else(|| {
+                        bad_request(format!(
+                            "unknown outcome {o:?}; known: succeeded, partially_succeeded, failed, cancelled"
+                        ))
+                    })
+                })
+                .transpose()?,
+            initiator: self
+                .initiator
+                .as_deref()
+                .map(|u| u.parse::<UserId>().map_err(|e| bad_request(e.to_string())))
+                .transpose()?,
+        })
+    }
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<RunList>, ApiError> {
+    access.require(Capability::RunsView)?;
+    let filter = query.filter()?;
+    let cursor = query
+        .cursor
+        .as_deref()
+        .map(|c| {
+            Cursor::decode(c).ok_or_else(|| {
+                bad_request("malformed cursor; pass back next_cursor unchanged".to_owned())
+            })
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(bad_request(format!(
+            "limit must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let (runs, next) = queries::list(&state.pool, access.tenant.id, &filter, cursor, limit).await?;
+    Ok(Json(RunList {
+        items: runs.into_iter().map(|r| r.summary).collect(),
+        next_cursor: next.map(|c| c.encode()),
+    }))
+}
+
+pub(super) async fn active(
+    State(state): State<AppState>,
+    access: TenantAccess,
+) -> Result<Json<ActiveRuns>, ApiError> {
+    access.require(Capability::RunsView)?;
+    let runs = queries::active(&state.pool, access.tenant.id).await?;
+    Ok(Json(ActiveRuns {
+        items: runs.into_iter().map(|r| r.summary).collect(),
+    }))
+}
+
+pub(super) fn parse_run_id(raw: &str) -> Result<RunId, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found("run"))
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<RunDetail>, ApiError> {
+    access.require(Capability::RunsView)?;
+    let id = parse_run_id(&id)?;
+    let run = queries::get(&state.pool, access.tenant.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("run"))?;
+    Ok(Json(run.detail()))
+}
+
+pub(super) async fn start(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    ApiJson(req): ApiJson<StartRunRequest>,
+) -> Result<(StatusCode, Json<StartRunResponse>), ApiError> {
+    let capability = req.operation.start_capability().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Forbidden,
+            format!("{} is started by the system only", req.operation),
+        )
+    })?;
+    access.require(capability)?;
+    let started = state
+        .runs
+        .start(StartRun {
+            tenant: access.tenant.clone(),
+            operation: req.operation,
+            params: req.params,
+            initiator: Some(access.user.id),
+        })
+        .await?;
+    let run = started.run.summary;
+    let toast = match started.result {
+        StartResult::Queued => presenter::queued_toast(run.operation, &run.tenant, run.id),
+        StartResult::AlreadyQueued => {
+            presenter::already_queued_toast(run.operation, &run.tenant, run.id)
+        }
+    };
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(StartRunResponse {
+            result: started.result,
+            view_run_url: presenter::view_run_url(&run.tenant, run.id),
+            run,
+            toast,
+        }),
+    ))
+}
+
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<RunSummary>, ApiError> {
+    access.require(Capability::RunsCancel)?;
+    let id = parse_run_id(&id)?;
+    let run = state.runs.cancel(access.tenant.id, id).await?;
+    Ok(Json(run.summary))
+}

@@ -1,0 +1,21 @@
+//! The run service: the only code that changes a run's `status` or `outcome` (R1), and the only
+//! code that writes operation notifications (R2, R3).
+//!
+//! [`RunService`] starts, claims, cancels and rescues runs; a claimed run is a [`ClaimedRun`]
+//! handle, the only way a worker moves it on, consumed by its finishing methods so it cannot
+//! finish twice. Every transition is one guarded compare-and-set in `store.rs` whose allowed
+//! source statuses come from the contract's state machine; zero rows is a [`RunError::Conflict`].
+
+mod claimed;
+mod error;
+mod identity;
+pub mod queries;
+mod record;
+mod service;
+mod store;
+
+pub use claimed::{ClaimedRun, LeaseKeeper, Progressed};
+pub use error::RunError;
+pub use identity::identity;
+pub use record::RunRecord;
+pub use service::{RescueReport, RunConfig, RunService, StartRun, Started, TenantRef};

@@ -1,0 +1,108 @@
+//! Read-only queries for the monitoring pages (R15: they read the database, nothing else).
+
+use opsux_core::{OperationType, RunId, RunOutcome, RunStatus, UserId};
+use uuid::Uuid;
+
+use super::RunError;
+use super::record::{RunRecord, RunRow, run_columns};
+use crate::db::Pool;
+
+/// Filters of the runs list; `None` matches everything.
+#[derive(Debug, Default, Clone)]
+pub struct RunFilter {
+    pub operation: Option<OperationType>,
+    pub status: Option<RunStatus>,
+    pub outcome: Option<RunOutcome>,
+    pub initiator: Option<UserId>,
+}
+
+/// Where a page of the newest-first list starts: strictly older than this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at_ms: i64,
+    pub id: RunId,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.created_at_ms, self.id)
+    }
+
+    pub fn decode(s: &str) -> Option<Self> {
+        let (ms, id) = s.split_once('_')?;
+        Some(Self {
+            created_at_ms: ms.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// One page of a tenant's runs, newest first, and the cursor of the next page.
+pub async fn list(
+    pool: &Pool,
+    tenant_id: Uuid,
+    filter: &RunFilter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<(Vec<RunRecord>, Option<Cursor>), RunError> {
+    let rows: Vec<RunRow> = sqlx::query_as(concat!(
+        run_columns!(),
+        " WHERE r.tenant_id = ?1 \
+          AND (?2 IS NULL OR r.type = ?2) \
+          AND (?3 IS NULL OR r.status = ?3) \
+          AND (?4 IS NULL OR r.outcome = ?4) \
+          AND (?5 IS NULL OR r.initiator_user_id = ?5) \
+          AND (?6 IS NULL OR (r.created_at, r.id) < (?6, ?7)) \
+          ORDER BY r.created_at DESC, r.id DESC LIMIT ?8"
+    ))
+    .bind(tenant_id.to_string())
+    .bind(filter.operation.map(|o| o.as_str()))
+    .bind(filter.status.map(|s| s.as_str()))
+    .bind(filter.outcome.map(|o| o.as_str()))
+    .bind(filter.initiator.map(|u| u.to_string()))
+    .bind(after.map(|c| c.created_at_ms))
+    .bind(after.map(|c| c.id.to_string()))
+    .bind(i64::from(limit) + 1)
+    .fetch_all(pool)
+    .await?;
+    let mut runs = rows
+        .into_iter()
+        .map(RunRecord::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if runs.len() > limit as usize {
+        runs.truncate(limit as usize);
+        runs.last().map(|r| Cursor {
+            created_at_ms: crate::clock::to_ms(r.summary.created_at),
+            id: r.id(),
+        })
+    } else {
+        None
+    };
+    Ok((runs, next))
+}
+
+/// Every queued or running run of a tenant, oldest first (the widget).
+pub async fn active(pool: &Pool, tenant_id: Uuid) -> Result<Vec<RunRecord>, RunError> {
+    let rows: Vec<RunRow> = sqlx::query_as(concat!(
+        run_columns!(),
+        " WHERE r.tenant_id = ? AND r.status IN ('queued', 'running') \
+          ORDER BY r.created_at, r.id"
+    ))
+    .bind(tenant_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(RunRecord::try_from).collect()
+}
+
+/// One run of a tenant; `None` when it does not exist or belongs to another tenant.
+pub async fn get(pool: &Pool, tenant_id: Uuid, id: RunId) -> Result<Option<RunRecord>, RunError> {
+    let row: Option<RunRow> = sqlx::query_as(concat!(
+        run_columns!(),
+        " WHERE r.id = ? AND r.tenant_id = ?"
+    ))
+    .bind(id.to_string())
+    .bind(tenant_id.to_string())
+    .fetch_optional(pool)
+    .await?;
+    row.map(RunRecord::try_from).transpose()
+}

@@ -1,0 +1,151 @@
+//! A stored run, read back and checked against the contract.
+
+use opsux_core::wire::{RunDetail, RunSummary, UserRef};
+use opsux_core::{
+    FailureSummary, OperationType, ReasonCode, RunId, RunOutcome, RunState, RunStatus,
+    SummaryCounts, TenantSlug, UserId, presenter,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::RunError;
+use crate::clock::from_ms;
+
+/// The columns every run query selects (`FROM operation_runs r JOIN tenants t … LEFT JOIN
+/// users u …`), as a macro so queries stay `&'static str` via `concat!`.
+macro_rules! run_columns {
+    () => {
+        "SELECT r.id, r.workspace_id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
+         r.status, r.outcome, r.initiator_user_id, u.display_name AS initiator_name, \
+         r.created_at, r.started_at, r.completed_at, r.summary_counts, r.failure_summary, \
+         r.context, r.message, r.reason_code, r.attempt, r.max_attempts, r.cancel_requested, \
+         r.lease_token, r.lease_expires_at \
+         FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id \
+         LEFT JOIN users u ON u.id = r.initiator_user_id"
+    };
+}
+pub(crate) use run_columns;
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RunRow {
+    id: String,
+    workspace_id: String,
+    tenant_id: String,
+    tenant_slug: String,
+    op_type: String,
+    status: String,
+    outcome: Option<String>,
+    initiator_user_id: Option<String>,
+    initiator_name: Option<String>,
+    created_at: i64,
+    started_at: Option<i64>,
+    completed_at: Option<i64>,
+    summary_counts: String,
+    failure_summary: String,
+    context: String,
+    message: Option<String>,
+    reason_code: Option<String>,
+    attempt: i64,
+    max_attempts: i64,
+    cancel_requested: bool,
+    lease_token: Option<String>,
+    lease_expires_at: Option<i64>,
+}
+
+/// A run as the service knows it: the wire summary plus the columns only the server sees.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub summary: RunSummary,
+    pub workspace_id: Uuid,
+    pub tenant_id: Uuid,
+    pub state: RunState,
+    pub failure_summary: FailureSummary,
+    pub context: serde_json::Map<String, serde_json::Value>,
+    pub max_attempts: u32,
+    pub lease_token: Option<String>,
+    pub lease_expires_at: Option<OffsetDateTime>,
+}
+
+impl RunRecord {
+    pub fn id(&self) -> RunId {
+        self.summary.id
+    }
+
+    pub fn detail(&self) -> RunDetail {
+        RunDetail {
+            run: self.summary.clone(),
+            failure_summary: self.failure_summary.clone(),
+            context: self.context.clone(),
+        }
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> RunError {
+    RunError::Corrupt(what.to_string())
+}
+
+fn uuid(s: &str) -> Result<Uuid, RunError> {
+    Uuid::parse_str(s).map_err(|e| corrupt(format!("id {s:?}: {e}")))
+}
+
+impl TryFrom<RunRow> for RunRecord {
+    type Error = RunError;
+
+    fn try_from(row: RunRow) -> Result<Self, RunError> {
+        let id = RunId::from_uuid(uuid(&row.id)?);
+        let tenant = TenantSlug::parse(&row.tenant_slug).map_err(corrupt)?;
+        let operation: OperationType = row.op_type.parse().map_err(corrupt)?;
+        let status = RunStatus::parse(&row.status).ok_or_else(|| corrupt(&row.status))?;
+        let outcome = row
+            .outcome
+            .as_deref()
+            .map(|o| RunOutcome::parse(o).ok_or_else(|| corrupt(o)))
+            .transpose()?;
+        let state = RunState::from_parts(status, outcome).map_err(corrupt)?;
+        let initiator = match (row.initiator_user_id, row.initiator_name) {
+            (Some(id), Some(display_name)) => Some(UserRef {
+                id: UserId::from_uuid(uuid(&id)?),
+                display_name,
+            }),
+            _ => None,
+        };
+        let summary_counts: SummaryCounts =
+            serde_json::from_str(&row.summary_counts).map_err(corrupt)?;
+        let failure_summary: FailureSummary =
+            serde_json::from_str(&row.failure_summary).map_err(corrupt)?;
+        let context = serde_json::from_str(&row.context).map_err(corrupt)?;
+        let reason_code = row
+            .reason_code
+            .as_deref()
+            .map(|r| r.parse::<ReasonCode>().map_err(corrupt))
+            .transpose()?;
+        let summary = RunSummary {
+            id,
+            view_run_url: presenter::view_run_url(&tenant, id),
+            tenant,
+            operation,
+            status,
+            outcome,
+            initiator,
+            created_at: from_ms(row.created_at),
+            started_at: row.started_at.map(from_ms),
+            completed_at: row.completed_at.map(from_ms),
+            summary_counts,
+            cancel_requested: row.cancel_requested,
+            attempt: u32::try_from(row.attempt).map_err(corrupt)?,
+            reason_code,
+            message: row.message,
+        };
+        Ok(Self {
+            summary,
+            workspace_id: uuid(&row.workspace_id)?,
+            tenant_id: uuid(&row.tenant_id)?,
+            state,
+            failure_summary,
+            context,
+            max_attempts: u32::try_from(row.max_attempts).map_err(corrupt)?,
+            lease_token: row.lease_token,
+            lease_expires_at: row.lease_expires_at.map(from_ms),
+        })
+    }
+}

@@ -1,0 +1,82 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use opsux_core::{FailureSummary, OperationType, ReasonCode, RunOutcome, SummaryCounts};
+
+use crate::runs::{ClaimedRun, Progressed, RunError};
+
+/// How a handler ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandlerOutcome {
+    /// Done; `PartiallySucceeded` or `Failed` when items failed (recorded in the context).
+    Finished(RunOutcome),
+    /// Stopped after a cancel request (R9).
+    Cancelled,
+    /// Could not go on; the message is sanitized before it is stored (R6).
+    Failed { reason: ReasonCode, message: String },
+}
+
+/// The code of one operation type.
+pub trait Handler: Send + Sync {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome>;
+}
+
+/// What a handler may do with its run: read its parameters, report counts, record failures.
+/// It cannot change the run's status: the worker finishes the run from the outcome.
+#[derive(Debug)]
+pub struct RunContext {
+    claimed: ClaimedRun,
+    failures: FailureSummary,
+}
+
+impl RunContext {
+    pub(super) fn new(claimed: ClaimedRun) -> Self {
+        Self {
+            claimed,
+            failures: FailureSummary::new(),
+        }
+    }
+
+    pub(super) fn into_parts(self) -> (ClaimedRun, FailureSummary) {
+        (self.claimed, self.failures)
+    }
+
+    pub fn params(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.claimed.record().context.get("params")?.as_object()
+    }
+
+    /// Reports the counts so far; answers whether the handler should stop (cancel requested).
+    pub async fn report(&mut self, counts: SummaryCounts) -> Result<Progressed, RunError> {
+        self.claimed.report_progress(counts).await
+    }
+
+    pub fn record_failure(&mut self, reason: ReasonCode, message: &str) {
+        self.failures.push(reason, message);
+    }
+
+    pub fn cancel_requested(&self) -> bool {
+        self.claimed.cancel_requested()
+    }
+}
+
+/// The handler of each operation type.
+#[derive(Default, Clone)]
+pub struct Handlers {
+    by_type: HashMap<OperationType, Arc<dyn Handler>>,
+}
+
+impl Handlers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with(mut self, operation: OperationType, handler: impl Handler + 'static) -> Self {
+        self.by_type.insert(operation, Arc::new(handler));
+        self
+    }
+
+    pub fn get(&self, operation: OperationType) -> Option<Arc<dyn Handler>> {
+        self.by_type.get(&operation).cloned()
+    }
+}

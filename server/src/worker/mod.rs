@@ -1,0 +1,170 @@
+//! The worker: claims queued runs (one claim = one guarded transition), runs their handlers
+//! with bounded concurrency, heartbeats their leases, turns handler panics and errors into
+//! `failed`/`internal_error`, and periodically rescues runs whose worker vanished (R8).
+
+mod handler;
+
+pub use handler::{Handler, HandlerOutcome, Handlers, RunContext};
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use opsux_core::{ReasonCode, RunOutcome};
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::runs::{ClaimedRun, RunError, RunService};
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Runs executed at once.
+    pub concurrency: usize,
+    /// How often an idle worker looks for queued runs and stale leases.
+    pub poll_interval: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    runs: RunService,
+    handlers: Arc<Handlers>,
+    config: WorkerConfig,
+    wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    pub fn new(runs: RunService, handlers: Handlers, config: WorkerConfig) -> Self {
+        Self {
+            runs,
+            handlers: Arc::new(handlers),
+            config,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Wakes the loop at once (after a start) instead of at the next poll.
+    pub fn waker(&self) -> Arc<Notify> {
+        Arc::clone(&self.wake)
+    }
+
+    /// Runs until `shutdown` resolves, then lets in-flight runs finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let slots = Arc::new(Semaphore::new(self.config.concurrency));
+        let mut in_flight = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(err) = self.runs.rescue_stale().await {
+                tracing::error!(error = %err, "rescuing stale runs failed");
+            }
+            while let Ok(permit) = Arc::clone(&slots).try_acquire_owned() {
+                match self.runs.claim().await {
+                    Ok(Some(claimed)) => {
+                        let worker = self.clone();
+                        in_flight.spawn(async move {
+                            worker.execute(claimed).await;
+                            drop(permit);
+                        });
+                    }
+                    Ok(None) => break,
+                    Err(err) => {
+                        tracing::error!(error = %err, "claiming a run failed");
+                        break;
+                    }
+                }
+            }
+            while in_flight.try_join_next().is_some() {}
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.config.poll_interval) => {}
+                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            }
+        }
+        while in_flight.join_next().await.is_some() {}
+    }
+
+    /// Claims and executes queued runs one after another until none is left; returns how many
+    /// ran. Deterministic: for tests and the CLI.
+    pub async fn run_pending(&self) -> Result<usize, RunError> {
+        let mut ran = 0;
+        while let Some(claimed) = self.runs.claim().await? {
+            self.execute(claimed).await;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    /// Runs one claimed run to its end. Whatever the handler does — return, error, panic —
+    /// the run is completed; only a lost lease leaves it to the rescuer.
+    pub async fn execute(&self, claimed: ClaimedRun) {
+        let id = claimed.id();
+        let operation = claimed.record().summary.operation;
+        let Some(handler) = self.handlers.get(operation) else {
+            let message = format!("this server has no handler for {operation}");
+            log_finish(id, claimed.fail(ReasonCode::InternalError, &message).await);
+            return;
+        };
+        let heartbeat = self.spawn_heartbeat(&claimed);
+        let mut ctx = RunContext::new(claimed);
+        let outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind().await;
+        heartbeat.abort();
+        let (claimed, failures) = ctx.into_parts();
+        let finished = match outcome {
+            Ok(HandlerOutcome::Finished(outcome)) => claimed.complete(outcome, failures).await,
+            Ok(HandlerOutcome::Cancelled) => {
+                claimed.complete(RunOutcome::Cancelled, failures).await
+            }
+            Ok(HandlerOutcome::Failed { reason, message }) => claimed.fail(reason, &message).await,
+            Err(_) => {
+                tracing::error!(run = %id, "handler panicked");
+                claimed
+                    .fail(
+                        ReasonCode::InternalError,
+                        "The operation stopped on an internal error.",
+                    )
+                    .await
+            }
+        };
+        log_finish(id, finished);
+    }
+
+    fn spawn_heartbeat(&self, claimed: &ClaimedRun) -> tokio::task::JoinHandle<()> {
+        let keeper = claimed.lease_keeper();
+        let every = self.runs.config().lease / 3;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(err) = keeper.heartbeat().await {
+                    tracing::warn!(error = %err, "lost the lease; the run will be rescued");
+                    return;
+                }
+            }
+        })
+    }
+}
+
+fn log_finish(id: opsux_core::RunId, result: Result<crate::runs::RunRecord, RunError>) {
+    match result {
+        Ok(run) => tracing::info!(run = %id, outcome = ?run.summary.outcome, "run finished"),
+        // Fenced out: another worker or the rescuer owns the run now (R8).
+        Err(err) => tracing::warn!(run = %id, error = %err, "could not finish run"),
+    }
+}

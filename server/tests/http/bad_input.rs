@@ -1,0 +1,164 @@
+// Bad input gets a 4xx with a message saying what is wrong; nothing is stored.
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+use crate::support::{HOST, ORIGIN, TestApp};
+
+fn raw_start(cookie: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post("/api/t/contoso/operations")
+        .header("host", HOST)
+        .header("origin", ORIGIN)
+        .header("cookie", cookie)
+        .header("content-type", content_type)
+        .body(body.into())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn malformed_or_mistyped_start_bodies() {
+    let app = TestApp::new().await;
+    let cookie = app.login("owner@demo.test").await;
+    let cases: Vec<(Request<Body>, StatusCode, &str, &str)> = vec![
+        (
+            raw_start(&cookie, "application/json", "{\"type\": "),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "EOF",
+        ),
+        (
+            raw_start(&cookie, "application/json", "[1,2]"),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "expected value",
+        ),
+        (
+            raw_start(
+                &cookie,
+                "application/json",
+                json!({"type": "inventory"}).to_string(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "unknown variant `inventory`, expected one of `inventory_sync`",
+        ),
+        (
+            raw_start(
+                &cookie,
+                "application/json",
+                json!({"type": "inventory_sync", "priority": 1}).to_string(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "unknown field `priority`",
+        ),
+        (
+            raw_start(
+                &cookie,
+                "application/json",
+                json!({"type": "inventory_sync", "params": [1]}).to_string(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "params",
+        ),
+        (
+            raw_start(
+                &cookie,
+                "text/plain",
+                json!({"type": "inventory_sync"}).to_string(),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Content-Type",
+        ),
+        (
+            raw_start(
+                &cookie,
+                "application/json",
+                format!(
+                    "{{\"type\":\"inventory_sync\",\"params\":{{\"x\":\"{}\"}}}}",
+                    "a".repeat(70_000)
+                ),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "",
+        ),
+    ];
+    for (req, status, code, needle) in cases {
+        let res = app.send(req).await;
+        assert_eq!(res.status, status, "{}", res.text());
+        let body = res.json();
+        assert_eq!(body["error"]["code"], code, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            !message.is_empty() && message.contains(needle),
+            "{message:?} lacks {needle:?}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 0);
+}
+
+#[tokio::test]
+async fn system_only_operations_cannot_be_started_by_people() {
+    let app = TestApp::new().await;
+    let cookie = app.login("owner@demo.test").await;
+    let res = app
+        .post(
+            "/api/t/contoso/operations",
+            Some(&cookie),
+            &json!({"type": "operations_prune"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        res.json()["error"]["message"],
+        "operations_prune is started by the system only"
+    );
+}
+
+#[tokio::test]
+async fn bad_list_parameters_say_what_is_allowed() {
+    let app = TestApp::new().await;
+    let cookie = app.login("owner@demo.test").await;
+    let cases = [
+        (
+            "status=done",
+            "unknown status \"done\"; known: queued, running, completed",
+        ),
+        ("type=x", "unknown operation type \"x\""),
+        ("outcome=ok", "unknown outcome \"ok\""),
+        ("cursor=abc", "malformed cursor"),
+        ("limit=0", "limit must be between 1 and 200"),
+        ("limit=5000", "limit must be between 1 and 200"),
+        ("initiator=me", "is not a valid user id"),
+        ("colour=red", "unknown field `colour`"),
+    ];
+    for (query, needle) in cases {
+        let res = app
+            .get(&format!("/api/t/contoso/operations?{query}"), Some(&cookie))
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            res.text()
+        );
+        let message = res.json()["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(needle), "{query}: {message:?}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_run_ids_are_not_found() {
+    let app = TestApp::new().await;
+    let cookie = app.login("owner@demo.test").await;
+    for path in [
+        "/api/t/contoso/operations/not-a-uuid",
+        "/api/t/contoso/operations/0192f1c4-7a1e-7cc3-9a6e-2f4c8d1b5e07",
+    ] {
+        let res = app.get(path, Some(&cookie)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
+    }
+}

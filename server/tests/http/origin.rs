@@ -1,0 +1,60 @@
+// R17: state changes need our own Origin or an allow-listed one; GET changes nothing.
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+use crate::support::{HOST, TestApp};
+
+fn start(origin: Option<&str>, cookie: &str) -> Request<Body> {
+    let mut req = Request::post("/api/t/contoso/operations")
+        .header("host", HOST)
+        .header("cookie", cookie)
+        .header("content-type", "application/json");
+    if let Some(origin) = origin {
+        req = req.header("origin", origin);
+    }
+    req.body(Body::from(json!({"type": "inventory_sync"}).to_string()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn state_changes_need_a_trusted_origin() {
+    let app = TestApp::new().await;
+    let cookie = app.login("owner@demo.test").await;
+    let cases = [
+        (None, StatusCode::FORBIDDEN),
+        (Some("http://evil.example"), StatusCode::FORBIDDEN),
+        (
+            Some("http://opsux.test.evil.example"),
+            StatusCode::FORBIDDEN,
+        ),
+        (Some("null"), StatusCode::FORBIDDEN),
+        (Some("https://embed.example"), StatusCode::ACCEPTED),
+        (Some("http://opsux.test"), StatusCode::ACCEPTED),
+    ];
+    for (origin, status) in cases {
+        let res = app.send(start(origin, &cookie)).await;
+        assert_eq!(res.status, status, "origin {origin:?}: {}", res.text());
+        if status == StatusCode::FORBIDDEN {
+            assert_eq!(res.json()["error"]["code"], "forbidden");
+        }
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM operation_runs").await,
+        1,
+        "refused requests changed nothing"
+    );
+}
+
+#[tokio::test]
+async fn login_itself_needs_the_origin() {
+    let app = TestApp::new().await;
+    let req = Request::post("/api/login")
+        .header("host", HOST)
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"email": "owner@demo.test", "password": "opsux-demo"}).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+}

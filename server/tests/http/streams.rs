@@ -1,0 +1,258 @@
+// §6, R11: the live streams over a real socket — snapshot first, then changes, the run
+// dropped from the widget when it ends, a fresh snapshot on reconnect.
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use opsux_core::{OperationType, RunOutcome, SummaryCounts, SummaryKey};
+use opsux_server::worker::{Handler, HandlerOutcome, Handlers, RunContext};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use crate::support::TestApp;
+
+/// Serves the app on a free loopback port for the rest of the test.
+pub(crate) async fn serve(app: &TestApp) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+fn counts(total: u64, processed: u64) -> SummaryCounts {
+    SummaryCounts::new()
+        .with(SummaryKey::Total, total)
+        .and_then(|c| c.with(SummaryKey::Processed, processed))
+        .and_then(|c| c.with(SummaryKey::Succeeded, processed))
+        .unwrap()
+}
+
+/// Processes two items and succeeds.
+pub(crate) struct Succeed;
+
+impl Handler for Succeed {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let _ = ctx.report(counts(2, 2)).await;
+            HandlerOutcome::Finished(RunOutcome::Succeeded)
+        })
+    }
+}
+
+/// Processes one item, waits until the test opens the gate, then finishes.
+struct Gated(Arc<Notify>);
+
+impl Handler for Gated {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let _ = ctx.report(counts(2, 1)).await;
+            self.0.notified().await;
+            let _ = ctx.report(counts(2, 2)).await;
+            HandlerOutcome::Finished(RunOutcome::Succeeded)
+        })
+    }
+}
+
+/// A minimal Server-Sent Events reader over a real HTTP response.
+struct SseClient {
+    body: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    buffer: String,
+}
+
+impl SseClient {
+    async fn connect(addr: SocketAddr, path: &str, cookie: &str) -> Self {
+        let res = reqwest::Client::new()
+            .get(format!("http://{addr}{path}"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "{path}");
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        Self {
+            body: res.bytes_stream().boxed(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (name and JSON data), skipping keep-alive comments. Fails the test if
+    /// none arrives within ten seconds.
+    async fn next(&mut self) -> (String, Value) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let frame: String = self.buffer.drain(..end + 2).collect();
+                    let mut name = None;
+                    let mut data = String::new();
+                    for line in frame.lines() {
+                        if let Some(v) = line.strip_prefix("event:") {
+                            name = Some(v.trim().to_owned());
+                        } else if let Some(v) = line.strip_prefix("data:") {
+                            data.push_str(v.trim_start());
+                        }
+                    }
+                    if let Some(name) = name {
+                        return (name, serde_json::from_str(&data).unwrap());
+                    }
+                    continue;
+                }
+                let chunk = self.body.next().await.expect("stream ended").unwrap();
+                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        })
+        .await
+        .expect("an event within ten seconds")
+    }
+
+    /// Skips events until one named `name` whose data satisfies `pred`.
+    async fn until(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let (event, data) = self.next().await;
+            if event == name && pred(&data) {
+                return data;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_stream_follows_a_run_from_queued_to_gone() {
+    let app = TestApp::new().await;
+    let addr = serve(&app).await;
+    let owner = app.login("owner@demo.test").await;
+    let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    let mut bell = SseClient::connect(addr, "/api/me/notifications/stream", &owner).await;
+    assert_eq!(
+        widget.next().await,
+        (
+            "snapshot".to_owned(),
+            json!({"type": "snapshot", "runs": []})
+        )
+    );
+    let (name, snapshot) = bell.next().await;
+    assert_eq!(
+        (name.as_str(), &snapshot["unread"]),
+        ("snapshot", &json!(0))
+    );
+
+    let started = app
+        .post(
+            "/api/t/contoso/operations",
+            Some(&owner),
+            &json!({"type": "inventory_sync"}),
+        )
+        .await
+        .json();
+    let id = started["run"]["id"].as_str().unwrap().to_owned();
+    let mut detail = SseClient::connect(
+        addr,
+        &format!("/api/t/contoso/operations/{id}/stream"),
+        &owner,
+    )
+    .await;
+    let (name, first) = detail.next().await;
+    assert_eq!(
+        (name.as_str(), &first["run"]["run"]["status"]),
+        ("snapshot", &json!("queued"))
+    );
+    let queued = widget
+        .until("changed", |d| d["run"]["id"] == id.as_str())
+        .await;
+    assert_eq!(queued["run"]["status"], "queued");
+
+    let gate = Arc::new(Notify::new());
+    let worker =
+        app.worker(Handlers::new().with(OperationType::InventorySync, Gated(Arc::clone(&gate))));
+    let running = tokio::spawn(async move { worker.run_pending().await.unwrap() });
+
+    let progress = widget
+        .until("changed", |d| d["run"]["summary_counts"]["processed"] == 1)
+        .await;
+    assert_eq!(progress["run"]["status"], "running");
+    let detail_progress = detail
+        .until("changed", |d| {
+            d["run"]["run"]["summary_counts"]["processed"] == 1
+        })
+        .await;
+    assert_eq!(detail_progress["run"]["run"]["summary_counts"]["total"], 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notifications").await,
+        0,
+        "nothing while running"
+    );
+
+    gate.notify_one();
+    let ended = widget
+        .until("ended", |d| d["run"]["id"] == id.as_str())
+        .await;
+    assert_eq!(ended["run"]["outcome"], "succeeded");
+    let created = bell.until("created", |_| true).await;
+    assert_eq!(created["unread"], 1);
+    assert_eq!(created["notification"]["title"], "Inventory sync completed");
+    let last = detail
+        .until("changed", |d| d["run"]["run"]["status"] == "completed")
+        .await;
+    assert_eq!(last["run"]["run"]["summary_counts"]["processed"], 2);
+    assert_eq!(running.await.unwrap(), 1);
+
+    // A reconnecting client starts from a fresh snapshot: the ended run is gone.
+    let mut again = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    assert_eq!(
+        again.next().await,
+        (
+            "snapshot".to_owned(),
+            json!({"type": "snapshot", "runs": []})
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnecting_client_gets_the_runs_it_missed_in_its_snapshot() {
+    let app = TestApp::new().await;
+    let addr = serve(&app).await;
+    let owner = app.login("owner@demo.test").await;
+    let mut first = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    first.next().await;
+    drop(first);
+    for n in 0..3 {
+        app.post(
+            "/api/t/contoso/operations",
+            Some(&owner),
+            &json!({"type": "policy_export", "params": {"n": n}}),
+        )
+        .await;
+    }
+    let mut second = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    let (name, snapshot) = second.next().await;
+    assert_eq!(name, "snapshot");
+    assert_eq!(snapshot["runs"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_read_updates_the_bell_stream() {
+    let app = TestApp::new().await;
+    let addr = serve(&app).await;
+    let owner = app.login("owner@demo.test").await;
+    app.post(
+        "/api/t/contoso/operations",
+        Some(&owner),
+        &json!({"type": "entra_group_sync"}),
+    )
+    .await;
+    app.worker(Handlers::new().with(OperationType::EntraGroupSync, Succeed))
+        .run_pending()
+        .await
+        .unwrap();
+    let mut bell = SseClient::connect(addr, "/api/me/notifications/stream", &owner).await;
+    let (_, snapshot) = bell.next().await;
+    assert_eq!(snapshot["unread"], 1);
+    app.post("/api/me/notifications/read-all", Some(&owner), &json!({}))
+        .await;
+    assert_eq!(
+        bell.until("read", |_| true).await,
+        json!({"type": "read", "unread": 0})
+    );
+}

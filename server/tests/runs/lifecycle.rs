@@ -1,0 +1,240 @@
+// R1: claim, progress and finish through the claimed-run handle; guarded writes.
+use std::time::Duration;
+
+use opsux_core::{
+    FailureSummary, OperationType, ReasonCode, RunEvent, RunOutcome, RunStatus, SummaryCounts,
+    SummaryKey,
+};
+use opsux_server::events::Event;
+use opsux_server::runs::{Progressed, RunConfig, RunError};
+use serde_json::json;
+
+use crate::support::{TestApp, test_run_config};
+
+fn counts(total: u64, processed: u64) -> SummaryCounts {
+    SummaryCounts::new()
+        .with(SummaryKey::Total, total)
+        .and_then(|c| c.with(SummaryKey::Processed, processed))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn claim_takes_the_oldest_queued_run_with_a_lease() {
+    let app = TestApp::new().await;
+    assert!(
+        app.runs().claim().await.unwrap().is_none(),
+        "nothing queued"
+    );
+    let first = app
+        .runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let _second = app
+        .runs()
+        .start(
+            app.start_request(OperationType::EntraGroupSync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let claimed = app.runs().claim().await.unwrap().unwrap();
+    assert_eq!(claimed.id(), first.run.id());
+    let run = &claimed.record().summary;
+    assert_eq!(run.status, RunStatus::Running);
+    assert_eq!(run.attempt, 1);
+    assert!(run.started_at.is_some());
+    assert!(claimed.record().lease_token.is_some());
+}
+
+#[tokio::test]
+async fn progress_and_success() {
+    let app = TestApp::new().await;
+    let started = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::InventorySync,
+                Some("owner@demo.test"),
+                json!({}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    let mut claimed = app.runs().claim().await.unwrap().unwrap();
+    assert_eq!(
+        claimed.report_progress(counts(10, 4)).await.unwrap(),
+        Progressed::Continue
+    );
+    let stored = app.runs().get(started.run.id()).await.unwrap().unwrap();
+    assert_eq!(stored.summary.summary_counts, counts(10, 4));
+    assert_eq!(stored.summary.status, RunStatus::Running);
+
+    claimed.report_progress(counts(10, 10)).await.unwrap();
+    let done = claimed
+        .complete(RunOutcome::Succeeded, FailureSummary::new())
+        .await
+        .unwrap();
+    assert_eq!(done.summary.status, RunStatus::Completed);
+    assert_eq!(done.summary.outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(done.summary.summary_counts, counts(10, 10));
+    assert!(done.summary.completed_at.is_some());
+    assert!(done.lease_token.is_none(), "a completed run holds no lease");
+}
+
+#[tokio::test]
+async fn failures_are_stored_sanitized_with_their_reason() {
+    let app = TestApp::new().await;
+    app.runs()
+        .start(
+            app.start_request(OperationType::PolicyExport, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let claimed = app.runs().claim().await.unwrap().unwrap();
+    let done = claimed
+        .fail(
+            ReasonCode::ProviderAuthFailed,
+            "token request failed: client_secret=s3cr3t for admin@contoso.com\n",
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.summary.outcome, Some(RunOutcome::Failed));
+    assert_eq!(
+        done.summary.reason_code,
+        Some(ReasonCode::ProviderAuthFailed)
+    );
+    let message = done.summary.message.unwrap();
+    assert_eq!(
+        message,
+        "token request failed: client_secret=[redacted] for [email]"
+    );
+    let raw: String = sqlx::query_scalar("SELECT failure_summary FROM operation_runs")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(
+        !raw.contains("s3cr3t") && !raw.contains("admin@contoso.com"),
+        "{raw}"
+    );
+}
+
+#[tokio::test]
+async fn partial_success_takes_the_first_failure_as_reason() {
+    let app = TestApp::new().await;
+    app.runs()
+        .start(
+            app.start_request(OperationType::PolicyExport, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let claimed = app.runs().claim().await.unwrap().unwrap();
+    let mut failures = FailureSummary::new();
+    failures.push(ReasonCode::NotFound, "policy p-7 was deleted");
+    failures.push(ReasonCode::ProviderThrottled, "429");
+    let done = claimed
+        .complete(RunOutcome::PartiallySucceeded, failures)
+        .await
+        .unwrap();
+    assert_eq!(done.summary.reason_code, Some(ReasonCode::NotFound));
+    assert_eq!(done.failure_summary.entries().len(), 2);
+}
+
+#[tokio::test]
+async fn progress_is_coalesced_and_the_final_counts_always_land() {
+    let app = TestApp::with_config(RunConfig {
+        progress_interval: Duration::from_secs(3600),
+        ..test_run_config()
+    })
+    .await;
+    let started = app
+        .runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let mut events = app.state.events.subscribe();
+    let mut claimed = app.runs().claim().await.unwrap().unwrap();
+    for processed in 0..=1000 {
+        claimed
+            .report_progress(counts(1000, processed))
+            .await
+            .unwrap();
+    }
+    // Only the first report was written; the rest wait for the interval or the finish.
+    let stored = app.runs().get(started.run.id()).await.unwrap().unwrap();
+    assert_eq!(stored.summary.summary_counts, counts(1000, 0));
+    let done = claimed
+        .complete(RunOutcome::Succeeded, FailureSummary::new())
+        .await
+        .unwrap();
+    assert_eq!(done.summary.summary_counts, counts(1000, 1000));
+
+    let mut changes = 0;
+    while let Ok(event) = events.try_recv() {
+        if matches!(&*event, Event::RunChanged(run) if run.id == started.run.id()) {
+            changes += 1;
+        }
+    }
+    assert_eq!(changes, 3, "claim, one progress write, completion");
+}
+
+#[tokio::test]
+async fn a_stale_handle_is_fenced_out() {
+    let app = TestApp::with_manual_clock().await;
+    app.runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let mut stale = app.runs().claim().await.unwrap().unwrap();
+    app.advance(Duration::from_secs(31));
+    assert_eq!(app.runs().rescue_stale().await.unwrap().requeued, 1);
+    let current = app.runs().claim().await.unwrap().unwrap();
+    assert_eq!(current.record().summary.attempt, 2);
+
+    let conflict = |err: RunError| {
+        matches!(
+            err,
+            RunError::Conflict {
+                found: Some(RunStatus::Running),
+                ..
+            }
+        )
+    };
+    assert!(conflict(stale.heartbeat().await.unwrap_err()));
+    assert!(conflict(
+        stale.report_progress(counts(1, 1)).await.unwrap_err()
+    ));
+    let err = stale
+        .complete(RunOutcome::Succeeded, FailureSummary::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RunError::Conflict {
+                event: RunEvent::Finish(RunOutcome::Succeeded),
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    current.heartbeat().await.unwrap();
+    let done = current
+        .complete(RunOutcome::Succeeded, FailureSummary::new())
+        .await
+        .unwrap();
+    assert_eq!(done.summary.outcome, Some(RunOutcome::Succeeded));
+}

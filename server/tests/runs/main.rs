@@ -1,0 +1,12 @@
+//! The run service's conformance suite: every transition, every refused transition, guarded
+//! writes and stale leases, against a real database. Written against `RunService` only, so a
+//! second storage backend runs it unchanged.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cancel;
+mod lifecycle;
+mod notifications;
+mod rescue;
+mod start;

@@ -1,0 +1,170 @@
+// R4, S6: active-run dedupe lives in the database.
+use opsux_core::wire::StartResult;
+use opsux_core::{OperationType, RunStatus};
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn a_start_creates_a_queued_run() {
+    let app = TestApp::new().await;
+    let req = app
+        .start_request(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({}),
+        )
+        .await;
+    let started = app.runs().start(req).await.unwrap();
+    assert_eq!(started.result, StartResult::Queued);
+    let run = started.run.summary;
+    assert_eq!(run.status, RunStatus::Queued);
+    assert_eq!(run.outcome, None);
+    assert_eq!(run.attempt, 0);
+    assert_eq!(run.initiator.unwrap().display_name, "Olivia Owner");
+    assert_eq!(
+        run.view_run_url,
+        format!("/t/contoso/operations/{}", run.id)
+    );
+}
+
+#[tokio::test]
+async fn an_identical_start_returns_the_active_run() {
+    let app = TestApp::new().await;
+    let first = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::PolicyExport,
+                Some("owner@demo.test"),
+                json!({"policies": ["a", "b"]}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    // Same parameters in another key order: the same identity.
+    let again = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::PolicyExport,
+                None,
+                json!({"policies": ["a", "b"]}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.result, StartResult::AlreadyQueued);
+    assert_eq!(again.run.id(), first.run.id());
+
+    let other_target = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::PolicyExport,
+                None,
+                json!({"policies": ["c"]}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    assert_eq!(other_target.result, StartResult::Queued);
+    assert_ne!(other_target.run.id(), first.run.id());
+    assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 2);
+}
+
+#[tokio::test]
+async fn parameter_order_does_not_change_the_identity() {
+    let app = TestApp::new().await;
+    let a = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::BackupSetAddPolicies,
+                None,
+                json!({"set": "s1", "policies": ["p"]}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    let b = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::BackupSetAddPolicies,
+                None,
+                json!({"policies": ["p"], "set": "s1"}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.result, StartResult::AlreadyQueued);
+    assert_eq!(a.run.id(), b.run.id());
+}
+
+#[tokio::test]
+async fn a_completed_run_does_not_block_a_new_start() {
+    let app = TestApp::new().await;
+    let first = app
+        .runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    app.runs()
+        .cancel(first.run.tenant_id, first.run.id())
+        .await
+        .unwrap();
+    let second = app
+        .runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.result, StartResult::Queued);
+    assert_ne!(second.run.id(), first.run.id());
+}
+
+// S6
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_concurrent_identical_starts_create_one_run() {
+    let app = TestApp::new().await;
+    let req = app
+        .start_request(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({"scope": "all"}),
+        )
+        .await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..100 {
+        let runs = app.runs().clone();
+        let req = req.clone();
+        tasks.spawn(async move { runs.start(req).await.unwrap() });
+    }
+    let results = tasks.join_all().await;
+    let queued = results
+        .iter()
+        .filter(|s| s.result == StartResult::Queued)
+        .count();
+    let deduped = results
+        .iter()
+        .filter(|s| s.result == StartResult::AlreadyQueued)
+        .count();
+    assert_eq!((queued, deduped), (1, 99));
+    let id = results[0].run.id();
+    assert!(
+        results.iter().all(|s| s.run.id() == id),
+        "every caller sees the one run"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 1);
+}

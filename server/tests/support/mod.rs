@@ -1,0 +1,256 @@
+//! Shared fixtures: a fresh SQLite database file per test with the demo data set, the real
+//! router, and helpers to act as each demo user.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test crate uses a different part of the shared fixtures"
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use opsux_core::{OperationType, TenantSlug, UserId};
+use opsux_server::clock::{ManualClock, SharedClock, SystemClock, to_ms};
+use opsux_server::runs::{RunConfig, RunService, StartRun, TenantRef};
+use opsux_server::state::Config;
+use opsux_server::worker::{Handlers, Worker, WorkerConfig};
+use opsux_server::{AppState, app, db, demo};
+use time::macros::datetime;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// The host tests address; state-changing requests carry the matching `Origin`.
+pub const HOST: &str = "opsux.test";
+pub const ORIGIN: &str = "http://opsux.test";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub clock: Option<Arc<ManualClock>>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "body is not JSON ({err}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+/// Run settings for tests: short lease, few attempts, no progress coalescing unless a test
+/// asks for it.
+pub fn test_run_config() -> RunConfig {
+    RunConfig {
+        lease: Duration::from_secs(30),
+        max_attempts: 2,
+        progress_interval: Duration::ZERO,
+    }
+}
+
+impl TestApp {
+    /// A seeded app on a wall clock.
+    pub async fn new() -> Self {
+        Self::build(None, test_run_config(), tempfile::tempdir().unwrap()).await
+    }
+
+    /// A seeded app whose clock moves only when the test says so.
+    pub async fn with_manual_clock() -> Self {
+        let clock = ManualClock::at(datetime!(2026-11-27 10:00:00 UTC));
+        Self::build(Some(clock), test_run_config(), tempfile::tempdir().unwrap()).await
+    }
+
+    pub async fn with_config(runs: RunConfig) -> Self {
+        Self::build(None, runs, tempfile::tempdir().unwrap()).await
+    }
+
+    async fn build(
+        manual: Option<Arc<ManualClock>>,
+        runs: RunConfig,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        let url = format!("sqlite://{}", dir.path().join("opsux.db").display());
+        let pool = db::connect(&url).await.unwrap();
+        let clock: SharedClock = match &manual {
+            Some(c) => Arc::clone(c) as SharedClock,
+            None => Arc::new(SystemClock),
+        };
+        demo::seed(&pool, to_ms(clock.now())).await.unwrap();
+        let state = AppState::new(
+            Config {
+                assets_dir: dir.path().join("dist"),
+                allowed_origins: vec!["https://embed.example".to_owned()],
+                secure_cookies: false,
+                runs,
+            },
+            pool,
+            clock,
+        );
+        let router = app(state.clone());
+        Self {
+            state,
+            router,
+            clock: manual,
+            _dir: dir,
+        }
+    }
+
+    pub fn runs(&self) -> &RunService {
+        &self.state.runs
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.as_ref().expect("a manual clock").advance(by);
+    }
+
+    pub fn worker(&self, handlers: Handlers) -> Worker {
+        Worker::new(self.state.runs.clone(), handlers, WorkerConfig::default())
+    }
+
+    pub async fn tenant(&self, slug: &str) -> TenantRef {
+        let (id, workspace_id): (String, String) =
+            sqlx::query_as("SELECT id, workspace_id FROM tenants WHERE slug = ?")
+                .bind(slug)
+                .fetch_one(&self.state.pool)
+                .await
+                .unwrap();
+        TenantRef {
+            id: Uuid::parse_str(&id).unwrap(),
+            workspace_id: Uuid::parse_str(&workspace_id).unwrap(),
+            slug: TenantSlug::parse(slug).unwrap(),
+        }
+    }
+
+    pub async fn user_id(&self, email: &str) -> UserId {
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap();
+        id.parse().unwrap()
+    }
+
+    /// A start request for `operation` on contoso by `initiator` (`None`: a system run).
+    pub async fn start_request(
+        &self,
+        operation: OperationType,
+        initiator: Option<&str>,
+        params: serde_json::Value,
+    ) -> StartRun {
+        let initiator = match initiator {
+            Some(email) => Some(self.user_id(email).await),
+            None => None,
+        };
+        StartRun {
+            tenant: self.tenant("contoso").await,
+            operation,
+            params: params.as_object().cloned().unwrap_or_default(),
+            initiator,
+        }
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn notifications_for_run(&self, run: opsux_core::RunId) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE run_id = ?")
+            .bind(run.to_string())
+            .fetch_one(&self.state.pool)
+            .await
+            .unwrap()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Logs in as a demo user and returns the `Cookie` header value.
+    pub async fn login(&self, email: &str) -> String {
+        let res = self
+            .send(post_json(
+                "/api/login",
+                None,
+                &serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}),
+            ))
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "login as {email}: {}",
+            res.text()
+        );
+        let set_cookie = res.header("set-cookie").expect("a session cookie");
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Response {
+        self.send(get(uri, cookie)).await
+    }
+
+    pub async fn post(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Response {
+        self.send(post_json(uri, cookie, body)).await
+    }
+}
+
+pub fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(uri).header(header::HOST, HOST);
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
+pub fn post_json(uri: &str, cookie: Option<&str>, body: &serde_json::Value) -> Request<Body> {
+    let mut req = Request::post(uri)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
