@@ -8,7 +8,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 
+use opsux_core::OperationType;
+
 use crate::clock::{SystemClock, to_ms};
+use crate::worker::{Handlers, SimulatedWork, Worker, WorkerConfig};
 use crate::state::{AppState, Config};
 use crate::{db, demo};
 
@@ -62,6 +65,9 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
     #[arg(long, env = "OPSUX_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Runs executed at once by this process's worker.
+    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub worker_concurrency: usize,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -104,11 +110,43 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         pool,
         clock,
     );
+    let worker = Worker::new(
+        state.runs.clone(),
+        handlers(args.demo),
+        WorkerConfig {
+            concurrency: args.worker_concurrency.max(1),
+            ..WorkerConfig::default()
+        },
+        Arc::clone(&state.wake_worker),
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker.run(async move {
+        let mut stopped = stopped;
+        let _ = stopped.wait_for(|s| *s).await;
+    }));
     tracing::info!("opsux listening on http://{addr}");
-    axum::serve(listener, crate::app(state))
+    let served = axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("server error")
+        .context("server error");
+    let _ = stop.send(true);
+    worker.await.context("the worker task failed")?;
+    served
+}
+
+/// The handler of each operation type. The real flows come with the provider; until then the
+/// demo walks through simulated items so every surface can be seen working, and a server
+/// without `--demo` fails runs it has no handler for with a clear reason.
+fn handlers(demo: bool) -> Handlers {
+    if !demo {
+        return Handlers::new();
+    }
+    let simulated = SimulatedWork {
+        per_item: std::time::Duration::from_millis(300),
+    };
+    OperationType::ALL
+        .into_iter()
+        .fold(Handlers::new(), |h, op| h.with(op, simulated.clone()))
 }
 
 #[expect(

@@ -1,6 +1,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tokio::sync::Notify;
+
 use crate::clock::SharedClock;
 use crate::db::Pool;
 use crate::events::EventHub;
@@ -26,6 +28,8 @@ pub struct AppState {
     pub clock: SharedClock,
     pub events: EventHub,
     pub runs: RunService,
+    /// Rouses the worker after a run is queued.
+    pub wake_worker: Arc<Notify>,
 }
 
 impl AppState {
@@ -43,6 +47,7 @@ impl AppState {
             clock,
             events,
             runs,
+            wake_worker: Arc::new(Notify::new()),
         }
     }
 }

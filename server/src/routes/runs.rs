@@ -152,6 +152,9 @@ pub(super) async fn start(
             initiator: Some(access.user.id),
         })
         .await?;
+    if started.result == StartResult::Queued {
+        state.wake_worker.notify_one();
+    }
     let run = started.run.summary;
     let toast = match started.result {
         StartResult::Queued => presenter::queued_toast(run.operation, &run.tenant, run.id),

@@ -3,8 +3,10 @@
 //! `failed`/`internal_error`, and periodically rescues runs whose worker vanished (R8).
 
 mod handler;
+mod simulated;
 
 pub use handler::{Handler, HandlerOutcome, Handlers, RunContext};
+pub use simulated::SimulatedWork;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -51,18 +53,14 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    pub fn new(runs: RunService, handlers: Handlers, config: WorkerConfig) -> Self {
+    /// `wake` lets starts rouse the loop at once instead of at the next poll.
+    pub fn new(runs: RunService, handlers: Handlers, config: WorkerConfig, wake: Arc<Notify>) -> Self {
         Self {
             runs,
             handlers: Arc::new(handlers),
             config,
-            wake: Arc::new(Notify::new()),
+            wake,
         }
-    }
-
-    /// Wakes the loop at once (after a start) instead of at the next poll.
-    pub fn waker(&self) -> Arc<Notify> {
-        Arc::clone(&self.wake)
     }
 
     /// Runs until `shutdown` resolves, then lets in-flight runs finish.

@@ -10,3 +10,4 @@ mod lifecycle;
 mod notifications;
 mod rescue;
 mod start;
+mod worker;

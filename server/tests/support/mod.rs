@@ -125,7 +125,12 @@ impl TestApp {
     }
 
     pub fn worker(&self, handlers: Handlers) -> Worker {
-        Worker::new(self.state.runs.clone(), handlers, WorkerConfig::default())
+        Worker::new(
+            self.state.runs.clone(),
+            handlers,
+            WorkerConfig::default(),
+            Arc::clone(&self.state.wake_worker),
+        )
     }
 
     pub async fn tenant(&self, slug: &str) -> TenantRef {
