@@ -4,6 +4,7 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.OPSUX_E2E_PORT ?? 4173);
 const server = process.env.OPSUX_E2E_SERVER ?? '../target/debug/opsux';
 const dist = process.env.OPSUX_E2E_DIST ?? '../dist';
+const database = process.env.OPSUX_E2E_DATABASE ?? 'sqlite://../target/e2e/opsux.db';
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -33,7 +34,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${server}" serve --listen 127.0.0.1:${port} --assets-dir "${dist}"`,
+    command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}"`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -11,8 +11,8 @@ use tokio::net::TcpListener;
 use opsux_core::OperationType;
 
 use crate::clock::{SystemClock, to_ms};
-use crate::worker::{Handlers, SimulatedWork, Worker, WorkerConfig};
 use crate::state::{AppState, Config};
+use crate::worker::{Handlers, SimulatedWork, Worker, WorkerConfig};
 use crate::{db, demo};
 
 #[derive(Debug, Parser)]

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod metrics;
 pub mod notifications;
 pub mod routes;
 pub mod runs;

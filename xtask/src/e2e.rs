@@ -13,12 +13,21 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .args(["build", "--package", "opsux-server", "--bin", "opsux"])
         .run()?;
     let port = free_port()?;
+    // A fresh database per run: the suite starts from the demo data set every time.
+    let data = root.join("target/e2e");
+    if data.exists() {
+        std::fs::remove_dir_all(&data).context("clearing the previous e2e database")?;
+    }
     cmd("npx")
         .args(["--no-install", "playwright", "test"])
         .current_dir(root.join("tests"))
         .env("OPSUX_E2E_PORT", port.to_string())
         .env("OPSUX_E2E_SERVER", root.join("target/debug/opsux"))
         .env("OPSUX_E2E_DIST", root.join("dist"))
+        .env(
+            "OPSUX_E2E_DATABASE",
+            format!("sqlite://{}", data.join("opsux.db").display()),
+        )
         .env("OPSUX_CHROMIUM", CHROMIUM)
         .run()
 }

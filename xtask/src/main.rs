@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the dashboard and serve it with the API.
+    /// Build the dashboard and serve it with the API and the demo data set.
     Run {
         /// Address for the server.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -74,7 +74,7 @@ fn run(root: &Path, listen: &str) -> anyhow::Result<()> {
             "--",
             "serve",
         ])
-        .args(["--listen", listen, "--assets-dir"])
+        .args(["--demo", "--listen", listen, "--assets-dir"])
         .arg(root.join("dist"))
         .run()
 }

@@ -45,7 +45,9 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// Liveness, outside `/api` so probes need no API knowledge.
+/// Liveness and metrics, outside `/api` where probes and scrapers expect them.
 pub fn health() -> Router<AppState> {
-    Router::new().route("/healthz", get(health::show))
+    Router::new()
+        .route("/healthz", get(health::show))
+        .route("/metrics", get(crate::metrics::show))
 }

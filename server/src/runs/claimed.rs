@@ -11,6 +11,7 @@ use super::record::RunRecord;
 use super::service::{RunService, duration_ms, load_existing};
 use super::store::{self, Completion, LeaseGuard};
 use crate::events::Event;
+use crate::metrics::TransitionCounters;
 
 /// What a handler should do after reporting progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,7 @@ impl ClaimedRun {
         let mut conn = self.service.pool().acquire().await?;
         match store::save_progress(&mut conn, self.id(), &self.lease_token, &counts).await? {
             Some(cancel_requested) => {
+                TransitionCounters::bump(&self.service.counters().progress);
                 if cancel_requested {
                     self.cancel_flag.store(true, Ordering::SeqCst);
                 }

@@ -17,6 +17,7 @@ use super::{RunError, identity};
 use crate::clock::{SharedClock, to_ms};
 use crate::db::Pool;
 use crate::events::{Event, EventHub};
+use crate::metrics::TransitionCounters;
 
 /// Tunables of the run lifecycle.
 #[derive(Debug, Clone)]
@@ -83,6 +84,7 @@ struct Inner {
     config: RunConfig,
     /// Cancel requests for runs claimed in this process, seen by their handles at once.
     cancel_flags: Mutex<HashMap<RunId, Arc<AtomicBool>>>,
+    counters: TransitionCounters,
 }
 
 impl RunService {
@@ -94,12 +96,18 @@ impl RunService {
                 events,
                 config,
                 cancel_flags: Mutex::new(HashMap::new()),
+                counters: TransitionCounters::default(),
             }),
         }
     }
 
     pub fn config(&self) -> &RunConfig {
         &self.inner.config
+    }
+
+    /// Committed transitions of this process, for `/metrics`.
+    pub fn counters(&self) -> &TransitionCounters {
+        &self.inner.counters
     }
 
     pub(super) fn pool(&self) -> &Pool {
@@ -138,6 +146,7 @@ impl RunService {
                 now_ms: self.now_ms(),
             };
             if store::insert_queued(&mut conn, &new).await? {
+                TransitionCounters::bump(&self.counters().start);
                 let run = load_existing(&mut conn, id).await?;
                 self.publish(Event::RunChanged(run.summary.clone()));
                 return Ok(Started {
@@ -168,6 +177,7 @@ impl RunService {
         let Some(id) = store::claim_next(&mut conn, &token, expires, now).await? else {
             return Ok(None);
         };
+        TransitionCounters::bump(&self.counters().claim);
         let record = load_existing(&mut conn, id).await?;
         self.publish(Event::RunChanged(record.summary.clone()));
         let flag = Arc::new(AtomicBool::new(record.summary.cancel_requested));
@@ -202,6 +212,7 @@ impl RunService {
         }
         let mut conn = self.pool().acquire().await?;
         if store::request_cancel(&mut conn, id).await? {
+            TransitionCounters::bump(&self.counters().cancel);
             if let Some(flag) = self.cancel_flags().get(&id) {
                 flag.store(true, Ordering::SeqCst);
             }
@@ -234,6 +245,7 @@ impl RunService {
             };
             if run.summary.attempt < run.max_attempts {
                 if store::requeue(&mut conn, id, &token, now).await? {
+                    TransitionCounters::bump(&self.counters().requeue);
                     let run = load_existing(&mut conn, id).await?;
                     self.publish(Event::RunChanged(run.summary.clone()));
                     report.requeued += 1;
@@ -297,6 +309,12 @@ impl RunService {
             None => None,
         };
         tx.commit().await?;
+        let counters = self.counters();
+        TransitionCounters::bump(match done.event {
+            RunEvent::Cancel => &counters.cancel,
+            RunEvent::GiveUp => &counters.give_up,
+            _ => &counters.finish,
+        });
         self.cancel_flags().remove(&id);
         self.publish(Event::RunChanged(run.summary.clone()));
         if let (Some(notification), Some(initiator)) = (notification, &run.summary.initiator) {

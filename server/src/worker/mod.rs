@@ -54,7 +54,12 @@ impl std::fmt::Debug for Worker {
 
 impl Worker {
     /// `wake` lets starts rouse the loop at once instead of at the next poll.
-    pub fn new(runs: RunService, handlers: Handlers, config: WorkerConfig, wake: Arc<Notify>) -> Self {
+    pub fn new(
+        runs: RunService,
+        handlers: Handlers,
+        config: WorkerConfig,
+        wake: Arc<Notify>,
+    ) -> Self {
         Self {
             runs,
             handlers: Arc::new(handlers),

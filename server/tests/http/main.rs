@@ -10,6 +10,7 @@ mod bad_input;
 mod catalog;
 mod errors;
 mod notifications;
+mod metrics;
 mod origin;
 mod runs;
 mod streams;

@@ -37,8 +37,19 @@ impl Handler for Succeeds {
     }
 }
 
-async fn run_one(app: &TestApp, operation: OperationType, handlers: Handlers) -> opsux_server::runs::RunRecord {
-    let started = app.runs().start(app.start_request(operation, Some("owner@demo.test"), json!({})).await).await.unwrap();
+async fn run_one(
+    app: &TestApp,
+    operation: OperationType,
+    handlers: Handlers,
+) -> opsux_server::runs::RunRecord {
+    let started = app
+        .runs()
+        .start(
+            app.start_request(operation, Some("owner@demo.test"), json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
     assert_eq!(app.worker(handlers).run_pending().await.unwrap(), 1);
     app.runs().get(started.run.id()).await.unwrap().unwrap()
 }
@@ -46,20 +57,39 @@ async fn run_one(app: &TestApp, operation: OperationType, handlers: Handlers) ->
 #[tokio::test]
 async fn a_panicking_handler_still_completes_its_run() {
     let app = TestApp::new().await;
-    let run = run_one(&app, OperationType::InventorySync, Handlers::new().with(OperationType::InventorySync, Panics)).await;
+    let run = run_one(
+        &app,
+        OperationType::InventorySync,
+        Handlers::new().with(OperationType::InventorySync, Panics),
+    )
+    .await;
     assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
     assert_eq!(run.summary.reason_code, Some(ReasonCode::InternalError));
-    assert!(!run.summary.message.as_deref().unwrap().contains("abc123"), "panic payloads are never stored");
+    assert!(
+        !run.summary.message.as_deref().unwrap().contains("abc123"),
+        "panic payloads are never stored"
+    );
     assert_eq!(app.notifications_for_run(run.id()).await, 1);
 }
 
 #[tokio::test]
 async fn an_erroring_handler_fails_its_run_with_a_sanitized_message() {
     let app = TestApp::new().await;
-    let run = run_one(&app, OperationType::PolicyExport, Handlers::new().with(OperationType::PolicyExport, FailsWithSecret)).await;
+    let run = run_one(
+        &app,
+        OperationType::PolicyExport,
+        Handlers::new().with(OperationType::PolicyExport, FailsWithSecret),
+    )
+    .await;
     assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
-    assert_eq!(run.summary.reason_code, Some(ReasonCode::ProviderUnavailable));
-    assert_eq!(run.summary.message.as_deref(), Some("503 from graph; Authorization: [redacted] [redacted]"));
+    assert_eq!(
+        run.summary.reason_code,
+        Some(ReasonCode::ProviderUnavailable)
+    );
+    assert_eq!(
+        run.summary.message.as_deref(),
+        Some("503 from graph; Authorization: [redacted] [redacted]")
+    );
 }
 
 #[tokio::test]
@@ -67,7 +97,10 @@ async fn a_type_without_handler_fails_with_a_clear_reason() {
     let app = TestApp::new().await;
     let run = run_one(&app, OperationType::RestoreExecute, Handlers::new()).await;
     assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
-    assert_eq!(run.summary.message.as_deref(), Some("this server has no handler for restore_execute"));
+    assert_eq!(
+        run.summary.message.as_deref(),
+        Some("this server has no handler for restore_execute")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,7 +112,14 @@ async fn the_background_loop_runs_new_runs_when_woken() {
     let loop_task = tokio::spawn(worker.run(async move {
         let _ = stopped.await;
     }));
-    let started = app.runs().start(app.start_request(OperationType::InventorySync, None, json!({})).await).await.unwrap();
+    let started = app
+        .runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
     app.state.wake_worker.notify_one();
     let id = started.run.id();
     loop {

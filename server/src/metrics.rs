@@ -1,0 +1,112 @@
+//! `GET /metrics` in the Prometheus text format.
+//!
+//! Four families, most computed at scrape time from the database and the event hub; only the
+//! transition counters live in memory. Writing the text format directly is a few lines, where a
+//! metrics registry would need its gauges overwritten at every scrape.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Committed transitions of this process, by kind.
+#[derive(Debug, Default)]
+pub struct TransitionCounters {
+    pub start: AtomicU64,
+    pub claim: AtomicU64,
+    pub progress: AtomicU64,
+    pub finish: AtomicU64,
+    pub cancel: AtomicU64,
+    pub requeue: AtomicU64,
+    pub give_up: AtomicU64,
+}
+
+impl TransitionCounters {
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn all(&self) -> [(&'static str, u64); 7] {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        [
+            ("start", get(&self.start)),
+            ("claim", get(&self.claim)),
+            ("progress", get(&self.progress)),
+            ("finish", get(&self.finish)),
+            ("cancel", get(&self.cancel)),
+            ("requeue", get(&self.requeue)),
+            ("give_up", get(&self.give_up)),
+        ]
+    }
+}
+
+pub async fn show(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let by_status: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT type, status, COUNT(*) FROM operation_runs GROUP BY type, status ORDER BY type, status",
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let notifications: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications")
+        .fetch_one(&state.pool)
+        .await?;
+
+    let mut out = String::new();
+    header_lines(
+        &mut out,
+        "opsux_runs",
+        "gauge",
+        "Operation runs by type and status.",
+    );
+    for (op_type, status, count) in &by_status {
+        let _ = writeln!(
+            out,
+            "opsux_runs{{type=\"{op_type}\",status=\"{status}\"}} {count}"
+        );
+    }
+    header_lines(
+        &mut out,
+        "opsux_run_transitions_total",
+        "counter",
+        "Run transitions committed by this process.",
+    );
+    for (kind, count) in state.runs.counters().all() {
+        let _ = writeln!(
+            out,
+            "opsux_run_transitions_total{{kind=\"{kind}\"}} {count}"
+        );
+    }
+    header_lines(
+        &mut out,
+        "opsux_notifications",
+        "gauge",
+        "Terminal notifications stored.",
+    );
+    let _ = writeln!(out, "opsux_notifications {notifications}");
+    header_lines(
+        &mut out,
+        "opsux_sse_subscribers",
+        "gauge",
+        "Open event-stream connections of this process.",
+    );
+    let _ = writeln!(
+        out,
+        "opsux_sse_subscribers {}",
+        state.events.subscriber_count()
+    );
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    ))
+}
+
+fn header_lines(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}

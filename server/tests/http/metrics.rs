@@ -1,0 +1,38 @@
+// The Prometheus endpoint reports runs by status and type, transitions, notifications and
+// stream subscribers.
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn metrics_count_runs_transitions_and_notifications() {
+    let app = TestApp::new().await;
+    let owner = app.login("owner@demo.test").await;
+    let id = app
+        .post("/api/t/contoso/operations", Some(&owner), &json!({"type": "inventory_sync"}))
+        .await
+        .json()["run"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/api/t/contoso/operations", Some(&owner), &json!({"type": "policy_export"})).await;
+    app.post(&format!("/api/t/contoso/operations/{id}/cancel"), Some(&owner), &json!({})).await;
+
+    let res = app.get("/metrics", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.header("content-type").unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = res.text();
+    for line in [
+        "# TYPE opsux_runs gauge",
+        "opsux_runs{type=\"inventory_sync\",status=\"completed\"} 1",
+        "opsux_runs{type=\"policy_export\",status=\"queued\"} 1",
+        "opsux_run_transitions_total{kind=\"start\"} 2",
+        "opsux_run_transitions_total{kind=\"cancel\"} 1",
+        "opsux_run_transitions_total{kind=\"claim\"} 0",
+        "opsux_notifications 1",
+        "opsux_sse_subscribers 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+    }
+}
