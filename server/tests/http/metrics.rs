@@ -10,18 +10,36 @@ async fn metrics_count_runs_transitions_and_notifications() {
     let app = TestApp::new().await;
     let owner = app.login("owner@demo.test").await;
     let id = app
-        .post("/api/t/contoso/operations", Some(&owner), &json!({"type": "inventory_sync"}))
+        .post(
+            "/api/t/contoso/operations",
+            Some(&owner),
+            &json!({"type": "inventory_sync"}),
+        )
         .await
         .json()["run"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    app.post("/api/t/contoso/operations", Some(&owner), &json!({"type": "policy_export"})).await;
-    app.post(&format!("/api/t/contoso/operations/{id}/cancel"), Some(&owner), &json!({})).await;
+    app.post(
+        "/api/t/contoso/operations",
+        Some(&owner),
+        &json!({"type": "policy_export"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/t/contoso/operations/{id}/cancel"),
+        Some(&owner),
+        &json!({}),
+    )
+    .await;
 
     let res = app.get("/metrics", None).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.header("content-type").unwrap().starts_with("text/plain; version=0.0.4"));
+    assert!(
+        res.header("content-type")
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
     let text = res.text();
     for line in [
         "# TYPE opsux_runs gauge",
@@ -33,6 +51,9 @@ async fn metrics_count_runs_transitions_and_notifications() {
         "opsux_notifications 1",
         "opsux_sse_subscribers 0",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
     }
 }
