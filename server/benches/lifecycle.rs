@@ -11,6 +11,11 @@
 //!
 //! Numbers, not assertions: the machine decides them. `LIFECYCLES` sets the count (default 500).
 
+#![expect(
+    clippy::print_stdout,
+    reason = "the printed numbers are this benchmark's output"
+)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -34,6 +34,11 @@ enum Command {
     Test,
     /// Size of the release dashboard bundle (wasm + JS): raw, gzip and brotli.
     Size,
+    /// Run a benchmark and print its numbers (`lifecycle`: run-service throughput on SQLite).
+    Bench {
+        #[arg(default_value = "lifecycle", value_parser = ["lifecycle"])]
+        name: String,
+    },
     /// Install the toolchain only (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium).
     Setup,
 }
@@ -56,6 +61,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run { listen } => run(&root, &listen),
         Command::Test => test::run(&root),
         Command::Size => size::run(&root),
+        Command::Bench { name } => shell::cmd("cargo")
+            .args(["bench", "--package", "opsux-server", "--bench", &name])
+            .run(),
         Command::Setup => toolchain::ensure_all(&root, toolchain::Needs::everything()),
     }
 }
