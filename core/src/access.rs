@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A user's role in one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -14,6 +15,7 @@ pub enum Role {
 
 /// Something a member may do in a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Capability {
     #[serde(rename = "runs.view")]
     RunsView,

@@ -7,6 +7,7 @@ use crate::run::{RunOutcome, RunStatus};
 
 /// The colour family of a badge; the stylesheet maps each to colours (`.tone-…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tone {
     Neutral,

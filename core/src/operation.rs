@@ -10,6 +10,7 @@ use crate::access::Capability;
 /// Every kind of long-running operation opsux tracks. The snake_case id is stable: it is stored
 /// in the database, sent on the wire and part of every dedupe identity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OperationType {
     InventorySync,

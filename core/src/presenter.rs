@@ -19,6 +19,7 @@ pub const VIEW_RUN_LABEL: &str = "View run";
 
 /// A link with its label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Link {
     pub label: String,
@@ -26,6 +27,7 @@ pub struct Link {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ToastKind {
     Queued,
@@ -34,6 +36,7 @@ pub enum ToastKind {
 
 /// A toast reports intent only: a start was accepted or deduplicated. Never completion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Toast {
     pub kind: ToastKind,
@@ -45,6 +48,7 @@ pub struct Toast {
 
 /// The copy of the one terminal notification of a run (R2, R12).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationContent {
     pub title: String,

@@ -10,6 +10,7 @@ use crate::operation::write_list;
 /// Why a run (or one item of it) failed. The snake_case id is stable: stored, sent, and what
 /// integrators match on. Human text comes from [`ReasonCode::label`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     ProviderThrottled,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a run is in its life. See [`crate::state_machine`] for who moves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Queued,
@@ -36,6 +37,7 @@ impl RunStatus {
 
 /// How a completed run ended; set exactly when the status becomes `completed`, never before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunOutcome {
     Succeeded,

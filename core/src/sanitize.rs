@@ -119,6 +119,7 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 
 /// One stored failure: a stable code and a sanitized message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FailureEntry {
     pub reason_code: ReasonCode,
@@ -128,6 +129,7 @@ pub struct FailureEntry {
 /// The failures of one run, bounded: the first [`FailureSummary::MAX_ENTRIES`] are kept, the
 /// rest counted in `omitted`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, from = "RawFailureSummary")]
 pub struct FailureSummary {
     entries: Vec<FailureEntry>,

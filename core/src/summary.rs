@@ -12,6 +12,7 @@ use crate::operation::write_list;
 /// The only keys a run's summary may carry. Adding one means changing [`SummaryKey::ALL`],
 /// SPEC.md (R5) and the tests together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryKey {
     Total,
@@ -69,6 +70,7 @@ impl FromStr for SummaryKey {
 
 /// A run's counts. Serialized as a flat JSON object in [`SummaryKey::ALL`] order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SummaryCounts(BTreeMap<SummaryKey, u64>);
 
 impl SummaryCounts {

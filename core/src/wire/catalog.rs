@@ -11,6 +11,7 @@ use crate::run::{RunOutcome, RunStatus};
 use crate::summary::SummaryKey;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OperationTypeEntry {
     pub id: OperationType,
     pub label: String,
@@ -20,6 +21,7 @@ pub struct OperationTypeEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadgeEntry {
     pub value: String,
     pub label: String,
@@ -27,12 +29,14 @@ pub struct BadgeEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NamedEntry {
     pub id: String,
     pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalog {
     pub operation_types: Vec<OperationTypeEntry>,
     pub statuses: Vec<BadgeEntry>,

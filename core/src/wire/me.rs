@@ -5,6 +5,7 @@ use crate::ids::{TenantSlug, UserId};
 
 /// `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
@@ -12,6 +13,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserDto {
     pub id: UserId,
     pub email: String,
@@ -20,6 +22,7 @@ pub struct UserDto {
 
 /// One tenant the user belongs to, with what they may do there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantAccessDto {
     pub slug: TenantSlug,
     pub name: String,
@@ -29,6 +32,7 @@ pub struct TenantAccessDto {
 
 /// `GET /api/me` (and the answer to a login).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeResponse {
     pub user: UserDto,
     pub tenants: Vec<TenantAccessDto>,

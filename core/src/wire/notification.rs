@@ -8,6 +8,7 @@ use crate::run::RunOutcome;
 
 /// The only kind of operation notification there is (R3): a run reached its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     RunCompleted,
@@ -15,6 +16,7 @@ pub enum NotificationKind {
 
 /// One entry of a person's notification centre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationDto {
     pub id: Uuid,
     pub kind: NotificationKind,
@@ -32,6 +34,7 @@ pub struct NotificationDto {
 
 /// `GET /api/me/notifications`: newest first, with the unread count for the bell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationList {
     pub unread: u64,
     pub items: Vec<NotificationDto>,

@@ -10,6 +10,7 @@ use crate::summary::SummaryCounts;
 
 /// Who started a run; absent for system runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRef {
     pub id: UserId,
     pub display_name: String,
@@ -17,6 +18,7 @@ pub struct UserRef {
 
 /// A run as lists, the widget and stream events show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunSummary {
     pub id: RunId,
     pub tenant: TenantSlug,
@@ -43,9 +45,11 @@ pub struct RunSummary {
 
 /// Everything Run Detail shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunDetail {
     pub run: RunSummary,
     pub failure_summary: FailureSummary,
     /// Free metadata about the run (its target parameters among them); always rendered as text.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub context: serde_json::Map<String, serde_json::Value>,
 }

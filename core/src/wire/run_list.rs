@@ -5,6 +5,7 @@ use crate::wire::RunSummary;
 /// `GET /api/t/{tenant}/operations`: newest first. Pass `next_cursor` back as `cursor` for the
 /// next page; it is absent on the last page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunList {
     pub items: Vec<RunSummary>,
     pub next_cursor: Option<String>,
@@ -12,6 +13,7 @@ pub struct RunList {
 
 /// `GET /api/t/{tenant}/operations/active`: every queued or running run, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActiveRuns {
     pub items: Vec<RunSummary>,
 }

@@ -6,15 +6,18 @@ use crate::wire::RunSummary;
 
 /// `POST /api/t/{tenant}/operations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StartRunRequest {
     #[serde(rename = "type")]
     pub operation: OperationType,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StartResult {
     /// A new run was created and queued.
@@ -25,6 +28,7 @@ pub enum StartResult {
 
 /// The 202 answer to a start: the run, the toast to show and the link to follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartRunResponse {
     pub result: StartResult,
     pub run: RunSummary,

@@ -8,6 +8,7 @@ use crate::wire::{NotificationDto, RunDetail, RunSummary};
 
 /// The active runs of one tenant (the widget).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ActiveRunsEvent {
     /// Every queued or running run of the tenant, now.
@@ -20,6 +21,7 @@ pub enum ActiveRunsEvent {
 
 /// One run (Run Detail).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RunStreamEvent {
     Snapshot { run: RunDetail },
@@ -28,6 +30,7 @@ pub enum RunStreamEvent {
 
 /// A person's notifications (the bell).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum NotificationsEvent {
     Snapshot {

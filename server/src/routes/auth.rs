@@ -7,7 +7,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use opsux_core::wire::{ErrorCode, LoginRequest, MeResponse, TenantAccessDto, UserDto};
+use opsux_core::wire::{
+    ErrorCode, ErrorEnvelope, LoginRequest, MeResponse, TenantAccessDto, UserDto,
+};
 use opsux_core::{Role, TenantSlug};
 
 use crate::auth::{
@@ -23,6 +25,9 @@ use crate::state::AppState;
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no user has this password").unwrap_or_default());
 
+#[utoipa::path(post, path = "/api/login", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = MeResponse, description = "Signed in; sets the HttpOnly session cookie"),
+              (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope, description = "Foreign or missing Origin")))]
 pub(super) async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -61,6 +66,7 @@ pub(super) async fn login(
     Ok((jar.add(cookie), Json(me)))
 }
 
+#[utoipa::path(post, path = "/api/logout", tag = "session", responses((status = 204, description = "Signed out")))]
 pub(super) async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -72,6 +78,8 @@ pub(super) async fn logout(
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "session",
+    responses((status = 200, body = MeResponse), (status = 401, body = ErrorEnvelope)))]
 pub(super) async fn me(
     State(state): State<AppState>,
     user: CurrentUser,

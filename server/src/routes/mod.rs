@@ -4,6 +4,7 @@ mod auth;
 mod catalog;
 mod health;
 mod notifications;
+mod openapi;
 mod runs;
 mod streams;
 
@@ -32,6 +33,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(state.clone(), require_tenant_member));
     Router::new()
         .route("/catalog", get(catalog::show))
+        .route("/openapi.json", get(openapi::show))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use opsux_core::wire::NotificationList;
+use opsux_core::wire::{ErrorEnvelope, NotificationList};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -13,6 +13,8 @@ use crate::events::Event;
 use crate::notifications;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/me/notifications", tag = "notifications",
+    responses((status = 200, body = NotificationList), (status = 401, body = ErrorEnvelope)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -21,6 +23,8 @@ pub(super) async fn list(
     Ok(Json(NotificationList { unread, items }))
 }
 
+#[utoipa::path(post, path = "/api/me/notifications/{id}/read", tag = "notifications", params(("id" = String, Path)),
+    responses((status = 204, description = "Marked read"), (status = 404, body = ErrorEnvelope)))]
 pub(super) async fn read_one(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -37,6 +41,8 @@ pub(super) async fn read_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/me/notifications/read-all", tag = "notifications",
+    responses((status = 204, description = "All marked read")))]
 pub(super) async fn read_all(
     State(state): State<AppState>,
     user: CurrentUser,

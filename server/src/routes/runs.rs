@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use opsux_core::wire::{
-    ActiveRuns, ErrorCode, RunDetail, RunList, RunSummary, StartResult, StartRunRequest,
-    StartRunResponse,
+    ActiveRuns, ErrorCode, ErrorEnvelope, RunDetail, RunList, RunSummary, StartResult,
+    StartRunRequest, StartRunResponse,
 };
 use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, UserId, presenter};
 use serde::Deserialize;
@@ -74,6 +74,13 @@ impl ListQuery {
     }
 }
 
+#[utoipa::path(get, path = "/api/t/{tenant}/operations", tag = "runs",
+    params(("tenant" = String, Path, description = "Tenant slug"),
+           ("type" = Option<String>, Query), ("status" = Option<String>, Query), ("outcome" = Option<String>, Query),
+           ("initiator" = Option<String>, Query, description = "User id"),
+           ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+           ("limit" = Option<u32>, Query, description = "1-200, default 50")),
+    responses((status = 200, body = RunList), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "Not a member of the tenant")))]
 pub(super) async fn list(
     State(state): State<AppState>,
     access: TenantAccess,
@@ -103,6 +110,8 @@ pub(super) async fn list(
     }))
 }
 
+#[utoipa::path(get, path = "/api/t/{tenant}/operations/active", tag = "runs",
+    params(("tenant" = String, Path)), responses((status = 200, body = ActiveRuns), (status = 404, body = ErrorEnvelope)))]
 pub(super) async fn active(
     State(state): State<AppState>,
     access: TenantAccess,
@@ -118,6 +127,8 @@ pub(super) fn parse_run_id(raw: &str) -> Result<RunId, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found("run"))
 }
 
+#[utoipa::path(get, path = "/api/t/{tenant}/operations/{id}", tag = "runs",
+    params(("tenant" = String, Path), ("id" = String, Path)), responses((status = 200, body = RunDetail), (status = 404, body = ErrorEnvelope)))]
 pub(super) async fn show(
     State(state): State<AppState>,
     access: TenantAccess,
@@ -131,6 +142,11 @@ pub(super) async fn show(
     Ok(Json(run.detail()))
 }
 
+#[utoipa::path(post, path = "/api/t/{tenant}/operations", tag = "runs", params(("tenant" = String, Path)),
+    request_body = StartRunRequest,
+    responses((status = 202, body = StartRunResponse, description = "Queued, or the identical active run (already_queued)"),
+              (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(super) async fn start(
     State(state): State<AppState>,
     access: TenantAccess,
@@ -173,6 +189,10 @@ pub(super) async fn start(
     ))
 }
 
+#[utoipa::path(post, path = "/api/t/{tenant}/operations/{id}/cancel", tag = "runs",
+    params(("tenant" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = RunSummary, description = "Cancelled (queued) or asked to stop (running)"),
+              (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
 pub(super) async fn cancel(
     State(state): State<AppState>,
     access: TenantAccess,

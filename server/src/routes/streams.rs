@@ -73,6 +73,9 @@ async fn active_snapshot(state: AppState, tenant_id: Uuid) -> Option<Sse> {
 }
 
 /// `GET /api/t/{tenant}/operations/stream`
+#[utoipa::path(get, path = "/api/t/{tenant}/operations/stream", tag = "streams", params(("tenant" = String, Path)),
+    responses((status = 200, content_type = "text/event-stream", body = ActiveRunsEvent,
+               description = "Server-Sent Events: a `snapshot`, then `changed` and `ended`")))]
 pub(super) async fn active_runs(
     State(state): State<AppState>,
     access: TenantAccess,
@@ -126,6 +129,10 @@ async fn run_message(state: AppState, tenant_id: Uuid, id: RunId, snapshot: bool
 }
 
 /// `GET /api/t/{tenant}/operations/{id}/stream`
+#[utoipa::path(get, path = "/api/t/{tenant}/operations/{id}/stream", tag = "streams",
+    params(("tenant" = String, Path), ("id" = String, Path)),
+    responses((status = 200, content_type = "text/event-stream", body = RunStreamEvent,
+               description = "Server-Sent Events: a `snapshot`, then `changed`")))]
 pub(super) async fn run(
     State(state): State<AppState>,
     access: TenantAccess,
@@ -165,6 +172,9 @@ async fn notifications_snapshot(state: AppState, user: UserId) -> Option<Sse> {
 }
 
 /// `GET /api/me/notifications/stream`
+#[utoipa::path(get, path = "/api/me/notifications/stream", tag = "streams",
+    responses((status = 200, content_type = "text/event-stream", body = NotificationsEvent,
+               description = "Server-Sent Events: a `snapshot`, then `created` and `read`")))]
 pub(super) async fn notifications(
     State(state): State<AppState>,
     user: CurrentUser,

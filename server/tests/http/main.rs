@@ -11,6 +11,7 @@ mod catalog;
 mod errors;
 mod metrics;
 mod notifications;
+mod openapi;
 mod origin;
 mod runs;
 mod streams;

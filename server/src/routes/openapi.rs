@@ -1,0 +1,58 @@
+//! `GET /api/openapi.json`: the API described from the handlers' annotations and the contract
+//! crate's types, so the document cannot drift from the code it describes.
+
+use axum::Json;
+use opsux_core::wire::{
+    ActiveRuns, ActiveRunsEvent, ApiErrorBody, Catalog, ErrorCode, ErrorEnvelope, LoginRequest,
+    MeResponse, NotificationList, NotificationsEvent, RunDetail, RunList, RunStreamEvent,
+    RunSummary, StartRunRequest, StartRunResponse,
+};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "opsux",
+        description = "Long-running operations of a multi-tenant admin panel: start them, follow them, hear how they ended. State-changing requests need an `Origin` header equal to the server's own origin or an allow-listed embed origin; tenant routes answer 404 to non-members."
+    ),
+    paths(
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
+        super::catalog::show,
+        super::runs::list,
+        super::runs::start,
+        super::runs::active,
+        super::runs::show,
+        super::runs::cancel,
+        super::notifications::list,
+        super::notifications::read_one,
+        super::notifications::read_all,
+        super::streams::active_runs,
+        super::streams::run,
+        super::streams::notifications,
+    ),
+    components(schemas(
+        ActiveRuns,
+        ActiveRunsEvent,
+        ApiErrorBody,
+        Catalog,
+        ErrorCode,
+        ErrorEnvelope,
+        LoginRequest,
+        MeResponse,
+        NotificationList,
+        NotificationsEvent,
+        RunDetail,
+        RunList,
+        RunStreamEvent,
+        RunSummary,
+        StartRunRequest,
+        StartRunResponse,
+    ))
+)]
+pub(super) struct ApiDoc;
+
+pub(super) async fn show() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

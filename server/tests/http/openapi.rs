@@ -1,0 +1,50 @@
+// The served OpenAPI document describes exactly the API's fixed points.
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/openapi.json", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let doc = res.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths: BTreeSet<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    let expected: BTreeSet<String> = [
+        "/api/catalog",
+        "/api/login",
+        "/api/logout",
+        "/api/me",
+        "/api/me/notifications",
+        "/api/me/notifications/read-all",
+        "/api/me/notifications/stream",
+        "/api/me/notifications/{id}/read",
+        "/api/t/{tenant}/operations",
+        "/api/t/{tenant}/operations/active",
+        "/api/t/{tenant}/operations/stream",
+        "/api/t/{tenant}/operations/{id}",
+        "/api/t/{tenant}/operations/{id}/cancel",
+        "/api/t/{tenant}/operations/{id}/stream",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(paths, expected);
+
+    let schemas = &doc["components"]["schemas"];
+    let summary_status = &schemas["RunSummary"]["properties"]["status"];
+    assert!(
+        summary_status.to_string().contains("RunStatus"),
+        "{summary_status}"
+    );
+    let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
+    assert!(codes.iter().any(|c| c == "not_found"));
+    let start = &doc["paths"]["/api/t/{tenant}/operations"]["post"]["responses"];
+    assert!(
+        start["202"].is_object() && start["422"].is_object(),
+        "{start}"
+    );
+}
