@@ -105,7 +105,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             assets_dir: args.assets_dir,
             allowed_origins: args.allowed_origins,
             secure_cookies: args.secure_cookies,
-            runs: crate::runs::RunConfig::default(),
+            ..Config::default()
         },
         pool,
         clock,

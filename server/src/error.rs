@@ -56,6 +56,15 @@ impl From<JsonRejection> for ApiError {
             }
             _ => ErrorCode::InvalidJson,
         };
+        if code == ErrorCode::PayloadTooLarge {
+            return Self::new(
+                code,
+                format!(
+                    "request body is larger than the {} KiB limit",
+                    crate::routes::MAX_BODY_BYTES / 1024
+                ),
+            );
+        }
         // `body_text` says what is wrong and where ("… at line 1 column 9"), never a value
         // beyond what the client sent itself.
         Self::new(code, rejection.body_text())

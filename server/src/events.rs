@@ -34,7 +34,11 @@ impl EventHub {
     pub const CAPACITY: usize = 1024;
 
     pub fn new() -> Self {
-        let (sender, _) = broadcast::channel(Self::CAPACITY);
+        Self::with_capacity(Self::CAPACITY)
+    }
+
+    pub fn with_capacity(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity.max(1));
         Self { sender }
     }
 

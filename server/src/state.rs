@@ -9,7 +9,7 @@ use crate::events::EventHub;
 use crate::runs::{RunConfig, RunService};
 
 /// Settings fixed at start-up.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The Trunk output folder served at `/`.
     pub assets_dir: PathBuf,
@@ -18,6 +18,8 @@ pub struct Config {
     /// Mark the session cookie `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
     pub runs: RunConfig,
+    /// Events buffered per stream subscriber before it lags and is resynchronized.
+    pub event_capacity: usize,
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -34,7 +36,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, pool: Pool, clock: SharedClock) -> Self {
-        let events = EventHub::new();
+        let events = EventHub::with_capacity(config.event_capacity);
         let runs = RunService::new(
             pool.clone(),
             Arc::clone(&clock),
@@ -48,6 +50,18 @@ impl AppState {
             events,
             runs,
             wake_worker: Arc::new(Notify::new()),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            assets_dir: PathBuf::from("dist"),
+            allowed_origins: Vec::new(),
+            secure_cookies: false,
+            runs: RunConfig::default(),
+            event_capacity: EventHub::CAPACITY,
         }
     }
 }

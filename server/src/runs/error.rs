@@ -22,6 +22,13 @@ pub enum RunError {
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Conflict {
+                run,
+                event: RunEvent::Cancel,
+                found: Some(status),
+            } => {
+                write!(f, "run {run} cannot be cancelled: it is already {status}")
+            }
             Self::Conflict { run, event, found } => match found {
                 Some(status) => write!(
                     f,

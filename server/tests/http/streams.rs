@@ -256,3 +256,39 @@ async fn marking_read_updates_the_bell_stream() {
         json!({"type": "read", "unread": 0})
     );
 }
+
+// One slow client must neither stall the others nor miss a state for good: when it lags behind
+// the hub, its next message is a fresh snapshot.
+#[tokio::test]
+async fn a_lagging_stream_is_resynchronized_with_a_snapshot() {
+    let app = TestApp::with_event_capacity(4).await;
+    let addr = serve(&app).await;
+    let owner = app.login("owner@demo.test").await;
+    let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    assert_eq!(widget.next().await.0, "snapshot");
+    let started = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::InventorySync,
+                Some("owner@demo.test"),
+                json!({}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    // On this single-threaded runtime nothing reads the hub while we publish: the stream's
+    // receiver falls 46 events behind a 4-event buffer.
+    for _ in 0..50 {
+        app.state
+            .events
+            .publish(opsux_server::events::Event::RunChanged(
+                started.run.summary.clone(),
+            ));
+    }
+    let resync = widget.until("snapshot", |_| true).await;
+    let runs = resync["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["id"], started.run.id().to_string());
+}

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use opsux_core::{OperationType, TenantSlug, UserId};
 use opsux_server::clock::{ManualClock, SharedClock, SystemClock, to_ms};
+use opsux_server::events::EventHub;
 use opsux_server::runs::{RunConfig, RunService, StartRun, TenantRef};
 use opsux_server::state::Config;
 use opsux_server::worker::{Handlers, Worker, WorkerConfig};
@@ -72,24 +73,30 @@ pub fn test_run_config() -> RunConfig {
 impl TestApp {
     /// A seeded app on a wall clock.
     pub async fn new() -> Self {
-        Self::build(None, test_run_config(), tempfile::tempdir().unwrap()).await
+        Self::build(None, test_run_config(), EventHub::CAPACITY).await
     }
 
     /// A seeded app whose clock moves only when the test says so.
     pub async fn with_manual_clock() -> Self {
         let clock = ManualClock::at(datetime!(2026-11-27 10:00:00 UTC));
-        Self::build(Some(clock), test_run_config(), tempfile::tempdir().unwrap()).await
+        Self::build(Some(clock), test_run_config(), EventHub::CAPACITY).await
     }
 
     pub async fn with_config(runs: RunConfig) -> Self {
-        Self::build(None, runs, tempfile::tempdir().unwrap()).await
+        Self::build(None, runs, EventHub::CAPACITY).await
+    }
+
+    /// A seeded app whose stream subscribers lag after `capacity` unread events.
+    pub async fn with_event_capacity(capacity: usize) -> Self {
+        Self::build(None, test_run_config(), capacity).await
     }
 
     async fn build(
         manual: Option<Arc<ManualClock>>,
         runs: RunConfig,
-        dir: tempfile::TempDir,
+        event_capacity: usize,
     ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("opsux.db").display());
         let pool = db::connect(&url).await.unwrap();
         let clock: SharedClock = match &manual {
@@ -103,6 +110,7 @@ impl TestApp {
                 allowed_origins: vec!["https://embed.example".to_owned()],
                 secure_cookies: false,
                 runs,
+                event_capacity,
             },
             pool,
             clock,
@@ -122,6 +130,11 @@ impl TestApp {
 
     pub fn advance(&self, by: Duration) {
         self.clock.as_ref().expect("a manual clock").advance(by);
+    }
+
+    /// Runs every queued run to its end with `handlers`, one after another; how many ran.
+    pub async fn run_pending_jobs(&self, handlers: Handlers) -> usize {
+        self.worker(handlers).run_pending().await.unwrap()
     }
 
     pub fn worker(&self, handlers: Handlers) -> Worker {
