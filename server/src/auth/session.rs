@@ -31,8 +31,13 @@ pub struct CurrentUser {
 pub struct Sessions;
 
 impl Sessions {
-    /// Starts a session for `user` and returns the token for the cookie.
+    /// Starts a session for `user` and returns the token for the cookie. Expired sessions
+    /// are swept at the same time, so the table does not grow without bound.
     pub async fn create(pool: &Pool, user: UserId, now_ms: i64) -> Result<String, sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(now_ms)
+            .execute(pool)
+            .await?;
         let token = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
         let ttl = i64::try_from(SESSION_TTL.as_millis()).unwrap_or(i64::MAX);
         sqlx::query(

@@ -2,9 +2,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use opsux_core::wire::RunSummary;
 use opsux_core::{
     FailureSummary, ReasonCode, RunEvent, RunId, RunOutcome, RunState, SummaryCounts,
 };
+use tokio::sync::Mutex;
 
 use super::RunError;
 use super::record::RunRecord;
@@ -26,11 +28,26 @@ pub enum Progressed {
 /// (another worker, a stale lease) is refused by the lease guard in the database (R8).
 #[derive(Debug)]
 pub struct ClaimedRun {
-    service: RunService,
     record: RunRecord,
-    lease_token: String,
+    lease: Lease,
+}
+
+/// What the handle shares with its [`LeaseKeeper`]: the lease, and the coalesced progress.
+#[derive(Debug, Clone)]
+struct Lease {
+    service: RunService,
+    id: RunId,
+    token: String,
     cancel_flag: Arc<AtomicBool>,
-    /// Latest counts not yet written (progress is coalesced).
+    /// Held across each progress write, so writes land in the order they were reported.
+    progress: Arc<Mutex<ProgressState>>,
+}
+
+#[derive(Debug)]
+struct ProgressState {
+    /// The run as last published.
+    summary: RunSummary,
+    /// Latest counts not yet written.
     pending: Option<SummaryCounts>,
     last_write: Option<Instant>,
 }
@@ -39,21 +56,25 @@ impl ClaimedRun {
     pub(super) fn new(
         service: RunService,
         record: RunRecord,
-        lease_token: String,
+        token: String,
         cancel_flag: Arc<AtomicBool>,
     ) -> Self {
-        Self {
+        let lease = Lease {
             service,
-            record,
-            lease_token,
+            id: record.id(),
+            token,
             cancel_flag,
-            pending: None,
-            last_write: None,
-        }
+            progress: Arc::new(Mutex::new(ProgressState {
+                summary: record.summary.clone(),
+                pending: None,
+                last_write: None,
+            })),
+        };
+        Self { record, lease }
     }
 
     pub fn id(&self) -> RunId {
-        self.record.id()
+        self.lease.id
     }
 
     /// The run as claimed (status `running`), with its parameters in `context`.
@@ -62,7 +83,7 @@ impl ClaimedRun {
     }
 
     pub fn cancel_requested(&self) -> bool {
-        self.cancel_flag.load(Ordering::SeqCst)
+        self.lease.cancel_flag.load(Ordering::SeqCst)
     }
 
     /// Extends the lease. A conflict means the lease was taken over: stop working on this run.
@@ -70,26 +91,22 @@ impl ClaimedRun {
         self.lease_keeper().heartbeat().await
     }
 
-    /// A handle that can only renew this run's lease, for a heartbeat task running beside
-    /// the handler.
+    /// A handle for a task running beside the handler: it renews the lease and writes
+    /// progress the handler reported while a write was not yet due.
     pub fn lease_keeper(&self) -> LeaseKeeper {
         LeaseKeeper {
-            service: self.service.clone(),
-            id: self.id(),
-            lease_token: self.lease_token.clone(),
+            lease: self.lease.clone(),
         }
     }
 
-    /// Reports the run's counts. Writes are coalesced to one per `progress_interval`; the final
-    /// counts are always written by the finishing call.
+    /// Reports the run's counts. Writes are coalesced to one per `progress_interval`; a report
+    /// that is not written at once is written by the [`LeaseKeeper`] when due, or by the
+    /// finishing call, which always stores the final counts.
     pub async fn report_progress(&mut self, counts: SummaryCounts) -> Result<Progressed, RunError> {
-        self.pending = Some(counts);
-        let due = self
-            .last_write
-            .is_none_or(|at| at.elapsed() >= self.service.config().progress_interval);
-        if due {
-            self.flush().await?;
-        }
+        let mut progress = self.lease.progress.lock().await;
+        progress.pending = Some(counts);
+        self.lease.write_if_due(&mut progress).await?;
+        drop(progress);
         Ok(if self.cancel_requested() {
             Progressed::CancelRequested
         } else {
@@ -97,34 +114,10 @@ impl ClaimedRun {
         })
     }
 
-    async fn flush(&mut self) -> Result<(), RunError> {
-        let Some(counts) = self.pending.take() else {
-            return Ok(());
-        };
-        let mut conn = self.service.pool().acquire().await?;
-        match store::save_progress(&mut conn, self.id(), &self.lease_token, &counts).await? {
-            Some(cancel_requested) => {
-                TransitionCounters::bump(&self.service.counters().progress);
-                if cancel_requested {
-                    self.cancel_flag.store(true, Ordering::SeqCst);
-                }
-                self.last_write = Some(Instant::now());
-                self.record.summary.summary_counts = counts;
-                self.record.summary.cancel_requested = cancel_requested;
-                self.service
-                    .publish(Event::RunChanged(self.record.summary.clone()));
-                Ok(())
-            }
-            None => Err(self
-                .conflict(RunEvent::Finish(RunOutcome::Failed), &mut conn)
-                .await),
-        }
-    }
-
     /// Finishes the run with `outcome` and its failures; the latest reported counts are stored
     /// with it. The reason code is the first failure's, or `cancelled_by_user` for a cancel.
     pub async fn complete(
-        mut self,
+        self,
         outcome: RunOutcome,
         failures: FailureSummary,
     ) -> Result<RunRecord, RunError> {
@@ -139,28 +132,19 @@ impl ClaimedRun {
             RunOutcome::Cancelled => Some("Cancelled while running.".to_owned()),
             _ => failures.entries().first().map(|f| f.message.clone()),
         };
-        let counts = self
-            .pending
-            .take()
-            .unwrap_or_else(|| self.record.summary.summary_counts.clone());
-        self.finish(outcome, reason, message.as_deref(), &counts, &failures)
+        self.finish(outcome, reason, message.as_deref(), &failures)
             .await
     }
 
     /// Finishes the run `failed` with one reason; the message is sanitized before it is stored.
-    pub async fn fail(mut self, reason: ReasonCode, message: &str) -> Result<RunRecord, RunError> {
+    pub async fn fail(self, reason: ReasonCode, message: &str) -> Result<RunRecord, RunError> {
         let mut failures = FailureSummary::new();
         failures.push(reason, message);
         let sanitized = failures.entries().first().map(|f| f.message.clone());
-        let counts = self
-            .pending
-            .take()
-            .unwrap_or_else(|| self.record.summary.summary_counts.clone());
         self.finish(
             RunOutcome::Failed,
             Some(reason),
             sanitized.as_deref(),
-            &counts,
             &failures,
         )
         .await
@@ -171,29 +155,60 @@ impl ClaimedRun {
         outcome: RunOutcome,
         reason: Option<ReasonCode>,
         message: Option<&str>,
-        counts: &SummaryCounts,
         failures: &FailureSummary,
     ) -> Result<RunRecord, RunError> {
+        // Holding the progress lock keeps the keeper from writing counts after the end.
+        let mut progress = self.lease.progress.lock().await;
+        let counts = progress
+            .pending
+            .take()
+            .unwrap_or_else(|| progress.summary.summary_counts.clone());
+        let service = &self.lease.service;
         let done = Completion {
             event: RunEvent::Finish(outcome),
             reason,
             message,
-            counts: Some(counts),
+            counts: Some(&counts),
             failures: Some(failures),
-            now_ms: self.service.now_ms(),
+            now_ms: service.now_ms(),
         };
-        self.service
+        service
             .finish(
                 self.id(),
                 RunState::Running,
-                LeaseGuard::Held(&self.lease_token),
+                LeaseGuard::Held(&self.lease.token),
                 &done,
             )
             .await
     }
+}
 
-    async fn conflict(&self, event: RunEvent, conn: &mut sqlx::SqliteConnection) -> RunError {
-        conflict(self.id(), event, conn).await
+impl Lease {
+    /// Writes the pending counts if the last write is at least `progress_interval` old.
+    async fn write_if_due(&self, progress: &mut ProgressState) -> Result<(), RunError> {
+        let interval = self.service.config().progress_interval;
+        let due = progress
+            .last_write
+            .is_none_or(|at| at.elapsed() >= interval);
+        let Some(counts) = progress.pending.take_if(|_| due) else {
+            return Ok(());
+        };
+        let mut conn = self.service.pool().acquire().await?;
+        let Some(cancel_requested) =
+            store::save_progress(&mut conn, self.id, &self.token, &counts).await?
+        else {
+            return Err(conflict(self.id, RunEvent::Finish(RunOutcome::Failed), &mut conn).await);
+        };
+        TransitionCounters::bump(&self.service.counters().progress);
+        if cancel_requested {
+            self.cancel_flag.store(true, Ordering::SeqCst);
+        }
+        progress.last_write = Some(Instant::now());
+        progress.summary.summary_counts = counts;
+        progress.summary.cancel_requested = cancel_requested;
+        self.service
+            .publish(Event::RunChanged(progress.summary.clone()));
+        Ok(())
     }
 }
 
@@ -206,25 +221,31 @@ async fn conflict(id: RunId, event: RunEvent, conn: &mut sqlx::SqliteConnection)
     }
 }
 
-/// Renews one run's lease and nothing else.
+/// Keeps a claimed run current from beside its handler: renews the lease and writes progress
+/// that became due. It cannot finish the run.
 #[derive(Debug, Clone)]
 pub struct LeaseKeeper {
-    service: RunService,
-    id: RunId,
-    lease_token: String,
+    lease: Lease,
 }
 
 impl LeaseKeeper {
     pub async fn heartbeat(&self) -> Result<(), RunError> {
-        let expires = self
+        let lease = &self.lease;
+        let expires = lease
             .service
             .now_ms()
-            .saturating_add(duration_ms(self.service.config().lease));
-        let mut conn = self.service.pool().acquire().await?;
-        if store::renew_lease(&mut conn, self.id, &self.lease_token, expires).await? {
+            .saturating_add(duration_ms(lease.service.config().lease));
+        let mut conn = lease.service.pool().acquire().await?;
+        if store::renew_lease(&mut conn, lease.id, &lease.token, expires).await? {
             Ok(())
         } else {
-            Err(conflict(self.id, RunEvent::Finish(RunOutcome::Failed), &mut conn).await)
+            Err(conflict(lease.id, RunEvent::Finish(RunOutcome::Failed), &mut conn).await)
         }
+    }
+
+    /// Writes the latest reported counts if a write is due and one is pending.
+    pub async fn flush_progress(&self) -> Result<(), RunError> {
+        let mut progress = self.lease.progress.lock().await;
+        self.lease.write_if_due(&mut progress).await
     }
 }

@@ -149,13 +149,31 @@ impl Worker {
         log_finish(id, finished);
     }
 
+    /// Beside the handler: writes progress that became due (so slow items do not freeze the
+    /// counts people see) and renews the lease every third of its length.
     fn spawn_heartbeat(&self, claimed: &ClaimedRun) -> tokio::task::JoinHandle<()> {
         let keeper = claimed.lease_keeper();
-        let every = self.runs.config().lease / 3;
+        let config = self.runs.config();
+        let renew_every = config.lease / 3;
+        let tick = config.progress_interval.clamp(
+            Duration::from_millis(50),
+            renew_every.max(Duration::from_millis(50)),
+        );
         tokio::spawn(async move {
+            let mut last_renewal = tokio::time::Instant::now();
             loop {
-                tokio::time::sleep(every).await;
-                if let Err(err) = keeper.heartbeat().await {
+                tokio::time::sleep(tick).await;
+                let renewed = if last_renewal.elapsed() >= renew_every {
+                    last_renewal = tokio::time::Instant::now();
+                    keeper.heartbeat().await
+                } else {
+                    Ok(())
+                };
+                let kept = match renewed {
+                    Ok(()) => keeper.flush_progress().await,
+                    Err(err) => Err(err),
+                };
+                if let Err(err) = kept {
                     tracing::warn!(error = %err, "lost the lease; the run will be rescued");
                     return;
                 }

@@ -135,3 +135,77 @@ async fn the_background_loop_runs_new_runs_when_woken() {
     stop.send(()).unwrap();
     loop_task.await.unwrap();
 }
+
+/// Reports twice in quick succession, then works on a slow item until the test lets it go.
+struct SlowSecondItem(std::sync::Arc<tokio::sync::Notify>);
+
+impl Handler for SlowSecondItem {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let counts = |n| {
+                opsux_core::SummaryCounts::new()
+                    .with(opsux_core::SummaryKey::Total, 3)
+                    .and_then(|c| c.with(opsux_core::SummaryKey::Processed, n))
+                    .unwrap()
+            };
+            let _ = ctx.report(counts(1)).await;
+            let _ = ctx.report(counts(2)).await;
+            self.0.notified().await;
+            let _ = ctx.report(counts(3)).await;
+            HandlerOutcome::Finished(RunOutcome::Succeeded)
+        })
+    }
+}
+
+// R7: a coalesced report is not lost while the handler is busy: the keeper writes it when due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_held_back_by_coalescing_lands_while_the_handler_is_busy() {
+    let app = TestApp::with_config(opsux_server::runs::RunConfig {
+        progress_interval: std::time::Duration::from_millis(100),
+        ..crate::support::test_run_config()
+    })
+    .await;
+    let started = app
+        .runs()
+        .start(
+            app.start_request(OperationType::InventorySync, None, json!({}))
+                .await,
+        )
+        .await
+        .unwrap();
+    let mut events = app.state.events.subscribe();
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    let worker = app.worker(Handlers::new().with(
+        OperationType::InventorySync,
+        SlowSecondItem(std::sync::Arc::clone(&gate)),
+    ));
+    let running = tokio::spawn(async move { worker.run_pending().await.unwrap() });
+    let id = started.run.id();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let event = events.recv().await.unwrap();
+            if let Event::RunChanged(run) = &*event
+                && run.id == id
+                && run.summary_counts.get(opsux_core::SummaryKey::Processed) == Some(2)
+            {
+                assert_eq!(
+                    run.status,
+                    RunStatus::Running,
+                    "written before the handler finished"
+                );
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the held-back report is written within ten seconds");
+    gate.notify_one();
+    assert_eq!(running.await.unwrap(), 1);
+    let run = app.runs().get(id).await.unwrap().unwrap();
+    assert_eq!(
+        run.summary
+            .summary_counts
+            .get(opsux_core::SummaryKey::Processed),
+        Some(3)
+    );
+}
