@@ -172,12 +172,14 @@ impl ClaimedRun {
             failures: Some(failures),
             now_ms: service.now_ms(),
         };
+        let notifies = self.record.summary.initiator.is_some();
         service
             .finish(
                 self.id(),
                 RunState::Running,
                 LeaseGuard::Held(&self.lease.token),
                 &done,
+                notifies,
             )
             .await
     }

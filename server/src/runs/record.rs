@@ -26,6 +26,22 @@ macro_rules! run_columns {
 }
 pub(crate) use run_columns;
 
+/// The same columns as [`run_columns`], for the `RETURNING` clause of a transition, so the
+/// transition and the read of its result are one statement. The subqueries fetch what the
+/// joins would.
+macro_rules! run_returning {
+    () => {
+        " RETURNING id, workspace_id, tenant_id, \
+         (SELECT t.slug FROM tenants t WHERE t.id = tenant_id) AS tenant_slug, \
+         type AS op_type, status, outcome, initiator_user_id, \
+         (SELECT u.display_name FROM users u WHERE u.id = initiator_user_id) AS initiator_name, \
+         created_at, started_at, completed_at, summary_counts, failure_summary, context, \
+         message, reason_code, attempt, max_attempts, cancel_requested, lease_token, \
+         lease_expires_at"
+    };
+}
+pub(crate) use run_returning;
+
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct RunRow {
     id: String,

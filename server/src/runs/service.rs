@@ -145,9 +145,8 @@ impl RunService {
                 max_attempts: self.inner.config.max_attempts,
                 now_ms: self.now_ms(),
             };
-            if store::insert_queued(&mut conn, &new).await? {
+            if let Some(run) = store::insert_queued(&mut conn, &new).await? {
                 TransitionCounters::bump(&self.counters().start);
-                let run = load_existing(&mut conn, id).await?;
                 self.publish(Event::RunChanged(run.summary.clone()));
                 return Ok(Started {
                     result: StartResult::Queued,
@@ -174,14 +173,13 @@ impl RunService {
         let now = self.now_ms();
         let expires = now.saturating_add(duration_ms(self.inner.config.lease));
         let mut conn = self.pool().acquire().await?;
-        let Some(id) = store::claim_next(&mut conn, &token, expires, now).await? else {
+        let Some(record) = store::claim_next(&mut conn, &token, expires, now).await? else {
             return Ok(None);
         };
         TransitionCounters::bump(&self.counters().claim);
-        let record = load_existing(&mut conn, id).await?;
         self.publish(Event::RunChanged(record.summary.clone()));
         let flag = Arc::new(AtomicBool::new(record.summary.cancel_requested));
-        self.cancel_flags().insert(id, Arc::clone(&flag));
+        self.cancel_flags().insert(record.id(), Arc::clone(&flag));
         Ok(Some(ClaimedRun::new(self.clone(), record, token, flag)))
     }
 
@@ -202,8 +200,9 @@ impl RunService {
             failures: None,
             now_ms: self.now_ms(),
         };
+        let notifies = current.summary.initiator.is_some();
         match self
-            .finish(id, RunState::Queued, LeaseGuard::None, &done)
+            .finish(id, RunState::Queued, LeaseGuard::None, &done, notifies)
             .await
         {
             Ok(run) => return Ok(run),
@@ -211,21 +210,15 @@ impl RunService {
             Err(other) => return Err(other),
         }
         let mut conn = self.pool().acquire().await?;
-        if store::request_cancel(&mut conn, id).await? {
+        if let Some(run) = store::request_cancel(&mut conn, id).await? {
             TransitionCounters::bump(&self.counters().cancel);
             if let Some(flag) = self.cancel_flags().get(&id) {
                 flag.store(true, Ordering::SeqCst);
             }
-            let run = load_existing(&mut conn, id).await?;
             self.publish(Event::RunChanged(run.summary.clone()));
             return Ok(run);
         }
-        let found = store::load(&mut conn, id).await?.map(|r| r.summary.status);
-        Err(RunError::Conflict {
-            run: current.id(),
-            event: RunEvent::Cancel,
-            found,
-        })
+        Err(self.conflict(&mut conn, id, RunEvent::Cancel).await)
     }
 
     /// Rescues runs whose worker stopped heartbeating (R8): re-queued while attempts remain,
@@ -244,15 +237,15 @@ impl RunService {
                 continue;
             };
             if run.summary.attempt < run.max_attempts {
-                if store::requeue(&mut conn, id, &token, now).await? {
+                if let Some(run) = store::requeue(&mut conn, id, &token, now).await? {
                     TransitionCounters::bump(&self.counters().requeue);
-                    let run = load_existing(&mut conn, id).await?;
                     self.publish(Event::RunChanged(run.summary.clone()));
                     report.requeued += 1;
                 }
                 continue;
             }
             drop(conn);
+            let notifies = run.summary.initiator.is_some();
             let done = Completion {
                 event: RunEvent::GiveUp,
                 reason: Some(ReasonCode::WorkerLost),
@@ -267,6 +260,7 @@ impl RunService {
                     RunState::Running,
                     LeaseGuard::Expired(&token, now),
                     &done,
+                    notifies,
                 )
                 .await
             {
@@ -280,35 +274,43 @@ impl RunService {
 
     /// The terminal transition: completes the run and, in the same transaction, writes the one
     /// `run_completed` notification for its initiator (R2). Events go out after the commit.
+    ///
+    /// `notifies` says whether the run has an initiator (known to every caller from the row;
+    /// the column never changes after creation). A system run's completion needs no
+    /// notification and so no transaction: it is one statement.
     pub(super) async fn finish(
         &self,
         id: RunId,
         from: RunState,
         guard: LeaseGuard<'_>,
         done: &Completion<'_>,
+        notifies: bool,
     ) -> Result<RunRecord, RunError> {
-        let mut tx = self.pool().begin().await?;
-        if store::complete(&mut tx, id, from, guard, done)
-            .await?
-            .is_none()
-        {
-            let found = store::load(&mut tx, id).await?.map(|r| r.summary.status);
-            tx.rollback().await?;
-            return Err(RunError::Conflict {
-                run: id,
-                event: done.event,
-                found,
-            });
-        }
-        let run = load_existing(&mut tx, id).await?;
-        let notification = match &run.summary.initiator {
-            Some(initiator) => Some(
-                self.notify_completion(&mut tx, &run, initiator.id, done.now_ms)
-                    .await?,
-            ),
-            None => None,
+        let (run, notification) = if notifies {
+            let mut tx = self.pool().begin().await?;
+            let Some(run) = store::complete(&mut tx, id, from, guard, done).await? else {
+                let conflict = self.conflict(&mut tx, id, done.event).await;
+                tx.rollback().await?;
+                return Err(conflict);
+            };
+            let notification = self.notify_completion(&mut tx, &run, done.now_ms).await?;
+            tx.commit().await?;
+            (run, notification)
+        } else {
+            let mut conn = self.pool().acquire().await?;
+            let Some(run) = store::complete(&mut conn, id, from, guard, done).await? else {
+                return Err(self.conflict(&mut conn, id, done.event).await);
+            };
+            let notification = if run.summary.initiator.is_some() {
+                // Unreachable while `initiator_user_id` is never updated; if it ever were,
+                // notify late rather than not at all.
+                tracing::error!(run = %id, "completed as a system run but has an initiator");
+                self.notify_completion(&mut conn, &run, done.now_ms).await?
+            } else {
+                None
+            };
+            (run, notification)
         };
-        tx.commit().await?;
         let counters = self.counters();
         TransitionCounters::bump(match done.event {
             RunEvent::Cancel => &counters.cancel,
@@ -326,14 +328,29 @@ impl RunService {
         Ok(run)
     }
 
+    /// The conflict for a guarded write that matched nothing, with the status found now.
+    async fn conflict(&self, conn: &mut SqliteConnection, id: RunId, event: RunEvent) -> RunError {
+        match store::load(conn, id).await {
+            Ok(found) => RunError::Conflict {
+                run: id,
+                event,
+                found: found.map(|r| r.summary.status),
+            },
+            Err(err) => err,
+        }
+    }
+
+    /// Writes the run's one terminal notification for its initiator; `None` for a system run.
     async fn notify_completion(
         &self,
         conn: &mut SqliteConnection,
         run: &RunRecord,
-        user: UserId,
         now_ms: i64,
-    ) -> Result<NotificationDto, RunError> {
+    ) -> Result<Option<NotificationDto>, RunError> {
         let summary = &run.summary;
+        let Some(user) = summary.initiator.as_ref().map(|u| u.id) else {
+            return Ok(None);
+        };
         let outcome = summary
             .outcome
             .ok_or_else(|| RunError::Corrupt("completed run without outcome".to_owned()))?;
@@ -361,7 +378,7 @@ impl RunService {
             },
         )
         .await?;
-        Ok(NotificationDto {
+        Ok(Some(NotificationDto {
             id,
             kind: NotificationKind::RunCompleted,
             tenant: summary.tenant.clone(),
@@ -372,7 +389,7 @@ impl RunService {
             action: content.action,
             created_at: crate::clock::from_ms(now_ms),
             read_at: None,
-        })
+        }))
     }
 
     pub(super) fn cancel_flags(

@@ -10,7 +10,7 @@ use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::RunError;
-use super::record::{RunRecord, RunRow, run_columns};
+use super::record::{RunRecord, RunRow, run_columns, run_returning};
 
 /// The statuses from which `event` leads to `target_status`, as the JSON array the guarded
 /// statements read with `json_each`. Derived from the contract's transition table, so the SQL
@@ -81,18 +81,19 @@ pub(super) struct NewRun<'a> {
 }
 
 /// Inserts a queued run unless an identical one is active; the partial unique index decides
-/// (R4). Returns whether a row was inserted.
+/// (R4). Returns the new run, or `None` when an identical one is active.
 pub(super) async fn insert_queued(
     conn: &mut SqliteConnection,
     run: &NewRun<'_>,
-) -> Result<bool, RunError> {
-    let result = sqlx::query(
+) -> Result<Option<RunRecord>, RunError> {
+    let row: Option<RunRow> = sqlx::query_as(concat!(
         "INSERT INTO operation_runs \
            (id, workspace_id, tenant_id, initiator_user_id, type, identity, status, created_at, \
             context, max_attempts) \
          VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) \
          ON CONFLICT (tenant_id, type, identity) WHERE status IN ('queued', 'running') DO NOTHING",
-    )
+        run_returning!()
+    ))
     .bind(run.id.to_string())
     .bind(run.workspace_id.to_string())
     .bind(run.tenant_id.to_string())
@@ -102,9 +103,9 @@ pub(super) async fn insert_queued(
     .bind(run.now_ms)
     .bind(run.context)
     .bind(run.max_attempts)
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    row.map(RunRecord::try_from).transpose()
 }
 
 /// Claims the oldest queued run (queued → running) with a fresh lease; `None` if none is queued.
@@ -113,25 +114,23 @@ pub(super) async fn claim_next(
     lease_token: &str,
     lease_expires_ms: i64,
     now_ms: i64,
-) -> Result<Option<RunId>, RunError> {
-    let claimed: Option<String> = sqlx::query_scalar(
+) -> Result<Option<RunRecord>, RunError> {
+    let claimed: Option<RunRow> = sqlx::query_as(concat!(
         "UPDATE operation_runs \
          SET status = 'running', lease_token = ?, lease_expires_at = ?, attempt = attempt + 1, \
              started_at = COALESCE(started_at, ?) \
          WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
                      ORDER BY created_at, id LIMIT 1) \
-           AND status IN (SELECT value FROM json_each(?)) \
-         RETURNING id",
-    )
+           AND status IN (SELECT value FROM json_each(?))",
+        run_returning!()
+    ))
     .bind(lease_token)
     .bind(lease_expires_ms)
     .bind(now_ms)
     .bind(sources(RunEvent::Claim, RunStatus::Running))
     .fetch_optional(conn)
     .await?;
-    claimed
-        .map(|id| id.parse().map_err(|e| RunError::Corrupt(format!("{e}"))))
-        .transpose()
+    claimed.map(RunRecord::try_from).transpose()
 }
 
 /// Extends the lease of a running run held by `lease_token`. `false`: the lease is lost.
@@ -174,18 +173,19 @@ pub(super) async fn save_progress(
     .await?)
 }
 
-/// Marks a running run as asked to cancel; `false` if it is not running.
+/// Marks a running run as asked to cancel; `None` if it is not running.
 pub(super) async fn request_cancel(
     conn: &mut SqliteConnection,
     id: RunId,
-) -> Result<bool, RunError> {
-    let result = sqlx::query(
+) -> Result<Option<RunRecord>, RunError> {
+    let row: Option<RunRow> = sqlx::query_as(concat!(
         "UPDATE operation_runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'",
-    )
+        run_returning!()
+    ))
     .bind(id.to_string())
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    row.map(RunRecord::try_from).transpose()
 }
 
 /// Which lease a transition must match.
@@ -199,25 +199,26 @@ pub(super) enum LeaseGuard<'a> {
     Expired(&'a str, i64),
 }
 
-/// Running → queued after a lost lease (R8).
+/// Running → queued after a lost lease (R8); `None` if the lease is no longer the expired one.
 pub(super) async fn requeue(
     conn: &mut SqliteConnection,
     id: RunId,
     lease_token: &str,
     now_ms: i64,
-) -> Result<bool, RunError> {
-    let result = sqlx::query(
+) -> Result<Option<RunRecord>, RunError> {
+    let row: Option<RunRow> = sqlx::query_as(concat!(
         "UPDATE operation_runs SET status = 'queued', lease_token = NULL, lease_expires_at = NULL \
          WHERE id = ? AND status IN (SELECT value FROM json_each(?)) \
            AND lease_token = ? AND lease_expires_at < ?",
-    )
+        run_returning!()
+    ))
     .bind(id.to_string())
     .bind(sources(RunEvent::Requeue, RunStatus::Queued))
     .bind(lease_token)
     .bind(now_ms)
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(result.rows_affected() == 1)
+    row.map(RunRecord::try_from).transpose()
 }
 
 /// How a run ends.
@@ -231,16 +232,16 @@ pub(super) struct Completion<'a> {
     pub now_ms: i64,
 }
 
-/// Moves a run into `completed` with the outcome the state machine gives `event`. Returns
-/// whether the guarded update matched; the caller writes the notification in the same
-/// transaction.
+/// Moves a run into `completed` with the outcome the state machine gives `event`. Returns the
+/// completed run, or `None` when the guarded update matched nothing; the caller writes the
+/// notification in the same transaction.
 pub(super) async fn complete(
     conn: &mut SqliteConnection,
     id: RunId,
     from: RunState,
     guard: LeaseGuard<'_>,
     done: &Completion<'_>,
-) -> Result<Option<RunState>, RunError> {
+) -> Result<Option<RunRecord>, RunError> {
     let to = target(from, done.event);
     let Some(outcome) = to.outcome() else {
         return Ok(None);
@@ -260,7 +261,7 @@ pub(super) async fn complete(
         LeaseGuard::Held(token) => (Some(token), None),
         LeaseGuard::Expired(token, now) => (Some(token), Some(now)),
     };
-    let result = sqlx::query(
+    let row: Option<RunRow> = sqlx::query_as(concat!(
         "UPDATE operation_runs \
          SET status = ?, outcome = ?, completed_at = ?, \
              summary_counts = COALESCE(?, summary_counts), \
@@ -268,7 +269,8 @@ pub(super) async fn complete(
              reason_code = ?, message = ?, lease_token = NULL, lease_expires_at = NULL \
          WHERE id = ? AND status IN (SELECT value FROM json_each(?)) \
            AND lease_token IS ? AND (? IS NULL OR lease_expires_at < ?)",
-    )
+        run_returning!()
+    ))
     .bind(to.status().as_str())
     .bind(outcome.as_str())
     .bind(done.now_ms)
@@ -281,9 +283,9 @@ pub(super) async fn complete(
     .bind(lease)
     .bind(expired_before)
     .bind(expired_before)
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok((result.rows_affected() == 1).then_some(to))
+    row.map(RunRecord::try_from).transpose()
 }
 
 /// The one terminal notification of a run (R2). The `UNIQUE (run_id, kind)` constraint makes
