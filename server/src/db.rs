@@ -36,6 +36,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // An embedded file has no connection to lose: skip the ping sqlx sends by default
+        // before handing out a connection, a round trip per query.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {url:?}"))?;
