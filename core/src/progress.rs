@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::badge::status_badge;
 use crate::run::RunStatus;
 use crate::summary::{SummaryCounts, SummaryKey};
 use crate::wire::RunSummary;
@@ -77,12 +78,12 @@ impl Progress {
                 processed, total, ..
             } => format!("{processed}/{total}"),
             Self::Indeterminate { phase, elapsed } => {
-                let what = if *phase == RunStatus::Queued {
-                    "Queued"
-                } else {
-                    "Running"
-                };
-                format!("{what} · {}", format_elapsed(*elapsed))
+                // The same word as the run's badge, from the one catalog (R14).
+                format!(
+                    "{} · {}",
+                    status_badge(*phase).label,
+                    format_elapsed(*elapsed)
+                )
             }
         }
     }

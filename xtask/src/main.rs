@@ -6,6 +6,7 @@
 mod app_build;
 mod compress;
 mod e2e;
+mod guards;
 mod shell;
 mod size;
 mod test;
@@ -39,6 +40,8 @@ enum Command {
         #[arg(default_value = "lifecycle", value_parser = ["lifecycle"])]
         name: String,
     },
+    /// Scan the sources for code that bypasses the Ops-UX contract (also run by `test`).
+    Guards,
     /// Install the toolchain only (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium).
     Setup,
 }
@@ -61,6 +64,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run { listen } => run(&root, &listen),
         Command::Test => test::run(&root),
         Command::Size => size::run(&root),
+        Command::Guards => guards::run(&root),
         Command::Bench { name } => shell::cmd("cargo")
             .args(["bench", "--package", "opsux-server", "--bench", &name])
             .run(),
