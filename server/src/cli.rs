@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// Seed the demo data set first (see `seed-demo`).
     #[arg(long)]
     pub demo: bool,
+    /// This server's public origin (`https://host[:port]`), required on state-changing
+    /// requests. Unset: the request's `Host` header is trusted instead (fine on localhost).
+    #[arg(long, env = "OPSUX_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
     /// An origin (`https://host[:port]`) of pages that embed the widget and may send
     /// state-changing requests; repeat for several.
     #[arg(
@@ -103,6 +107,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(
         Config {
             assets_dir: args.assets_dir,
+            public_origin: args.public_origin,
             allowed_origins: args.allowed_origins,
             secure_cookies: args.secure_cookies,
             ..Config::default()

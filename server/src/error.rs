@@ -88,7 +88,9 @@ impl From<crate::runs::RunError> for ApiError {
     fn from(err: crate::runs::RunError) -> Self {
         use crate::runs::RunError;
         match err {
-            RunError::Conflict { .. } => Self::new(ErrorCode::Conflict, err.to_string()),
+            RunError::Conflict { .. } | RunError::LeaseLost(_) => {
+                Self::new(ErrorCode::Conflict, err.to_string())
+            }
             RunError::NotFound(_) => Self::not_found("run"),
             RunError::Corrupt(_) | RunError::Database(_) => Self::internal(&err),
         }

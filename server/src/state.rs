@@ -13,6 +13,10 @@ use crate::runs::{RunConfig, RunService};
 pub struct Config {
     /// The Trunk output folder served at `/`.
     pub assets_dir: PathBuf,
+    /// Our own origin (`https://ops.example.com`). State-changing requests must carry it (or an
+    /// allowed origin). Unset, the request's own `Host` stands in for it, which suits local
+    /// use but trusts whatever `Host` a proxy forwards.
+    pub public_origin: Option<String>,
     /// Origins besides our own that may send state-changing requests (embedding hosts, R17).
     pub allowed_origins: Vec<String>,
     /// Mark the session cookie `Secure` (serve behind HTTPS).
@@ -20,6 +24,8 @@ pub struct Config {
     pub runs: RunConfig,
     /// Events buffered per stream subscriber before it lags and is resynchronized.
     pub event_capacity: usize,
+    /// How often an open stream checks that its session and membership still hold.
+    pub stream_recheck: std::time::Duration,
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -58,10 +64,12 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             assets_dir: PathBuf::from("dist"),
+            public_origin: None,
             allowed_origins: Vec::new(),
             secure_cookies: false,
             runs: RunConfig::default(),
             event_capacity: EventHub::CAPACITY,
+            stream_recheck: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -48,10 +48,12 @@ fn tenant_not_found() -> ApiError {
 
 pub async fn require_tenant_member(
     State(state): State<AppState>,
-    params: RawPathParams,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    // An undecodable path names no tenant.
+    let params = params.map_err(|_| tenant_not_found())?;
     let slug = params
         .iter()
         .find(|(name, _)| *name == "tenant")

@@ -1,5 +1,7 @@
 //! R17: a state-changing request must come from our own pages or an allow-listed embedding
 //! origin. Browsers always send `Origin` on such requests; its absence or a foreign value is 403.
+//! "Our own" is the configured public origin, or, when none is configured, the origin whose
+//! host is the request's `Host`.
 
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
@@ -28,10 +30,15 @@ pub async fn require_trusted_origin(
             "state-changing requests must carry an Origin header",
         ));
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let same_origin = origin.split_once("://").is_some_and(|(scheme, authority)| {
-        matches!(scheme, "http" | "https") && Some(authority) == host
-    });
+    let same_origin = match &state.config.public_origin {
+        Some(public) => origin == public.trim_end_matches('/'),
+        None => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            origin.split_once("://").is_some_and(|(scheme, authority)| {
+                matches!(scheme, "http" | "https") && Some(authority) == host
+            })
+        }
+    };
     let allow_listed = state.config.allowed_origins.iter().any(|o| o == origin);
     if same_origin || allow_listed {
         Ok(next.run(request).await)

@@ -1,7 +1,7 @@
 //! `GET /api/me/notifications`, `POST …/{id}/read`, `POST …/read-all`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use opsux_core::wire::{ErrorEnvelope, NotificationList};
 use uuid::Uuid;
@@ -10,6 +10,7 @@ use crate::auth::CurrentUser;
 use crate::clock::to_ms;
 use crate::error::ApiError;
 use crate::events::Event;
+use crate::extract::ApiPath;
 use crate::notifications;
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ pub(super) async fn list(
 pub(super) async fn read_one(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     // Someone else's notification is as absent as a made-up id (R16).
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("notification"))?;

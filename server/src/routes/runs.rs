@@ -2,7 +2,7 @@
 //! tenant guard, so `TenantAccess` is always a member of the tenant in the path.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use opsux_core::wire::{
     ActiveRuns, ErrorCode, ErrorEnvelope, RunDetail, RunList, RunSummary, StartResult,
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::TenantAccess;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::runs::StartRun;
 use crate::runs::queries::{self, Cursor, RunFilter};
 use crate::state::AppState;
@@ -132,7 +132,7 @@ pub(super) fn parse_run_id(raw: &str) -> Result<RunId, ApiError> {
 pub(super) async fn show(
     State(state): State<AppState>,
     access: TenantAccess,
-    Path((_, id)): Path<(String, String)>,
+    ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> Result<Json<RunDetail>, ApiError> {
     access.require(Capability::RunsView)?;
     let id = parse_run_id(&id)?;
@@ -196,7 +196,7 @@ pub(super) async fn start(
 pub(super) async fn cancel(
     State(state): State<AppState>,
     access: TenantAccess,
-    Path((_, id)): Path<(String, String)>,
+    ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> Result<Json<RunSummary>, ApiError> {
     access.require(Capability::RunsCancel)?;
     let id = parse_run_id(&id)?;

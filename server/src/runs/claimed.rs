@@ -1,16 +1,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use opsux_core::wire::RunSummary;
 use opsux_core::{
     FailureSummary, ReasonCode, RunEvent, RunId, RunOutcome, RunState, SummaryCounts,
 };
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
 
 use super::RunError;
 use super::record::RunRecord;
-use super::service::{RunService, duration_ms, load_existing};
+use super::service::{RunService, duration_ms};
 use super::store::{self, Completion, LeaseGuard};
 use crate::events::Event;
 use crate::metrics::TransitionCounters;
@@ -39,8 +39,27 @@ struct Lease {
     id: RunId,
     token: String,
     cancel_flag: Arc<AtomicBool>,
+    /// Raised when a guarded write finds the lease gone: the handler must stop at once.
+    lost: Arc<LostSignal>,
     /// Held across each progress write, so writes land in the order they were reported.
     progress: Arc<Mutex<ProgressState>>,
+}
+
+#[derive(Debug, Default)]
+struct LostSignal {
+    lost: AtomicBool,
+    notify: Notify,
+}
+
+impl LostSignal {
+    fn raise(&self) {
+        self.lost.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    fn is_raised(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
 }
 
 #[derive(Debug)]
@@ -64,6 +83,7 @@ impl ClaimedRun {
             id: record.id(),
             token,
             cancel_flag,
+            lost: Arc::new(LostSignal::default()),
             progress: Arc::new(Mutex::new(ProgressState {
                 summary: record.summary.clone(),
                 pending: None,
@@ -103,6 +123,9 @@ impl ClaimedRun {
     /// that is not written at once is written by the [`LeaseKeeper`] when due, or by the
     /// finishing call, which always stores the final counts.
     pub async fn report_progress(&mut self, counts: SummaryCounts) -> Result<Progressed, RunError> {
+        if self.lease.lost.is_raised() {
+            return Err(RunError::LeaseLost(self.id()));
+        }
         let mut progress = self.lease.progress.lock().await;
         progress.pending = Some(counts);
         self.lease.write_if_due(&mut progress).await?;
@@ -124,9 +147,13 @@ impl ClaimedRun {
         let reason = match outcome {
             RunOutcome::Cancelled => Some(ReasonCode::CancelledByUser),
             RunOutcome::Succeeded => None,
-            RunOutcome::PartiallySucceeded | RunOutcome::Failed => {
-                failures.entries().first().map(|f| f.reason_code)
-            }
+            // Every failed run carries a reason (R6), even if its handler recorded none.
+            RunOutcome::PartiallySucceeded | RunOutcome::Failed => Some(
+                failures
+                    .entries()
+                    .first()
+                    .map_or(ReasonCode::InternalError, |f| f.reason_code),
+            ),
         };
         let message = match outcome {
             RunOutcome::Cancelled => Some("Cancelled while running.".to_owned()),
@@ -150,6 +177,9 @@ impl ClaimedRun {
         .await
     }
 
+    /// The terminal write, retried a few times when the database is briefly unavailable: a
+    /// finished handler's result is worth a short wait, and a retry after a commit that did
+    /// land only meets the guard (a conflict), never a second completion.
     async fn finish(
         self,
         outcome: RunOutcome,
@@ -157,6 +187,11 @@ impl ClaimedRun {
         message: Option<&str>,
         failures: &FailureSummary,
     ) -> Result<RunRecord, RunError> {
+        const RETRIES: [Duration; 3] = [
+            Duration::from_millis(100),
+            Duration::from_millis(500),
+            Duration::from_secs(2),
+        ];
         // Holding the progress lock keeps the keeper from writing counts after the end.
         let mut progress = self.lease.progress.lock().await;
         let counts = progress
@@ -164,28 +199,48 @@ impl ClaimedRun {
             .take()
             .unwrap_or_else(|| progress.summary.summary_counts.clone());
         let service = &self.lease.service;
-        let done = Completion {
-            event: RunEvent::Finish(outcome),
-            reason,
-            message,
-            counts: Some(&counts),
-            failures: Some(failures),
-            now_ms: service.now_ms(),
-        };
-        let notifies = self.record.summary.initiator.is_some();
-        service
-            .finish(
-                self.id(),
-                RunState::Running,
-                LeaseGuard::Held(&self.lease.token),
-                &done,
-                notifies,
-            )
-            .await
+        let mut retries = RETRIES.iter();
+        loop {
+            let done = Completion {
+                event: RunEvent::Finish(outcome),
+                reason,
+                message,
+                counts: Some(&counts),
+                failures: Some(failures),
+                now_ms: service.now_ms(),
+            };
+            let result = service
+                .finish(
+                    self.id(),
+                    RunState::Running,
+                    LeaseGuard::Held(&self.lease.token),
+                    &done,
+                )
+                .await;
+            match (result, retries.next()) {
+                (Err(err), Some(wait)) if err.is_transient() => {
+                    tracing::warn!(run = %self.id(), error = %err, "finishing failed; retrying");
+                    tokio::time::sleep(*wait).await;
+                }
+                (result, _) => return result,
+            }
+        }
+    }
+}
+
+impl Drop for ClaimedRun {
+    fn drop(&mut self) {
+        self.lease.service.forget_cancel_flag(self.lease.id);
     }
 }
 
 impl Lease {
+    /// Records that the lease is gone and returns the error saying so.
+    fn lose(&self) -> RunError {
+        self.lost.raise();
+        RunError::LeaseLost(self.id)
+    }
+
     /// Writes the pending counts if the last write is at least `progress_interval` old.
     async fn write_if_due(&self, progress: &mut ProgressState) -> Result<(), RunError> {
         let interval = self.service.config().progress_interval;
@@ -199,7 +254,7 @@ impl Lease {
         let Some(cancel_requested) =
             store::save_progress(&mut conn, self.id, &self.token, &counts).await?
         else {
-            return Err(conflict(self.id, RunEvent::Finish(RunOutcome::Failed), &mut conn).await);
+            return Err(self.lose());
         };
         TransitionCounters::bump(&self.service.counters().progress);
         if cancel_requested {
@@ -211,15 +266,6 @@ impl Lease {
         self.service
             .publish(Event::RunChanged(progress.summary.clone()));
         Ok(())
-    }
-}
-
-async fn conflict(id: RunId, event: RunEvent, conn: &mut sqlx::SqliteConnection) -> RunError {
-    let found = load_existing(conn, id).await.ok().map(|r| r.summary.status);
-    RunError::Conflict {
-        run: id,
-        event,
-        found,
     }
 }
 
@@ -241,7 +287,17 @@ impl LeaseKeeper {
         if store::renew_lease(&mut conn, lease.id, &lease.token, expires).await? {
             Ok(())
         } else {
-            Err(conflict(lease.id, RunEvent::Finish(RunOutcome::Failed), &mut conn).await)
+            Err(lease.lose())
+        }
+    }
+
+    /// Resolves once a guarded write has found the lease gone.
+    pub async fn lost(&self) {
+        let signal = &self.lease.lost;
+        // `notify_one` keeps a permit if nobody waits yet, so a raise before this call is not
+        // missed.
+        while !signal.is_raised() {
+            signal.notify.notified().await;
         }
     }
 

@@ -13,6 +13,9 @@ pub enum RunError {
         /// The status found afterwards, if the run exists.
         found: Option<RunStatus>,
     },
+    /// The caller's lease is no longer the run's lease: another worker or the rescuer owns the
+    /// run now, and this worker must stop working on it (R8 fencing).
+    LeaseLost(RunId),
     NotFound(RunId),
     /// Stored data the contract rejects; a bug or a hand-edited database.
     Corrupt(String),
@@ -37,10 +40,22 @@ impl fmt::Display for RunError {
                 ),
                 None => write!(f, "run {run} cannot {}: it does not exist", event.as_str()),
             },
+            Self::LeaseLost(run) => write!(
+                f,
+                "run {run} is no longer held by this worker: its lease passed to another worker or the rescuer"
+            ),
             Self::NotFound(run) => write!(f, "run {run} not found"),
             Self::Corrupt(what) => write!(f, "stored run data is invalid: {what}"),
             Self::Database(err) => write!(f, "database error: {err}"),
         }
+    }
+}
+
+impl RunError {
+    /// A failure that may pass (a busy database, an exhausted pool): worth retrying, and no
+    /// evidence that the lease is lost.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Database(_))
     }
 }
 

@@ -64,6 +64,11 @@ pub struct Started {
     pub run: RunRecord,
 }
 
+enum Rescued {
+    Requeued,
+    Failed,
+}
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct RescueReport {
     pub requeued: usize,
@@ -187,10 +192,12 @@ impl RunService {
     /// run is asked to stop and its handler completes it at its next progress report.
     pub async fn cancel(&self, tenant_id: Uuid, id: RunId) -> Result<RunRecord, RunError> {
         let mut conn = self.pool().acquire().await?;
-        let current = store::load(&mut conn, id).await?;
-        let Some(current) = current.filter(|r| r.tenant_id == tenant_id) else {
+        let in_tenant = store::load(&mut conn, id)
+            .await?
+            .is_some_and(|r| r.tenant_id == tenant_id);
+        if !in_tenant {
             return Err(RunError::NotFound(id));
-        };
+        }
         drop(conn);
         let done = Completion {
             event: RunEvent::Cancel,
@@ -200,9 +207,8 @@ impl RunService {
             failures: None,
             now_ms: self.now_ms(),
         };
-        let notifies = current.summary.initiator.is_some();
         match self
-            .finish(id, RunState::Queued, LeaseGuard::None, &done, notifies)
+            .finish(id, RunState::Queued, LeaseGuard::None, &done)
             .await
         {
             Ok(run) => return Ok(run),
@@ -222,7 +228,9 @@ impl RunService {
     }
 
     /// Rescues runs whose worker stopped heartbeating (R8): re-queued while attempts remain,
-    /// else completed `failed` with `worker_lost`. A rescue that loses a race is skipped.
+    /// else completed `failed` with `worker_lost`. A rescue that loses a race is skipped; one
+    /// run that cannot be rescued (a bad row, a busy database) is logged and does not hold up
+    /// the others.
     pub async fn rescue_stale(&self) -> Result<RescueReport, RunError> {
         let now = self.now_ms();
         let expired = {
@@ -231,93 +239,81 @@ impl RunService {
         };
         let mut report = RescueReport::default();
         for (id, token) in expired {
-            let id: RunId = id.parse().map_err(|e| RunError::Corrupt(format!("{e}")))?;
-            let mut conn = self.pool().acquire().await?;
-            let Some(run) = store::load(&mut conn, id).await? else {
-                continue;
-            };
-            if run.summary.attempt < run.max_attempts {
-                if let Some(run) = store::requeue(&mut conn, id, &token, now).await? {
-                    TransitionCounters::bump(&self.counters().requeue);
-                    self.publish(Event::RunChanged(run.summary.clone()));
-                    report.requeued += 1;
+            match self.rescue_one(&id, &token, now).await {
+                Ok(Some(Rescued::Requeued)) => report.requeued += 1,
+                Ok(Some(Rescued::Failed)) => report.failed += 1,
+                Ok(None) | Err(RunError::Conflict { .. }) => {}
+                Err(err) => {
+                    tracing::error!(run = %id, error = %err, "could not rescue a stale run")
                 }
-                continue;
-            }
-            drop(conn);
-            let notifies = run.summary.initiator.is_some();
-            let done = Completion {
-                event: RunEvent::GiveUp,
-                reason: Some(ReasonCode::WorkerLost),
-                message: Some("The worker running it stopped responding and no attempts remain."),
-                counts: None,
-                failures: None,
-                now_ms: now,
-            };
-            match self
-                .finish(
-                    id,
-                    RunState::Running,
-                    LeaseGuard::Expired(&token, now),
-                    &done,
-                    notifies,
-                )
-                .await
-            {
-                Ok(_) => report.failed += 1,
-                Err(RunError::Conflict { .. }) => {}
-                Err(other) => return Err(other),
             }
         }
         Ok(report)
     }
 
+    async fn rescue_one(
+        &self,
+        id: &str,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<Rescued>, RunError> {
+        let id: RunId = id.parse().map_err(|e| RunError::Corrupt(format!("{e}")))?;
+        let mut conn = self.pool().acquire().await?;
+        let Some(run) = store::load(&mut conn, id).await? else {
+            return Ok(None);
+        };
+        if run.summary.attempt < run.max_attempts {
+            let Some(run) = store::requeue(&mut conn, id, token, now).await? else {
+                return Ok(None);
+            };
+            TransitionCounters::bump(&self.counters().requeue);
+            self.publish(Event::RunChanged(run.summary.clone()));
+            return Ok(Some(Rescued::Requeued));
+        }
+        drop(conn);
+        let done = Completion {
+            event: RunEvent::GiveUp,
+            reason: Some(ReasonCode::WorkerLost),
+            message: Some("The worker running it stopped responding and no attempts remain."),
+            counts: None,
+            failures: None,
+            now_ms: now,
+        };
+        self.finish(
+            id,
+            RunState::Running,
+            LeaseGuard::Expired(token, now),
+            &done,
+        )
+        .await?;
+        Ok(Some(Rescued::Failed))
+    }
+
     /// The terminal transition: completes the run and, in the same transaction, writes the one
-    /// `run_completed` notification for its initiator (R2). Events go out after the commit.
-    ///
-    /// `notifies` says whether the run has an initiator (known to every caller from the row;
-    /// the column never changes after creation). A system run's completion needs no
-    /// notification and so no transaction: it is one statement.
+    /// `run_completed` notification for its initiator, if it has one (R2). Events go out after
+    /// the commit.
     pub(super) async fn finish(
         &self,
         id: RunId,
         from: RunState,
         guard: LeaseGuard<'_>,
         done: &Completion<'_>,
-        notifies: bool,
     ) -> Result<RunRecord, RunError> {
-        let (run, notification) = if notifies {
-            let mut tx = self.pool().begin().await?;
-            let Some(run) = store::complete(&mut tx, id, from, guard, done).await? else {
-                let conflict = self.conflict(&mut tx, id, done.event).await;
-                tx.rollback().await?;
-                return Err(conflict);
-            };
-            let notification = self.notify_completion(&mut tx, &run, done.now_ms).await?;
-            tx.commit().await?;
-            (run, notification)
-        } else {
-            let mut conn = self.pool().acquire().await?;
-            let Some(run) = store::complete(&mut conn, id, from, guard, done).await? else {
-                return Err(self.conflict(&mut conn, id, done.event).await);
-            };
-            let notification = if run.summary.initiator.is_some() {
-                // Unreachable while `initiator_user_id` is never updated; if it ever were,
-                // notify late rather than not at all.
-                tracing::error!(run = %id, "completed as a system run but has an initiator");
-                self.notify_completion(&mut conn, &run, done.now_ms).await?
-            } else {
-                None
-            };
-            (run, notification)
+        let mut tx = self.pool().begin().await?;
+        let Some(run) = store::complete(&mut tx, id, from, guard, done).await? else {
+            let conflict = self.conflict(&mut tx, id, done.event).await;
+            tx.rollback().await?;
+            return Err(conflict);
         };
+        let notification = self.notify_completion(&mut tx, &run, done.now_ms).await?;
+        tx.commit().await?;
         let counters = self.counters();
         TransitionCounters::bump(match done.event {
             RunEvent::Cancel => &counters.cancel,
             RunEvent::GiveUp => &counters.give_up,
             _ => &counters.finish,
         });
-        self.cancel_flags().remove(&id);
+        self.forget_cancel_flag(id);
         self.publish(Event::RunChanged(run.summary.clone()));
         if let (Some(notification), Some(initiator)) = (notification, &run.summary.initiator) {
             self.publish(Event::NotificationCreated {
@@ -326,6 +322,10 @@ impl RunService {
             });
         }
         Ok(run)
+    }
+
+    pub(super) fn forget_cancel_flag(&self, id: RunId) {
+        self.cancel_flags().remove(&id);
     }
 
     /// The conflict for a guarded write that matched nothing, with the status found now.
@@ -407,13 +407,6 @@ impl RunService {
         let mut conn = self.pool().acquire().await?;
         store::load(&mut conn, id).await
     }
-}
-
-pub(super) async fn load_existing(
-    conn: &mut SqliteConnection,
-    id: RunId,
-) -> Result<RunRecord, RunError> {
-    store::load(conn, id).await?.ok_or(RunError::NotFound(id))
 }
 
 pub(super) fn duration_ms(d: Duration) -> i64 {

@@ -179,10 +179,12 @@ pub(super) async fn request_cancel(
     id: RunId,
 ) -> Result<Option<RunRecord>, RunError> {
     let row: Option<RunRow> = sqlx::query_as(concat!(
-        "UPDATE operation_runs SET cancel_requested = 1 WHERE id = ? AND status = 'running'",
+        "UPDATE operation_runs SET cancel_requested = 1 \
+         WHERE id = ? AND status IN (SELECT value FROM json_each(?))",
         run_returning!()
     ))
     .bind(id.to_string())
+    .bind(sources(RunEvent::Cancel, RunStatus::Running))
     .fetch_optional(conn)
     .await?;
     row.map(RunRecord::try_from).transpose()

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use opsux_core::{ReasonCode, RunOutcome};
+use opsux_core::{FailureSummary, ReasonCode, RunOutcome};
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::runs::{ClaimedRun, RunError, RunService};
+use crate::runs::{ClaimedRun, LeaseKeeper, RunError, RunService};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -116,19 +116,39 @@ impl Worker {
     }
 
     /// Runs one claimed run to its end. Whatever the handler does — return, error, panic —
-    /// the run is completed; only a lost lease leaves it to the rescuer.
+    /// the run is completed; only a lost lease leaves it to the rescuer, and then the handler
+    /// is stopped at once so two workers never act on one run.
     pub async fn execute(&self, claimed: ClaimedRun) {
         let id = claimed.id();
         let operation = claimed.record().summary.operation;
+        if claimed.cancel_requested() {
+            // Asked to cancel before this attempt began (a rescued run, R9): do no work.
+            log_finish(
+                id,
+                claimed
+                    .complete(RunOutcome::Cancelled, FailureSummary::new())
+                    .await,
+            );
+            return;
+        }
         let Some(handler) = self.handlers.get(operation) else {
             let message = format!("this server has no handler for {operation}");
             log_finish(id, claimed.fail(ReasonCode::InternalError, &message).await);
             return;
         };
-        let heartbeat = self.spawn_heartbeat(&claimed);
+        let keeper = claimed.lease_keeper();
+        let heartbeat = self.spawn_keeper(keeper.clone());
         let mut ctx = RunContext::new(claimed);
-        let outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind().await;
+        let outcome = tokio::select! {
+            biased;
+            () = keeper.lost() => None,
+            outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind() => Some(outcome),
+        };
         heartbeat.abort();
+        let Some(outcome) = outcome else {
+            tracing::warn!(run = %id, "lease lost: handler stopped; the rescuer owns the run");
+            return;
+        };
         let (claimed, failures) = ctx.into_parts();
         let finished = match outcome {
             Ok(HandlerOutcome::Finished(outcome)) => claimed.complete(outcome, failures).await,
@@ -150,9 +170,10 @@ impl Worker {
     }
 
     /// Beside the handler: writes progress that became due (so slow items do not freeze the
-    /// counts people see) and renews the lease every third of its length.
-    fn spawn_heartbeat(&self, claimed: &ClaimedRun) -> tokio::task::JoinHandle<()> {
-        let keeper = claimed.lease_keeper();
+    /// counts people see) and renews the lease every third of its length. A busy database is
+    /// retried at the next tick; only a lost lease ends it (and, through the keeper's signal,
+    /// the handler).
+    fn spawn_keeper(&self, keeper: LeaseKeeper) -> tokio::task::JoinHandle<()> {
         let config = self.runs.config();
         let renew_every = config.lease / 3;
         let tick = config.progress_interval.clamp(
@@ -163,19 +184,22 @@ impl Worker {
             let mut last_renewal = tokio::time::Instant::now();
             loop {
                 tokio::time::sleep(tick).await;
-                let renewed = if last_renewal.elapsed() >= renew_every {
-                    last_renewal = tokio::time::Instant::now();
-                    keeper.heartbeat().await
-                } else {
-                    Ok(())
-                };
-                let kept = match renewed {
-                    Ok(()) => keeper.flush_progress().await,
-                    Err(err) => Err(err),
-                };
-                if let Err(err) = kept {
-                    tracing::warn!(error = %err, "lost the lease; the run will be rescued");
-                    return;
+                let mut kept = keeper.flush_progress().await;
+                if kept.is_ok() && last_renewal.elapsed() >= renew_every {
+                    kept = keeper.heartbeat().await;
+                    if kept.is_ok() {
+                        last_renewal = tokio::time::Instant::now();
+                    }
+                }
+                match kept {
+                    Ok(()) => {}
+                    Err(err) if err.is_transient() => {
+                        tracing::warn!(error = %err, "keeping the lease failed; retrying");
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err, "lost the lease; the run will be rescued");
+                        return;
+                    }
                 }
             }
         })

@@ -162,3 +162,23 @@ async fn malformed_run_ids_are_not_found() {
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test]
+async fn undecodable_paths_are_json_404s() {
+    let app = TestApp::new().await;
+    let cookie = app.login("owner@demo.test").await;
+    for path in [
+        "/api/t/contoso/operations/%FF",
+        "/api/t/%FF/operations",
+        "/api/t/contoso/operations/%FF/stream",
+    ] {
+        let res = app.get(path, Some(&cookie)).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.text());
+        assert_eq!(res.json()["error"]["code"], "not_found", "{path}");
+    }
+    let res = app
+        .post("/api/me/notifications/%FF/read", Some(&cookie), &json!({}))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["error"]["code"], "not_found");
+}

@@ -58,3 +58,22 @@ async fn login_itself_needs_the_origin() {
         .unwrap();
     assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_configured_public_origin_is_the_only_own_origin() {
+    let app = TestApp::with(|c| c.public_origin = Some("https://ops.example".to_owned())).await;
+    let cookie = app
+        .login_with_origin("owner@demo.test", "https://ops.example")
+        .await;
+    let cases = [
+        (Some("https://ops.example"), StatusCode::ACCEPTED),
+        // Same host as the request, other scheme or not the configured origin: refused.
+        (Some("http://opsux.test"), StatusCode::FORBIDDEN),
+        (Some("http://ops.example"), StatusCode::FORBIDDEN),
+        (Some("https://embed.example"), StatusCode::ACCEPTED),
+    ];
+    for (origin, status) in cases {
+        let res = app.send(start(origin, &cookie)).await;
+        assert_eq!(res.status, status, "origin {origin:?}: {}", res.text());
+    }
+}

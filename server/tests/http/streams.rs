@@ -107,6 +107,19 @@ impl SseClient {
         .expect("an event within ten seconds")
     }
 
+    /// Waits until the server ends the stream (events before the end are skipped).
+    async fn ended(&mut self) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(chunk) = self.body.next().await {
+                if chunk.is_err() {
+                    break;
+                }
+            }
+        })
+        .await
+        .expect("the stream ends within ten seconds");
+    }
+
     /// Skips events until one named `name` whose data satisfies `pred`.
     async fn until(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
         loop {
@@ -291,4 +304,30 @@ async fn a_lagging_stream_is_resynchronized_with_a_snapshot() {
     let runs = resync["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["id"], started.run.id().to_string());
+}
+
+// R16, R17: a stream authorizes like the page it feeds, for as long as it is open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_end_when_the_session_or_the_membership_ends() {
+    let app = TestApp::new().await;
+    let addr = serve(&app).await;
+    let owner = app.login("owner@demo.test").await;
+    let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    let mut bell = SseClient::connect(addr, "/api/me/notifications/stream", &owner).await;
+    widget.next().await;
+    bell.next().await;
+    app.post("/api/logout", Some(&owner), &json!({})).await;
+    widget.ended().await;
+    bell.ended().await;
+
+    let reader = app.login("reader@demo.test").await;
+    let mut watching = SseClient::connect(addr, "/api/t/contoso/operations/stream", &reader).await;
+    watching.next().await;
+    sqlx::query(
+        "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = 'reader@demo.test')",
+    )
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+    watching.ended().await;
 }

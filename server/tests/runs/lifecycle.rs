@@ -203,19 +203,9 @@ async fn a_stale_handle_is_fenced_out() {
     let current = app.runs().claim().await.unwrap().unwrap();
     assert_eq!(current.record().summary.attempt, 2);
 
-    let conflict = |err: RunError| {
-        matches!(
-            err,
-            RunError::Conflict {
-                found: Some(RunStatus::Running),
-                ..
-            }
-        )
-    };
-    assert!(conflict(stale.heartbeat().await.unwrap_err()));
-    assert!(conflict(
-        stale.report_progress(counts(1, 1)).await.unwrap_err()
-    ));
+    let lost = |err: RunError| matches!(err, RunError::LeaseLost(_));
+    assert!(lost(stale.heartbeat().await.unwrap_err()));
+    assert!(lost(stale.report_progress(counts(1, 1)).await.unwrap_err()));
     let err = stale
         .complete(RunOutcome::Succeeded, FailureSummary::new())
         .await

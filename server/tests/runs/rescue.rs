@@ -83,9 +83,9 @@ async fn a_heartbeat_keeps_the_run_from_being_rescued() {
     }
 }
 
-// S7
+// S7: both handles finish at once; the database lets only the current lease through.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_workers_racing_to_finish_one_wins_one_conflicts() {
+async fn a_stale_and_a_current_handle_finishing_together_produce_one_end() {
     let app = TestApp::with_manual_clock().await;
     let started = app
         .runs()
@@ -140,11 +140,10 @@ async fn a_rescue_racing_a_finish_produces_one_end() {
             )
             .await
             .unwrap();
-        let first = app.runs().claim().await.unwrap().unwrap();
+        let _first = app.runs().claim().await.unwrap().unwrap();
         app.advance(PAST_LEASE);
         app.runs().rescue_stale().await.unwrap();
         let last = app.runs().claim().await.unwrap().unwrap();
-        drop(first);
         app.advance(PAST_LEASE);
         let runs = app.runs().clone();
         let (rescue, finish) = tokio::join!(
@@ -156,4 +155,39 @@ async fn a_rescue_racing_a_finish_produces_one_end() {
         assert_eq!(rescued + finished, 1, "exactly one of them ends the run");
         assert_eq!(app.notifications_for_run(started.run.id()).await, 1);
     }
+}
+
+// R9 + R8: a run asked to cancel whose worker vanished is not worked on again.
+#[tokio::test]
+async fn a_cancel_requested_run_is_not_rerun_after_rescue() {
+    let app = TestApp::with_manual_clock().await;
+    let started = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::RestoreExecute,
+                Some("owner@demo.test"),
+                json!({}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    let _lost = app.runs().claim().await.unwrap().unwrap();
+    app.runs()
+        .cancel(started.run.tenant_id, started.run.id())
+        .await
+        .unwrap();
+    app.advance(PAST_LEASE);
+    assert_eq!(app.runs().rescue_stale().await.unwrap().requeued, 1);
+
+    // A handler that would show it ran: none is registered, which would fail the run.
+    let ran = app
+        .run_pending_jobs(opsux_server::worker::Handlers::new())
+        .await;
+    assert_eq!(ran, 1);
+    let run = app.runs().get(started.run.id()).await.unwrap().unwrap();
+    assert_eq!(run.summary.outcome, Some(RunOutcome::Cancelled));
+    assert_eq!(run.summary.reason_code, Some(ReasonCode::CancelledByUser));
+    assert_eq!(app.notifications_for_run(started.run.id()).await, 1);
 }

@@ -43,7 +43,7 @@ async fn an_identical_start_returns_the_active_run() {
         )
         .await
         .unwrap();
-    // Same parameters in another key order: the same identity.
+    // The same parameters, started by someone else (here: the system): the same identity.
     let again = app
         .runs()
         .start(

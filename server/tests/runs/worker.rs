@@ -107,30 +107,50 @@ async fn a_type_without_handler_fails_with_a_clear_reason() {
 async fn the_background_loop_runs_new_runs_when_woken() {
     let app = TestApp::new().await;
     let mut events = app.state.events.subscribe();
-    let worker = app.worker(Handlers::new().with(OperationType::InventorySync, Succeeds));
+    // Polling once an hour: only the wake can make the loop look again within the test.
+    let worker = opsux_server::worker::Worker::new(
+        app.state.runs.clone(),
+        Handlers::new().with(OperationType::InventorySync, Succeeds),
+        opsux_server::worker::WorkerConfig {
+            concurrency: 2,
+            poll_interval: std::time::Duration::from_secs(3600),
+        },
+        std::sync::Arc::clone(&app.state.wake_worker),
+    );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let loop_task = tokio::spawn(worker.run(async move {
         let _ = stopped.await;
     }));
-    let started = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
-    app.state.wake_worker.notify_one();
-    let id = started.run.id();
-    loop {
-        let event = events.recv().await.unwrap();
-        if let Event::RunChanged(run) = &*event
-            && run.id == id
-            && run.status == RunStatus::Completed
-        {
-            assert_eq!(run.outcome, Some(RunOutcome::Succeeded));
-            break;
+    let completed = |id: opsux_core::RunId, events: &mut tokio::sync::broadcast::Receiver<_>| {
+        let mut events = events.resubscribe();
+        async move {
+            loop {
+                let event: std::sync::Arc<Event> = events.recv().await.unwrap();
+                if let Event::RunChanged(run) = &*event
+                    && run.id == id
+                    && run.status == RunStatus::Completed
+                {
+                    return run.outcome;
+                }
+            }
         }
+    };
+    // The first run is picked up by the loop's first look; once it is done the loop sleeps.
+    for n in 0..2 {
+        let started = app
+            .runs()
+            .start(
+                app.start_request(OperationType::InventorySync, None, json!({"n": n}))
+                    .await,
+            )
+            .await
+            .unwrap();
+        let done = completed(started.run.id(), &mut events);
+        app.state.wake_worker.notify_one();
+        let outcome = tokio::time::timeout(std::time::Duration::from_secs(10), done)
+            .await
+            .expect("the woken loop runs the run within ten seconds");
+        assert_eq!(outcome, Some(RunOutcome::Succeeded));
     }
     stop.send(()).unwrap();
     loop_task.await.unwrap();
@@ -208,4 +228,69 @@ async fn a_report_held_back_by_coalescing_lands_while_the_handler_is_busy() {
             .get(opsux_core::SummaryKey::Processed),
         Some(3)
     );
+}
+
+/// Works item by item as the test opens the gate, ignoring errors the way a careless handler
+/// might; only the worker can stop it.
+struct Careless {
+    gate: std::sync::Arc<tokio::sync::Notify>,
+    items: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Handler for Careless {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            loop {
+                self.gate.notified().await;
+                let _ = ctx.report(opsux_core::SummaryCounts::new()).await;
+                self.items.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        })
+    }
+}
+
+// R8 fencing: once another owner has the run, its old handler is stopped, not left working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_whose_lease_is_lost_is_stopped() {
+    let app = TestApp::with_manual_clock().await;
+    let started = app
+        .runs()
+        .start(
+            app.start_request(
+                OperationType::RestoreExecute,
+                Some("owner@demo.test"),
+                json!({}),
+            )
+            .await,
+        )
+        .await
+        .unwrap();
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    let items = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let worker = app.worker(Handlers::new().with(
+        OperationType::RestoreExecute,
+        Careless {
+            gate: std::sync::Arc::clone(&gate),
+            items: std::sync::Arc::clone(&items),
+        },
+    ));
+    let claimed = app.runs().claim().await.unwrap().unwrap();
+    let execution = tokio::spawn(async move { worker.execute(claimed).await });
+
+    app.advance(std::time::Duration::from_secs(31));
+    assert_eq!(app.runs().rescue_stale().await.unwrap().requeued, 1);
+    // The next report meets the guard, the lease is known lost, and the handler is dropped.
+    gate.notify_one();
+    tokio::time::timeout(std::time::Duration::from_secs(10), execution)
+        .await
+        .expect("the stale handler is stopped within ten seconds")
+        .unwrap();
+    assert!(items.load(std::sync::atomic::Ordering::SeqCst) <= 1);
+    let run = app.runs().get(started.run.id()).await.unwrap().unwrap();
+    assert_eq!(
+        run.summary.status,
+        RunStatus::Queued,
+        "left to the next claim"
+    );
+    assert_eq!(app.notifications_for_run(started.run.id()).await, 0);
 }

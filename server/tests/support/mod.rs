@@ -91,10 +91,24 @@ impl TestApp {
         Self::build(None, test_run_config(), capacity).await
     }
 
+    /// A seeded app with one setting changed.
+    pub async fn with(change: impl FnOnce(&mut Config)) -> Self {
+        Self::build_with(None, test_run_config(), EventHub::CAPACITY, change).await
+    }
+
     async fn build(
         manual: Option<Arc<ManualClock>>,
         runs: RunConfig,
         event_capacity: usize,
+    ) -> Self {
+        Self::build_with(manual, runs, event_capacity, |_| {}).await
+    }
+
+    async fn build_with(
+        manual: Option<Arc<ManualClock>>,
+        runs: RunConfig,
+        event_capacity: usize,
+        change: impl FnOnce(&mut Config),
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("opsux.db").display());
@@ -104,17 +118,18 @@ impl TestApp {
             None => Arc::new(SystemClock),
         };
         demo::seed(&pool, to_ms(clock.now())).await.unwrap();
-        let state = AppState::new(
-            Config {
-                assets_dir: dir.path().join("dist"),
-                allowed_origins: vec!["https://embed.example".to_owned()],
-                secure_cookies: false,
-                runs,
-                event_capacity,
-            },
-            pool,
-            clock,
-        );
+        let mut config = Config {
+            assets_dir: dir.path().join("dist"),
+            public_origin: None,
+            allowed_origins: vec!["https://embed.example".to_owned()],
+            secure_cookies: false,
+            runs,
+            event_capacity,
+            // Short, so tests see a signed-out stream end quickly.
+            stream_recheck: Duration::from_millis(200),
+        };
+        change(&mut config);
+        let state = AppState::new(config, pool, clock);
         let router = app(state.clone());
         Self {
             state,
@@ -223,13 +238,19 @@ impl TestApp {
 
     /// Logs in as a demo user and returns the `Cookie` header value.
     pub async fn login(&self, email: &str) -> String {
-        let res = self
-            .send(post_json(
-                "/api/login",
-                None,
-                &serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}),
-            ))
-            .await;
+        self.login_with_origin(email, ORIGIN).await
+    }
+
+    pub async fn login_with_origin(&self, email: &str, origin: &str) -> String {
+        let mut request = post_json(
+            "/api/login",
+            None,
+            &serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}),
+        );
+        request
+            .headers_mut()
+            .insert(header::ORIGIN, origin.parse().unwrap());
+        let res = self.send(request).await;
         assert_eq!(
             res.status,
             StatusCode::OK,
