@@ -244,7 +244,7 @@ impl RunService {
                 Ok(Some(Rescued::Failed)) => report.failed += 1,
                 Ok(None) | Err(RunError::Conflict { .. }) => {}
                 Err(err) => {
-                    tracing::error!(run = %id, error = %err, "could not rescue a stale run")
+                    tracing::error!(run = %id, error = %err, "could not rescue a stale run");
                 }
             }
         }
