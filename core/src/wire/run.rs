@@ -37,6 +37,9 @@ pub struct RunSummary {
     /// A person asked to cancel this running run; its handler stops at its next report.
     pub cancel_requested: bool,
     pub attempt: u32,
+    /// Increases with every change of the run. A client keeps the highest version it has seen
+    /// and ignores events carrying a lower one: events may arrive out of order.
+    pub version: u64,
     pub reason_code: Option<ReasonCode>,
     pub message: Option<String>,
     /// Canonical Run Detail link, from the presenter.

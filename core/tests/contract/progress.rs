@@ -35,6 +35,7 @@ fn run(status: RunStatus, counts: &[(SummaryKey, u64)], started: bool) -> RunSum
         summary_counts,
         cancel_requested: false,
         attempt: 1,
+        version: 1,
         reason_code: None,
         message: None,
         view_run_url: String::new(),

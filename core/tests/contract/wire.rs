@@ -45,6 +45,7 @@ fn run_summary_round_trips_with_rfc3339_times() {
         summary_counts: SummaryCounts::new(),
         cancel_requested: false,
         attempt: 0,
+        version: 1,
         reason_code: None,
         message: None,
         view_run_url: "/t/contoso/operations/0192f1c4-7a1e-7cc3-9a6e-2f4c8d1b5e07".to_owned(),

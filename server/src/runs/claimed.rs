@@ -251,7 +251,7 @@ impl Lease {
             return Ok(());
         };
         let mut conn = self.service.pool().acquire().await?;
-        let Some(cancel_requested) =
+        let Some((cancel_requested, version)) =
             store::save_progress(&mut conn, self.id, &self.token, &counts).await?
         else {
             return Err(self.lose());
@@ -263,6 +263,7 @@ impl Lease {
         progress.last_write = Some(Instant::now());
         progress.summary.summary_counts = counts;
         progress.summary.cancel_requested = cancel_requested;
+        progress.summary.version = u64::try_from(version).unwrap_or_default();
         self.service
             .publish(Event::RunChanged(progress.summary.clone()));
         Ok(())

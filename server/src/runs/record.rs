@@ -18,7 +18,7 @@ macro_rules! run_columns {
         "SELECT r.id, r.workspace_id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
          r.status, r.outcome, r.initiator_user_id, u.display_name AS initiator_name, \
          r.created_at, r.started_at, r.completed_at, r.summary_counts, r.failure_summary, \
-         r.context, r.message, r.reason_code, r.attempt, r.max_attempts, r.cancel_requested, \
+         r.context, r.message, r.reason_code, r.attempt, r.max_attempts, r.cancel_requested, r.version, \
          r.lease_token, r.lease_expires_at \
          FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id \
          LEFT JOIN users u ON u.id = r.initiator_user_id"
@@ -36,7 +36,7 @@ macro_rules! run_returning {
          type AS op_type, status, outcome, initiator_user_id, \
          (SELECT u.display_name FROM users u WHERE u.id = initiator_user_id) AS initiator_name, \
          created_at, started_at, completed_at, summary_counts, failure_summary, context, \
-         message, reason_code, attempt, max_attempts, cancel_requested, lease_token, \
+         message, reason_code, attempt, max_attempts, cancel_requested, version, lease_token, \
          lease_expires_at"
     };
 }
@@ -64,6 +64,7 @@ pub(crate) struct RunRow {
     attempt: i64,
     max_attempts: i64,
     cancel_requested: bool,
+    version: i64,
     lease_token: Option<String>,
     lease_expires_at: Option<i64>,
 }
@@ -149,6 +150,7 @@ impl TryFrom<RunRow> for RunRecord {
             summary_counts,
             cancel_requested: row.cancel_requested,
             attempt: u32::try_from(row.attempt).map_err(corrupt)?,
+            version: u64::try_from(row.version).map_err(corrupt)?,
             reason_code,
             message: row.message,
         };

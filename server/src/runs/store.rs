@@ -118,6 +118,7 @@ pub(super) async fn claim_next(
     let claimed: Option<RunRow> = sqlx::query_as(concat!(
         "UPDATE operation_runs \
          SET status = 'running', lease_token = ?, lease_expires_at = ?, attempt = attempt + 1, \
+             version = version + 1, \
              started_at = COALESCE(started_at, ?) \
          WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
                      ORDER BY created_at, id LIMIT 1) \
@@ -152,19 +153,19 @@ pub(super) async fn renew_lease(
     Ok(result.rows_affected() == 1)
 }
 
-/// Stores the latest counts of a running run; returns its cancel flag, or `None` if the lease
-/// is lost.
+/// Stores the latest counts of a running run; returns its cancel flag and new version, or
+/// `None` if the lease is lost.
 pub(super) async fn save_progress(
     conn: &mut SqliteConnection,
     id: RunId,
     lease_token: &str,
     counts: &SummaryCounts,
-) -> Result<Option<bool>, RunError> {
+) -> Result<Option<(bool, i64)>, RunError> {
     let counts = serde_json::to_string(counts).map_err(|e| RunError::Corrupt(e.to_string()))?;
-    Ok(sqlx::query_scalar(
-        "UPDATE operation_runs SET summary_counts = ? \
+    Ok(sqlx::query_as(
+        "UPDATE operation_runs SET summary_counts = ?, version = version + 1 \
          WHERE id = ? AND status = 'running' AND lease_token = ? \
-         RETURNING cancel_requested",
+         RETURNING cancel_requested, version",
     )
     .bind(counts)
     .bind(id.to_string())
@@ -179,7 +180,7 @@ pub(super) async fn request_cancel(
     id: RunId,
 ) -> Result<Option<RunRecord>, RunError> {
     let row: Option<RunRow> = sqlx::query_as(concat!(
-        "UPDATE operation_runs SET cancel_requested = 1 \
+        "UPDATE operation_runs SET cancel_requested = 1, version = version + 1 \
          WHERE id = ? AND status IN (SELECT value FROM json_each(?))",
         run_returning!()
     ))
@@ -209,7 +210,8 @@ pub(super) async fn requeue(
     now_ms: i64,
 ) -> Result<Option<RunRecord>, RunError> {
     let row: Option<RunRow> = sqlx::query_as(concat!(
-        "UPDATE operation_runs SET status = 'queued', lease_token = NULL, lease_expires_at = NULL \
+        "UPDATE operation_runs \
+         SET status = 'queued', lease_token = NULL, lease_expires_at = NULL, version = version + 1 \
          WHERE id = ? AND status IN (SELECT value FROM json_each(?)) \
            AND lease_token = ? AND lease_expires_at < ?",
         run_returning!()
@@ -268,7 +270,8 @@ pub(super) async fn complete(
          SET status = ?, outcome = ?, completed_at = ?, \
              summary_counts = COALESCE(?, summary_counts), \
              failure_summary = COALESCE(?, failure_summary), \
-             reason_code = ?, message = ?, lease_token = NULL, lease_expires_at = NULL \
+             reason_code = ?, message = ?, lease_token = NULL, lease_expires_at = NULL, \
+             version = version + 1 \
          WHERE id = ? AND status IN (SELECT value FROM json_each(?)) \
            AND lease_token IS ? AND (? IS NULL OR lease_expires_at < ?)",
         run_returning!()

@@ -65,6 +65,7 @@ async fn start_answers_202_with_toast_and_canonical_link() {
         "summary_counts": {},
         "tenant": "contoso",
         "type": "inventory_sync",
+        "version": 1,
         "view_run_url": "/t/contoso/operations/{run_id}"
       },
       "toast": {

@@ -75,6 +75,7 @@ async fn progress_and_success() {
     assert_eq!(stored.summary.status, RunStatus::Running);
 
     claimed.report_progress(counts(10, 10)).await.unwrap();
+    let before_finish = app.runs().get(started.run.id()).await.unwrap().unwrap();
     let done = claimed
         .complete(RunOutcome::Succeeded, FailureSummary::new())
         .await
@@ -84,6 +85,10 @@ async fn progress_and_success() {
     assert_eq!(done.summary.summary_counts, counts(10, 10));
     assert!(done.summary.completed_at.is_some());
     assert!(done.lease_token.is_none(), "a completed run holds no lease");
+    // queued 1 → claimed 2 → two progress writes 3, 4 → completed 5: every change is newer.
+    assert_eq!(started.run.summary.version, 1);
+    assert_eq!(before_finish.summary.version, 4);
+    assert_eq!(done.summary.version, 5);
 }
 
 #[tokio::test]
