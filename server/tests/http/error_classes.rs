@@ -30,16 +30,8 @@ async fn every_error_class_uses_the_envelope() {
     let owner = app.login("owner@demo.test").await;
     let reader = app.login("reader@demo.test").await;
     let run = app
-        .post(
-            "/api/t/contoso/operations",
-            Some(&owner),
-            &json!({"type": "inventory_sync"}),
-        )
-        .await
-        .json()["run"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .start_via_api(&owner, json!({"type": "inventory_sync"}))
+        .await;
     let cancel = format!("/api/t/contoso/operations/{run}/cancel");
     app.post(&cancel, Some(&owner), &json!({})).await;
     let start = "/api/t/contoso/operations";

@@ -10,16 +10,8 @@ async fn metrics_count_runs_transitions_and_notifications() {
     let app = TestApp::new().await;
     let owner = app.login("owner@demo.test").await;
     let id = app
-        .post(
-            "/api/t/contoso/operations",
-            Some(&owner),
-            &json!({"type": "inventory_sync"}),
-        )
-        .await
-        .json()["run"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .start_via_api(&owner, json!({"type": "inventory_sync"}))
+        .await;
     app.post(
         "/api/t/contoso/operations",
         Some(&owner),

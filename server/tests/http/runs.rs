@@ -185,16 +185,8 @@ async fn cancelling_twice_is_a_conflict() {
     let app = TestApp::new().await;
     let cookie = app.login("owner@demo.test").await;
     let id = app
-        .post(
-            "/api/t/contoso/operations",
-            Some(&cookie),
-            &json!({"type": "inventory_sync"}),
-        )
-        .await
-        .json()["run"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .start_via_api(&cookie, json!({"type": "inventory_sync"}))
+        .await;
     let url = format!("/api/t/contoso/operations/{id}/cancel");
     assert_eq!(
         app.post(&url, Some(&cookie), &json!({})).await.status,

@@ -280,17 +280,12 @@ async fn a_lagging_stream_is_resynchronized_with_a_snapshot() {
     let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
     assert_eq!(widget.next().await.0, "snapshot");
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::InventorySync,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     // On this single-threaded runtime nothing reads the hub while we publish: the stream's
     // receiver falls 46 events behind a 4-event buffer.
     for _ in 0..50 {

@@ -10,16 +10,8 @@ const RUN: &str = "0192f1c4-7a1e-7cc3-9a6e-2f4c8d1b5e07";
 async fn tenant_routes(app: &TestApp) -> Vec<(&'static str, String)> {
     let owner = app.login("owner@demo.test").await;
     let real = app
-        .post(
-            "/api/t/contoso/operations",
-            Some(&owner),
-            &json!({"type": "inventory_sync"}),
-        )
-        .await
-        .json()["run"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .start_via_api(&owner, json!({"type": "inventory_sync"}))
+        .await;
     let mut routes = Vec::new();
     for id in [real.as_str(), RUN] {
         routes.extend([
@@ -75,16 +67,8 @@ async fn a_reader_may_look_but_not_start_or_cancel() {
     let app = TestApp::new().await;
     let owner = app.login("owner@demo.test").await;
     let id = app
-        .post(
-            "/api/t/contoso/operations",
-            Some(&owner),
-            &json!({"type": "inventory_sync"}),
-        )
-        .await
-        .json()["run"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .start_via_api(&owner, json!({"type": "inventory_sync"}))
+        .await;
     let reader = app.login("reader@demo.test").await;
     assert_eq!(
         app.get("/api/t/contoso/operations", Some(&reader))

@@ -9,17 +9,12 @@ use crate::support::TestApp;
 async fn a_queued_run_is_cancelled_at_once() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::InventorySync,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let run = app
         .runs()
         .cancel(started.run.tenant_id, started.run.id())
@@ -39,17 +34,12 @@ async fn a_queued_run_is_cancelled_at_once() {
 async fn a_running_run_stops_at_its_next_report() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::PolicyExport,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::PolicyExport,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
     let asked = app
         .runs()
@@ -80,13 +70,8 @@ async fn a_running_run_stops_at_its_next_report() {
 async fn cancelling_a_completed_run_is_a_conflict() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     app.runs()
         .cancel(started.run.tenant_id, started.run.id())
         .await
@@ -112,13 +97,8 @@ async fn cancelling_a_completed_run_is_a_conflict() {
 async fn a_run_of_another_tenant_is_not_found() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     let fabrikam = app.tenant("fabrikam").await;
     let err = app
         .runs()

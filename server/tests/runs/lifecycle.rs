@@ -26,21 +26,11 @@ async fn claim_takes_the_oldest_queued_run_with_a_lease() {
         "nothing queued"
     );
     let first = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     let _second = app
-        .runs()
-        .start(
-            app.start_request(OperationType::EntraGroupSync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::EntraGroupSync, None, json!({}))
+        .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     assert_eq!(claimed.id(), first.run.id());
     let run = &claimed.record().summary;
@@ -54,17 +44,12 @@ async fn claim_takes_the_oldest_queued_run_with_a_lease() {
 async fn progress_and_success() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::InventorySync,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
     assert_eq!(
         claimed.report_progress(counts(10, 4)).await.unwrap(),
@@ -94,13 +79,8 @@ async fn progress_and_success() {
 #[tokio::test]
 async fn failures_are_stored_sanitized_with_their_reason() {
     let app = TestApp::new().await;
-    app.runs()
-        .start(
-            app.start_request(OperationType::PolicyExport, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+    app.start_run(OperationType::PolicyExport, None, json!({}))
+        .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     let done = claimed
         .fail(
@@ -132,13 +112,8 @@ async fn failures_are_stored_sanitized_with_their_reason() {
 #[tokio::test]
 async fn partial_success_takes_the_first_failure_as_reason() {
     let app = TestApp::new().await;
-    app.runs()
-        .start(
-            app.start_request(OperationType::PolicyExport, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+    app.start_run(OperationType::PolicyExport, None, json!({}))
+        .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     let mut failures = FailureSummary::new();
     failures.push(ReasonCode::NotFound, "policy p-7 was deleted");
@@ -159,13 +134,8 @@ async fn progress_is_coalesced_and_the_final_counts_always_land() {
     })
     .await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     let mut events = app.state.events.subscribe();
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
     for processed in 0..=1000 {
@@ -195,13 +165,8 @@ async fn progress_is_coalesced_and_the_final_counts_always_land() {
 #[tokio::test]
 async fn a_stale_handle_is_fenced_out() {
     let app = TestApp::with_manual_clock().await;
-    app.runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+    app.start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     let mut stale = app.runs().claim().await.unwrap().unwrap();
     app.advance(Duration::from_secs(31));
     assert_eq!(app.runs().rescue_stale().await.unwrap().requeued, 1);

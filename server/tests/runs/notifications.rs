@@ -9,17 +9,12 @@ use crate::support::TestApp;
 async fn an_initiated_run_notifies_its_initiator_once_at_the_end() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::InventorySync,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let id = started.run.id();
     assert_eq!(app.notifications_for_run(id).await, 0, "none while queued");
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
@@ -62,17 +57,12 @@ async fn a_system_run_notifies_nobody() {
     let app = TestApp::new().await;
     for outcome in [RunOutcome::Succeeded, RunOutcome::Failed] {
         let started = app
-            .runs()
-            .start(
-                app.start_request(
-                    OperationType::InventorySync,
-                    None,
-                    json!({"n": outcome.as_str()}),
-                )
-                .await,
+            .start_run(
+                OperationType::InventorySync,
+                None,
+                json!({"n": outcome.as_str()}),
             )
-            .await
-            .unwrap();
+            .await;
         let claimed = app.runs().claim().await.unwrap().unwrap();
         claimed
             .complete(outcome, FailureSummary::new())
@@ -87,17 +77,12 @@ async fn a_system_run_notifies_nobody() {
 async fn the_database_refuses_a_second_notification_for_a_run() {
     let app = TestApp::new().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::InventorySync,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::InventorySync,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     claimed
         .complete(RunOutcome::Succeeded, FailureSummary::new())

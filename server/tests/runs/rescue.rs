@@ -14,17 +14,12 @@ const PAST_LEASE: Duration = Duration::from_secs(31);
 async fn a_lost_run_is_requeued_then_failed_when_attempts_run_out() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::BackupRetention,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::BackupRetention,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let id = started.run.id();
 
     let _first = app.runs().claim().await.unwrap().unwrap();
@@ -65,13 +60,8 @@ async fn a_lost_run_is_requeued_then_failed_when_attempts_run_out() {
 #[tokio::test]
 async fn a_heartbeat_keeps_the_run_from_being_rescued() {
     let app = TestApp::with_manual_clock().await;
-    app.runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+    app.start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     for _ in 0..3 {
         app.advance(Duration::from_secs(20));
@@ -88,17 +78,12 @@ async fn a_heartbeat_keeps_the_run_from_being_rescued() {
 async fn a_stale_and_a_current_handle_finishing_together_produce_one_end() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::RestoreExecute,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::RestoreExecute,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let stale = app.runs().claim().await.unwrap().unwrap();
     app.advance(PAST_LEASE);
     app.runs().rescue_stale().await.unwrap();
@@ -129,17 +114,12 @@ async fn a_rescue_racing_a_finish_produces_one_end() {
     let app = TestApp::with_manual_clock().await;
     for _ in 0..2 {
         let started = app
-            .runs()
-            .start(
-                app.start_request(
-                    OperationType::InventorySync,
-                    Some("owner@demo.test"),
-                    json!({}),
-                )
-                .await,
+            .start_run(
+                OperationType::InventorySync,
+                Some("owner@demo.test"),
+                json!({}),
             )
-            .await
-            .unwrap();
+            .await;
         let _first = app.runs().claim().await.unwrap().unwrap();
         app.advance(PAST_LEASE);
         app.runs().rescue_stale().await.unwrap();
@@ -162,17 +142,12 @@ async fn a_rescue_racing_a_finish_produces_one_end() {
 async fn a_cancel_requested_run_is_not_rerun_after_rescue() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::RestoreExecute,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::RestoreExecute,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let _lost = app.runs().claim().await.unwrap().unwrap();
     app.runs()
         .cancel(started.run.tenant_id, started.run.id())

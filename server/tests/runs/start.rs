@@ -32,45 +32,30 @@ async fn a_start_creates_a_queued_run() {
 async fn an_identical_start_returns_the_active_run() {
     let app = TestApp::new().await;
     let first = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::PolicyExport,
-                Some("owner@demo.test"),
-                json!({"policies": ["a", "b"]}),
-            )
-            .await,
+        .start_run(
+            OperationType::PolicyExport,
+            Some("owner@demo.test"),
+            json!({"policies": ["a", "b"]}),
         )
-        .await
-        .unwrap();
+        .await;
     // The same parameters, started by someone else (here: the system): the same identity.
     let again = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::PolicyExport,
-                None,
-                json!({"policies": ["a", "b"]}),
-            )
-            .await,
+        .start_run(
+            OperationType::PolicyExport,
+            None,
+            json!({"policies": ["a", "b"]}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(again.result, StartResult::AlreadyQueued);
     assert_eq!(again.run.id(), first.run.id());
 
     let other_target = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::PolicyExport,
-                None,
-                json!({"policies": ["c"]}),
-            )
-            .await,
+        .start_run(
+            OperationType::PolicyExport,
+            None,
+            json!({"policies": ["c"]}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(other_target.result, StartResult::Queued);
     assert_ne!(other_target.run.id(), first.run.id());
     assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 2);
@@ -80,29 +65,19 @@ async fn an_identical_start_returns_the_active_run() {
 async fn parameter_order_does_not_change_the_identity() {
     let app = TestApp::new().await;
     let a = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::BackupSetAddPolicies,
-                None,
-                json!({"set": "s1", "policies": ["p"]}),
-            )
-            .await,
+        .start_run(
+            OperationType::BackupSetAddPolicies,
+            None,
+            json!({"set": "s1", "policies": ["p"]}),
         )
-        .await
-        .unwrap();
+        .await;
     let b = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::BackupSetAddPolicies,
-                None,
-                json!({"policies": ["p"], "set": "s1"}),
-            )
-            .await,
+        .start_run(
+            OperationType::BackupSetAddPolicies,
+            None,
+            json!({"policies": ["p"], "set": "s1"}),
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(b.result, StartResult::AlreadyQueued);
     assert_eq!(a.run.id(), b.run.id());
 }
@@ -111,25 +86,15 @@ async fn parameter_order_does_not_change_the_identity() {
 async fn a_completed_run_does_not_block_a_new_start() {
     let app = TestApp::new().await;
     let first = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     app.runs()
         .cancel(first.run.tenant_id, first.run.id())
         .await
         .unwrap();
     let second = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     assert_eq!(second.result, StartResult::Queued);
     assert_ne!(second.run.id(), first.run.id());
 }

@@ -43,13 +43,8 @@ async fn run_one(
     handlers: Handlers,
 ) -> opsux_server::runs::RunRecord {
     let started = app
-        .runs()
-        .start(
-            app.start_request(operation, Some("owner@demo.test"), json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(operation, Some("owner@demo.test"), json!({}))
+        .await;
     assert_eq!(app.worker(handlers).run_pending().await.unwrap(), 1);
     app.runs().get(started.run.id()).await.unwrap().unwrap()
 }
@@ -138,13 +133,8 @@ async fn the_background_loop_runs_new_runs_when_woken() {
     // The first run is picked up by the loop's first look; once it is done the loop sleeps.
     for n in 0..2 {
         let started = app
-            .runs()
-            .start(
-                app.start_request(OperationType::InventorySync, None, json!({"n": n}))
-                    .await,
-            )
-            .await
-            .unwrap();
+            .start_run(OperationType::InventorySync, None, json!({"n": n}))
+            .await;
         let done = completed(started.run.id(), &mut events);
         app.state.wake_worker.notify_one();
         let outcome = tokio::time::timeout(std::time::Duration::from_secs(10), done)
@@ -186,13 +176,8 @@ async fn a_report_held_back_by_coalescing_lands_while_the_handler_is_busy() {
     })
     .await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(OperationType::InventorySync, None, json!({}))
-                .await,
-        )
-        .await
-        .unwrap();
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
     let mut events = app.state.events.subscribe();
     let gate = std::sync::Arc::new(tokio::sync::Notify::new());
     let worker = app.worker(Handlers::new().with(
@@ -254,17 +239,12 @@ impl Handler for Careless {
 async fn a_handler_whose_lease_is_lost_is_stopped() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .runs()
-        .start(
-            app.start_request(
-                OperationType::RestoreExecute,
-                Some("owner@demo.test"),
-                json!({}),
-            )
-            .await,
+        .start_run(
+            OperationType::RestoreExecute,
+            Some("owner@demo.test"),
+            json!({}),
         )
-        .await
-        .unwrap();
+        .await;
     let gate = std::sync::Arc::new(tokio::sync::Notify::new());
     let items = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let worker = app.worker(Handlers::new().with(

@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use opsux_core::{OperationType, TenantSlug, UserId};
 use opsux_server::clock::{ManualClock, SharedClock, SystemClock, to_ms};
 use opsux_server::events::EventHub;
-use opsux_server::runs::{RunConfig, RunService, StartRun, TenantRef};
+use opsux_server::runs::{RunConfig, RunService, StartRun, Started, TenantRef};
 use opsux_server::state::Config;
 use opsux_server::worker::{Handlers, Worker, WorkerConfig};
 use opsux_server::{AppState, app, db, demo};
@@ -201,6 +201,27 @@ impl TestApp {
             params: params.as_object().cloned().unwrap_or_default(),
             initiator,
         }
+    }
+
+    /// Starts `operation` on contoso through the run service (`initiator`: an e-mail, or
+    /// `None` for a system run).
+    pub async fn start_run(
+        &self,
+        operation: OperationType,
+        initiator: Option<&str>,
+        params: serde_json::Value,
+    ) -> Started {
+        let request = self.start_request(operation, initiator, params).await;
+        self.runs().start(request).await.unwrap()
+    }
+
+    /// Starts an operation through the API as the user of `cookie`; returns the run id.
+    pub async fn start_via_api(&self, cookie: &str, body: serde_json::Value) -> String {
+        let res = self
+            .post("/api/t/contoso/operations", Some(cookie), &body)
+            .await;
+        assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+        res.json()["run"]["id"].as_str().unwrap().to_owned()
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
