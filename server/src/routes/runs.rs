@@ -14,8 +14,8 @@ use serde::Deserialize;
 use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::runs::StartRun;
 use crate::runs::queries::{self, Cursor, RunFilter};
+use crate::runs::{RunRecord, StartRun};
 use crate::state::AppState;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -105,7 +105,7 @@ pub(super) async fn list(
     }
     let (runs, next) = queries::list(&state.pool, access.tenant.id, &filter, cursor, limit).await?;
     Ok(Json(RunList {
-        items: runs.into_iter().map(|r| r.summary).collect(),
+        items: runs.into_iter().map(RunRecord::into_summary).collect(),
         next_cursor: next.map(|c| c.encode()),
     }))
 }
@@ -119,7 +119,7 @@ pub(super) async fn active(
     access.require(Capability::RunsView)?;
     let runs = queries::active(&state.pool, access.tenant.id).await?;
     Ok(Json(ActiveRuns {
-        items: runs.into_iter().map(|r| r.summary).collect(),
+        items: runs.into_iter().map(RunRecord::into_summary).collect(),
     }))
 }
 
@@ -171,7 +171,7 @@ pub(super) async fn start(
     if started.result == StartResult::Queued {
         state.wake_worker.notify_one();
     }
-    let run = started.run.summary;
+    let run = started.run.into_summary();
     let toast = match started.result {
         StartResult::Queued => presenter::queued_toast(run.operation, &run.tenant, run.id),
         StartResult::AlreadyQueued => {
@@ -201,5 +201,5 @@ pub(super) async fn cancel(
     access.require(Capability::RunsCancel)?;
     let id = parse_run_id(&id)?;
     let run = state.runs.cancel(access.tenant.id, id).await?;
-    Ok(Json(run.summary))
+    Ok(Json(run.into_summary()))
 }

@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::events::Event;
 use crate::extract::ApiPath;
 use crate::notifications;
-use crate::runs::queries;
+use crate::runs::{RunRecord, queries};
 use crate::state::AppState;
 
 type BoxedEvents = std::pin::Pin<Box<dyn Stream<Item = Result<Sse, Infallible>> + Send>>;
@@ -141,7 +141,7 @@ where
 async fn active_snapshot(state: AppState, tenant_id: Uuid) -> Option<Sse> {
     let runs = queries::active(&state.pool, tenant_id).await.ok()?;
     let event = ActiveRunsEvent::Snapshot {
-        runs: runs.into_iter().map(|r| r.summary).collect(),
+        runs: runs.into_iter().map(RunRecord::into_summary).collect(),
     };
     Some(message(event.name(), &event))
 }

@@ -12,6 +12,12 @@
 //! notification writer and the handle's constructor are private to this module, and the
 //! finishing methods consume the handle. Each attempt below fails to compile (R1, R2):
 //!
+//! A run read back cannot be edited into another state outside the service:
+//! ```compile_fail,E0616
+//! # fn f(mut record: opsux_server::runs::RunRecord) {
+//! record.state = opsux_core::RunState::Completed(opsux_core::RunOutcome::Succeeded);
+//! # }
+//! ```
 //! A finished handle cannot finish again:
 //! ```compile_fail,E0382
 //! # async fn f(claimed: opsux_server::runs::ClaimedRun) {

@@ -5,7 +5,6 @@ use opsux_core::{
     FailureSummary, OperationType, ReasonCode, RunId, RunOutcome, RunState, RunStatus,
     SummaryCounts, TenantSlug, UserId, presenter,
 };
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::RunError;
@@ -15,11 +14,11 @@ use crate::clock::from_ms;
 /// users u …`), as a macro so queries stay `&'static str` via `concat!`.
 macro_rules! run_columns {
     () => {
-        "SELECT r.id, r.workspace_id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
+        "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
          r.status, r.outcome, r.initiator_user_id, u.display_name AS initiator_name, \
          r.created_at, r.started_at, r.completed_at, r.summary_counts, r.failure_summary, \
          r.context, r.message, r.reason_code, r.attempt, r.max_attempts, r.cancel_requested, r.version, \
-         r.lease_token, r.lease_expires_at \
+         r.lease_token \
          FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id \
          LEFT JOIN users u ON u.id = r.initiator_user_id"
     };
@@ -31,13 +30,12 @@ pub(crate) use run_columns;
 /// joins would.
 macro_rules! run_returning {
     () => {
-        " RETURNING id, workspace_id, tenant_id, \
+        " RETURNING id, tenant_id, \
          (SELECT t.slug FROM tenants t WHERE t.id = tenant_id) AS tenant_slug, \
          type AS op_type, status, outcome, initiator_user_id, \
          (SELECT u.display_name FROM users u WHERE u.id = initiator_user_id) AS initiator_name, \
          created_at, started_at, completed_at, summary_counts, failure_summary, context, \
-         message, reason_code, attempt, max_attempts, cancel_requested, version, lease_token, \
-         lease_expires_at"
+         message, reason_code, attempt, max_attempts, cancel_requested, version, lease_token"
     };
 }
 pub(crate) use run_returning;
@@ -45,7 +43,6 @@ pub(crate) use run_returning;
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct RunRow {
     id: String,
-    workspace_id: String,
     tenant_id: String,
     tenant_slug: String,
     op_type: String,
@@ -66,26 +63,54 @@ pub(crate) struct RunRow {
     cancel_requested: bool,
     version: i64,
     lease_token: Option<String>,
-    lease_expires_at: Option<i64>,
 }
 
 /// A run as the service knows it: the wire summary plus the columns only the server sees.
+/// Read-only outside the run service: nothing but a transition makes one (R1).
 #[derive(Debug, Clone)]
 pub struct RunRecord {
-    pub summary: RunSummary,
-    pub workspace_id: Uuid,
-    pub tenant_id: Uuid,
-    pub state: RunState,
-    pub failure_summary: FailureSummary,
-    pub context: serde_json::Map<String, serde_json::Value>,
-    pub max_attempts: u32,
-    pub lease_token: Option<String>,
-    pub lease_expires_at: Option<OffsetDateTime>,
+    pub(super) summary: RunSummary,
+    pub(super) tenant_id: Uuid,
+    pub(super) state: RunState,
+    pub(super) failure_summary: FailureSummary,
+    pub(super) context: serde_json::Map<String, serde_json::Value>,
+    pub(super) max_attempts: u32,
+    pub(super) lease_token: Option<String>,
 }
 
 impl RunRecord {
     pub fn id(&self) -> RunId {
         self.summary.id
+    }
+
+    pub fn summary(&self) -> &RunSummary {
+        &self.summary
+    }
+
+    pub fn into_summary(self) -> RunSummary {
+        self.summary
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    pub fn state(&self) -> RunState {
+        self.state
+    }
+
+    pub fn failure_summary(&self) -> &FailureSummary {
+        &self.failure_summary
+    }
+
+    /// Free metadata; the start parameters are under `params`.
+    pub fn context(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.context
+    }
+
+    /// Whether a worker holds the run's lease (only while running).
+    pub fn holds_lease(&self) -> bool {
+        self.lease_token.is_some()
     }
 
     pub fn detail(&self) -> RunDetail {
@@ -156,14 +181,12 @@ impl TryFrom<RunRow> for RunRecord {
         };
         Ok(Self {
             summary,
-            workspace_id: uuid(&row.workspace_id)?,
             tenant_id: uuid(&row.tenant_id)?,
             state,
             failure_summary,
             context,
             max_attempts: u32::try_from(row.max_attempts).map_err(corrupt)?,
             lease_token: row.lease_token,
-            lease_expires_at: row.lease_expires_at.map(from_ms),
         })
     }
 }

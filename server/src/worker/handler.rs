@@ -43,7 +43,7 @@ impl RunContext {
     }
 
     pub fn params(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
-        self.claimed.record().context.get("params")?.as_object()
+        self.claimed.record().context().get("params")?.as_object()
     }
 
     /// Reports the counts so far; answers whether the handler should stop (cancel requested).

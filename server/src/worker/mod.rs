@@ -120,7 +120,7 @@ impl Worker {
     /// is stopped at once so two workers never act on one run.
     pub async fn execute(&self, claimed: ClaimedRun) {
         let id = claimed.id();
-        let operation = claimed.record().summary.operation;
+        let operation = claimed.record().summary().operation;
         if claimed.cancel_requested() {
             // Asked to cancel before this attempt began (a rescued run, R9): do no work.
             log_finish(
@@ -208,7 +208,7 @@ impl Worker {
 
 fn log_finish(id: opsux_core::RunId, result: Result<crate::runs::RunRecord, RunError>) {
     match result {
-        Ok(run) => tracing::info!(run = %id, outcome = ?run.summary.outcome, "run finished"),
+        Ok(run) => tracing::info!(run = %id, outcome = ?run.summary().outcome, "run finished"),
         // Fenced out: another worker or the rescuer owns the run now (R8).
         Err(err) => tracing::warn!(run = %id, error = %err, "could not finish run"),
     }

@@ -292,7 +292,7 @@ async fn a_lagging_stream_is_resynchronized_with_a_snapshot() {
         app.state
             .events
             .publish(opsux_server::events::Event::RunChanged(
-                started.run.summary.clone(),
+                started.run.summary().clone(),
             ));
     }
     let resync = widget.until("snapshot", |_| true).await;

@@ -17,12 +17,12 @@ async fn a_queued_run_is_cancelled_at_once() {
         .await;
     let run = app
         .runs()
-        .cancel(started.run.tenant_id, started.run.id())
+        .cancel(started.run.tenant_id(), started.run.id())
         .await
         .unwrap();
-    assert_eq!(run.summary.status, RunStatus::Completed);
-    assert_eq!(run.summary.outcome, Some(RunOutcome::Cancelled));
-    assert_eq!(run.summary.reason_code, Some(ReasonCode::CancelledByUser));
+    assert_eq!(run.summary().status, RunStatus::Completed);
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Cancelled));
+    assert_eq!(run.summary().reason_code, Some(ReasonCode::CancelledByUser));
     assert_eq!(app.notifications_for_run(run.id()).await, 1);
     assert!(
         app.runs().claim().await.unwrap().is_none(),
@@ -43,15 +43,15 @@ async fn a_running_run_stops_at_its_next_report() {
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
     let asked = app
         .runs()
-        .cancel(started.run.tenant_id, started.run.id())
+        .cancel(started.run.tenant_id(), started.run.id())
         .await
         .unwrap();
     assert_eq!(
-        asked.summary.status,
+        asked.summary().status,
         RunStatus::Running,
         "still running until the handler stops"
     );
-    assert!(asked.summary.cancel_requested);
+    assert!(asked.summary().cancel_requested);
     assert_eq!(app.notifications_for_run(started.run.id()).await, 0);
 
     assert_eq!(
@@ -62,7 +62,7 @@ async fn a_running_run_stops_at_its_next_report() {
         .complete(RunOutcome::Cancelled, FailureSummary::new())
         .await
         .unwrap();
-    assert_eq!(done.summary.outcome, Some(RunOutcome::Cancelled));
+    assert_eq!(done.summary().outcome, Some(RunOutcome::Cancelled));
     assert_eq!(app.notifications_for_run(started.run.id()).await, 1);
 }
 
@@ -73,12 +73,12 @@ async fn cancelling_a_completed_run_is_a_conflict() {
         .start_run(OperationType::InventorySync, None, json!({}))
         .await;
     app.runs()
-        .cancel(started.run.tenant_id, started.run.id())
+        .cancel(started.run.tenant_id(), started.run.id())
         .await
         .unwrap();
     let err = app
         .runs()
-        .cancel(started.run.tenant_id, started.run.id())
+        .cancel(started.run.tenant_id(), started.run.id())
         .await
         .unwrap_err();
     assert!(

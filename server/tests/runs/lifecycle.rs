@@ -33,11 +33,11 @@ async fn claim_takes_the_oldest_queued_run_with_a_lease() {
         .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     assert_eq!(claimed.id(), first.run.id());
-    let run = &claimed.record().summary;
+    let run = &claimed.record().summary();
     assert_eq!(run.status, RunStatus::Running);
     assert_eq!(run.attempt, 1);
     assert!(run.started_at.is_some());
-    assert!(claimed.record().lease_token.is_some());
+    assert!(claimed.record().holds_lease());
 }
 
 #[tokio::test]
@@ -56,8 +56,8 @@ async fn progress_and_success() {
         Progressed::Continue
     );
     let stored = app.runs().get(started.run.id()).await.unwrap().unwrap();
-    assert_eq!(stored.summary.summary_counts, counts(10, 4));
-    assert_eq!(stored.summary.status, RunStatus::Running);
+    assert_eq!(stored.summary().summary_counts, counts(10, 4));
+    assert_eq!(stored.summary().status, RunStatus::Running);
 
     claimed.report_progress(counts(10, 10)).await.unwrap();
     let before_finish = app.runs().get(started.run.id()).await.unwrap().unwrap();
@@ -65,15 +65,15 @@ async fn progress_and_success() {
         .complete(RunOutcome::Succeeded, FailureSummary::new())
         .await
         .unwrap();
-    assert_eq!(done.summary.status, RunStatus::Completed);
-    assert_eq!(done.summary.outcome, Some(RunOutcome::Succeeded));
-    assert_eq!(done.summary.summary_counts, counts(10, 10));
-    assert!(done.summary.completed_at.is_some());
-    assert!(done.lease_token.is_none(), "a completed run holds no lease");
+    assert_eq!(done.summary().status, RunStatus::Completed);
+    assert_eq!(done.summary().outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(done.summary().summary_counts, counts(10, 10));
+    assert!(done.summary().completed_at.is_some());
+    assert!(!done.holds_lease(), "a completed run holds no lease");
     // queued 1 → claimed 2 → two progress writes 3, 4 → completed 5: every change is newer.
-    assert_eq!(started.run.summary.version, 1);
-    assert_eq!(before_finish.summary.version, 4);
-    assert_eq!(done.summary.version, 5);
+    assert_eq!(started.run.summary().version, 1);
+    assert_eq!(before_finish.summary().version, 4);
+    assert_eq!(done.summary().version, 5);
 }
 
 #[tokio::test]
@@ -89,12 +89,12 @@ async fn failures_are_stored_sanitized_with_their_reason() {
         )
         .await
         .unwrap();
-    assert_eq!(done.summary.outcome, Some(RunOutcome::Failed));
+    assert_eq!(done.summary().outcome, Some(RunOutcome::Failed));
     assert_eq!(
-        done.summary.reason_code,
+        done.summary().reason_code,
         Some(ReasonCode::ProviderAuthFailed)
     );
-    let message = done.summary.message.unwrap();
+    let message = done.summary().message.clone().unwrap();
     assert_eq!(
         message,
         "token request failed: client_secret=[redacted] for [email]"
@@ -122,8 +122,8 @@ async fn partial_success_takes_the_first_failure_as_reason() {
         .complete(RunOutcome::PartiallySucceeded, failures)
         .await
         .unwrap();
-    assert_eq!(done.summary.reason_code, Some(ReasonCode::NotFound));
-    assert_eq!(done.failure_summary.entries().len(), 2);
+    assert_eq!(done.summary().reason_code, Some(ReasonCode::NotFound));
+    assert_eq!(done.failure_summary().entries().len(), 2);
 }
 
 #[tokio::test]
@@ -146,12 +146,12 @@ async fn progress_is_coalesced_and_the_final_counts_always_land() {
     }
     // Only the first report was written; the rest wait for the interval or the finish.
     let stored = app.runs().get(started.run.id()).await.unwrap().unwrap();
-    assert_eq!(stored.summary.summary_counts, counts(1000, 0));
+    assert_eq!(stored.summary().summary_counts, counts(1000, 0));
     let done = claimed
         .complete(RunOutcome::Succeeded, FailureSummary::new())
         .await
         .unwrap();
-    assert_eq!(done.summary.summary_counts, counts(1000, 1000));
+    assert_eq!(done.summary().summary_counts, counts(1000, 1000));
 
     let mut changes = 0;
     while let Ok(event) = events.try_recv() {
@@ -171,7 +171,7 @@ async fn a_stale_handle_is_fenced_out() {
     app.advance(Duration::from_secs(31));
     assert_eq!(app.runs().rescue_stale().await.unwrap().requeued, 1);
     let current = app.runs().claim().await.unwrap().unwrap();
-    assert_eq!(current.record().summary.attempt, 2);
+    assert_eq!(current.record().summary().attempt, 2);
 
     let lost = |err: RunError| matches!(err, RunError::LeaseLost(_));
     assert!(lost(stale.heartbeat().await.unwrap_err()));
@@ -196,5 +196,5 @@ async fn a_stale_handle_is_fenced_out() {
         .complete(RunOutcome::Succeeded, FailureSummary::new())
         .await
         .unwrap();
-    assert_eq!(done.summary.outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(done.summary().outcome, Some(RunOutcome::Succeeded));
 }

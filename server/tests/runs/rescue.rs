@@ -37,7 +37,7 @@ async fn a_lost_run_is_requeued_then_failed_when_attempts_run_out() {
         }
     );
     let run = app.runs().get(id).await.unwrap().unwrap();
-    assert_eq!(run.summary.status, RunStatus::Queued);
+    assert_eq!(run.summary().status, RunStatus::Queued);
     assert_eq!(app.notifications_for_run(id).await, 0);
 
     let _second = app.runs().claim().await.unwrap().unwrap();
@@ -51,9 +51,9 @@ async fn a_lost_run_is_requeued_then_failed_when_attempts_run_out() {
         }
     );
     let run = app.runs().get(id).await.unwrap().unwrap();
-    assert_eq!(run.summary.status, RunStatus::Completed);
-    assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
-    assert_eq!(run.summary.reason_code, Some(ReasonCode::WorkerLost));
+    assert_eq!(run.summary().status, RunStatus::Completed);
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
+    assert_eq!(run.summary().reason_code, Some(ReasonCode::WorkerLost));
     assert_eq!(app.notifications_for_run(id).await, 1);
 }
 
@@ -103,7 +103,7 @@ async fn a_stale_and_a_current_handle_finishing_together_produce_one_end() {
     assert_eq!(app.notifications_for_run(started.run.id()).await, 1);
     let run = app.runs().get(started.run.id()).await.unwrap().unwrap();
     assert_eq!(
-        run.summary.outcome,
+        run.summary().outcome,
         Some(RunOutcome::Failed),
         "the current lease holder wins"
     );
@@ -150,7 +150,7 @@ async fn a_cancel_requested_run_is_not_rerun_after_rescue() {
         .await;
     let _lost = app.runs().claim().await.unwrap().unwrap();
     app.runs()
-        .cancel(started.run.tenant_id, started.run.id())
+        .cancel(started.run.tenant_id(), started.run.id())
         .await
         .unwrap();
     app.advance(PAST_LEASE);
@@ -162,7 +162,7 @@ async fn a_cancel_requested_run_is_not_rerun_after_rescue() {
         .await;
     assert_eq!(ran, 1);
     let run = app.runs().get(started.run.id()).await.unwrap().unwrap();
-    assert_eq!(run.summary.outcome, Some(RunOutcome::Cancelled));
-    assert_eq!(run.summary.reason_code, Some(ReasonCode::CancelledByUser));
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Cancelled));
+    assert_eq!(run.summary().reason_code, Some(ReasonCode::CancelledByUser));
     assert_eq!(app.notifications_for_run(started.run.id()).await, 1);
 }

@@ -17,11 +17,11 @@ async fn a_start_creates_a_queued_run() {
         .await;
     let started = app.runs().start(req).await.unwrap();
     assert_eq!(started.result, StartResult::Queued);
-    let run = started.run.summary;
+    let run = started.run.summary();
     assert_eq!(run.status, RunStatus::Queued);
     assert_eq!(run.outcome, None);
     assert_eq!(run.attempt, 0);
-    assert_eq!(run.initiator.unwrap().display_name, "Olivia Owner");
+    assert_eq!(run.initiator.as_ref().unwrap().display_name, "Olivia Owner");
     assert_eq!(
         run.view_run_url,
         format!("/t/contoso/operations/{}", run.id)
@@ -89,7 +89,7 @@ async fn a_completed_run_does_not_block_a_new_start() {
         .start_run(OperationType::InventorySync, None, json!({}))
         .await;
     app.runs()
-        .cancel(first.run.tenant_id, first.run.id())
+        .cancel(first.run.tenant_id(), first.run.id())
         .await
         .unwrap();
     let second = app

@@ -58,10 +58,10 @@ async fn a_panicking_handler_still_completes_its_run() {
         Handlers::new().with(OperationType::InventorySync, Panics),
     )
     .await;
-    assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
-    assert_eq!(run.summary.reason_code, Some(ReasonCode::InternalError));
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
+    assert_eq!(run.summary().reason_code, Some(ReasonCode::InternalError));
     assert!(
-        !run.summary.message.as_deref().unwrap().contains("abc123"),
+        !run.summary().message.as_deref().unwrap().contains("abc123"),
         "panic payloads are never stored"
     );
     assert_eq!(app.notifications_for_run(run.id()).await, 1);
@@ -76,13 +76,13 @@ async fn an_erroring_handler_fails_its_run_with_a_sanitized_message() {
         Handlers::new().with(OperationType::PolicyExport, FailsWithSecret),
     )
     .await;
-    assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
     assert_eq!(
-        run.summary.reason_code,
+        run.summary().reason_code,
         Some(ReasonCode::ProviderUnavailable)
     );
     assert_eq!(
-        run.summary.message.as_deref(),
+        run.summary().message.as_deref(),
         Some("503 from graph; Authorization: [redacted] [redacted]")
     );
 }
@@ -91,9 +91,9 @@ async fn an_erroring_handler_fails_its_run_with_a_sanitized_message() {
 async fn a_type_without_handler_fails_with_a_clear_reason() {
     let app = TestApp::new().await;
     let run = run_one(&app, OperationType::RestoreExecute, Handlers::new()).await;
-    assert_eq!(run.summary.outcome, Some(RunOutcome::Failed));
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
     assert_eq!(
-        run.summary.message.as_deref(),
+        run.summary().message.as_deref(),
         Some("this server has no handler for restore_execute")
     );
 }
@@ -208,7 +208,7 @@ async fn a_report_held_back_by_coalescing_lands_while_the_handler_is_busy() {
     assert_eq!(running.await.unwrap(), 1);
     let run = app.runs().get(id).await.unwrap().unwrap();
     assert_eq!(
-        run.summary
+        run.summary()
             .summary_counts
             .get(opsux_core::SummaryKey::Processed),
         Some(3)
@@ -268,7 +268,7 @@ async fn a_handler_whose_lease_is_lost_is_stopped() {
     assert!(items.load(std::sync::atomic::Ordering::SeqCst) <= 1);
     let run = app.runs().get(started.run.id()).await.unwrap().unwrap();
     assert_eq!(
-        run.summary.status,
+        run.summary().status,
         RunStatus::Queued,
         "left to the next claim"
     );
