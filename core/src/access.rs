@@ -64,6 +64,19 @@ impl Capability {
 impl Role {
     pub const ALL: [Self; 3] = [Self::Owner, Self::Operator, Self::Reader];
 
+    /// The stored and wire form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Operator => "operator",
+            Self::Reader => "reader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
     /// Owners may do everything; operators run day-to-day operations but neither push
     /// changes back into a tenant (restores) nor change policy flags; readers only look.
     pub const fn grants(self, capability: Capability) -> bool {

@@ -81,6 +81,11 @@ fn roles_grant_capabilities() {
             Capability::PolicyExport,
         ]
     );
+    for role in Role::ALL {
+        assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+        assert_eq!(Role::parse(role.as_str()), Some(role));
+    }
+    assert_eq!(Role::parse("admin"), None);
     for c in Capability::ALL {
         assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
     }

@@ -76,8 +76,7 @@ pub async fn require_tenant_member(
     };
     let corrupt =
         |what: &str| ApiError::internal(&std::io::Error::other(format!("bad {what} in database")));
-    let role =
-        serde_json::from_value(serde_json::Value::String(role)).map_err(|_| corrupt("role"))?;
+    let role = Role::parse(&role).ok_or_else(|| corrupt("role"))?;
     let access = TenantAccess {
         user,
         tenant: TenantRef {

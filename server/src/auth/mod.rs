@@ -1,5 +1,6 @@
 //! Who is calling: password login, cookie sessions, and the tenant access guard (R16, R17).
 
+pub mod accounts;
 mod guard;
 mod origin;
 mod password;
