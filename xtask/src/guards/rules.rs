@@ -4,6 +4,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::lexer;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Guard {
     /// R1: SQL writing a run's `status`/`outcome` outside the run service.
@@ -53,28 +55,31 @@ fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("guard patterns are valid")
 }
 
-/// Rust tokens that can contain quotes, left to right: comments and char literals are
-/// consumed so that only real string literals (plain, `r"…"`, `r#"…"#`) are captured.
-static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
+/// `UPDATE operation_runs [AS r] SET …` up to where the assignments end.
+static RUN_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r##"(?s)//[^\n]*|/\*.*?\*/|'(?:[^'\\\n]|\\.)'|(?P<s>r#".*?"#|r"[^"]*"|"(?:[^"\\]|\\.)*")"##,
+        r"(?is)\bUPDATE\s+operation_runs\b(?:\s+(?:AS\s+)?\w+)?\s+SET\b(.*?)(?:\bWHERE\b|\bRETURNING\b|\bFROM\b|$)",
     )
 });
-
-static RUN_UPDATE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?is)\bUPDATE\s+operation_runs\s+SET\b(.*?)(?:\bWHERE\b|\bRETURNING\b|$)")
+/// `INSERT [OR …] INTO operation_runs [(columns)]`, `REPLACE INTO …`.
+static RUN_INSERT: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?is)\b(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO\s+operation_runs\b(\s*\(([^)]*)\))?")
 });
-static RUN_INSERT: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?is)\bINSERT\s+INTO\s+operation_runs\s*\(([^)]*)\)"));
-static STATUS_ASSIGN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(status|outcome)\s*="));
-static STATUS_COLUMN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(status|outcome)\b"));
+/// The assignments of an upsert.
+static UPSERT_SET: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?is)\bDO\s+UPDATE\s+SET\b(.*?)(?:\bWHERE\b|\bRETURNING\b|$)"));
+/// A column named in an assignment list, however written; or a placeholder that could
+/// name one.
+static STATUS_COLUMN: LazyLock<Regex> =
+    LazyLock::new(|| regex(r#"(?i)\b(?:status|outcome)\b|\{[^}]*\}\s*="#));
 static BUILDER_SET: LazyLock<Regex> = LazyLock::new(|| regex(r#"\.set\(\s*"(?:status|outcome)""#));
 
-static NOTIFICATION_WRITE: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?i)\b(?:INSERT\s+INTO|DELETE\s+FROM)\s+notifications\b"));
+static NOTIFICATION_WRITE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(?:(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|DELETE\s+FROM)\s+notifications\b")
+});
 static NOTIFICATION_UPDATE: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?is)\bUPDATE\s+notifications\s+SET\b(.*?)(?:\bWHERE\b|$)"));
-static ASSIGNED_COLUMN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b([a-z_]+)\s*="));
+static ASSIGNED_COLUMN: LazyLock<Regex> = LazyLock::new(|| regex(r#"(?i)([a-z_"({]+)\s*="#));
 static NOTIFICATION_COPY: LazyLock<Regex> =
     LazyLock::new(|| regex(r"\brun_completed_notification\s*\("));
 static EARLY_NOTIFICATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -83,7 +88,8 @@ static EARLY_NOTIFICATION: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-static TOAST_COPY: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)[a-z}] queued\b|already queued"));
+static TOAST_COPY: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)(?:^|[a-z}]) queued\b|already queued"));
 
 const BADGE_LABELS: &[&str] = &[
     "Queued",
@@ -94,11 +100,12 @@ const BADGE_LABELS: &[&str] = &[
     "Failed",
     "Cancelled",
 ];
-static TONE_CLASS: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"\btone-(?:neutral|info|success|warning|danger)\b"));
+static TONE_CLASS: LazyLock<Regex> = LazyLock::new(|| regex(r"\btone-"));
 
 static PROVIDER_USE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"\bcrate::provider\b|\bprovider::|\b(?:Graph|Provider)Client\b|\breqwest::")
+    regex(
+        r"(?m)\bcrate::provider\b|\bprovider::|^\s*use\s+crate::\{[^}]*\bprovider\b|\b(?:Graph|Provider)Client\b|\breqwest::",
+    )
 });
 
 impl Guard {
@@ -133,7 +140,7 @@ impl Guard {
         !in_scope || ALLOWED.iter().any(|(g, p, _)| *g == self && *p == path)
     }
 
-    /// Byte offsets of every hit in `text`.
+    /// Byte offsets of every hit in `text` that the allow-list can excuse.
     pub(crate) fn hits(self, text: &str) -> Vec<usize> {
         match self {
             Self::A => sql_hits(text),
@@ -143,32 +150,55 @@ impl Guard {
             Self::E => PROVIDER_USE.find_iter(text).map(|m| m.start()).collect(),
         }
     }
+
+    /// Hits no allow-list excuses: there is no place for a queued, running or started
+    /// notification, not even in the run service (R3).
+    pub(crate) fn unconditional_hits(self, text: &str) -> Vec<usize> {
+        match self {
+            Self::B => EARLY_NOTIFICATION
+                .find_iter(text)
+                .map(|m| m.start())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
-/// Every string literal of `text` with its byte offset.
-fn literals(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    TOKENS
-        .captures_iter(text)
-        .filter_map(|c| c.name("s"))
-        .map(|m| (m.start(), m.as_str()))
+/// The literals of each statement joined, so SQL split over `concat!` pieces or several
+/// arguments is read as one text; with the offset of its first literal.
+fn statements(text: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    for (statement, literal) in lexer::literals(text) {
+        match out.last_mut() {
+            Some((index, _, joined)) if *index == statement => {
+                joined.push(' ');
+                joined.push_str(&literal.text);
+            }
+            _ => out.push((statement, literal.offset, literal.text)),
+        }
+    }
+    out.into_iter()
+        .map(|(_, offset, joined)| (offset, joined))
+        .collect()
 }
 
 fn sql_hits(text: &str) -> Vec<usize> {
     let mut hits = Vec::new();
-    for (start, literal) in literals(text) {
-        for m in RUN_UPDATE.captures_iter(literal) {
-            if m.get(1)
-                .is_some_and(|set| STATUS_ASSIGN.is_match(set.as_str()))
-            {
-                hits.push(start + m.get(0).map_or(0, |w| w.start()));
-            }
-        }
-        for m in RUN_INSERT.captures_iter(literal) {
-            if m.get(1)
-                .is_some_and(|cols| STATUS_COLUMN.is_match(cols.as_str()))
-            {
-                hits.push(start + m.get(0).map_or(0, |w| w.start()));
-            }
+    for (start, sql) in statements(text) {
+        let sets_status = |set: &str| STATUS_COLUMN.is_match(set);
+        let update = RUN_UPDATE
+            .captures_iter(&sql)
+            .any(|m| m.get(1).is_some_and(|set| sets_status(set.as_str())));
+        let insert = RUN_INSERT.captures_iter(&sql).any(|m| {
+            // No column list means every column, status included.
+            m.get(2).is_none_or(|cols| sets_status(cols.as_str()))
+        });
+        let upsert = sql.contains("operation_runs")
+            && UPSERT_SET
+                .captures_iter(&sql)
+                .any(|m| m.get(1).is_some_and(|set| sets_status(set.as_str())));
+        if update || insert || upsert {
+            hits.push(start);
         }
     }
     hits.extend(BUILDER_SET.find_iter(text).map(|m| m.start()));
@@ -177,51 +207,50 @@ fn sql_hits(text: &str) -> Vec<usize> {
 
 fn notification_hits(text: &str) -> Vec<usize> {
     let mut hits = Vec::new();
-    for (start, literal) in literals(text) {
-        hits.extend(
-            NOTIFICATION_WRITE
-                .find_iter(literal)
-                .map(|m| start + m.start()),
-        );
-        for m in NOTIFICATION_UPDATE.captures_iter(literal) {
-            // Marking read is the reader's own business; assigning anything else is a write.
-            let only_read_at = m.get(1).is_some_and(|set| {
+    for (start, sql) in statements(text) {
+        let written = NOTIFICATION_WRITE.is_match(&sql);
+        // Marking read is the reader's own business; assigning anything else is a write.
+        let updated = NOTIFICATION_UPDATE.captures_iter(&sql).any(|m| {
+            let columns: Vec<String> = m.get(1).map_or_else(Vec::new, |set| {
                 ASSIGNED_COLUMN
                     .captures_iter(set.as_str())
-                    .all(|c| c[1].eq_ignore_ascii_case("read_at"))
+                    .map(|c| c[1].to_ascii_lowercase())
+                    .collect()
             });
-            if !only_read_at {
-                hits.push(start + m.get(0).map_or(0, |w| w.start()));
-            }
+            columns.is_empty() || columns.iter().any(|c| c != "read_at")
+        });
+        if written || updated {
+            hits.push(start);
         }
     }
     hits.extend(NOTIFICATION_COPY.find_iter(text).map(|m| m.start()));
-    hits.extend(EARLY_NOTIFICATION.find_iter(text).map(|m| m.start()));
     hits
 }
 
 fn presenter_hits(text: &str) -> Vec<usize> {
     let mut hits = Vec::new();
-    for (start, literal) in literals(text) {
-        // A dashboard link `/t/{tenant}/operations…`; API routes (`/api/t/…`, `/operations/{id}`
-        // segments) are not links a person follows.
-        let link = literal
+    for (start, joined) in statements(text) {
+        // A dashboard link `/t/{tenant}/operations…`, even when built from pieces; API routes
+        // (`/api/t/…`, `/operations/{id}` segments) are not links a person follows.
+        let link = joined
             .match_indices("/t/")
-            .any(|(i, _)| !literal[..i].ends_with("/api") && literal[i..].contains("operations"));
-        if link || literal.contains("View run") || TOAST_COPY.is_match(literal) {
+            .any(|(i, _)| !joined[..i].ends_with("/api") && joined[i..].contains("operations"));
+        if link {
             hits.push(start);
+        }
+    }
+    for (_, literal) in lexer::literals(text) {
+        if literal.text.contains("View run") || TOAST_COPY.is_match(&literal.text) {
+            hits.push(literal.offset);
         }
     }
     hits
 }
 
 fn badge_hits(text: &str) -> Vec<usize> {
-    let mut hits = Vec::new();
-    for (start, literal) in literals(text) {
-        let content = literal.trim_matches(|c| c == '"' || c == '#' || c == 'r');
-        if BADGE_LABELS.contains(&content) || TONE_CLASS.is_match(literal) {
-            hits.push(start);
-        }
-    }
-    hits
+    lexer::literals(text)
+        .into_iter()
+        .filter(|(_, l)| BADGE_LABELS.contains(&l.text.as_str()) || TONE_CLASS.is_match(&l.text))
+        .map(|(_, l)| l.offset)
+        .collect()
 }

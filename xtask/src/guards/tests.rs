@@ -186,3 +186,81 @@ fn allowed_places_are_few_and_named() {
         "E only looks at handlers"
     );
 }
+
+#[test]
+fn guard_a_sees_every_transition_of_the_real_store_when_moved_elsewhere() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let store = std::fs::read_to_string(root.join("server/src/runs/store.rs")).unwrap();
+    let lines = report("server/src/routes/copied_store.rs", &store);
+    let count = |g: &str| lines.iter().filter(|l| l.ends_with(g)).count();
+    // insert_queued, claim_next, requeue, complete: every statement that sets status.
+    assert_eq!(count("[A]"), 4, "{lines:#?}");
+    // The terminal notification insert.
+    assert_eq!(count("[B]"), 1, "{lines:#?}");
+}
+
+#[test]
+fn guard_a_is_not_fooled_by_how_the_sql_is_written() {
+    let cases = [
+        "sqlx::query(concat!(\"UPDATE operation_runs\", \" SET status = ?\"));",
+        "sqlx::query(\"UPDATE operation_runs \\\n     SET outcome = ? WHERE id = ?\");",
+        "sqlx::query(\"update operation_runs set \\\"status\\\" = 'running'\");",
+        "sqlx::query(\"UPDATE operation_runs SET (status, outcome) = (?, ?)\");",
+        "sqlx::query(\"UPDATE operation_runs AS r SET status = ?\");",
+        "sqlx::query(\"INSERT OR REPLACE INTO operation_runs VALUES (?, ?, ?)\");",
+        "sqlx::query(\"INSERT INTO operation_runs (id) VALUES (?) ON CONFLICT (id) DO UPDATE SET status = 'queued'\");",
+        "sqlx::query(&format!(\"UPDATE operation_runs SET {column} = ?\"));",
+        "sqlx::query(r##\"UPDATE operation_runs SET status = \"#done\"##);",
+    ];
+    for case in cases {
+        let source = format!("fn f() {{\n    {case}\n}}\n");
+        let lines = report("server/src/flows/sneaky.rs", &source);
+        assert_eq!(lines.len(), 1, "not caught: {case}\n{lines:#?}");
+        assert!(
+            lines[0].starts_with("server/src/flows/sneaky.rs:2: ") && lines[0].ends_with("[A]")
+        );
+    }
+}
+
+#[test]
+fn the_other_guards_see_through_the_usual_disguises() {
+    let cases = [
+        (
+            "sqlx::query(\"INSERT OR IGNORE INTO notifications (id) VALUES (?)\");",
+            "B",
+        ),
+        (
+            "sqlx::query(\"UPDATE notifications SET (title, body) = (?, ?)\");",
+            "B",
+        ),
+        (
+            "let url = format!(\"/t/{}/{}\", tenant, \"operations\");",
+            "C",
+        ),
+        ("let title = label.to_owned() + \" queued\";", "C"),
+        ("let class = format!(\"tone-{tone}\");", "D"),
+    ];
+    for (case, guard) in cases {
+        let source = format!("fn f() {{\n    {case}\n}}\n");
+        let lines = report("app/src/sneaky.rs", &source);
+        assert_eq!(
+            lines,
+            [format!("app/src/sneaky.rs:2: {case} [{guard}]")],
+            "{case}"
+        );
+    }
+    let source = "use crate::{db, provider::Graph};\nfn start() {}\n";
+    assert_eq!(
+        report("server/src/routes/sneaky.rs", source),
+        ["server/src/routes/sneaky.rs:1: use crate::{db, provider::Graph}; [E]"]
+    );
+}
+
+#[test]
+fn no_file_may_speak_of_an_early_notification_not_even_the_run_service() {
+    let source = "fn f() {\n    self.queued_notification(run);\n}\n";
+    assert_eq!(
+        report("server/src/runs/service.rs", source),
+        ["server/src/runs/service.rs:2: self.queued_notification(run); [B]"]
+    );
+}
