@@ -9,45 +9,9 @@
 //! # What the compiler refuses
 //!
 //! The transition SQL (`store`), the terminal transition (`RunService::finish`), the
-//! notification writer and the handle's constructor are private to this module, and the
-//! finishing methods consume the handle. Each attempt below fails to compile (R1, R2):
-//!
-//! A run read back cannot be edited into another state outside the service:
-//! ```compile_fail,E0616
-//! # fn f(mut record: opsux_server::runs::RunRecord) {
-//! record.state = opsux_core::RunState::Completed(opsux_core::RunOutcome::Succeeded);
-//! # }
-//! ```
-//! A finished handle cannot finish again:
-//! ```compile_fail,E0382
-//! # async fn f(claimed: opsux_server::runs::ClaimedRun) {
-//! use opsux_core::{FailureSummary, RunOutcome};
-//! let _ = claimed.complete(RunOutcome::Succeeded, FailureSummary::new()).await;
-//! let _ = claimed.fail(opsux_core::ReasonCode::InternalError, "again").await;
-//! # }
-//! ```
-//! No code outside the service can make a handle, so none can skip the claim and its lease:
-//! ```compile_fail,E0624
-//! # fn f(service: opsux_server::runs::RunService, record: opsux_server::runs::RunRecord) {
-//! let _ = opsux_server::runs::ClaimedRun::new(service, record, String::new(), Default::default());
-//! # }
-//! ```
-//! The transition SQL is out of reach:
-//! ```compile_fail,E0603
-//! let _ = opsux_server::runs::store::complete;
-//! ```
-//! So is the terminal transition, which writes the notification:
-//! ```compile_fail,E0624
-//! # async fn f(service: opsux_server::runs::RunService, id: opsux_core::RunId) {
-//! let _ = service.finish;
-//! # }
-//! ```
-//! And the notification writer itself:
-//! ```compile_fail,E0624
-//! # async fn f(service: opsux_server::runs::RunService) {
-//! let _ = opsux_server::runs::RunService::notify_completion;
-//! # }
-//! ```
+//! notification writer, the handle's constructor and `RunRecord`'s fields are private to this
+//! module, and the finishing methods consume the handle. `tests/compile_fail/` holds one
+//! attempt at each bypass with the compiler's error pinned beside it.
 
 mod claimed;
 mod error;
