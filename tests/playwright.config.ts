@@ -9,7 +9,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './e2e',
-  forbidOnly: !!process.env.CI,
+  // A stray `test.only` would silently skip the rest of the suite.
+  forbidOnly: true,
   retries: 0,
   workers: 2,
   reporter: [['list']],

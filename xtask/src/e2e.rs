@@ -10,11 +10,20 @@ use crate::toolchain::CHROMIUM;
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     cmd("cargo")
-        .args(["build", "--package", "opsux-server", "--bin", "opsux"])
+        .args([
+            "build",
+            "--locked",
+            "--package",
+            "opsux-server",
+            "--bin",
+            "opsux",
+        ])
         .run()?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
     let port = free_port()?;
     // A fresh database per run: the suite starts from the demo data set every time.
-    let data = root.join("target/e2e");
+    let data = target.join("e2e");
     if data.exists() {
         std::fs::remove_dir_all(&data).context("clearing the previous e2e database")?;
     }
@@ -22,7 +31,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .args(["--no-install", "playwright", "test"])
         .current_dir(root.join("tests"))
         .env("OPSUX_E2E_PORT", port.to_string())
-        .env("OPSUX_E2E_SERVER", root.join("target/debug/opsux"))
+        .env("OPSUX_E2E_SERVER", target.join("debug/opsux"))
         .env("OPSUX_E2E_DIST", root.join("dist"))
         .env(
             "OPSUX_E2E_DATABASE",

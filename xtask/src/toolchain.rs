@@ -179,17 +179,27 @@ fn ensure_chromium() -> anyhow::Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
+    // Debian's packages; as root directly, else through password-less sudo.
     let is_root = cmd("id").arg("-u").read().as_deref() == Some("0");
-    if !is_root {
+    let sudo = !is_root && cmd("sudo").args(["-n", "true"]).read().is_some();
+    if !is_root && !sudo {
         bail!(
             "Chromium and ChromeDriver are needed for the browser tests: \
-             run `sudo apt-get install -y chromium chromium-driver`"
+             run `sudo apt-get install -y chromium chromium-driver` (Debian)"
         );
     }
     step("setup", "installing Debian's chromium and chromium-driver");
-    cmd("apt-get").args(["update", "-qq"]).run()?;
-    cmd("apt-get")
-        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .run()
+    let apt = |args: &[&str]| {
+        let command = if sudo {
+            cmd("sudo").args(["-n", "apt-get"])
+        } else {
+            cmd("apt-get")
+        };
+        command
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    };
+    apt(&["update", "-qq"])?;
+    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
 }
