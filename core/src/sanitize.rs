@@ -35,10 +35,11 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `password=…`, `client_secret: "…"`, `"access_token":"…"`, `AccountKey=…`, `sig=…`: any name
-/// containing a credential word, then `=` or `:`, then a quoted or bare value.
+/// containing a credential word, then `=` or `:`, then a quoted or bare value. A bare value
+/// stops before `…`, so the mark of a cut message survives sanitizing it again.
 static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|key|sig|signature|credential|authorization)[A-Za-z0-9_.-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)"#,
+        r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|key|sig|signature|credential|authorization)[A-Za-z0-9_.-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&;,…]+)"#,
     )
     .expect("the credential pattern is valid")
 });

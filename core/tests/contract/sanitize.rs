@@ -128,3 +128,17 @@ fn failure_list_read_back_is_held_to_the_same_rules() {
     let err = serde_json::from_str::<FailureSummary>(r#"{"entries":[],"extra":1}"#).unwrap_err();
     assert!(err.to_string().contains("unknown field `extra`"), "{err}");
 }
+
+#[test]
+fn a_message_cut_right_after_a_redaction_keeps_its_cut_mark() {
+    let redacted_tail = "token: [redacted]";
+    let prefix = "a ".repeat((MAX_MESSAGE_CHARS - 1 - redacted_tail.len()) / 2);
+    let input = format!("{prefix}token: hunter2 and more words after the secret");
+    let once = sanitize_message(&input);
+    assert!(once.ends_with("[redacted]…"), "{once}");
+    assert_eq!(
+        sanitize_message(&once),
+        once,
+        "sanitizing again keeps the ellipsis"
+    );
+}
