@@ -69,6 +69,10 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
     #[arg(long, env = "OPSUX_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A token scrapers must send (`Authorization: Bearer …`) to read `/metrics`. Unset,
+    /// `/metrics` is open: keep it on an internal network then.
+    #[arg(long, env = "OPSUX_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Runs executed at once by this process's worker.
     #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
     pub worker_concurrency: usize,
@@ -110,6 +114,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             public_origin: args.public_origin,
             allowed_origins: args.allowed_origins,
             secure_cookies: args.secure_cookies,
+            metrics_token: args.metrics_token,
             ..Config::default()
         },
         pool,

@@ -45,7 +45,22 @@ impl TransitionCounters {
     }
 }
 
-pub async fn show(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    if let Some(token) = &state.config.metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if !sent.is_some_and(|sent| same_secret(sent, token)) {
+            return Err(ApiError::new(
+                opsux_core::wire::ErrorCode::Unauthenticated,
+                "metrics need the configured bearer token",
+            ));
+        }
+    }
     let by_status: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT type, status, COUNT(*) FROM operation_runs GROUP BY type, status ORDER BY type, status",
     )
@@ -109,4 +124,14 @@ pub async fn show(State(state): State<AppState>) -> Result<impl IntoResponse, Ap
 
 fn header_lines(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// Compares without returning early, so response time does not reveal how much of a guess
+/// was right.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -24,6 +24,8 @@ pub struct Config {
     pub runs: RunConfig,
     /// Events buffered per stream subscriber before it lags and is resynchronized.
     pub event_capacity: usize,
+    /// When set, `GET /metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
     /// How often an open stream checks that its session and membership still hold.
     pub stream_recheck: std::time::Duration,
 }
@@ -69,6 +71,7 @@ impl Default for Config {
             secure_cookies: false,
             runs: RunConfig::default(),
             event_capacity: EventHub::CAPACITY,
+            metrics_token: None,
             stream_recheck: std::time::Duration::from_secs(30),
         }
     }

@@ -49,3 +49,24 @@ async fn metrics_count_runs_transitions_and_notifications() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_configured_token_guards_the_metrics() {
+    let app = TestApp::with(|c| c.metrics_token = Some("s3cret-scraper".to_owned())).await;
+    assert_eq!(
+        app.get("/metrics", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = axum::http::Request::get("/metrics")
+        .header("authorization", "Bearer guess")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(wrong).await.status, StatusCode::UNAUTHORIZED);
+    let right = axum::http::Request::get("/metrics")
+        .header("authorization", "Bearer s3cret-scraper")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = app.send(right).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text().contains("opsux_runs"));
+}

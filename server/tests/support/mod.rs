@@ -125,6 +125,7 @@ impl TestApp {
             secure_cookies: false,
             runs,
             event_capacity,
+            metrics_token: None,
             // Short, so tests see a signed-out stream end quickly.
             stream_recheck: Duration::from_millis(200),
         };
