@@ -230,7 +230,10 @@ impl ClaimedRun {
 
 impl Drop for ClaimedRun {
     fn drop(&mut self) {
-        self.lease.service.forget_cancel_flag(self.lease.id);
+        let lease = &self.lease;
+        lease
+            .service
+            .forget_own_cancel_flag(lease.id, &lease.cancel_flag);
     }
 }
 

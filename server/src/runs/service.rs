@@ -328,6 +328,15 @@ impl RunService {
         self.cancel_flags().remove(&id);
     }
 
+    /// Forgets `flag` if it is still the one registered for `id`: a stale handle dropped after
+    /// its run was claimed again must not take the new handle's flag with it.
+    pub(super) fn forget_own_cancel_flag(&self, id: RunId, flag: &Arc<AtomicBool>) {
+        let mut flags = self.cancel_flags();
+        if flags.get(&id).is_some_and(|f| Arc::ptr_eq(f, flag)) {
+            flags.remove(&id);
+        }
+    }
+
     /// The conflict for a guarded write that matched nothing, with the status found now.
     async fn conflict(&self, conn: &mut SqliteConnection, id: RunId, event: RunEvent) -> RunError {
         match store::load(conn, id).await {

@@ -107,3 +107,29 @@ async fn a_run_of_another_tenant_is_not_found() {
         .unwrap_err();
     assert!(matches!(err, RunError::NotFound(_)), "{err}");
 }
+
+// R9 in-process: dropping a stale handle must not deafen the current one to a cancel.
+#[tokio::test]
+async fn the_current_handle_hears_a_cancel_after_a_stale_one_is_dropped() {
+    let app = TestApp::with_manual_clock().await;
+    let started = app
+        .start_run(
+            OperationType::PolicyExport,
+            Some("owner@demo.test"),
+            json!({}),
+        )
+        .await;
+    let stale = app.runs().claim().await.unwrap().unwrap();
+    app.advance(std::time::Duration::from_secs(31));
+    app.runs().rescue_stale().await.unwrap();
+    let current = app.runs().claim().await.unwrap().unwrap();
+    drop(stale);
+    app.runs()
+        .cancel(started.run.tenant_id(), started.run.id())
+        .await
+        .unwrap();
+    assert!(
+        current.cancel_requested(),
+        "heard without waiting for a progress write"
+    );
+}
