@@ -11,7 +11,7 @@ use opsux_server::worker::{Handler, HandlerOutcome, Handlers, RunContext};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 /// Serves the app on a free loopback port for the rest of the test.
 pub(crate) async fn serve(app: &TestApp) -> SocketAddr {
@@ -280,11 +280,7 @@ async fn a_lagging_stream_is_resynchronized_with_a_snapshot() {
     let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
     assert_eq!(widget.next().await.0, "snapshot");
     let started = app
-        .start_run(
-            OperationType::InventorySync,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     // On this single-threaded runtime nothing reads the hub while we publish: the stream's
     // receiver falls 46 events behind a 4-event buffer.

@@ -3,17 +3,13 @@ use opsux_core::{FailureSummary, OperationType, ReasonCode, RunOutcome, RunStatu
 use opsux_server::runs::{Progressed, RunError};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 #[tokio::test]
 async fn a_queued_run_is_cancelled_at_once() {
     let app = TestApp::new().await;
     let started = app
-        .start_run(
-            OperationType::InventorySync,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     let run = app
         .runs()
@@ -34,11 +30,7 @@ async fn a_queued_run_is_cancelled_at_once() {
 async fn a_running_run_stops_at_its_next_report() {
     let app = TestApp::new().await;
     let started = app
-        .start_run(
-            OperationType::PolicyExport,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::PolicyExport, Some(OWNER), json!({}))
         .await;
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
     let asked = app
@@ -113,16 +105,9 @@ async fn a_run_of_another_tenant_is_not_found() {
 async fn the_current_handle_hears_a_cancel_after_a_stale_one_is_dropped() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .start_run(
-            OperationType::PolicyExport,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::PolicyExport, Some(OWNER), json!({}))
         .await;
-    let stale = app.runs().claim().await.unwrap().unwrap();
-    app.advance(std::time::Duration::from_secs(31));
-    app.runs().rescue_stale().await.unwrap();
-    let current = app.runs().claim().await.unwrap().unwrap();
+    let (stale, current) = app.stale_and_current_claims().await;
     drop(stale);
     app.runs()
         .cancel(started.run.tenant_id(), started.run.id())

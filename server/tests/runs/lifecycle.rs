@@ -9,7 +9,7 @@ use opsux_server::events::Event;
 use opsux_server::runs::{Progressed, RunConfig, RunError};
 use serde_json::json;
 
-use crate::support::{TestApp, test_run_config};
+use crate::support::{OWNER, TestApp, test_run_config};
 
 fn counts(total: u64, processed: u64) -> SummaryCounts {
     SummaryCounts::new()
@@ -44,11 +44,7 @@ async fn claim_takes_the_oldest_queued_run_with_a_lease() {
 async fn progress_and_success() {
     let app = TestApp::new().await;
     let started = app
-        .start_run(
-            OperationType::InventorySync,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     let mut claimed = app.runs().claim().await.unwrap().unwrap();
     assert_eq!(
@@ -167,10 +163,7 @@ async fn a_stale_handle_is_fenced_out() {
     let app = TestApp::with_manual_clock().await;
     app.start_run(OperationType::InventorySync, None, json!({}))
         .await;
-    let mut stale = app.runs().claim().await.unwrap().unwrap();
-    app.advance(Duration::from_secs(31));
-    assert_eq!(app.runs().rescue_stale().await.unwrap().requeued, 1);
-    let current = app.runs().claim().await.unwrap().unwrap();
+    let (mut stale, current) = app.stale_and_current_claims().await;
     assert_eq!(current.record().summary().attempt, 2);
 
     let lost = |err: RunError| matches!(err, RunError::LeaseLost(_));

@@ -3,17 +3,13 @@
 use opsux_core::{FailureSummary, OperationType, RunOutcome, SummaryCounts, SummaryKey};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 #[tokio::test]
 async fn an_initiated_run_notifies_its_initiator_once_at_the_end() {
     let app = TestApp::new().await;
     let started = app
-        .start_run(
-            OperationType::InventorySync,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     let id = started.run.id();
     assert_eq!(app.notifications_for_run(id).await, 0, "none while queued");
@@ -77,11 +73,7 @@ async fn a_system_run_notifies_nobody() {
 async fn the_database_refuses_a_second_notification_for_a_run() {
     let app = TestApp::new().await;
     let started = app
-        .start_run(
-            OperationType::InventorySync,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     let claimed = app.runs().claim().await.unwrap().unwrap();
     claimed

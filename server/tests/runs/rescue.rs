@@ -5,7 +5,7 @@ use opsux_core::{FailureSummary, OperationType, ReasonCode, RunOutcome, RunStatu
 use opsux_server::runs::{RescueReport, RunError};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 const PAST_LEASE: Duration = Duration::from_secs(31);
 
@@ -14,11 +14,7 @@ const PAST_LEASE: Duration = Duration::from_secs(31);
 async fn a_lost_run_is_requeued_then_failed_when_attempts_run_out() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .start_run(
-            OperationType::BackupRetention,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::BackupRetention, Some(OWNER), json!({}))
         .await;
     let id = started.run.id();
 
@@ -78,16 +74,9 @@ async fn a_heartbeat_keeps_the_run_from_being_rescued() {
 async fn a_stale_and_a_current_handle_finishing_together_produce_one_end() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .start_run(
-            OperationType::RestoreExecute,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::RestoreExecute, Some(OWNER), json!({}))
         .await;
-    let stale = app.runs().claim().await.unwrap().unwrap();
-    app.advance(PAST_LEASE);
-    app.runs().rescue_stale().await.unwrap();
-    let current = app.runs().claim().await.unwrap().unwrap();
+    let (stale, current) = app.stale_and_current_claims().await;
 
     let (a, b) = tokio::join!(
         tokio::spawn(stale.complete(RunOutcome::Succeeded, FailureSummary::new())),
@@ -114,16 +103,9 @@ async fn a_rescue_racing_a_finish_produces_one_end() {
     let app = TestApp::with_manual_clock().await;
     for _ in 0..2 {
         let started = app
-            .start_run(
-                OperationType::InventorySync,
-                Some("owner@demo.test"),
-                json!({}),
-            )
+            .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
             .await;
-        let _first = app.runs().claim().await.unwrap().unwrap();
-        app.advance(PAST_LEASE);
-        app.runs().rescue_stale().await.unwrap();
-        let last = app.runs().claim().await.unwrap().unwrap();
+        let (_first, last) = app.stale_and_current_claims().await;
         app.advance(PAST_LEASE);
         let runs = app.runs().clone();
         let (rescue, finish) = tokio::join!(
@@ -142,11 +124,7 @@ async fn a_rescue_racing_a_finish_produces_one_end() {
 async fn a_cancel_requested_run_is_not_rerun_after_rescue() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .start_run(
-            OperationType::RestoreExecute,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::RestoreExecute, Some(OWNER), json!({}))
         .await;
     let _lost = app.runs().claim().await.unwrap().unwrap();
     app.runs()

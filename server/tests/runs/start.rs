@@ -3,17 +3,13 @@ use opsux_core::wire::StartResult;
 use opsux_core::{OperationType, RunStatus};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 #[tokio::test]
 async fn a_start_creates_a_queued_run() {
     let app = TestApp::new().await;
     let req = app
-        .start_request(
-            OperationType::InventorySync,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_request(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     let started = app.runs().start(req).await.unwrap();
     assert_eq!(started.result, StartResult::Queued);
@@ -34,7 +30,7 @@ async fn an_identical_start_returns_the_active_run() {
     let first = app
         .start_run(
             OperationType::PolicyExport,
-            Some("owner@demo.test"),
+            Some(OWNER),
             json!({"policies": ["a", "b"]}),
         )
         .await;
@@ -106,7 +102,7 @@ async fn a_hundred_concurrent_identical_starts_create_one_run() {
     let req = app
         .start_request(
             OperationType::InventorySync,
-            Some("owner@demo.test"),
+            Some(OWNER),
             json!({"scope": "all"}),
         )
         .await;

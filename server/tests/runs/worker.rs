@@ -5,7 +5,7 @@ use opsux_server::events::Event;
 use opsux_server::worker::{Handler, HandlerOutcome, Handlers, RunContext};
 use serde_json::json;
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 struct Panics;
 
@@ -42,9 +42,7 @@ async fn run_one(
     operation: OperationType,
     handlers: Handlers,
 ) -> opsux_server::runs::RunRecord {
-    let started = app
-        .start_run(operation, Some("owner@demo.test"), json!({}))
-        .await;
+    let started = app.start_run(operation, Some(OWNER), json!({})).await;
     assert_eq!(app.worker(handlers).run_pending().await.unwrap(), 1);
     app.runs().get(started.run.id()).await.unwrap().unwrap()
 }
@@ -239,11 +237,7 @@ impl Handler for Careless {
 async fn a_handler_whose_lease_is_lost_is_stopped() {
     let app = TestApp::with_manual_clock().await;
     let started = app
-        .start_run(
-            OperationType::RestoreExecute,
-            Some("owner@demo.test"),
-            json!({}),
-        )
+        .start_run(OperationType::RestoreExecute, Some(OWNER), json!({}))
         .await;
     let gate = std::sync::Arc::new(tokio::sync::Notify::new());
     let items = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -16,13 +16,16 @@ use http_body_util::BodyExt;
 use opsux_core::{OperationType, TenantSlug, UserId};
 use opsux_server::clock::{ManualClock, SharedClock, SystemClock, to_ms};
 use opsux_server::events::EventHub;
-use opsux_server::runs::{RunConfig, RunService, StartRun, Started, TenantRef};
+use opsux_server::runs::{ClaimedRun, RunConfig, RunService, StartRun, Started, TenantRef};
 use opsux_server::state::Config;
 use opsux_server::worker::{Handlers, Worker, WorkerConfig};
 use opsux_server::{AppState, app, db, demo};
 use time::macros::datetime;
 use tower::ServiceExt;
 use uuid::Uuid;
+
+/// The demo owner, who starts most runs in tests.
+pub const OWNER: &str = "owner@demo.test";
 
 /// The host tests address; state-changing requests carry the matching `Origin`.
 pub const HOST: &str = "opsux.test";
@@ -214,6 +217,16 @@ impl TestApp {
     ) -> Started {
         let request = self.start_request(operation, initiator, params).await;
         self.runs().start(request).await.unwrap()
+    }
+
+    /// Claims the oldest queued run, lets its lease expire, rescues it and claims it again
+    /// (needs the manual clock): the stale handle and the current one.
+    pub async fn stale_and_current_claims(&self) -> (ClaimedRun, ClaimedRun) {
+        let stale = self.runs().claim().await.unwrap().expect("a queued run");
+        self.advance(self.state.runs.config().lease + Duration::from_secs(1));
+        assert_eq!(self.runs().rescue_stale().await.unwrap().requeued, 1);
+        let current = self.runs().claim().await.unwrap().expect("the rescued run");
+        (stale, current)
     }
 
     /// Starts an operation through the API as the user of `cookie`; returns the run id.
