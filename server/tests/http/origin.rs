@@ -3,7 +3,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;
 
-use crate::support::{HOST, TestApp};
+use crate::support::{HOST, OWNER, TestApp};
 
 fn start(origin: Option<&str>, cookie: &str) -> Request<Body> {
     let mut req = Request::post("/api/t/contoso/operations")
@@ -76,4 +76,35 @@ async fn a_configured_public_origin_is_the_only_own_origin() {
         let res = app.send(start(origin, &cookie)).await;
         assert_eq!(res.status, status, "origin {origin:?}: {}", res.text());
     }
+}
+
+#[tokio::test]
+async fn get_changes_nothing() {
+    let app = TestApp::new().await;
+    let cookie = app.login(OWNER).await;
+    let run = app
+        .start_via_api(&cookie, json!({"type": "inventory_sync"}))
+        .await;
+    for path in [
+        format!("/api/t/contoso/operations/{run}/cancel"),
+        "/api/me/notifications/read-all".to_owned(),
+        "/api/logout".to_owned(),
+        "/api/login".to_owned(),
+    ] {
+        let res = app.get(&path, Some(&cookie)).await;
+        assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED, "GET {path}");
+    }
+    let detail = app
+        .get(&format!("/api/t/contoso/operations/{run}"), Some(&cookie))
+        .await;
+    assert_eq!(
+        detail.json()["run"]["status"],
+        "queued",
+        "the run was not cancelled"
+    );
+    assert_eq!(
+        app.get("/api/me", Some(&cookie)).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
 }

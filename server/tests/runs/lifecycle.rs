@@ -72,6 +72,7 @@ async fn progress_and_success() {
     assert_eq!(done.summary().version, 5);
 }
 
+// R6
 #[tokio::test]
 async fn failures_are_stored_sanitized_with_their_reason() {
     let app = TestApp::new().await;

@@ -65,6 +65,7 @@ async fn a_panicking_handler_still_completes_its_run() {
     assert_eq!(app.notifications_for_run(run.id()).await, 1);
 }
 
+// R6
 #[tokio::test]
 async fn an_erroring_handler_fails_its_run_with_a_sanitized_message() {
     let app = TestApp::new().await;

@@ -63,8 +63,8 @@ impl Response {
     }
 }
 
-/// Run settings for tests: short lease, few attempts, no progress coalescing unless a test
-/// asks for it.
+/// Run settings for tests: two attempts (so the second lost lease ends a run), no progress
+/// coalescing unless a test asks for it.
 pub fn test_run_config() -> RunConfig {
     RunConfig {
         lease: Duration::from_secs(30),

@@ -154,6 +154,7 @@ fn badge(outcome: RunOutcome) -> (&'static str, &'static str) {
     );
 }
 
+// R15
 #[test]
 fn guard_e_catches_provider_calls_in_handlers() {
     let source = r#"
