@@ -8,6 +8,7 @@
 pub mod access;
 pub mod badge;
 pub mod ids;
+pub mod live;
 pub mod operation;
 pub mod presenter;
 pub mod progress;
@@ -16,6 +17,7 @@ pub mod run;
 pub mod sanitize;
 pub mod state_machine;
 pub mod summary;
+pub mod when;
 pub mod wire;
 
 pub use access::{Capability, Role};
@@ -25,6 +27,8 @@ pub use operation::OperationType;
 pub use progress::Progress;
 pub use reason::ReasonCode;
 pub use run::{RunOutcome, RunStatus};
-pub use sanitize::{FailureEntry, FailureSummary, sanitize_message};
+#[cfg(feature = "sanitizer")]
+pub use sanitize::sanitize_message;
+pub use sanitize::{FailureEntry, FailureSummary};
 pub use state_machine::{IllegalTransition, RunEvent, RunState, transition};
 pub use summary::{SummaryCounts, SummaryError, SummaryKey};

@@ -63,7 +63,37 @@ pub fn view_run_url(tenant: &TenantSlug, run_id: RunId) -> String {
 
 /// The operations list of a tenant: `/t/{tenant}/operations`.
 pub fn operations_url(tenant: &TenantSlug) -> String {
-    format!("/t/{tenant}/operations")
+    format!("{}/operations", overview_url(tenant))
+}
+
+/// A tenant's overview, its start page: `/t/{tenant}`.
+pub fn overview_url(tenant: &TenantSlug) -> String {
+    format!("/t/{tenant}")
+}
+
+/// A page of a tenant in the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantPage {
+    Overview,
+    Operations,
+    Run(RunId),
+}
+
+/// Where a dashboard path leads, when it is a tenant's page: the inverse of
+/// [`overview_url`], [`operations_url`] and [`view_run_url`], so the app's routes and the links
+/// it follows come from one place (R13). `None` for any other path, or for a tenant or run id
+/// that cannot be one; `/t/{tenant}/operations/not-a-uuid` is `None`, not the list.
+pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
+    let rest = path.strip_prefix("/t/")?;
+    let mut parts = rest.trim_end_matches('/').split('/');
+    let tenant = TenantSlug::parse(parts.next()?).ok()?;
+    let page = match (parts.next(), parts.next(), parts.next()) {
+        (None, _, _) => TenantPage::Overview,
+        (Some("operations"), None, _) => TenantPage::Operations,
+        (Some("operations"), Some(id), None) => TenantPage::Run(id.parse().ok()?),
+        _ => return None,
+    };
+    Some((tenant, page))
 }
 
 fn view_run_link(tenant: &TenantSlug, run_id: RunId) -> Link {

@@ -6,8 +6,10 @@
 //! [`FailureSummary::MAX_ENTRIES`] failures; the rest are counted, not stored.
 
 use std::borrow::Cow;
+#[cfg(feature = "sanitizer")]
 use std::sync::LazyLock;
 
+#[cfg(feature = "sanitizer")]
 use regex::{Captures, Regex};
 use serde::{Deserialize, Serialize};
 
@@ -25,15 +27,18 @@ pub const REDACTED: &str = "[redacted]";
 /// What replaces an e-mail address.
 pub const REDACTED_EMAIL: &str = "[email]";
 
+#[cfg(feature = "sanitizer")]
 static BEARER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+").expect("the bearer pattern is valid")
 });
 
+#[cfg(feature = "sanitizer")]
 static JWT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
         .expect("the JWT pattern is valid")
 });
 
+#[cfg(feature = "sanitizer")]
 /// `password=…`, `client_secret: "…"`, `"access_token":"…"`, `AccountKey=…`, `sig=…`: any name
 /// containing a credential word, then `=` or `:`, then a quoted or bare value. A bare value
 /// stops before `…`, so the mark of a cut message survives sanitizing it again.
@@ -44,6 +49,7 @@ static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the credential pattern is valid")
 });
 
+#[cfg(feature = "sanitizer")]
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
         .expect("the e-mail pattern is valid")
@@ -52,6 +58,7 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 /// Returns `raw` as it may be stored, logged and shown: secrets and e-mail addresses redacted,
 /// control characters removed, white space folded, at most [`MAX_MESSAGE_CHARS`] characters.
 /// Applying it twice gives the same result as applying it once.
+#[cfg(feature = "sanitizer")]
 pub fn sanitize_message(raw: &str) -> String {
     let bounded = &raw[..floor_char_boundary(raw, MAX_INPUT_BYTES)];
     let visible = strip_invisible(bounded);
@@ -149,7 +156,7 @@ impl FailureSummary {
         if self.entries.len() < Self::MAX_ENTRIES {
             self.entries.push(FailureEntry {
                 reason_code,
-                message: sanitize_message(raw_message),
+                message: clean(raw_message),
             });
         } else {
             self.omitted = self.omitted.saturating_add(1);
@@ -171,6 +178,25 @@ impl FailureSummary {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// What a message becomes when it enters a summary: fully sanitized wherever summaries are
+/// written (the server).
+#[cfg(feature = "sanitizer")]
+fn clean(raw: &str) -> String {
+    sanitize_message(raw)
+}
+
+/// Without the `sanitizer` feature — the browser bundles, which only read what the server
+/// already sanitized, and which the regular expressions would triple in size — a message is
+/// still stripped of invisible characters and bounded, but not scanned again for secrets.
+#[cfg(not(feature = "sanitizer"))]
+fn clean(raw: &str) -> String {
+    let bounded = &raw[..floor_char_boundary(raw, MAX_INPUT_BYTES)];
+    truncate_chars(
+        fold_whitespace(&strip_invisible(bounded)),
+        MAX_MESSAGE_CHARS,
+    )
 }
 
 /// The stored or sent form; turned into a [`FailureSummary`] through `push`, so anything read

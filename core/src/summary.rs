@@ -49,6 +49,14 @@ impl SummaryKey {
             Self::Deleted => "deleted",
         }
     }
+
+    /// The heading of the count on Run Detail: the key, capitalized (`Total`, `Processed`).
+    pub fn label(self) -> String {
+        let key = self.as_str();
+        let mut label = key[..1].to_ascii_uppercase();
+        label.push_str(&key[1..]);
+        label
+    }
 }
 
 impl fmt::Display for SummaryKey {

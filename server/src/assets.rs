@@ -29,3 +29,14 @@ pub fn service(dir: &Path) -> AssetService {
         HeaderValue::from_static("no-cache"),
     )
 }
+
+/// The embeddable widget's files (`/widget/…`): stable names, so a host page's script tag never
+/// changes; revalidated on every load like the panel's. No page fallback: a missing file is 404.
+pub fn widget_service(dir: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    SetResponseHeader::if_not_present(
+        files,
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    )
+}

@@ -69,6 +69,11 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
     #[arg(long, env = "OPSUX_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Send the session cookie to widgets embedded on other sites' pages
+    /// (`SameSite=None; Secure`); needs HTTPS, and so `--secure-cookies`. Pages on the same site
+    /// (another port or subdomain) need nothing.
+    #[arg(long, env = "OPSUX_CROSS_SITE_COOKIES", requires = "secure_cookies")]
+    pub cross_site_cookies: bool,
     /// A token scrapers must send (`Authorization: Bearer …`) to read `/metrics`. Unset,
     /// `/metrics` is open: keep it on an internal network then.
     #[arg(long, env = "OPSUX_METRICS_TOKEN", hide_env_values = true)]
@@ -114,6 +119,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             public_origin: args.public_origin,
             allowed_origins: args.allowed_origins,
             secure_cookies: args.secure_cookies,
+            cross_site_cookies: args.cross_site_cookies,
             metrics_token: args.metrics_token,
             ..Config::default()
         },

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notifications;
 pub mod routes;
 pub mod runs;
+pub mod security;
 pub mod state;
 pub mod telemetry;
 pub mod worker;
@@ -28,10 +29,19 @@ use tower_http::trace::TraceLayer;
 /// with the single-page-app fallback.
 pub fn app(state: AppState) -> Router {
     let assets = assets::service(&state.config.assets_dir);
+    let widget = Router::new()
+        .nest_service(
+            "/widget",
+            assets::widget_service(&security::widget_dir(&state.config.assets_dir)),
+        )
+        .layer(security::widget_cors(&state.config));
+    let csp = security::content_security_policy(&state.config);
     Router::new()
         .nest("/api", routes::api(&state))
         .merge(routes::health())
+        .merge(widget)
         .fallback_service(assets)
+        .layer(security::header_layers(csp))
         // R17: before any handler, so no state-changing route can forget it.
         .layer(from_fn_with_state(
             state.clone(),

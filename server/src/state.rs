@@ -21,6 +21,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Mark the session cookie `Secure` (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// Send the session cookie on cross-site requests (`SameSite=None; Secure`), so widgets
+    /// embedded on another site's pages are signed in. Needs HTTPS.
+    pub cross_site_cookies: bool,
     pub runs: RunConfig,
     /// Events buffered per stream subscriber before it lags and is resynchronized.
     pub event_capacity: usize,
@@ -69,6 +72,7 @@ impl Default for Config {
             public_origin: None,
             allowed_origins: Vec::new(),
             secure_cookies: false,
+            cross_site_cookies: false,
             runs: RunConfig::default(),
             event_capacity: EventHub::CAPACITY,
             metrics_token: None,

@@ -12,10 +12,12 @@ test('a browser session starts a run and is notified once when it ends', async (
       headers: json,
       body: JSON.stringify({ email: 'owner@demo.test', password: 'opsux-demo' }),
     });
+    // Earlier tests' notifications are not this test's business.
+    await fetch('/api/me/notifications/read-all', { method: 'POST' });
     const start = await fetch('/api/t/contoso/operations', {
       method: 'POST',
       headers: json,
-      body: JSON.stringify({ type: 'entra_group_sync', params: { items: 2 } }),
+      body: JSON.stringify({ type: 'entra_group_sync', params: { items: 2, purpose: 'session' } }),
     });
     return {
       login: login.status,
@@ -35,9 +37,10 @@ test('a browser session starts a run and is notified once when it ends', async (
     page.evaluate(async () => (await fetch('/api/me/notifications')).json());
   await expect.poll(async () => (await notifications()).unread, { timeout: 20_000 }).toBe(1);
   const list = await notifications();
-  expect(list.items).toHaveLength(1);
-  expect(list.items[0].title).toBe('Entra group sync completed');
-  expect(list.items[0].action.url).toBe(result.body.view_run_url);
+  const mine = list.items.filter((n: { run_id: string }) => n.run_id === result.body.run.id);
+  expect(mine).toHaveLength(1);
+  expect(mine[0].title).toBe('Entra group sync completed');
+  expect(mine[0].action.url).toBe(result.body.view_run_url);
 });
 
 test('a page on another origin cannot change state', async ({ request }) => {

@@ -1,4 +1,6 @@
-//! Builds the dashboard with Trunk into `dist/` and precompresses it.
+//! Builds the two browser bundles with Trunk and precompresses them: the panel into `dist/`
+//! (hashed file names, `index.html` for every client-side route) and the embeddable widget into
+//! `dist/widget/` (stable names: host pages load `/widget/opsux-widget.js` as it is).
 
 use std::path::Path;
 
@@ -8,14 +10,33 @@ use crate::shell::{cmd, timed};
 pub(crate) fn build_release(root: &Path) -> anyhow::Result<()> {
     timed(
         "app",
-        "trunk build --release (wasm-release profile, wasm-opt -Oz)",
+        "trunk build --release: panel and widget (wasm-release profile, wasm-opt -Oz)",
         || {
             // Trunk runs cargo offline (Trunk.toml); fetch first so a fresh clone has the crates.
             cmd("cargo").args(["fetch", "--locked"]).run()?;
+            // The panel first: Trunk empties its dist folder, which holds the widget's.
             cmd("trunk")
                 .args(["build", "--release"])
                 .current_dir(root)
                 .run()?;
+            cmd("trunk")
+                .args([
+                    "build",
+                    "--release=true",
+                    "--filehash=false",
+                    "--dist",
+                    "dist/widget",
+                    "--public-url",
+                    "/widget/",
+                    "app/widget.html",
+                ])
+                .current_dir(root)
+                .run()?;
+            // The widget build's own page is only Trunk's vehicle; no one should load it.
+            let vehicle = root.join("dist/widget/index.html");
+            if vehicle.exists() {
+                std::fs::remove_file(vehicle)?;
+            }
             let files = compress::precompress_dir(&root.join("dist"))?;
             eprintln!("precompressed {files} files (brotli, gzip)");
             Ok(())

@@ -21,7 +21,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .run()?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
-    let port = free_port()?;
+    let [port, embed_port, foreign_port] = free_ports()?;
     // A fresh database per run: the suite starts from the demo data set every time.
     let data = target.join("e2e");
     if data.exists() {
@@ -31,6 +31,8 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .args(["--no-install", "playwright", "test"])
         .current_dir(root.join("tests"))
         .env("OPSUX_E2E_PORT", port.to_string())
+        .env("OPSUX_E2E_EMBED_PORT", embed_port.to_string())
+        .env("OPSUX_E2E_FOREIGN_PORT", foreign_port.to_string())
         .env("OPSUX_E2E_SERVER", target.join("debug/opsux"))
         .env("OPSUX_E2E_DIST", root.join("dist"))
         .env(
@@ -41,8 +43,15 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .run()
 }
 
-/// A port nobody listens on right now; the server binds it moments later.
-fn free_port() -> anyhow::Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free loopback port")?;
-    Ok(listener.local_addr()?.port())
+/// Ports nobody listens on right now, all different (each held until all are found); the
+/// servers bind them moments later.
+pub(crate) fn free_ports<const N: usize>() -> anyhow::Result<[u16; N]> {
+    let listeners = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").context("finding a free loopback port"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut ports = [0; N];
+    for (port, listener) in ports.iter_mut().zip(&listeners) {
+        *port = listener.local_addr()?.port();
+    }
+    Ok(ports)
 }

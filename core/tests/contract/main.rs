@@ -7,12 +7,14 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod badge;
 mod ids;
+mod live;
 mod operation;
 mod presenter;
 mod progress;
 mod sanitize;
 mod state_machine;
 mod summary;
+mod when;
 mod wire;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -3,7 +3,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use opsux_core::presenter::{
-    self, ALREADY_QUEUED_TOAST_MS, Link, QUEUED_TOAST_MS, ToastKind, VIEW_RUN_LABEL,
+    self, ALREADY_QUEUED_TOAST_MS, Link, QUEUED_TOAST_MS, TenantPage, ToastKind, VIEW_RUN_LABEL,
 };
 use opsux_core::{OperationType, ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
 
@@ -18,6 +18,41 @@ fn canonical_urls() {
         presenter::operations_url(&contoso()),
         "/t/contoso/operations"
     );
+    assert_eq!(presenter::overview_url(&contoso()), "/t/contoso");
+}
+
+// R13: the dashboard routes by the inverse of the link builders, so every link it builds
+// leads to the page it names, and nothing else parses as a tenant page.
+#[test]
+fn tenant_pages_are_read_back_from_their_links() {
+    let t = contoso();
+    let cases = [
+        (presenter::overview_url(&t), Some(TenantPage::Overview)),
+        (presenter::operations_url(&t), Some(TenantPage::Operations)),
+        (
+            presenter::view_run_url(&t, run_id()),
+            Some(TenantPage::Run(run_id())),
+        ),
+        (format!("{RUN_URL}/"), Some(TenantPage::Run(run_id()))),
+        ("/t/contoso/operations/not-a-run".to_owned(), None),
+        (format!("{RUN_URL}/extra"), None),
+        ("/t/contoso/policies".to_owned(), None),
+        ("/t/Not A Slug/operations".to_owned(), None),
+        ("/t/".to_owned(), None),
+        ("/login".to_owned(), None),
+        ("/".to_owned(), None),
+    ];
+    for (path, expected) in cases {
+        let read = presenter::tenant_page(&path);
+        assert_eq!(
+            read.as_ref().map(|(_, page)| page.clone()),
+            expected,
+            "{path}"
+        );
+        if let Some((tenant, _)) = read {
+            assert_eq!(tenant, t, "{path}");
+        }
+    }
 }
 
 #[test]

@@ -133,3 +133,21 @@ fn set_and_add_stay_in_range() {
     counts.add(SummaryKey::Processed, 4);
     assert_eq!(counts.get(SummaryKey::Processed), Some(7));
 }
+
+#[test]
+fn labels_are_the_capitalized_keys() {
+    let labels: Vec<String> = SummaryKey::ALL.iter().map(|k| k.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Total",
+            "Processed",
+            "Succeeded",
+            "Failed",
+            "Skipped",
+            "Created",
+            "Updated",
+            "Deleted"
+        ]
+    );
+}

@@ -31,8 +31,14 @@ pub(super) async fn login(
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.secure_cookies)
+        // Lax keeps the cookie on same-site pages (the panel, and embedding pages on the same
+        // site); cross-site embedding hosts need None, which browsers accept only with Secure.
+        .same_site(if state.config.cross_site_cookies {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        })
+        .secure(state.config.secure_cookies || state.config.cross_site_cookies)
         .max_age(time::Duration::seconds(
             i64::try_from(SESSION_TTL.as_secs()).unwrap_or(i64::MAX),
         ));

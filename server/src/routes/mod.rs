@@ -23,14 +23,25 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Everything under `/api`; unknown paths and methods answer with the error envelope.
 pub fn api(state: &AppState) -> Router<AppState> {
     // Every tenant-scoped route, stream included, passes the one membership guard (R16).
+    // The embeddable widget's two routes also grant CORS to the allow-listed origins (SPEC §8);
+    // the CORS layer sits outside the guard, so preflights (which carry no cookie) are answered
+    // and a refusal is readable by the widget, which then says why.
+    // The OPTIONS routes exist so the CORS layer sees preflights (it answers them itself).
+    let widget = Router::new()
+        .route("/operations/active", get(runs::active).options(preflight))
+        .route(
+            "/operations/stream",
+            get(streams::active_runs).options(preflight),
+        )
+        .route_layer(from_fn_with_state(state.clone(), require_tenant_member))
+        .layer(crate::security::widget_cors(&state.config));
     let tenant = Router::new()
         .route("/operations", get(runs::list).post(runs::start))
-        .route("/operations/active", get(runs::active))
-        .route("/operations/stream", get(streams::active_runs))
         .route("/operations/{id}", get(runs::show))
         .route("/operations/{id}/cancel", post(runs::cancel))
         .route("/operations/{id}/stream", get(streams::run))
-        .route_layer(from_fn_with_state(state.clone(), require_tenant_member));
+        .route_layer(from_fn_with_state(state.clone(), require_tenant_member))
+        .merge(widget);
     Router::new()
         .route("/catalog", get(catalog::show))
         .route("/openapi.json", get(openapi::show))
@@ -45,6 +56,11 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Reached only by an OPTIONS request that is not a CORS preflight: nothing to say.
+async fn preflight() -> axum::http::StatusCode {
+    axum::http::StatusCode::NO_CONTENT
 }
 
 /// Liveness and metrics, outside `/api` where probes and scrapers expect them.

@@ -28,12 +28,31 @@ impl Handler for SimulatedWork {
                 .and_then(serde_json::Value::as_u64)
                 .unwrap_or(DEFAULT_ITEMS)
                 .min(MAX_ITEMS);
+            let params = ctx.params().cloned().unwrap_or_default();
+            // `{"fail_every": k}`: every k-th item fails, so a partial outcome can be seen.
+            let fail_every = params
+                .get("fail_every")
+                .and_then(serde_json::Value::as_u64)
+                .filter(|k| *k > 0);
+            // `{"fail_with": "…"}`: the run ends failed with this message, after its items.
+            let fail_with = params
+                .get("fail_with")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
             let mut counts = SummaryCounts::new();
             counts.add(SummaryKey::Total, total);
-            for _ in 0..total {
+            for item in 1..=total {
                 tokio::time::sleep(self.per_item).await;
                 counts.add(SummaryKey::Processed, 1);
-                counts.add(SummaryKey::Succeeded, 1);
+                if fail_every.is_some_and(|k| item % k == 0) {
+                    counts.add(SummaryKey::Failed, 1);
+                    ctx.record_failure(
+                        opsux_core::ReasonCode::NotFound,
+                        &format!("simulated item {item} no longer exists"),
+                    );
+                } else {
+                    counts.add(SummaryKey::Succeeded, 1);
+                }
                 match ctx.report(counts.clone()).await {
                     Ok(Progressed::Continue) => {}
                     Ok(Progressed::CancelRequested) => return HandlerOutcome::Cancelled,
@@ -45,7 +64,18 @@ impl Handler for SimulatedWork {
                     }
                 }
             }
-            HandlerOutcome::Finished(RunOutcome::Succeeded)
+            if let Some(message) = fail_with {
+                return HandlerOutcome::Failed {
+                    reason: opsux_core::ReasonCode::InternalError,
+                    message,
+                };
+            }
+            let failed = counts.get(SummaryKey::Failed).unwrap_or(0);
+            HandlerOutcome::Finished(match failed {
+                0 => RunOutcome::Succeeded,
+                f if f == total => RunOutcome::Failed,
+                _ => RunOutcome::PartiallySucceeded,
+            })
         })
     }
 }

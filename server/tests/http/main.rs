@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod bad_input;
 mod catalog;
+mod embedding;
 mod error_classes;
 mod errors;
 mod metrics;

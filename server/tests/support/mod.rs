@@ -126,6 +126,7 @@ impl TestApp {
             public_origin: None,
             allowed_origins: vec!["https://embed.example".to_owned()],
             secure_cookies: false,
+            cross_site_cookies: false,
             runs,
             event_capacity,
             metrics_token: None,

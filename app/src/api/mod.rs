@@ -1,0 +1,214 @@
+//! The one typed client of the opsux API. Every call answers `Result<T, ApiError>`, where the
+//! error carries the envelope's `code`, so pages act on 401/403/404/409 rather than on text.
+//!
+//! The panel talks to its own origin (`base` empty); the embedded widget to the opsux server
+//! named by its host element, with the session cookie included.
+
+mod error;
+
+use std::cell::RefCell;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use opsux_core::wire::{
+    Catalog, ErrorEnvelope, LoginRequest, MeResponse, RunDetail, RunList, RunSummary,
+    StartRunRequest, StartRunResponse,
+};
+use opsux_core::{OperationType, RunId, TenantSlug};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use web_sys::RequestCredentials;
+
+pub use error::ApiError;
+
+thread_local! {
+    /// What to do when a call finds the session gone (the panel returns to sign-in).
+    static ON_UNAUTHENTICATED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Sets what happens when any call answers 401 (sign-in itself excepted).
+pub fn on_unauthenticated(handler: impl Fn() + 'static) {
+    ON_UNAUTHENTICATED.with(|h| *h.borrow_mut() = Some(Box::new(handler)));
+}
+
+fn session_ended() {
+    ON_UNAUTHENTICATED.with(|h| {
+        if let Some(handler) = h.borrow().as_ref() {
+            handler();
+        }
+    });
+}
+
+/// Where the API lives: `""` for the page's own origin, else an origin such as
+/// `https://ops.example.com`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Api {
+    base: String,
+}
+
+impl Api {
+    /// The page's own server (the panel).
+    pub fn same_origin() -> Self {
+        Self::default()
+    }
+
+    /// A server on another origin (the embedded widget).
+    pub fn at(origin: &str) -> Self {
+        Self {
+            base: origin.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn me(&self) -> Result<MeResponse, ApiError> {
+        self.get("/api/me").await
+    }
+
+    pub async fn login(&self, email: String, password: String) -> Result<MeResponse, ApiError> {
+        let body = LoginRequest { email, password };
+        let response = send(self.post("/api/login").json(&body)).await?;
+        // A wrong password is the answer to this call, not an expired session.
+        read(response).await
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let response = send(self.post("/api/logout").build()).await?;
+        expect_ok(response).await
+    }
+
+    pub async fn catalog(&self) -> Result<Catalog, ApiError> {
+        self.get("/api/catalog").await
+    }
+
+    pub async fn runs(
+        &self,
+        tenant: &TenantSlug,
+        query: &[(&str, String)],
+    ) -> Result<RunList, ApiError> {
+        let query = query
+            .iter()
+            .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.get(&format!("/api/t/{tenant}/operations?{query}"))
+            .await
+    }
+
+    pub async fn run(&self, tenant: &TenantSlug, id: RunId) -> Result<RunDetail, ApiError> {
+        self.get(&format!("/api/t/{tenant}/operations/{id}")).await
+    }
+
+    pub async fn start(
+        &self,
+        tenant: &TenantSlug,
+        operation: OperationType,
+    ) -> Result<StartRunResponse, ApiError> {
+        let body = StartRunRequest {
+            operation,
+            params: serde_json::Map::new(),
+        };
+        self.post_json(&format!("/api/t/{tenant}/operations"), &body)
+            .await
+    }
+
+    pub async fn cancel(&self, tenant: &TenantSlug, id: RunId) -> Result<RunSummary, ApiError> {
+        let response = send(
+            self.post(&format!("/api/t/{tenant}/operations/{id}/cancel"))
+                .build(),
+        )
+        .await?;
+        checked(response).await
+    }
+
+    pub async fn mark_read(&self, id: uuid::Uuid) -> Result<(), ApiError> {
+        let response = send(
+            self.post(&format!("/api/me/notifications/{id}/read"))
+                .build(),
+        )
+        .await?;
+        expect_ok(unauthenticated_ends_session(response)).await
+    }
+
+    pub async fn mark_all_read(&self) -> Result<(), ApiError> {
+        let response = send(self.post("/api/me/notifications/read-all").build()).await?;
+        expect_ok(unauthenticated_ends_session(response)).await
+    }
+
+    /// A GET whose status says why a stream could not open (401, 404, …); `Ok` when it could.
+    pub async fn probe(&self, path: &str) -> Result<(), ApiError> {
+        let response = send(self.request(Request::get(&self.url(path))).build()).await?;
+        expect_ok(unauthenticated_ends_session(response)).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let response = send(self.request(Request::get(&self.url(path))).build()).await?;
+        checked(response).await
+    }
+
+    async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
+        checked(send(self.post(path).json(body)).await?).await
+    }
+
+    fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Request::post(&self.url(path)))
+    }
+
+    fn request(&self, builder: RequestBuilder) -> RequestBuilder {
+        if self.base.is_empty() {
+            builder
+        } else {
+            builder.credentials(RequestCredentials::Include)
+        }
+    }
+}
+
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    let request = request.map_err(|err| ApiError::network(&err.to_string()))?;
+    request
+        .send()
+        .await
+        .map_err(|err| ApiError::network(&err.to_string()))
+}
+
+/// The body of a successful answer; a 401 ends the session first.
+async fn checked<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    read(unauthenticated_ends_session(response)).await
+}
+
+fn unauthenticated_ends_session(response: Response) -> Response {
+    if response.status() == 401 {
+        session_ended();
+    }
+    response
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if !response.ok() {
+        return Err(error_of(&response).await);
+    }
+    response
+        .json::<T>()
+        .await
+        .map_err(|err| ApiError::unexpected(&err.to_string()))
+}
+
+async fn expect_ok(response: Response) -> Result<(), ApiError> {
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_of(&response).await)
+    }
+}
+
+async fn error_of(response: &Response) -> ApiError {
+    match response.json::<ErrorEnvelope>().await {
+        Ok(envelope) => ApiError::from_envelope(response.status(), envelope),
+        Err(_) => ApiError::status_only(response.status(), &response.status_text()),
+    }
+}

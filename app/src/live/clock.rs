@@ -1,0 +1,31 @@
+//! The browser's clock, for the contract's functions that take `now`.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use time::OffsetDateTime;
+
+/// Now, from the browser (`time`'s own clock is not available in wasm32).
+pub fn now() -> OffsetDateTime {
+    let nanos = (js_sys::Date::now() * 1_000_000.0) as i128;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A signal holding now, moved on every second while the current view lives: elapsed times
+/// and "3 min ago" stay true without a reload.
+pub fn ticking_now() -> ReadSignal<OffsetDateTime> {
+    let (now_signal, set_now) = signal(now());
+    if let Ok(handle) = set_interval_with_handle(move || set_now.set(now()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    now_signal
+}
+
+/// The absolute time in the reader's locale, for tooltips.
+pub fn local_time(at: OffsetDateTime) -> String {
+    let millis = (at.unix_timestamp_nanos() / 1_000_000) as f64;
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis))
+        .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
+        .into()
+}

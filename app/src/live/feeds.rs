@@ -1,0 +1,55 @@
+//! The two feeds a page shares between its parts: the tenant's active runs (the widget and the
+//! operations list) and the person's notifications (the bell). One stream each per page.
+
+use leptos::prelude::*;
+use opsux_core::TenantSlug;
+use opsux_core::live::{ActiveRunSet, NotificationFeed};
+use opsux_core::wire::{ActiveRunsEvent, NotificationsEvent};
+
+use super::connection::{StreamState, StreamTarget, keep_open};
+use crate::api::Api;
+
+/// The queued and running runs of one tenant, live (R11).
+#[derive(Debug, Clone, Copy)]
+pub struct ActiveFeed {
+    pub runs: ReadSignal<ActiveRunSet>,
+    pub state: ReadSignal<StreamState>,
+}
+
+impl ActiveFeed {
+    /// Connects for as long as the current view lives.
+    pub fn connect(api: Api, tenant: &TenantSlug) -> Self {
+        let (runs, set_runs) = signal(ActiveRunSet::new());
+        let state = keep_open(
+            StreamTarget {
+                api,
+                stream_path: format!("/api/t/{tenant}/operations/stream"),
+                probe_path: format!("/api/t/{tenant}/operations/active"),
+            },
+            move |event: ActiveRunsEvent| set_runs.update(|set| set.apply(event)),
+        );
+        Self { runs, state }
+    }
+}
+
+/// The signed-in person's notification centre, live (R12).
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationsFeed {
+    pub feed: RwSignal<NotificationFeed>,
+    pub state: ReadSignal<StreamState>,
+}
+
+impl NotificationsFeed {
+    pub fn connect(api: Api) -> Self {
+        let feed = RwSignal::new(NotificationFeed::default());
+        let state = keep_open(
+            StreamTarget {
+                api,
+                stream_path: "/api/me/notifications/stream".to_owned(),
+                probe_path: "/api/me".to_owned(),
+            },
+            move |event: NotificationsEvent| feed.update(|f| f.apply(event)),
+        );
+        Self { feed, state }
+    }
+}

@@ -1,0 +1,90 @@
+//! `/login`: e-mail and password; afterwards the page the person came from, else their first
+//! tenant.
+
+use leptos::prelude::*;
+use opsux_core::presenter::overview_url;
+use opsux_core::wire::{ErrorCode, MeResponse};
+
+use crate::api::Api;
+use crate::panel::router::Router;
+use crate::panel::session::{Session, SessionState};
+
+#[component]
+pub(crate) fn LoginPage() -> impl IntoView {
+    let session = Session::expect();
+    let router = Router::expect();
+    let next = move || router.query("next").and_then(|n| safe_next(&n));
+    let expired = untrack(|| router.query("expired").is_some());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    // Someone already signed in has nothing to do here.
+    Effect::new(move |_| {
+        if let SessionState::SignedIn(me) = session.state.get() {
+            let target = untrack(next).unwrap_or_else(|| home_of(&me));
+            router.replace(&target);
+        }
+    });
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let (email, password) = (email.get_untracked(), password.get_untracked());
+        leptos::task::spawn_local(async move {
+            match Api::same_origin().login(email, password).await {
+                Ok(me) => session.signed_in(me),
+                Err(err) if err.is(ErrorCode::Unauthenticated) => error.set(Some(
+                    "Wrong e-mail or password. Check both and try again.".to_owned(),
+                )),
+                Err(err) => error.set(Some(err.describe())),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <main class="login" id="main">
+            <form class="login-card" on:submit=submit data-test="login-form">
+                <p class="brand brand-large">"opsux"</p>
+                <h1>"Sign in"</h1>
+                <p class="muted">"Operations of your tenants, in one place."</p>
+                {expired.then(|| view! {
+                    <p class="notice" role="status" data-test="session-expired">
+                        "Your session ended. Sign in again to continue where you were."
+                    </p>
+                })}
+                <label class="field">
+                    <span>"Email"</span>
+                    <input type="email" name="email" autocomplete="username" required=true
+                        prop:value=email on:input=move |e| email.set(event_target_value(&e)) />
+                </label>
+                <label class="field">
+                    <span>"Password"</span>
+                    <input type="password" name="password" autocomplete="current-password" required=true
+                        prop:value=password on:input=move |e| password.set(event_target_value(&e)) />
+                </label>
+                {move || error.get().map(|e| view! { <p class="error" role="alert" data-test="login-error">{e}</p> })}
+                <button type="submit" class="button button-primary button-wide" disabled=move || busy.get()>
+                    "Sign in"
+                </button>
+            </form>
+        </main>
+    }
+}
+
+/// The first tenant's overview, or the home page when the person has none.
+fn home_of(me: &MeResponse) -> String {
+    me.tenants
+        .first()
+        .map_or_else(|| "/".to_owned(), |t| overview_url(&t.slug))
+}
+
+/// Only a path on this site: never `//elsewhere` or `https://…`, so a crafted link cannot send a
+/// person somewhere else after signing in.
+fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    (ok && !next.starts_with("/login")).then(|| next.to_owned())
+}

@@ -1,0 +1,327 @@
+//! `/t/{tenant}/operations/{id}`: Run Detail, the canonical link of every "View run" (R13).
+//! While the run is active: live progress (R7) and `Cancel run` for those allowed. After its
+//! end: the outcome, why it failed (first, in one line), counts in `SummaryKey` order, stored
+//! failures, the timeline, who started it, its parameters. Everything is rendered as text (R18).
+
+use leptos::prelude::*;
+use opsux_core::badge::{outcome_badge, status_badge};
+use opsux_core::live::newer_detail;
+use opsux_core::wire::{ErrorCode, RunDetail, RunStreamEvent, RunSummary};
+use opsux_core::{Capability, RunId, RunOutcome, RunStatus, TenantSlug};
+
+use crate::api::Api;
+use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge};
+use crate::live::{StreamTarget, keep_open, local_time, ticking_now};
+use crate::panel::pages::NotFound;
+use crate::panel::shell::TenantScope;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Load {
+    Loading,
+    Ready,
+    NotFound,
+    Failed(String),
+}
+
+#[component]
+pub(crate) fn RunDetailPage(id: RunId) -> impl IntoView {
+    let scope = TenantScope::expect();
+    let tenant = scope.access.slug.clone();
+    let may_cancel = scope.access.capabilities.contains(&Capability::RunsCancel);
+    let detail = RwSignal::new(None::<RunDetail>);
+    let load = RwSignal::new(Load::Loading);
+    let take = move |incoming: RunDetail| {
+        let newer = detail.with_untracked(|held| newer_detail(held.as_ref(), incoming));
+        if let Some(newer) = newer {
+            detail.set(Some(newer));
+        }
+    };
+    {
+        let tenant = tenant.clone();
+        leptos::task::spawn_local(async move {
+            match Api::same_origin().run(&tenant, id).await {
+                Ok(run) => {
+                    take(run);
+                    load.set(Load::Ready);
+                }
+                Err(err) if err.is(ErrorCode::NotFound) => load.set(Load::NotFound),
+                Err(err) => load.set(Load::Failed(err.describe())),
+            }
+        });
+    }
+    // Live while active; the stream closes once the run has ended.
+    let active =
+        Memo::new(move |_| detail.with(|d| d.as_ref().is_some_and(|d| d.run.status.is_active())));
+    let stream_tenant = tenant.clone();
+    let live = move || {
+        active.get().then(|| {
+            let _state = keep_open(
+                StreamTarget {
+                    api: Api::same_origin(),
+                    stream_path: format!("/api/t/{stream_tenant}/operations/{id}/stream"),
+                    probe_path: format!("/api/t/{stream_tenant}/operations/{id}"),
+                },
+                move |event: RunStreamEvent| match event {
+                    RunStreamEvent::Snapshot { run } | RunStreamEvent::Changed { run } => take(run),
+                },
+            );
+        })
+    };
+
+    view! {
+        {live}
+        {move || match load.get() {
+            Load::Loading => view! { <div class="page-loading" aria-busy="true" data-test="loading"></div> }.into_any(),
+            Load::NotFound => view! { <NotFound /> }.into_any(),
+            Load::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+            Load::Ready => {
+                let tenant = tenant.clone();
+                view! { <RunView detail tenant may_cancel /> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn RunView(
+    detail: RwSignal<Option<RunDetail>>,
+    tenant: TenantSlug,
+    may_cancel: bool,
+) -> impl IntoView {
+    let now = ticking_now();
+    let run = Memo::new(move |held: Option<&RunSummary>| {
+        detail
+            .with(|d| d.as_ref().map(|d| d.run.clone()))
+            .or_else(|| held.cloned())
+            .expect("Run Detail renders only after the run has loaded")
+    });
+    let first = run.get_untracked();
+    let initiator = first
+        .initiator
+        .as_ref()
+        .map_or_else(|| "System".to_owned(), |u| u.display_name.clone());
+    view! {
+        <div class="run-head" data-test="run-detail" data-run-id=first.id.to_string()>
+            <div class="run-title">
+                {move || run.with(|r| view! { <RunBadge status=r.status outcome=r.outcome /> })}
+                <h1>{first.operation.label()}</h1>
+            </div>
+            <p class="muted run-meta">
+                <span data-test="initiator">{format!("Started by {initiator}")}</span>
+                " · queued "
+                <RelativeTime at=first.created_at now />
+                " · "
+                {move || run.with(|r| {
+                    let (c, s, e) = (r.created_at, r.started_at, r.completed_at);
+                    let verb = if r.status.is_active() { "running for " } else { "took " };
+                    view! { {verb}<Duration created_at=c started_at=s completed_at=e now /> }
+                })}
+            </p>
+        </div>
+        {move || run.with(why_it_failed)}
+        {move || run.with(|r| r.status.is_active()).then(|| {
+            let tenant = tenant.clone();
+            view! { <LiveProgress run now tenant may_cancel /> }
+        })}
+        <div class="detail-grid">
+            <section class="card">
+                <h2>"Counts"</h2>
+                {move || run.with(counts)}
+            </section>
+            <section class="card">
+                <h2>"Timeline"</h2>
+                {move || run.with(timeline)}
+            </section>
+        </div>
+        {move || detail.with(|d| d.as_ref().map(failures))}
+        <section class="card">
+            <h2>"Details"</h2>
+            {move || detail.with(|d| d.as_ref().map(details))}
+        </section>
+    }
+}
+
+/// A failed or partly failed run says why in one line, before anything else.
+fn why_it_failed(run: &RunSummary) -> Option<impl IntoView + use<>> {
+    let failed = matches!(
+        run.outcome,
+        Some(RunOutcome::Failed | RunOutcome::PartiallySucceeded)
+    );
+    let reason = run.reason_code?;
+    failed.then(|| {
+        let tone = if run.outcome == Some(RunOutcome::Failed) { "callout-danger" } else { "callout-warning" };
+        view! {
+            <div class=format!("callout {tone}") data-test="failure-reason">
+                <p class="callout-title">{reason.label()}</p>
+                {run.message.clone().map(|m| view! { <p class="callout-body" data-test="run-message">{m}</p> })}
+            </div>
+        }
+    })
+}
+
+#[component]
+fn LiveProgress(
+    run: Memo<RunSummary>,
+    now: ReadSignal<time::OffsetDateTime>,
+    tenant: TenantSlug,
+    may_cancel: bool,
+) -> impl IntoView {
+    let cancel_requested = move || run.with(|r| r.cancel_requested);
+    view! {
+        <section class="card live" data-test="live-progress">
+            <div class="live-head">
+                <h2>"Progress"</h2>
+                {may_cancel.then(|| view! { <CancelRun run tenant /> })}
+            </div>
+            <ProgressBar run now />
+            {move || cancel_requested().then(|| view! {
+                <p class="muted" data-test="cancel-requested">"Cancel requested: the run stops at its next step."</p>
+            })}
+        </section>
+    }
+}
+
+/// `Cancel run`, with a confirm step in a modal dialog (focus trapped, Escape closes).
+#[component]
+fn CancelRun(run: Memo<RunSummary>, tenant: TenantSlug) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let open = move |_| {
+        error.set(None);
+        if let Some(dialog) = dialog.get_untracked() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move || {
+        if let Some(dialog) = dialog.get_untracked() {
+            dialog.close();
+        }
+    };
+    let confirm = move |_| {
+        busy.set(true);
+        let tenant = tenant.clone();
+        let id = run.with_untracked(|r| r.id);
+        leptos::task::spawn_local(async move {
+            match Api::same_origin().cancel(&tenant, id).await {
+                Ok(_) => close(),
+                Err(err) => error.set(Some(err.describe())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="button button-danger-quiet" on:click=open
+            disabled=move || run.with(|r| r.cancel_requested) data-test="cancel-run">
+            "Cancel run"
+        </button>
+        <dialog node_ref=dialog class="dialog" aria-labelledby="cancel-title" data-test="cancel-dialog">
+            <h2 id="cancel-title">"Cancel this run?"</h2>
+            <p>"If it has not started, it ends at once; if it is running, it stops at its next step. Work already done is kept, and you are notified when it ends."</p>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <div class="dialog-actions">
+                <button type="button" class="button" on:click=move |_| close() autofocus=true>"Keep running"</button>
+                <button type="button" class="button button-danger" on:click=confirm disabled=move || busy.get()>
+                    "Yes, cancel run"
+                </button>
+            </div>
+        </dialog>
+    }
+}
+
+fn counts(run: &RunSummary) -> impl IntoView + use<> {
+    if run.summary_counts.is_empty() {
+        return view! { <p class="muted" data-test="counts-empty">"No items reported yet."</p> }
+            .into_any();
+    }
+    view! {
+        <dl class="counts" data-test="counts">
+            {run.summary_counts.iter().map(|(key, value)| view! {
+                <div class="count" data-key=key.as_str()>
+                    <dt>{key.label()}</dt>
+                    <dd>{value.to_string()}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+    .into_any()
+}
+
+fn timeline(run: &RunSummary) -> impl IntoView + use<> {
+    // Step names are the catalog's own labels (R14): queued, started, then the outcome.
+    let queued = status_badge(RunStatus::Queued).label;
+    let ended = run
+        .outcome
+        .map_or(status_badge(RunStatus::Completed).label, |o| {
+            outcome_badge(o).label
+        });
+    let steps = [
+        (queued, Some(run.created_at)),
+        ("Started", run.started_at),
+        (ended, run.completed_at),
+    ];
+    view! {
+        <ol class="timeline" data-test="timeline">
+            {steps.into_iter().map(|(label, at)| {
+                let done = at.is_some();
+                view! {
+                    <li class:done=done>
+                        <span class="timeline-label">{label}</span>
+                        <span class="timeline-time">
+                            {at.map_or_else(|| "—".to_owned(), local_time)}
+                        </span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+}
+
+fn failures(detail: &RunDetail) -> Option<impl IntoView + use<>> {
+    let summary = &detail.failure_summary;
+    if summary.is_empty() {
+        return None;
+    }
+    let omitted = summary.omitted();
+    Some(view! {
+        <section class="card" data-test="failures">
+            <h2>"Failures"</h2>
+            <ul class="failures">
+                {summary.entries().iter().map(|f| view! {
+                    <li>
+                        <span class="failure-reason">{f.reason_code.label()}</span>
+                        <span class="failure-message">{f.message.clone()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {(omitted > 0).then(|| view! { <p class="muted">{format!("{omitted} more not stored.")}</p> })}
+        </section>
+    })
+}
+
+fn details(detail: &RunDetail) -> impl IntoView + use<> {
+    let run = &detail.run;
+    let initiator = run.initiator.as_ref().map_or_else(
+        || "System (no person started it)".to_owned(),
+        |u| u.display_name.clone(),
+    );
+    let params = detail
+        .context
+        .get("params")
+        .map(|p| serde_json::to_string_pretty(p).unwrap_or_default())
+        .unwrap_or_else(|| "{}".to_owned());
+    let mut rest = detail.context.clone();
+    rest.remove("params");
+    let context =
+        (!rest.is_empty()).then(|| serde_json::to_string_pretty(&rest).unwrap_or_default());
+    view! {
+        <dl class="facts">
+            <dt>"Started by"</dt><dd>{initiator}</dd>
+            <dt>"Run id"</dt><dd><code>{run.id.to_string()}</code></dd>
+            <dt>"Attempt"</dt><dd>{run.attempt.to_string()}</dd>
+        </dl>
+        <h3>"Parameters"</h3>
+        <pre class="code" data-test="run-params">{params}</pre>
+        {context.map(|c| view! { <h3>"Context"</h3><pre class="code" data-test="run-context">{c}</pre> })}
+    }
+}

@@ -1,0 +1,178 @@
+//! One layout for every signed-in page (UI.md): the header with the product, the tenant
+//! switcher, navigation, the active-operations widget, the bell and the user menu; then the
+//! page in a content column.
+
+use leptos::prelude::*;
+use opsux_core::TenantSlug;
+use opsux_core::presenter::{TenantPage, operations_url, overview_url};
+use opsux_core::wire::TenantAccessDto;
+
+use super::CurrentNotifications;
+use super::pages::{NotFound, NotFoundPage, OperationsPage, OverviewPage, RunDetailPage};
+use super::router::{NavLink, PanelPage, Router};
+use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
+use crate::api::Api;
+use crate::components::ActiveOpsMenu;
+use crate::components::bell::NotificationBell;
+use crate::live::ActiveFeed;
+
+/// What the pages of one tenant share: the member's access and the tenant's live runs.
+#[derive(Debug, Clone)]
+pub(crate) struct TenantScope {
+    pub(crate) access: TenantAccessDto,
+    pub(crate) feed: ActiveFeed,
+}
+
+impl TenantScope {
+    pub(crate) fn expect() -> Self {
+        expect_context()
+    }
+}
+
+/// `/t/{tenant}/…`: a tenant the person is not a member of shows the same not-found page as a
+/// tenant that does not exist, or any unknown page (R16).
+#[component]
+pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl IntoView {
+    let session = Session::expect();
+    let access = Memo::new(move |_| {
+        session
+            .user()
+            .and_then(|me| me.tenants.into_iter().find(|t| t.slug == slug))
+    });
+    view! {
+        <RequireSession>
+            {move || match access.get() {
+                None => view! { <NotFoundPage /> }.into_any(),
+                Some(access) => {
+                    // Rebuilt only when the tenant changes: the widget's stream stays open
+                    // while the person moves between this tenant's pages.
+                    let feed = ActiveFeed::connect(Api::same_origin(), &access.slug);
+                    provide_context(TenantScope { access: access.clone(), feed });
+                    view! {
+                        <Shell tenant=Some(access) feed=Some(feed)>
+                            {move || match page.get() {
+                                PanelPage::Tenant(_, TenantPage::Overview) => view! { <OverviewPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Operations) => view! { <OperationsPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Run(id)) => view! { <RunDetailPage id /> }.into_any(),
+                                _ => view! { <NotFound /> }.into_any(),
+                            }}
+                        </Shell>
+                    }
+                        .into_any()
+                }
+            }}
+        </RequireSession>
+    }
+}
+
+/// The frame of a signed-in page. Without a tenant (home, not found) the tenant parts are left
+/// out.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "component props are owned values in Leptos"
+)]
+#[component]
+pub(crate) fn Shell(
+    tenant: Option<TenantAccessDto>,
+    feed: Option<ActiveFeed>,
+    children: Children,
+) -> impl IntoView {
+    let session = Session::expect();
+    let me = session.user();
+    let notifications = expect_context::<CurrentNotifications>().0;
+    let nav = tenant.as_ref().map(|t| {
+        view! {
+            <nav class="nav" aria-label="Main">
+                <NavLink href=overview_url(&t.slug) exact=true>"Overview"</NavLink>
+                <NavLink href=operations_url(&t.slug)>"Operations"</NavLink>
+            </nav>
+        }
+    });
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <div class="topbar-inner">
+                    <a class="brand" href="/">"opsux"</a>
+                    {me.clone().filter(|me| !me.tenants.is_empty()).map(|me| view! { <TenantSwitcher tenants=me.tenants current=tenant.clone() /> })}
+                    {nav}
+                    <div class="topbar-end">
+                        {feed.map(|feed| view! { <ActiveOpsMenu feed /> })}
+                        {move || notifications.get().map(|feed| view! { <NotificationBell feed api=Api::same_origin() /> })}
+                        {me.map(|me| view! { <UserMenu name=me.user.display_name email=me.user.email /> })}
+                    </div>
+                </div>
+            </header>
+            <main class="page" id="main">{children()}</main>
+        </div>
+    }
+}
+
+/// Only the person's own tenants. Switching keeps the section (Overview or Operations).
+#[component]
+fn TenantSwitcher(
+    tenants: Vec<TenantAccessDto>,
+    current: Option<TenantAccessDto>,
+) -> impl IntoView {
+    let router = Router::expect();
+    let current_slug = current.map(|t| t.slug.to_string()).unwrap_or_default();
+    let on_change = move |event: leptos::ev::Event| {
+        let slug = event_target_value(&event);
+        let in_operations = matches!(
+            PanelPage::of(&router.path()),
+            PanelPage::Tenant(_, TenantPage::Operations | TenantPage::Run(_))
+        );
+        let target = match TenantSlug::parse(&slug) {
+            Ok(slug) if in_operations => operations_url(&slug),
+            Ok(slug) => overview_url(&slug),
+            Err(_) => "/".to_owned(),
+        };
+        router.navigate(&target);
+    };
+    view! {
+        <label class="tenant-switcher">
+            <span class="visually-hidden">"Tenant"</span>
+            <select on:change=on_change data-test="tenant-switcher">
+                {current_slug.is_empty().then(|| view! { <option value="" selected=true>"Choose a tenant"</option> })}
+                {tenants
+                    .into_iter()
+                    .map(|t| {
+                        let selected = t.slug.as_str() == current_slug;
+                        view! { <option value=t.slug.to_string() selected=selected>{t.name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn UserMenu(name: String, email: String) -> impl IntoView {
+    let session = Session::expect();
+    let router = Router::expect();
+    let busy = RwSignal::new(false);
+    let sign_out = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            // Whatever the server answers, this page forgets the session.
+            let _ = Api::same_origin().logout().await;
+            session
+                .state
+                .set(SessionState::SignedOut(SignedOutBecause::SignedOut));
+            router.navigate("/login");
+        });
+    };
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect();
+    view! {
+        <div class="user">
+            <span class="avatar" aria-hidden="true">{initials}</span>
+            <span class="user-name" title=email data-test="user-name">{name}</span>
+            <button type="button" class="button button-quiet" on:click=sign_out disabled=move || busy.get()>
+                "Sign out"
+            </button>
+        </div>
+    }
+}

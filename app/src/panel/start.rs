@@ -1,0 +1,69 @@
+//! A start surface (R15): ask the server to start an operation and show the presenter's toast
+//! from its answer (R10). The page never reports the run's end; the notification does.
+
+use leptos::prelude::*;
+use opsux_core::wire::TenantAccessDto;
+use opsux_core::{OperationType, TenantSlug};
+
+use crate::api::Api;
+use crate::components::toasts::Toasts;
+
+/// A button that starts `operation`; offered only when the role grants its capability (R16).
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "component props are owned values in Leptos"
+)]
+#[component]
+pub(crate) fn StartButton(
+    access: TenantAccessDto,
+    operation: OperationType,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] primary: bool,
+) -> impl IntoView {
+    let allowed = operation
+        .start_capability()
+        .is_some_and(|c| access.capabilities.contains(&c));
+    allowed.then(|| {
+        let tenant = access.slug.clone();
+        let busy = RwSignal::new(false);
+        let error = RwSignal::new(None::<String>);
+        let toasts = Toasts::expect();
+        let on_click = move |_| {
+            busy.set(true);
+            error.set(None);
+            let tenant = tenant.clone();
+            leptos::task::spawn_local(async move {
+                match start(&tenant, operation).await {
+                    Ok(toast) => toasts.show(toast),
+                    Err(message) => error.set(Some(message)),
+                }
+                busy.set(false);
+            });
+        };
+        view! {
+            <div class="start">
+                <button
+                    type="button"
+                    class=if primary { "button button-primary" } else { "button" }
+                    on:click=on_click
+                    disabled=move || busy.get()
+                    data-test=format!("start-{}", operation.as_str())
+                >
+                    {label}
+                </button>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            </div>
+        }
+    })
+}
+
+async fn start(
+    tenant: &TenantSlug,
+    operation: OperationType,
+) -> Result<opsux_core::presenter::Toast, String> {
+    Api::same_origin()
+        .start(tenant, operation)
+        .await
+        .map(|answer| answer.toast)
+        .map_err(|err| err.describe())
+}

@@ -1,0 +1,103 @@
+import { test, expect, type Page } from '@playwright/test';
+import { completed, expectAccessible, markAllRead, signIn, startRun } from './helpers';
+
+// Every page and state at laptop and phone widths, light and dark: checked by axe-core (no
+// serious or critical violation) and kept as screenshots in tests/artifacts/screenshots/ for a
+// person to look at.
+const SIZES = [
+  { name: 'laptop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+const SCHEMES = ['light', 'dark'] as const;
+const embedPort = Number(process.env.OPSUX_E2E_EMBED_PORT ?? 4174);
+
+async function capture(page: Page, name: string, prepare?: () => Promise<void>) {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    for (const size of SIZES) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      if (prepare) await prepare();
+      await page.screenshot({
+        path: `artifacts/screenshots/${name}-${size.name}-${scheme}.png`,
+        fullPage: true,
+      });
+      if (size.name === 'laptop') await expectAccessible(page, `${name} (${scheme})`);
+    }
+  }
+}
+
+test('every page is accessible and captured at both widths in both schemes', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await capture(page, 'login');
+  await page.getByLabel('Email').fill('owner@demo.test');
+  await page.getByLabel('Password').fill('wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('login-error')).toBeVisible();
+  await capture(page, 'login-error');
+
+  await signIn(page, 'owner@demo.test');
+  await markAllRead(page);
+  await capture(page, 'overview');
+
+  // A finished run with failures, and one failed outright: Run Detail's terminal states.
+  const partial = await startRun(page, 'contoso', 'policy_export', { items: 9, fail_every: 3, purpose: 'look' });
+  const failed = await startRun(page, 'contoso', 'backup_retention', {
+    items: 2,
+    fail_with: 'The tenant answered 503 after 5 attempts (token=abc123 redacted)',
+  });
+  await completed(page, 'contoso', partial.run.id);
+  await completed(page, 'contoso', failed.run.id);
+  await page.goto(partial.view_run_url);
+  await expect(page.getByTestId('run-detail').getByTestId('run-badge')).toHaveText('Partially succeeded');
+  await capture(page, 'run-detail-partial');
+  await page.goto(failed.view_run_url);
+  await expect(page.getByTestId('failure-reason')).toBeVisible();
+  await capture(page, 'run-detail-failed');
+
+  // The toast of a start.
+  await page.goto('/t/contoso');
+  await page.getByRole('button', { name: 'Sync groups' }).click();
+  await expect(page.getByTestId('toast').first()).toBeVisible();
+  await capture(page, 'overview-toast');
+
+  // Live: a long run, seen in the widget, the list and Run Detail; then cancelled.
+  const live = await startRun(page, 'contoso', 'inventory_sync', { items: 400, purpose: 'look-live' });
+  await page.goto('/t/contoso');
+  await page.getByRole('button', { name: 'Active operations' }).click();
+  await expect(page.getByRole('region', { name: 'Active operations' }).getByRole('progressbar').first()).toBeVisible();
+  await capture(page, 'active-operations');
+  await page.keyboard.press('Escape');
+  await page.goto('/t/contoso/operations');
+  await expect(page.getByTestId('run-row').first()).toBeVisible();
+  await capture(page, 'operations');
+  await page.goto(live.view_run_url);
+  await expect(page.getByTestId('live-progress')).toBeVisible();
+  await capture(page, 'run-detail-live');
+  await page.getByRole('button', { name: 'Cancel run', exact: true }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await capture(page, 'cancel-dialog');
+  await page.getByRole('button', { name: 'Yes, cancel run' }).click();
+  await completed(page, 'contoso', live.run.id);
+
+  await page.getByRole('button', { name: 'Notifications' }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' }).getByTestId('notification').first()).toBeVisible();
+  await capture(page, 'notifications');
+  await page.keyboard.press('Escape');
+
+  await page.goto('/t/fabrikam/operations?type=restore_execute');
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
+  await capture(page, 'operations-empty');
+  await page.goto('/t/no-such-tenant');
+  await expect(page.getByTestId('not-found')).toBeVisible();
+  await capture(page, 'not-found');
+  await page.goto('/catalog');
+  await expect(page.getByTestId('operation-types')).toBeVisible();
+  await capture(page, 'catalog');
+
+  await startRun(page, 'contoso', 'inventory_sync', { items: 30, purpose: 'look-embed' });
+  await page.goto(`http://127.0.0.1:${embedPort}/`);
+  await expect(page.getByTestId('embed-contoso').getByRole('progressbar').first()).toBeVisible();
+  await capture(page, 'embed');
+});

@@ -1,0 +1,256 @@
+import { test, expect } from '@playwright/test';
+import {
+  completed,
+  markAllRead,
+  notificationsFor,
+  pageErrors,
+  runOf,
+  signIn,
+  startRun,
+} from './helpers';
+
+test('sign-in says what went wrong, and leads back to the page asked for', async ({ page }) => {
+  await page.goto('/t/contoso/operations');
+  await expect(page).toHaveURL(/\/login\?next=%2Ft%2Fcontoso%2Foperations/);
+  await page.getByLabel('Email').fill('owner@demo.test');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong e-mail or password. Check both and try again.');
+
+  await page.getByLabel('Password').fill('opsux-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/t\/contoso\/operations$/);
+  await expect(page.getByRole('heading', { name: 'Operations', exact: true })).toBeVisible();
+
+  // Without a page to return to: the first tenant's overview.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await signIn(page, 'owner@demo.test');
+  await expect(page).toHaveURL(/\/t\/contoso$/);
+  await expect(page.getByRole('heading', { name: 'Contoso Ltd.' })).toBeVisible();
+});
+
+// R10, R11, R12, R13, R7: the whole loop of one run in the browser.
+test('Sync inventory: toast, already queued, live progress, one notification, Run Detail', async ({ page }) => {
+  const errors = pageErrors(page);
+  await signIn(page, 'owner@demo.test');
+  await markAllRead(page);
+  await expect(page.getByTestId('unread-count')).toBeHidden();
+
+  await page.getByRole('button', { name: 'Sync inventory' }).click();
+  const queued = page.getByTestId('toast').filter({ hasText: 'Inventory sync queued' });
+  await expect(queued).toBeVisible();
+  await expect(page.getByRole('status').filter({ has: queued })).toBeVisible();
+  const runUrl = await queued.getByRole('link', { name: 'View run' }).getAttribute('href');
+  expect(runUrl).toMatch(/^\/t\/contoso\/operations\/[0-9a-f-]{36}$/);
+  const runId = runUrl!.split('/').pop()!;
+
+  // Pressed again while the run is active: the same run, "already queued" (R4, R10).
+  await page.getByRole('button', { name: 'Sync inventory' }).click();
+  const again = page.getByTestId('toast').filter({ hasText: 'Inventory sync already queued' });
+  await expect(again).toBeVisible();
+  await expect(again.getByRole('link', { name: 'View run' })).toHaveAttribute('href', runUrl!);
+
+  // The widget lists it with its progress.
+  await page.getByRole('button', { name: 'Active operations' }).click();
+  const widget = page.getByRole('region', { name: 'Active operations' });
+  const item = widget.locator(`[data-run-id="${runId}"]`);
+  await expect(item).toBeVisible();
+  await expect(item.getByRole('progressbar')).toBeVisible();
+  await expect(item.getByRole('progressbar')).toHaveAttribute('aria-valuenow', /^\d+$/);
+  await expect(item.getByTestId('progress-label')).toHaveText(/^\d+\/20$/);
+
+  // The toast's View run opens Run Detail, live while the run is active.
+  await queued.getByRole('link', { name: 'View run' }).click();
+  await expect(page).toHaveURL(runUrl!);
+  const detail = page.getByTestId('run-detail');
+  await expect(detail.getByRole('heading', { name: 'Inventory sync' })).toBeVisible();
+  const live = page.getByTestId('live-progress');
+  await expect(live.getByRole('progressbar')).toBeVisible();
+  await expect(live).not.toContainText('%');
+
+  // It ends: Run Detail turns terminal in place, the widget drops it, no completion toast.
+  await expect(detail.getByTestId('run-badge')).toHaveText('Succeeded', { timeout: 20_000 });
+  await expect(live).toBeHidden();
+  await expect(page.getByTestId('counts').locator('[data-key=total] dd')).toHaveText('20');
+  await expect(page.getByTestId('counts').locator('[data-key=succeeded] dd')).toHaveText('20');
+  await page.getByRole('button', { name: 'Active operations' }).click();
+  await expect(widget.locator(`[data-run-id="${runId}"]`)).toHaveCount(0);
+  await expect(page.getByTestId('toast').filter({ hasText: /completed/i })).toHaveCount(0);
+
+  // Exactly one notification, with the unread count.
+  await expect(page.getByTestId('unread-count')).toHaveText('1');
+  await page.getByRole('button', { name: 'Notifications' }).click();
+  const panel = page.getByRole('region', { name: 'Notifications' });
+  const mine = panel.getByTestId('notification').filter({ has: page.locator(`a[href="${runUrl}"]`) });
+  await expect(mine).toHaveCount(1);
+  await expect(mine).toHaveAttribute('data-unread', 'true');
+  await expect(mine).toContainText('Inventory sync completed');
+  expect(await notificationsFor(page, runId)).toHaveLength(1);
+
+  // Opening it marks it read and lands on Run Detail with the outcome and counts.
+  await page.goto('/t/contoso');
+  await page.getByRole('button', { name: 'Notifications' }).click();
+  await mine.getByRole('link', { name: 'View run' }).click();
+  await expect(page).toHaveURL(runUrl!);
+  await expect(page.getByTestId('run-detail').getByTestId('run-badge')).toHaveText('Succeeded');
+  await expect(page.getByTestId('unread-count')).toBeHidden();
+  expect((await notificationsFor(page, runId))[0].read_at).not.toBeNull();
+  expect(errors).toEqual([]);
+});
+
+test('Mark all read clears the unread count', async ({ page }) => {
+  await signIn(page, 'owner@demo.test');
+  await markAllRead(page);
+  const started = await startRun(page, 'fabrikam', 'entra_group_sync', { items: 1, purpose: 'mark-all' });
+  await completed(page, 'fabrikam', started.run.id);
+  await expect(page.getByTestId('unread-count')).toHaveText('1');
+  await page.getByRole('button', { name: 'Notifications' }).click();
+  await page.getByRole('button', { name: 'Mark all read' }).click();
+  await expect(page.getByTestId('unread-count')).toBeHidden();
+  await expect(page.getByRole('region', { name: 'Notifications' }).getByTestId('notification').first())
+    .toHaveAttribute('data-unread', 'false');
+  // Escape closes the panel and gives focus back to the bell.
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('region', { name: 'Notifications' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Notifications' })).toBeFocused();
+});
+
+// R9: cancel from Run Detail, with a confirm step.
+test('Cancel run from Run Detail ends it cancelled with one notification', async ({ page }) => {
+  await signIn(page, 'owner@demo.test');
+  const started = await startRun(page, 'fabrikam', 'inventory_sync', { items: 200, purpose: 'cancel' });
+  await page.goto(started.view_run_url);
+  await expect(page.getByTestId('run-detail').getByTestId('run-badge')).toHaveText('Running', { timeout: 15_000 });
+  await page.getByRole('button', { name: 'Cancel run', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Cancel this run?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Yes, cancel run' }).click();
+  await expect(page.getByTestId('run-detail').getByTestId('run-badge')).toHaveText('Cancelled', { timeout: 15_000 });
+  await expect(page.getByTestId('failure-reason')).toHaveCount(0);
+  await expect.poll(async () => (await notificationsFor(page, started.run.id)).length).toBe(1);
+  const [notification] = await notificationsFor(page, started.run.id);
+  expect(notification.title).toBe('Inventory sync cancelled');
+});
+
+// R16: a reader is not offered what the role does not allow; an outsider sees not-found.
+test('a reader sees no start or cancel buttons; a forced start is refused', async ({ browser }) => {
+  const owner = await browser.newPage();
+  await signIn(owner, 'owner@demo.test');
+  const started = await startRun(owner, 'contoso', 'entra_group_sync', { items: 100, purpose: 'reader' });
+
+  const reader = await browser.newPage();
+  await signIn(reader, 'reader@demo.test');
+  await expect(reader).toHaveURL(/\/t\/contoso$/);
+  await expect(reader.getByTestId('read-only-notice')).toBeVisible();
+  await expect(reader.getByRole('button', { name: 'Sync inventory' })).toHaveCount(0);
+  await expect(reader.getByRole('button', { name: 'Sync groups' })).toHaveCount(0);
+  await reader.goto(started.view_run_url);
+  await expect(reader.getByTestId('run-detail').getByTestId('run-badge')).toHaveText(/Queued|Running/);
+  await expect(reader.getByTestId('live-progress')).toBeVisible();
+  await expect(reader.getByRole('button', { name: 'Cancel run', exact: true })).toHaveCount(0);
+  const forced = await reader.request.post('/api/t/contoso/operations', {
+    headers: { origin: new URL(reader.url()).origin },
+    data: { type: 'inventory_sync', params: {} },
+  });
+  expect(forced.status()).toBe(403);
+
+  const cancel = await owner.request.post(`/api/t/contoso/operations/${started.run.id}/cancel`, {
+    headers: { origin: new URL(owner.url()).origin },
+  });
+  expect(cancel.ok()).toBeTruthy();
+  await completed(owner, 'contoso', started.run.id);
+});
+
+test('an outsider gets the same not-found page for a real run, a tenant and nonsense', async ({ browser }) => {
+  const owner = await browser.newPage();
+  await signIn(owner, 'owner@demo.test');
+  const started = await startRun(owner, 'contoso', 'inventory_sync', { items: 0, purpose: 'outsider' });
+
+  const outsider = await browser.newPage();
+  await signIn(outsider, 'outsider@demo.test');
+  const texts: string[] = [];
+  for (const path of [started.view_run_url, '/t/contoso', '/t/contoso/operations', '/t/no-such-tenant', '/no/such/page']) {
+    await outsider.goto(path);
+    const notFound = outsider.getByTestId('not-found');
+    await expect(notFound).toBeVisible();
+    texts.push(await notFound.innerText());
+  }
+  expect(new Set(texts).size).toBe(1);
+  await expect(outsider.getByText('Inventory sync')).toHaveCount(0);
+});
+
+test('signing out ends the live streams', async ({ page }) => {
+  await page.addInitScript(() => {
+    const opened: EventSource[] = [];
+    (window as unknown as { __streams: EventSource[] }).__streams = opened;
+    const Original = window.EventSource;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    } as typeof EventSource;
+  });
+  await signIn(page, 'owner@demo.test');
+  const states = () =>
+    page.evaluate(() => (window as unknown as { __streams: EventSource[] }).__streams.map((s) => s.readyState));
+  // The tenant's active runs and the notifications are streaming.
+  const [OPEN, CLOSED] = [1, 2];
+  await expect.poll(async () => (await states()).filter((s) => s === OPEN).length).toBeGreaterThanOrEqual(2);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect.poll(async () => (await states()).every((s) => s === CLOSED)).toBe(true);
+});
+
+// R18: whatever a run carries is shown as text, never as HTML.
+test('hostile parameters and messages render as text', async ({ page }) => {
+  const errors = pageErrors(page);
+  await signIn(page, 'owner@demo.test');
+  const note = '<img src=x onerror="window.__pwned=1">';
+  const started = await startRun(page, 'contoso', 'policy_export', {
+    items: 1,
+    note,
+    fail_with: '<script>window.__pwned=2</script> export <b>broke</b>',
+  });
+  await completed(page, 'contoso', started.run.id);
+  await page.goto(started.view_run_url);
+  await expect(page.getByTestId('run-detail').getByTestId('run-badge')).toHaveText('Failed');
+  await expect(page.getByTestId('run-message')).toHaveText('<script>window.__pwned=2</script> export <b>broke</b>');
+  await expect(page.getByTestId('run-params')).toContainText(note.replaceAll('"', '\\"'));
+  await expect(page.locator('img[src=x], main script, main b')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(errors).toEqual([]);
+});
+
+test('the operations list filters by URL, pages with Load more, and updates live', async ({ page }) => {
+  await signIn(page, 'owner@demo.test');
+  // Enough finished runs in fabrikam for a second page.
+  for (let n = 0; n < 26; n++) {
+    await startRun(page, 'fabrikam', 'entra_group_sync', { items: 0, purpose: 'paging', n });
+  }
+  await page.goto('/t/fabrikam/operations');
+  const rows = page.getByTestId('run-row');
+  await expect(rows).toHaveCount(25);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await expect.poll(async () => rows.count()).toBeGreaterThan(25);
+
+  // A run started elsewhere appears on top and changes in place, without a reload.
+  const started = await startRun(page, 'fabrikam', 'inventory_sync', { items: 3, purpose: 'live-row' });
+  const row = page.locator(`[data-test=run-row][data-run-id="${started.run.id}"]`);
+  await expect(row).toBeVisible();
+  await expect(rows.first()).toHaveAttribute('data-run-id', started.run.id);
+  await expect(row.getByTestId('run-badge')).toHaveText('Succeeded', { timeout: 15_000 });
+
+  // Filters live in the URL, so a filtered list can be shared and reloaded.
+  await page.getByLabel('Type').selectOption('inventory_sync');
+  await expect(page).toHaveURL(/type=inventory_sync/);
+  await expect(rows.first()).toContainText('Inventory sync');
+  await page.reload();
+  await expect(page.getByLabel('Type')).toHaveValue('inventory_sync');
+  for (const text of await rows.allInnerTexts()) expect(text).toContain('Inventory sync');
+  await page.getByLabel('Outcome').selectOption('cancelled');
+  await expect(page).toHaveURL(/type=inventory_sync&outcome=cancelled/);
+  await expect(rows.first()).toContainText('Cancelled');
+  expect((await runOf(page.request, 'fabrikam', started.run.id)).outcome).toBe('succeeded');
+});
