@@ -30,6 +30,24 @@ test('sign-in says what went wrong, and leads back to the page asked for', async
   await expect(page.getByRole('heading', { name: 'Contoso Ltd.' })).toBeVisible();
 });
 
+test('a session that ends while a page is open returns to sign-in, then back to that page', async ({ page, context }) => {
+  await signIn(page, 'owner@demo.test');
+  await page.goto('/t/contoso/operations?type=inventory_sync');
+  await expect(page.getByLabel('Type')).toHaveValue('inventory_sync');
+  await context.clearCookies();
+  // The next call answers 401.
+  await page.getByLabel('Status').selectOption('completed');
+  await expect(page).toHaveURL(/\/login\?next=.*&expired=1$/);
+  await expect(page.getByTestId('session-expired')).toHaveText(
+    'Your session ended. Sign in again to continue where you were.',
+  );
+  await page.getByLabel('Email').fill('owner@demo.test');
+  await page.getByLabel('Password').fill('opsux-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/t\/contoso\/operations\?type=inventory_sync&status=completed$/);
+  await expect(page.getByLabel('Status')).toHaveValue('completed');
+});
+
 // R10, R11, R12, R13, R7: the whole loop of one run in the browser.
 test('Sync inventory: toast, already queued, live progress, one notification, Run Detail', async ({ page }) => {
   const errors = pageErrors(page);

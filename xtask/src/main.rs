@@ -25,11 +25,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the dashboard and serve it with the API and the demo data set.
+    /// Build the dashboard and serve it with the API and the demo data set, and serve
+    /// `examples/embed.html` from a second port (another origin) that embeds the widget.
     Run {
         /// Address for the server.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Port of the embedding example page (on 127.0.0.1).
+        #[arg(long, default_value_t = 8081)]
+        embed_port: u16,
     },
     /// Everything CI checks: formatting, lints, native and wasm tests, end-to-end tests.
     Test,
@@ -61,7 +65,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let root = project_root();
     std::env::set_current_dir(&root)?;
     match cli.command {
-        Command::Run { listen } => run(&root, &listen),
+        Command::Run { listen, embed_port } => run(&root, &listen, embed_port),
         Command::Test => test::run(&root),
         Command::Size => size::run(&root),
         Command::Guards => guards::run(&root),
@@ -72,11 +76,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn run(root: &Path, listen: &str) -> anyhow::Result<()> {
+fn run(root: &Path, listen: &str, embed_port: u16) -> anyhow::Result<()> {
     toolchain::ensure_all(root, toolchain::Needs::build())?;
     app_build::build_release(root)?;
-    shell::step("serve", &format!("http://{listen}"));
-    shell::cmd("cargo")
+    let server = format!("http://{listen}");
+    let embed_origin = format!("http://127.0.0.1:{embed_port}");
+    // The embedding example, on its own origin, which the server allows.
+    let mut embed_host = shell::cmd("node")
+        .arg(root.join("tests/embed-host.mjs"))
+        .args(["--server", &server, "--port", &embed_port.to_string()])
+        .spawn()?;
+    shell::step(
+        "serve",
+        &format!("the panel on {server}/ (sign in as owner@demo.test, password opsux-demo)"),
+    );
+    shell::step(
+        "serve",
+        &format!("the widget embedded in another site: {embed_origin}/"),
+    );
+    let served = shell::cmd("cargo")
         .args([
             "run",
             "--package",
@@ -86,9 +104,19 @@ fn run(root: &Path, listen: &str) -> anyhow::Result<()> {
             "--",
             "serve",
         ])
-        .args(["--demo", "--listen", listen, "--assets-dir"])
+        .args([
+            "--demo",
+            "--listen",
+            listen,
+            "--allowed-origin",
+            &embed_origin,
+        ])
+        .arg("--assets-dir")
         .arg(root.join("dist"))
-        .run()
+        .run();
+    let _ = embed_host.kill();
+    let _ = embed_host.wait();
+    served
 }
 
 fn project_root() -> PathBuf {

@@ -56,6 +56,15 @@ impl Cmd {
         Ok(())
     }
 
+    /// Starts in the background with inherited output; the caller ends it.
+    pub(crate) fn spawn(mut self) -> anyhow::Result<std::process::Child> {
+        let shown = self.display();
+        self.inner
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start `{shown}`"))
+    }
+
     /// Runs quietly and returns trimmed stdout, or `None` if the program is missing or fails.
     pub(crate) fn read(mut self) -> Option<String> {
         let output = self

@@ -1,4 +1,5 @@
-//! `cargo xtask size`: what a browser downloads for the dashboard.
+//! `cargo xtask size`: what a browser downloads for each bundle — the panel (`dist/`) and the
+//! embeddable widget (`dist/widget/`) — raw, gzip and brotli, against their budgets.
 
 use std::path::Path;
 
@@ -7,6 +8,17 @@ use anyhow::bail;
 use crate::compress::{brotli, gzip};
 use crate::{app_build, toolchain};
 
+/// Brotli budgets for wasm + JS, in bytes.
+const PANEL_BUDGET: usize = 150_000;
+const WIDGET_BUDGET: usize = 60_000;
+
+struct Row {
+    name: String,
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
 #[expect(
     clippy::print_stdout,
     reason = "the table on stdout is this command's output"
@@ -14,8 +26,43 @@ use crate::{app_build, toolchain};
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     toolchain::ensure_all(root, toolchain::Needs::build())?;
     app_build::build_release(root)?;
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    for (bundle, dir, budget) in [
+        ("panel", root.join("dist"), PANEL_BUDGET),
+        ("widget", root.join("dist/widget"), WIDGET_BUDGET),
+    ] {
+        let rows = measure(&dir)?;
+        for row in &rows {
+            println!(
+                "{:<44} {:>10} {:>10} {:>10}",
+                row.name,
+                kb(row.raw),
+                kb(row.gzip),
+                kb(row.brotli)
+            );
+        }
+        let sum = |f: fn(&Row) -> usize| rows.iter().map(f).sum::<usize>();
+        let total = sum(|r| r.brotli);
+        println!(
+            "{:<44} {:>10} {:>10} {:>10}   budget {} brotli: {}\n",
+            format!("{bundle} total (wasm + js)"),
+            kb(sum(|r| r.raw)),
+            kb(sum(|r| r.gzip)),
+            kb(total),
+            kb(budget),
+            if total <= budget { "within" } else { "OVER" }
+        );
+    }
+    Ok(())
+}
+
+/// The `.wasm` and `.js` files directly in `dir`.
+fn measure(dir: &Path) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
-    for entry in std::fs::read_dir(root.join("dist"))? {
+    for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let ext = path
             .extension()
@@ -23,41 +70,28 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
             .unwrap_or_default();
         if ext == "wasm" || ext == "js" {
             let data = std::fs::read(&path)?;
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            rows.push((name, data.len(), gzip(&data).len(), brotli(&data).len()));
+            rows.push(Row {
+                name: path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+                raw: data.len(),
+                gzip: gzip(&data).len(),
+                brotli: brotli(&data).len(),
+            });
         }
     }
     if rows.is_empty() {
-        bail!("dist/ holds no .wasm or .js file after the build");
-    }
-    rows.sort();
-    println!(
-        "{:<44} {:>10} {:>10} {:>10}",
-        "file", "raw", "gzip", "brotli"
-    );
-    for (name, raw, gz, br) in &rows {
-        println!(
-            "{name:<44} {:>10} {:>10} {:>10}",
-            kib(*raw),
-            kib(*gz),
-            kib(*br)
+        bail!(
+            "{} holds no .wasm or .js file after the build",
+            dir.display()
         );
     }
-    let total = |f: fn(&(String, usize, usize, usize)) -> usize| rows.iter().map(f).sum::<usize>();
-    println!(
-        "{:<44} {:>10} {:>10} {:>10}",
-        "total (wasm + js)",
-        kib(total(|r| r.1)),
-        kib(total(|r| r.2)),
-        kib(total(|r| r.3))
-    );
-    Ok(())
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(rows)
 }
 
-fn kib(bytes: usize) -> String {
+fn kb(bytes: usize) -> String {
     format!("{:.1} KB", bytes as f64 / 1000.0)
 }
