@@ -26,7 +26,7 @@ async function capture(page: Page, name: string, prepare?: () => Promise<void>) 
   }
 }
 
-test('every page is accessible and captured at both widths in both schemes', async ({ page }) => {
+test('every page is accessible and captured at both widths in both schemes', async ({ page, baseURL }) => {
   test.setTimeout(180_000);
   await page.goto('/login');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -59,7 +59,9 @@ test('every page is accessible and captured at both widths in both schemes', asy
   // The toast of a start.
   await page.goto('/t/contoso');
   await page.getByRole('button', { name: 'Sync groups' }).click();
-  await expect(page.getByTestId('toast').first()).toBeVisible();
+  const toast = page.getByTestId('toast').first();
+  await expect(toast).toBeVisible();
+  const groupsRun = (await toast.getByRole('link', { name: 'View run' }).getAttribute('href'))!.split('/').pop()!;
   await capture(page, 'overview-toast');
 
   // Live: a long run, seen in the widget, the list and Run Detail; then cancelled.
@@ -96,8 +98,16 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await expect(page.getByTestId('operation-types')).toBeVisible();
   await capture(page, 'catalog');
 
-  await startRun(page, 'contoso', 'inventory_sync', { items: 30, purpose: 'look-embed' });
+  const embedded = await startRun(page, 'contoso', 'inventory_sync', { items: 30, purpose: 'look-embed' });
   await page.goto(`http://127.0.0.1:${embedPort}/`);
   await expect(page.getByTestId('embed-contoso').getByRole('progressbar').first()).toBeVisible();
   await capture(page, 'embed');
+
+  // Leave nothing running for the tests after this one.
+  const cancel = await page.request.post(`/api/t/contoso/operations/${embedded.run.id}/cancel`, {
+    headers: { origin: baseURL! },
+  });
+  expect(cancel.ok()).toBeTruthy();
+  await completed(page, 'contoso', embedded.run.id);
+  await completed(page, 'contoso', groupsRun);
 });

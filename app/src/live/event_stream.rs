@@ -1,26 +1,35 @@
 //! A thin owner of one browser `EventSource`: typed events in, closed when dropped.
 
 use opsux_core::wire::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, EventSourceInit, MessageEvent};
 
-/// The `event:` names a stream's events arrive under.
-pub trait StreamEvent: DeserializeOwned + 'static {
+/// A stream's events: the `event:` names they arrive under, and how each is read.
+pub trait StreamEvent: Sized + 'static {
     const NAMES: &'static [&'static str];
+    fn from_sse(name: &str, data: &str) -> Option<Self>;
 }
 
 impl StreamEvent for ActiveRunsEvent {
     const NAMES: &'static [&'static str] = &["snapshot", "changed", "ended"];
+    fn from_sse(name: &str, data: &str) -> Option<Self> {
+        Self::from_sse(name, data)
+    }
 }
 
 impl StreamEvent for RunStreamEvent {
     const NAMES: &'static [&'static str] = &["snapshot", "changed"];
+    fn from_sse(name: &str, data: &str) -> Option<Self> {
+        Self::from_sse(name, data)
+    }
 }
 
 impl StreamEvent for NotificationsEvent {
     const NAMES: &'static [&'static str] = &["snapshot", "created", "read"];
+    fn from_sse(name: &str, data: &str) -> Option<Self> {
+        Self::from_sse(name, data)
+    }
 }
 
 /// An open stream. Dropping it closes the connection.
@@ -53,10 +62,11 @@ impl EventStream {
                 let Some(data) = message.data().as_string() else {
                     return;
                 };
-                match serde_json::from_str::<E>(&data) {
-                    Ok(event) => on_event(event),
-                    Err(err) => web_sys::console::warn_1(
-                        &format!("opsux: skipped an event that did not parse: {err}").into(),
+                match E::from_sse(name, &data) {
+                    Some(event) => on_event(event),
+                    None => web_sys::console::warn_2(
+                        &"opsux: skipped an event that did not parse:".into(),
+                        &(*name).into(),
                     ),
                 }
             });

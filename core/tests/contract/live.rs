@@ -6,7 +6,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use opsux_core::live::{ActiveRunSet, NotificationFeed, RunFilter, apply_to_list, newer_detail};
 use opsux_core::presenter::Link;
 use opsux_core::wire::{
-    ActiveRunsEvent, NotificationDto, NotificationKind, NotificationsEvent, RunDetail, RunSummary,
+    ActiveRunsEvent, NotificationDto, NotificationKind, NotificationsEvent, RunDetail,
+    RunStreamEvent, RunSummary,
 };
 use opsux_core::{FailureSummary, OperationType, RunId, RunOutcome, RunStatus, SummaryCounts};
 use time::OffsetDateTime;
@@ -256,4 +257,55 @@ fn the_feed_counts_unread_and_never_doubles_a_notification() {
     feed.apply(NotificationsEvent::Read { unread: 0 });
     assert_eq!(feed.unread, 0);
     assert!(feed.items.iter().all(|n| n.read_at.is_some()));
+}
+
+// SPEC §6: a client reads each event by its SSE name; what the server writes reads back the
+// same, and one bad event is skipped, never mistaken for another.
+#[test]
+fn events_read_back_by_their_sse_name() {
+    let active = [
+        ActiveRunsEvent::Snapshot {
+            runs: vec![run(1, RunStatus::Running, 2)],
+        },
+        ActiveRunsEvent::Changed {
+            run: run(1, RunStatus::Running, 3),
+        },
+        ActiveRunsEvent::Ended {
+            run: run(1, RunStatus::Completed, 4),
+        },
+    ];
+    for event in active {
+        let data = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            ActiveRunsEvent::from_sse(event.name(), &data),
+            Some(event.clone())
+        );
+    }
+    let detail = RunStreamEvent::Changed { run: detail(2) };
+    let data = serde_json::to_string(&detail).unwrap();
+    assert_eq!(RunStreamEvent::from_sse("changed", &data), Some(detail));
+    let feed = [
+        NotificationsEvent::Snapshot {
+            unread: 1,
+            items: vec![notification(1)],
+        },
+        NotificationsEvent::Created {
+            unread: 2,
+            notification: notification(2),
+        },
+        NotificationsEvent::Read { unread: 0 },
+    ];
+    for event in feed {
+        let data = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            NotificationsEvent::from_sse(event.name(), &data),
+            Some(event.clone())
+        );
+    }
+    assert_eq!(ActiveRunsEvent::from_sse("changed", "{not json"), None);
+    assert_eq!(ActiveRunsEvent::from_sse("surprise", "{}"), None);
+    assert_eq!(
+        NotificationsEvent::from_sse("read", r#"{"unread": -1}"#),
+        None
+    );
 }
