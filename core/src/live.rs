@@ -24,6 +24,9 @@ pub struct ActiveRunSet {
     runs: BTreeMap<RunId, RunSummary>,
     /// Oldest first; bounded by [`ENDED_MEMORY`].
     ended: VecDeque<RunSummary>,
+    /// Runs that a later snapshot no longer listed: they ended while the stream was away
+    /// (a reconnect, a resync), so their final state never came. Oldest first; bounded.
+    vanished: VecDeque<RunId>,
 }
 
 impl ActiveRunSet {
@@ -35,11 +38,23 @@ impl ActiveRunSet {
     pub fn apply(&mut self, event: ActiveRunsEvent) {
         match event {
             ActiveRunsEvent::Snapshot { runs } => {
-                let fresh = runs
+                let fresh: BTreeMap<RunId, RunSummary> = runs
                     .into_iter()
                     .filter(|r| r.status.is_active() && !self.has_ended(r.id))
                     .map(|r| (r.id, r))
                     .collect();
+                let gone: Vec<RunId> = self
+                    .runs
+                    .keys()
+                    .filter(|id| !fresh.contains_key(id))
+                    .copied()
+                    .collect();
+                for id in gone {
+                    if self.vanished.len() == ENDED_MEMORY {
+                        self.vanished.pop_front();
+                    }
+                    self.vanished.push_back(id);
+                }
                 self.runs = fresh;
             }
             ActiveRunsEvent::Changed { run } if !run.status.is_active() => self.end(run),
@@ -82,6 +97,12 @@ impl ActiveRunSet {
         self.ended.iter()
     }
 
+    /// Runs that left the set without their final state (see the field): a view that shows
+    /// them must read them again.
+    pub fn vanished(&self) -> impl Iterator<Item = RunId> + '_ {
+        self.vanished.iter().copied()
+    }
+
     pub fn len(&self) -> usize {
         self.runs.len()
     }
@@ -121,16 +142,20 @@ impl RunFilter {
 }
 
 /// Applies a live change to a page of the operations list (newest first): a newer version of
-/// a listed run replaces it in place; a run not listed yet is put on top when it matches the
-/// filter and is newer than everything shown (an older one belongs to a later page). Returns
-/// whether the list changed.
+/// a listed run replaces it in place, or leaves the list when it no longer matches the filter;
+/// a run not listed yet is put on top when it matches the filter and is newer than everything
+/// shown (an older one belongs to a later page). Returns whether the list changed.
 pub fn apply_to_list(list: &mut Vec<RunSummary>, run: RunSummary, filter: &RunFilter) -> bool {
-    if let Some(held) = list.iter_mut().find(|r| r.id == run.id) {
-        if run.version > held.version {
-            *held = run;
-            return true;
+    if let Some(index) = list.iter().position(|r| r.id == run.id) {
+        if run.version <= list[index].version {
+            return false;
         }
-        return false;
+        if filter.matches(&run) {
+            list[index] = run;
+        } else {
+            list.remove(index);
+        }
+        return true;
     }
     let newest = list
         .first()
@@ -177,7 +202,9 @@ impl NotificationFeed {
         }
     }
 
-    /// Marks one read locally, after the server accepted it.
+    /// Marks one read locally, after the server accepted it. The unread count is left to the
+    /// stream's `read` event, which the same change publishes: counting here too could count
+    /// it twice.
     pub fn mark_read(&mut self, id: uuid::Uuid, at: time::OffsetDateTime) {
         if let Some(item) = self
             .items
@@ -185,7 +212,6 @@ impl NotificationFeed {
             .find(|n| n.id == id && n.read_at.is_none())
         {
             item.read_at = Some(at);
-            self.unread = self.unread.saturating_sub(1);
         }
     }
 }

@@ -103,6 +103,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
              `cargo xtask run` builds it"
         );
     }
+    // An allowed origin is compared as written with the browser's `Origin` header: accept a
+    // trailing slash, refuse anything that is not an origin, rather than silently never match.
+    let mut allowed_origins = Vec::new();
+    for origin in &args.allowed_origins {
+        let origin = origin.trim().trim_end_matches('/');
+        if !crate::security::is_origin(origin) {
+            anyhow::bail!(
+                "--allowed-origin {origin:?} is not an origin: give scheme, host and port only, \
+                 such as https://portal.example.com or http://127.0.0.1:8081"
+            );
+        }
+        allowed_origins.push(origin.to_owned());
+    }
     let pool = db::connect(&args.database.database_url).await?;
     let clock = Arc::new(SystemClock);
     if args.demo {
@@ -117,7 +130,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Config {
             assets_dir: args.assets_dir,
             public_origin: args.public_origin,
-            allowed_origins: args.allowed_origins,
+            allowed_origins,
             secure_cookies: args.secure_cookies,
             cross_site_cookies: args.cross_site_cookies,
             metrics_token: args.metrics_token,

@@ -60,7 +60,7 @@ fn sha256_base64(text: &str) -> String {
 }
 
 /// `scheme://host[:port]` with nothing a header could be split on.
-fn is_origin(candidate: &str) -> bool {
+pub fn is_origin(candidate: &str) -> bool {
     candidate.split_once("://").is_some_and(|(scheme, rest)| {
         matches!(scheme, "http" | "https")
             && !rest.is_empty()

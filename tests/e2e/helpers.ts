@@ -1,4 +1,15 @@
-import { expect, type Page, type APIRequestContext } from '@playwright/test';
+import { test as base, expect, type Page, type APIRequestContext } from '@playwright/test';
+
+/** Playwright's `test`, whose `page` fails the test on any uncaught error in the page. */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
+});
+export { expect };
 import AxeBuilder from '@axe-core/playwright';
 
 export const PASSWORD = 'opsux-demo';
@@ -66,11 +77,4 @@ export async function expectAccessible(page: Page, what: string) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(serious, `${what}: accessibility violations`).toEqual([]);
-}
-
-/** Collects uncaught page errors, to assert there were none. */
-export function pageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
 }

@@ -1,5 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { completed, expectAccessible, markAllRead, signIn, startRun } from './helpers';
+import type { Page } from '@playwright/test';
+import { test, expect, completed, expectAccessible, markAllRead, signIn, startRun } from './helpers';
 
 // Every page and state at laptop and phone widths, light and dark: checked by axe-core (no
 // serious or critical violation) and kept as screenshots in tests/artifacts/screenshots/ for a

@@ -35,12 +35,15 @@ pub fn ActiveOpsList(feed: ActiveFeed, #[prop(into)] link_base: String) -> impl 
             <Show
                 when=move || { count() > 0 }
                 fallback=move || {
-                    let loading = move || feed.state.get() == StreamState::Connecting;
-                    view! {
-                        <p class="opsux-ops-empty" data-test="active-ops-empty">
-                            {move || if loading() { "Loading…" } else { "No operations are running. Operations you start appear here until they end." }}
-                        </p>
+                    // The empty state only when the stream can vouch for it.
+                    move || match feed.state.get() {
+                        StreamState::Connecting => Some("Loading…"),
+                        StreamState::Live => Some(
+                            "No operations are running. Operations you start appear here until they end.",
+                        ),
+                        _ => None,
                     }
+                    .map(|text| view! { <p class="opsux-ops-empty" data-test="active-ops-empty">{text}</p> })
                 }
             >
                 <ul class="opsux-ops-list">
@@ -84,7 +87,7 @@ fn ActiveRunItem(
 
 /// One line about the stream when it is not simply live.
 #[component]
-fn StreamNotice(state: ReadSignal<StreamState>) -> impl IntoView {
+pub fn StreamNotice(state: ReadSignal<StreamState>) -> impl IntoView {
     move || {
         let text = match state.get() {
             StreamState::Connecting | StreamState::Live => return None,
@@ -109,22 +112,27 @@ pub fn ActiveOpsMenu(feed: ActiveFeed) -> impl IntoView {
     let open = RwSignal::new(false);
     let count = move || feed.runs.with(|set| set.len());
     let wrapper = NodeRef::<leptos::html::Div>::new();
-    // Outside clicks and Escape close it, as people expect of a popover.
-    let _ = window_event_listener(ev::click, move |event| {
-        let inside = wrapper.get_untracked().is_some_and(|w| {
+    // Outside clicks and Escape close it, as people expect of a popover. The listeners go
+    // with the component: a page-wide listener outliving its signals would fail on every click.
+    let on_click = window_event_listener(ev::click, move |event| {
+        let inside = wrapper.try_get_untracked().flatten().is_some_and(|w| {
             event
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
                 .is_some_and(|t| w.contains(Some(&t)))
         });
-        if !inside && open.get_untracked() {
+        if !inside && open.try_get_untracked() == Some(true) {
             open.set(false);
         }
     });
-    let _ = window_event_listener(ev::keydown, move |event| {
-        if event.key() == "Escape" && open.get_untracked() {
+    let on_key = window_event_listener(ev::keydown, move |event| {
+        if event.key() == "Escape" && open.try_get_untracked() == Some(true) {
             open.set(false);
         }
+    });
+    on_cleanup(move || {
+        on_click.remove();
+        on_key.remove();
     });
     view! {
         <div class="menu" node_ref=wrapper>

@@ -19,7 +19,7 @@ pub fn NotificationBell(feed: NotificationsFeed, api: Api) -> impl IntoView {
     let unread = move || feed.feed.with(|f| f.unread);
     let close = move || {
         open.set(false);
-        if let Some(bell) = bell.get_untracked() {
+        if let Some(bell) = bell.try_get_untracked().flatten() {
             let _ = bell.focus();
         }
     };
@@ -45,11 +45,12 @@ pub fn NotificationBell(feed: NotificationsFeed, api: Api) -> impl IntoView {
         }
     };
     // Escape closes the panel wherever focus is (a button that just disabled itself drops it).
-    let _ = window_event_listener(ev::keydown, move |event| {
-        if event.key() == "Escape" && open.get_untracked() {
+    let on_key = window_event_listener(ev::keydown, move |event| {
+        if event.key() == "Escape" && open.try_get_untracked() == Some(true) {
             close();
         }
     });
+    on_cleanup(move || on_key.remove());
     view! {
         <div class="menu">
             <button

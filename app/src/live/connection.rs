@@ -111,20 +111,25 @@ fn diagnose<E: StreamEvent>(connection: Rc<Connection<E>>) {
             }
             _ => None,
         };
-        if let Some(StreamState::SignedOut | StreamState::NotFound) = &state {
-            if let Some(state) = state {
-                connection.state.set(state);
-            }
+        // Not found is final. Signed out is retried slowly: the person may sign in in another
+        // tab, and an embedded widget should then come alive without a reload.
+        if state == Some(StreamState::NotFound) {
+            connection.state.set(StreamState::NotFound);
             return;
         }
+        let signed_out = state == Some(StreamState::SignedOut);
         connection
             .state
             .set(state.unwrap_or(StreamState::Reconnecting));
         let failures = connection.failures.get().saturating_add(1);
         connection.failures.set(failures);
-        let pause = FIRST_RETRY
-            .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1)))
-            .min(LONGEST_RETRY);
+        let pause = if signed_out {
+            LONGEST_RETRY
+        } else {
+            FIRST_RETRY
+                .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1)))
+                .min(LONGEST_RETRY)
+        };
         set_timeout(
             move || {
                 if !connection.slot.is_disposed() {

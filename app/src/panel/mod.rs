@@ -6,6 +6,7 @@ mod router;
 mod session;
 mod shell;
 mod start;
+mod title;
 
 use leptos::prelude::*;
 

@@ -16,8 +16,18 @@ use attributes::WidgetConfig;
 
 /// The attribute that marks a host element.
 pub const MARKER: &str = "data-opsux-active-ops";
-/// Stylesheets linked into every shadow root, relative to the server's origin.
-const STYLESHEETS: [&str; 2] = ["/widget/tokens.css", "/widget/active-ops.css"];
+/// Stylesheets linked into every shadow root, from the folder the loader was served from.
+const STYLESHEETS: [&str; 2] = ["tokens.css", "active-ops.css"];
+
+/// Where the loader (`opsux-widget.js`) came from, which it records before starting us: the
+/// stylesheets sit beside it. Without it (the wasm started some other way), the server's
+/// `/widget/` folder.
+fn assets_base(server: Option<&str>) -> String {
+    js_sys::Reflect::get(&js_sys::global(), &"__opsuxWidgetAssets".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format!("{}/widget/", server.unwrap_or_default()))
+}
 
 /// Mounts a widget into every marked element of the page.
 pub fn mount_all() {
@@ -43,14 +53,14 @@ fn mount_one(document: &web_sys::Document, host: &Element) {
         return;
     }
     let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else {
+        // Elements such as <li>, <td> or <a> cannot hold a shadow root: say so, not a blank.
+        let message = "opsux widget: this element cannot hold the widget; use a <div> or <section>";
+        web_sys::console::error_1(&message.into());
+        host.set_text_content(Some(message));
         return;
     };
     let config = WidgetConfig::read(host);
-    let base = match &config {
-        Ok(config) => config.server.clone(),
-        // Without a valid server the styles come from the script's own origin, if any.
-        Err(_) => String::new(),
-    };
+    let base = assets_base(config.as_ref().ok().map(|c| c.server.as_str()));
     for sheet in STYLESHEETS {
         if let Ok(link) = document.create_element("link") {
             let _ = link.set_attribute("rel", "stylesheet");
@@ -76,11 +86,24 @@ fn mount_one(document: &web_sys::Document, host: &Element) {
             .forget();
         }
         Err(message) => {
-            // Never a blank: the element says what is wrong with it. Text only (R18).
+            // Never a blank: the element says what is wrong with it. Text only (R18), styled
+            // through the CSSOM, so it shows even when no stylesheet could be linked and
+            // under a host CSP that forbids inline styles.
             container.set_text_content(Some(&format!("opsux widget: {message}")));
-            container.set_class_name("opsux-root opsux-misconfigured");
             let _ = container.set_attribute("role", "alert");
             let _ = container.set_attribute("data-test", "widget-error");
+            let style = container.style();
+            for (name, value) in [
+                ("display", "block"),
+                ("padding", "0.75em 1em"),
+                ("border-radius", "8px"),
+                ("border", "1px solid #d33"),
+                ("background", "#fde3e3"),
+                ("color", "#8a1c1c"),
+                ("font", "0.9em/1.4 system-ui, sans-serif"),
+            ] {
+                let _ = style.set_property(name, value);
+            }
         }
     }
 }

@@ -88,6 +88,15 @@ fn an_ended_run_leaves_and_does_not_come_back() {
         run: run(1, RunStatus::Running, 4),
     });
     assert!(set.is_empty(), "a late change must not revive an ended run");
+    // A snapshot that no longer lists a run means it ended while the stream was away.
+    let mut away = ActiveRunSet::new();
+    away.apply(ActiveRunsEvent::Snapshot {
+        runs: vec![run(7, RunStatus::Running, 1), run(8, RunStatus::Running, 1)],
+    });
+    away.apply(ActiveRunsEvent::Snapshot {
+        runs: vec![run(8, RunStatus::Running, 2)],
+    });
+    assert_eq!(away.vanished().collect::<Vec<_>>(), [id(7)]);
     // Nor does a snapshot that was read before the end.
     set.apply(ActiveRunsEvent::Snapshot {
         runs: vec![run(1, RunStatus::Running, 4), run(2, RunStatus::Queued, 1)],
@@ -134,19 +143,27 @@ fn the_list_updates_in_place_and_takes_new_matching_runs_on_top() {
         status: Some(RunStatus::Queued),
         ..RunFilter::default()
     };
+    let any = RunFilter::default();
     let mut list = vec![run(2, RunStatus::Queued, 1), run(1, RunStatus::Queued, 1)];
     // In place, newer only.
     assert!(apply_to_list(
         &mut list,
-        run(1, RunStatus::Running, 2),
+        run(1, RunStatus::Queued, 2),
         &queued_only
     ));
-    assert_eq!(list[1].status, RunStatus::Running);
+    assert_eq!(list[1].version, 2);
     assert!(!apply_to_list(
         &mut list,
         run(1, RunStatus::Queued, 1),
         &queued_only
     ));
+    // A row that no longer matches the filter leaves it.
+    assert!(apply_to_list(
+        &mut list,
+        run(1, RunStatus::Running, 3),
+        &queued_only
+    ));
+    assert_eq!(list.iter().map(|r| r.id).collect::<Vec<_>>(), [id(2)]);
     // A new run that matches goes on top; one that does not is left out.
     assert!(apply_to_list(
         &mut list,
@@ -159,13 +176,21 @@ fn the_list_updates_in_place_and_takes_new_matching_runs_on_top() {
         run(4, RunStatus::Running, 2),
         &queued_only
     ));
-    assert_eq!(list.len(), 3);
+    assert_eq!(list.len(), 2);
+    // Unfiltered, a run that ends stays, in its final state.
+    let mut all = vec![run(5, RunStatus::Running, 1)];
+    assert!(apply_to_list(
+        &mut all,
+        run(5, RunStatus::Completed, 2),
+        &any
+    ));
+    assert_eq!(all[0].status, RunStatus::Completed);
     // An unknown run older than the page's newest belongs to another page.
     let mut page = vec![run(9, RunStatus::Completed, 3)];
     assert!(!apply_to_list(
         &mut page,
         run(5, RunStatus::Running, 2),
-        &RunFilter::default()
+        &any
     ));
 }
 
@@ -250,9 +275,13 @@ fn the_feed_counts_unread_and_never_doubles_a_notification() {
     assert_eq!(feed.items.len(), 2, "one entry per notification");
     assert_eq!(feed.items[0].id, Uuid::from_u128(2), "newest first");
 
+    // Opening one marks it; the count comes from the stream's `read` event, whenever that
+    // arrives relative to the answer.
+    feed.apply(NotificationsEvent::Read { unread: 1 });
     feed.mark_read(Uuid::from_u128(2), T0);
     feed.mark_read(Uuid::from_u128(2), T0);
-    assert_eq!(feed.unread, 1, "marking twice counts once");
+    assert_eq!(feed.unread, 1, "never counted twice");
+    assert!(feed.items[0].read_at.is_some());
 
     feed.apply(NotificationsEvent::Read { unread: 0 });
     assert_eq!(feed.unread, 0);

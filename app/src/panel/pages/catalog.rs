@@ -6,9 +6,11 @@ use opsux_core::wire::{BadgeEntry, Catalog};
 
 use crate::api::Api;
 use crate::components::Badge;
+use crate::panel::title::set_title;
 
 #[component]
 pub(crate) fn CatalogPage() -> impl IntoView {
+    set_title("Operations catalog");
     // A plain signal filled by one spawned fetch: the page loads once and never refetches.
     let (catalog, set_catalog) = signal(None::<Result<Catalog, String>>);
     leptos::task::spawn_local(async move {

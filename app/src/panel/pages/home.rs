@@ -6,9 +6,11 @@ use opsux_core::presenter::overview_url;
 use crate::panel::router::Redirect;
 use crate::panel::session::{RequireSession, Session};
 use crate::panel::shell::Shell;
+use crate::panel::title::set_title;
 
 #[component]
 pub(crate) fn HomePage() -> impl IntoView {
+    set_title("Home");
     let session = Session::expect();
     view! {
         <RequireSession>

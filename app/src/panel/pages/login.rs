@@ -8,9 +8,11 @@ use opsux_core::wire::{ErrorCode, MeResponse};
 use crate::api::Api;
 use crate::panel::router::Router;
 use crate::panel::session::{Session, SessionState};
+use crate::panel::title::set_title;
 
 #[component]
 pub(crate) fn LoginPage() -> impl IntoView {
+    set_title("Sign in");
     let session = Session::expect();
     let router = Router::expect();
     let next = move || router.query("next").and_then(|n| safe_next(&n));
@@ -85,6 +87,11 @@ fn home_of(me: &MeResponse) -> String {
 /// Only a path on this site: never `//elsewhere` or `https://…`, so a crafted link cannot send a
 /// person somewhere else after signing in.
 fn safe_next(next: &str) -> Option<String> {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    // Browsers drop tabs and newlines from URLs, so `/\t/evil` would become `//evil`.
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
     (ok && !next.starts_with("/login")).then(|| next.to_owned())
 }

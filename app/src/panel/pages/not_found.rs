@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::panel::session::Session;
 use crate::panel::shell::Shell;
+use crate::panel::title::set_title;
 
 #[component]
 pub(crate) fn NotFoundPage() -> impl IntoView {
@@ -22,6 +23,7 @@ pub(crate) fn NotFoundPage() -> impl IntoView {
 /// The content of the not-found page, also shown inside a tenant's frame for an unknown run.
 #[component]
 pub(crate) fn NotFound() -> impl IntoView {
+    set_title("Page not found");
     view! {
         <div class="not-found" data-test="not-found">
             <p class="not-found-code" aria-hidden="true">"404"</p>

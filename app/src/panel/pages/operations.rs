@@ -6,18 +6,23 @@ use leptos::prelude::*;
 use opsux_core::live::{RunFilter, apply_to_list};
 use opsux_core::presenter::view_run_url;
 use opsux_core::wire::RunSummary;
-use opsux_core::{OperationType, RunOutcome, RunStatus};
+use opsux_core::{OperationType, RunId, RunOutcome, RunStatus};
 
 use crate::api::Api;
 use crate::components::{Duration, RelativeTime, RunBadge};
 use crate::live::ticking_now;
 use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
+use crate::panel::title::set_title;
 
 const PAGE_SIZE: &str = "25";
 
 #[component]
 pub(crate) fn OperationsPage() -> impl IntoView {
+    set_title(&format!(
+        "Operations · {}",
+        TenantScope::expect().access.name
+    ));
     let router = Router::expect();
     let filter = Memo::new(move |_| RunFilter {
         operation: router.query("type").and_then(|t| t.parse().ok()),
@@ -91,7 +96,8 @@ fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
         <form class="filters" aria-label="Filter operations" on:submit=|e| e.prevent_default()>
             <label class="field field-inline">
                 <span>"Type"</span>
-                <select on:change=on_type data-test="filter-type">
+                <select on:change=on_type data-test="filter-type"
+                    prop:value=move || filter.get().operation.map_or("", |t| t.as_str())>
                     <option value="">"All types"</option>
                     {OperationType::ALL.into_iter().map(|t| view! {
                         <option value=t.as_str() selected=current.operation == Some(t)>{t.label()}</option>
@@ -100,7 +106,8 @@ fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
             </label>
             <label class="field field-inline">
                 <span>"Status"</span>
-                <select on:change=on_status data-test="filter-status">
+                <select on:change=on_status data-test="filter-status"
+                    prop:value=move || filter.get().status.map_or("", |t| t.as_str())>
                     <option value="">"Any status"</option>
                     {RunStatus::ALL.into_iter().map(|s| view! {
                         <option value=s.as_str() selected=current.status == Some(s)>
@@ -111,7 +118,8 @@ fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
             </label>
             <label class="field field-inline">
                 <span>"Outcome"</span>
-                <select on:change=on_outcome data-test="filter-outcome">
+                <select on:change=on_outcome data-test="filter-outcome"
+                    prop:value=move || filter.get().outcome.map_or("", |t| t.as_str())>
                     <option value="">"Any outcome"</option>
                     {RunOutcome::ALL.into_iter().map(|o| view! {
                         <option value=o.as_str() selected=current.outcome == Some(o)>
@@ -144,14 +152,34 @@ fn RunTable(filter: RunFilter) -> impl IntoView {
 
     // Apply what the stream holds: active runs in their latest state, and runs that ended
     // while the page was open. Re-applying is harmless: only newer versions replace rows.
+    // Runs that ended while the stream was away come back without their final state: those
+    // still shown as active are read again, once each.
+    let reread = StoredValue::new(Vec::<RunId>::new());
+    let refresh_tenant = StoredValue::new(tenant.clone());
     let apply_feed = move || {
+        let mut stale = Vec::new();
         feed.runs.with(|set| {
             rows.update(|list| {
                 for run in set.runs().into_iter().chain(set.recently_ended().cloned()) {
                     apply_to_list(list, run, &filter);
                 }
+                for id in set.vanished() {
+                    let shown_active = list.iter().any(|r| r.id == id && r.status.is_active());
+                    if shown_active && !reread.with_value(|done| done.contains(&id)) {
+                        reread.update_value(|done| done.push(id));
+                        stale.push(id);
+                    }
+                }
             });
         });
+        for id in stale {
+            let tenant = refresh_tenant.get_value();
+            leptos::task::spawn_local(async move {
+                if let Ok(detail) = Api::same_origin().run(&tenant, id).await {
+                    let _ = rows.try_update(|list| apply_to_list(list, detail.run, &filter));
+                }
+            });
+        }
     };
     Effect::new(move |_| {
         feed.runs.track();

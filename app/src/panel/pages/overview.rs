@@ -6,10 +6,12 @@ use opsux_core::presenter::operations_url;
 
 use crate::panel::shell::TenantScope;
 use crate::panel::start::StartButton;
+use crate::panel::title::set_title;
 
 #[component]
 pub(crate) fn OverviewPage() -> impl IntoView {
     let TenantScope { access, .. } = TenantScope::expect();
+    set_title(&access.name);
     let may_start = [OperationType::InventorySync, OperationType::EntraGroupSync]
         .into_iter()
         .any(|op| {

@@ -10,10 +10,11 @@ use opsux_core::wire::{ErrorCode, RunDetail, RunStreamEvent, RunSummary};
 use opsux_core::{Capability, RunId, RunOutcome, RunStatus, TenantSlug};
 
 use crate::api::Api;
-use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge};
-use crate::live::{StreamTarget, keep_open, local_time, ticking_now};
+use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
+use crate::live::{StreamState, StreamTarget, keep_open, local_time, ticking_now};
 use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
+use crate::panel::title::set_title;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Load {
@@ -30,8 +31,12 @@ pub(crate) fn RunDetailPage(id: RunId) -> impl IntoView {
     let may_cancel = scope.access.capabilities.contains(&Capability::RunsCancel);
     let detail = RwSignal::new(None::<RunDetail>);
     let load = RwSignal::new(Load::Loading);
+    let stream = RwSignal::new(StreamState::Connecting);
+    // `try_`: an answer may arrive after the person has left the page.
     let take = move |incoming: RunDetail| {
-        let newer = detail.with_untracked(|held| newer_detail(held.as_ref(), incoming));
+        let newer = detail
+            .try_with_untracked(|held| newer_detail(held.as_ref(), incoming))
+            .flatten();
         if let Some(newer) = newer {
             detail.set(Some(newer));
         }
@@ -55,7 +60,7 @@ pub(crate) fn RunDetailPage(id: RunId) -> impl IntoView {
     let stream_tenant = tenant.clone();
     let live = move || {
         active.get().then(|| {
-            let _state = keep_open(
+            let state = keep_open(
                 StreamTarget {
                     api: Api::same_origin(),
                     stream_path: format!("/api/t/{stream_tenant}/operations/{id}/stream"),
@@ -65,6 +70,15 @@ pub(crate) fn RunDetailPage(id: RunId) -> impl IntoView {
                     RunStreamEvent::Snapshot { run } | RunStreamEvent::Changed { run } => take(run),
                 },
             );
+            // What the page says about the stream; a run that vanished (membership
+            // revoked, run pruned) becomes the not-found page.
+            Effect::new(move |_| {
+                let state = state.get();
+                if state == StreamState::NotFound {
+                    load.set(Load::NotFound);
+                }
+                stream.set(state);
+            });
         })
     };
 
@@ -76,7 +90,13 @@ pub(crate) fn RunDetailPage(id: RunId) -> impl IntoView {
             Load::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
             Load::Ready => {
                 let tenant = tenant.clone();
-                view! { <RunView detail tenant may_cancel /> }.into_any()
+                view! {
+                    <Show when=move || active.get()>
+                        <StreamNotice state=stream.read_only() />
+                    </Show>
+                    <RunView detail tenant may_cancel />
+                }
+                    .into_any()
             }
         }}
     }
@@ -95,7 +115,9 @@ fn RunView(
             .or_else(|| held.cloned())
             .expect("Run Detail renders only after the run has loaded")
     });
+    let active = Memo::new(move |_| run.with(|r| r.status.is_active()));
     let first = run.get_untracked();
+    set_title(&format!("{} · Run", first.operation.label()));
     let initiator = first
         .initiator
         .as_ref()
@@ -119,10 +141,11 @@ fn RunView(
             </p>
         </div>
         {move || run.with(why_it_failed)}
-        {move || run.with(|r| r.status.is_active()).then(|| {
-            let tenant = tenant.clone();
-            view! { <LiveProgress run now tenant may_cancel /> }
-        })}
+        // Built once while the run is active (not on every progress event), so the cancel
+        // dialog and its state survive the run's updates.
+        <Show when=move || active.get()>
+            <LiveProgress run now tenant=tenant.clone() may_cancel />
+        </Show>
         <div class="detail-grid">
             <section class="card">
                 <h2>"Counts"</h2>
@@ -194,7 +217,7 @@ fn CancelRun(run: Memo<RunSummary>, tenant: TenantSlug) -> impl IntoView {
         }
     };
     let close = move || {
-        if let Some(dialog) = dialog.get_untracked() {
+        if let Some(dialog) = dialog.try_get_untracked().flatten() {
             dialog.close();
         }
     };
