@@ -3,6 +3,7 @@
 //! tenant's active-runs stream; the list itself reads only the database (R15).
 
 use leptos::prelude::*;
+use opsux_core::badge::{outcome_badge, status_badge};
 use opsux_core::live::{RunFilter, apply_to_list};
 use opsux_core::presenter::view_run_url;
 use opsux_core::wire::RunSummary;
@@ -75,60 +76,51 @@ fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
         };
         router.replace(&target);
     };
-    let on_type = {
-        move |e: leptos::ev::Event| {
-            let value = event_target_value(&e);
-            apply(&|f| f.operation = value.parse::<OperationType>().ok());
-        }
-    };
-    let on_status = {
-        move |e: leptos::ev::Event| {
-            let value = event_target_value(&e);
-            apply(&|f| f.status = RunStatus::parse(&value));
-        }
-    };
-    let on_outcome = move |e: leptos::ev::Event| {
-        let value = event_target_value(&e);
-        apply(&|f| f.outcome = RunOutcome::parse(&value));
-    };
-    let current = filter.get_untracked();
+    let types = OperationType::ALL.map(|t| (t.as_str(), t.label())).to_vec();
+    let statuses = RunStatus::ALL
+        .map(|st| (st.as_str(), status_badge(st).label))
+        .to_vec();
+    let outcomes = RunOutcome::ALL
+        .map(|o| (o.as_str(), outcome_badge(o).label))
+        .to_vec();
     view! {
         <form class="filters" aria-label="Filter operations" on:submit=|e| e.prevent_default()>
-            <label class="field field-inline">
-                <span>"Type"</span>
-                <select on:change=on_type data-test="filter-type"
-                    prop:value=move || filter.get().operation.map_or("", |t| t.as_str())>
-                    <option value="">"All types"</option>
-                    {OperationType::ALL.into_iter().map(|t| view! {
-                        <option value=t.as_str() selected=current.operation == Some(t)>{t.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="field field-inline">
-                <span>"Status"</span>
-                <select on:change=on_status data-test="filter-status"
-                    prop:value=move || filter.get().status.map_or("", |t| t.as_str())>
-                    <option value="">"Any status"</option>
-                    {RunStatus::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=current.status == Some(s)>
-                            {opsux_core::badge::status_badge(s).label}
-                        </option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="field field-inline">
-                <span>"Outcome"</span>
-                <select on:change=on_outcome data-test="filter-outcome"
-                    prop:value=move || filter.get().outcome.map_or("", |t| t.as_str())>
-                    <option value="">"Any outcome"</option>
-                    {RunOutcome::ALL.into_iter().map(|o| view! {
-                        <option value=o.as_str() selected=current.outcome == Some(o)>
-                            {opsux_core::badge::outcome_badge(o).label}
-                        </option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <FilterSelect label="Type" any="All types" test="filter-type" options=types
+                value=Signal::derive(move || filter.get().operation.map_or("", |t| t.as_str()))
+                on_pick=move |v| apply(&|f| f.operation = v.parse().ok()) />
+            <FilterSelect label="Status" any="Any status" test="filter-status" options=statuses
+                value=Signal::derive(move || filter.get().status.map_or("", |st| st.as_str()))
+                on_pick=move |v| apply(&|f| f.status = RunStatus::parse(&v)) />
+            <FilterSelect label="Outcome" any="Any outcome" test="filter-outcome" options=outcomes
+                value=Signal::derive(move || filter.get().outcome.map_or("", |o| o.as_str()))
+                on_pick=move |v| apply(&|f| f.outcome = RunOutcome::parse(&v)) />
         </form>
+    }
+}
+
+/// One labelled filter: "any" first, then the options as `(value, label)`. The drop-down follows
+/// `value` (the URL), so moving elsewhere and back shows what is applied.
+#[component]
+fn FilterSelect(
+    label: &'static str,
+    any: &'static str,
+    test: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    value: Signal<&'static str>,
+    on_pick: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let initial = value.get_untracked();
+    view! {
+        <label class="field field-inline">
+            <span>{label}</span>
+            <select data-test=test prop:value=value on:change=move |e| on_pick(event_target_value(&e))>
+                <option value="">{any}</option>
+                {options
+                    .into_iter()
+                    .map(|(v, text)| view! { <option value=v selected=v == initial>{text}</option> })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
 
