@@ -32,6 +32,47 @@ test('the widget embedded on an allowed origin shows runs live as they start and
   await expectAccessible(page, 'embedding page');
 });
 
+test('a host that adds and removes elements later gets widgets mounted and unmounted', async ({ page, baseURL }) => {
+  await page.addInitScript(() => {
+    const opened: EventSource[] = [];
+    (window as unknown as { __streams: EventSource[] }).__streams = opened;
+    const Original = window.EventSource;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    } as typeof EventSource;
+  });
+  await signIn(page, 'owner@demo.test');
+  await page.goto(embedPage);
+  await expect(page.getByTestId('embed-contoso').getByRole('region', { name: 'Active operations' })).toBeVisible();
+  const streams = () =>
+    page.evaluate(() => (window as unknown as { __streams: EventSource[] }).__streams.map((s) => s.readyState));
+  const before = (await streams()).length;
+
+  // Added after the script ran, like a single-page host would.
+  await page.evaluate((server) => {
+    const el = document.createElement('div');
+    el.dataset.opsuxActiveOps = '';
+    el.dataset.tenant = 'fabrikam';
+    el.dataset.server = server;
+    el.dataset.test = 'embed-late';
+    document.querySelector('main')!.append(el);
+    const li = document.createElement('li');
+    li.dataset.opsuxActiveOps = '';
+    li.dataset.test = 'embed-li';
+    document.querySelector('main')!.append(li);
+  }, baseURL!);
+  await expect(page.getByTestId('embed-late').getByRole('region', { name: 'Active operations' })).toBeVisible();
+  await expect(page.getByTestId('embed-li')).toHaveText(/cannot hold the widget/);
+  await expect.poll(async () => (await streams()).length).toBe(before + 1);
+
+  // Removed: its stream closes.
+  await page.evaluate(() => document.querySelector('[data-test=embed-late]')!.remove());
+  await expect.poll(async () => (await streams())[before]).toBe(2);
+});
+
 test('a page on an origin that is not allowed gets nothing', async ({ page }) => {
   await signIn(page, 'owner@demo.test');
   const refused: string[] = [];

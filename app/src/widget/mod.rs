@@ -5,10 +5,16 @@
 
 mod attributes;
 
+use std::any::Any;
+use std::cell::RefCell;
+
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
+use wasm_bindgen::closure::Closure;
+use web_sys::{
+    Element, HtmlElement, MutationObserver, MutationObserverInit, ShadowRootInit, ShadowRootMode,
+};
 
 use crate::api::Api;
 use crate::components::ActiveOpsCard;
@@ -16,6 +22,8 @@ use attributes::WidgetConfig;
 
 /// The attribute that marks a host element.
 pub const MARKER: &str = "data-opsux-active-ops";
+/// Set on an element that cannot hold a shadow root, once it has been told so.
+const REFUSED: &str = "data-opsux-refused";
 /// Stylesheets linked into every shadow root, from the folder the loader was served from.
 const STYLESHEETS: [&str; 2] = ["tokens.css", "active-ops.css"];
 
@@ -29,11 +37,43 @@ fn assets_base(server: Option<&str>) -> String {
         .unwrap_or_else(|| format!("{}/widget/", server.unwrap_or_default()))
 }
 
-/// Mounts a widget into every marked element of the page.
+thread_local! {
+    /// The mounted widgets, so one whose element leaves the page can be unmounted (its stream
+    /// closed) — hosts that are single-page apps add and remove elements as they go.
+    static MOUNTED: RefCell<Vec<(Element, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Mounts a widget into every marked element of the page, now and whenever the host adds one;
+/// unmounts those whose element is removed.
 pub fn mount_all() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    scan(&document);
+    let watched = document.clone();
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        scan(&watched);
+        MOUNTED.with(|mounted| {
+            mounted
+                .borrow_mut()
+                .retain(|(element, _)| watched.contains(Some(element)));
+        });
+    });
+    if let (Ok(observer), Some(body)) = (
+        MutationObserver::new(on_change.as_ref().unchecked_ref()),
+        document.body(),
+    ) {
+        let options = MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        let _ = observer.observe_with_options(&body, &options);
+    }
+    // The observer lives as long as the page.
+    on_change.forget();
+}
+
+/// Mounts every marked element that has no widget yet.
+fn scan(document: &web_sys::Document) {
     let Ok(elements) = document.query_selector_all(&format!("[{MARKER}]")) else {
         return;
     };
@@ -42,20 +82,22 @@ pub fn mount_all() {
             .item(index)
             .and_then(|node| node.dyn_into::<Element>().ok())
         {
-            mount_one(&document, &element);
+            mount_one(document, &element);
         }
     }
 }
 
 fn mount_one(document: &web_sys::Document, host: &Element) {
-    // A second load of the script must not mount twice.
-    if host.shadow_root().is_some() {
+    // Mounted already (a second scan, a second load of the script), or found unable to hold
+    // the widget: writing the message again would be a change that triggers another scan.
+    if host.shadow_root().is_some() || host.has_attribute(REFUSED) {
         return;
     }
     let Ok(root) = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)) else {
         // Elements such as <li>, <td> or <a> cannot hold a shadow root: say so, not a blank.
         let message = "opsux widget: this element cannot hold the widget; use a <div> or <section>";
         web_sys::console::error_1(&message.into());
+        let _ = host.set_attribute(REFUSED, "");
         host.set_text_content(Some(message));
         return;
     };
@@ -80,10 +122,10 @@ fn mount_one(document: &web_sys::Document, host: &Element) {
     match config {
         Ok(WidgetConfig { tenant, server }) => {
             let api = Api::at(&server);
-            mount_to(container, move || {
+            let handle = mount_to(container, move || {
                 view! { <ActiveOpsCard api=api tenant=tenant server=server /> }
-            })
-            .forget();
+            });
+            MOUNTED.with(|mounted| mounted.borrow_mut().push((host.clone(), Box::new(handle))));
         }
         Err(message) => {
             // Never a blank: the element says what is wrong with it. Text only (R18), styled
