@@ -1,4 +1,4 @@
-import { test, expect, completed, expectAccessible, signIn, startRun } from './helpers';
+import { test, expect, completed, expectAccessible, signIn, startRun, trackStreams } from './helpers';
 
 const embedPort = Number(process.env.OPSUX_E2E_EMBED_PORT ?? 4174);
 const foreignPort = Number(process.env.OPSUX_E2E_FOREIGN_PORT ?? 4175);
@@ -33,22 +33,10 @@ test('the widget embedded on an allowed origin shows runs live as they start and
 });
 
 test('a host that adds and removes elements later gets widgets mounted and unmounted', async ({ page, baseURL }) => {
-  await page.addInitScript(() => {
-    const opened: EventSource[] = [];
-    (window as unknown as { __streams: EventSource[] }).__streams = opened;
-    const Original = window.EventSource;
-    window.EventSource = class extends Original {
-      constructor(url: string | URL, init?: EventSourceInit) {
-        super(url, init);
-        opened.push(this);
-      }
-    } as typeof EventSource;
-  });
+  const streams = await trackStreams(page);
   await signIn(page, 'owner@demo.test');
   await page.goto(embedPage);
   await expect(page.getByTestId('embed-contoso').getByRole('region', { name: 'Active operations' })).toBeVisible();
-  const streams = () =>
-    page.evaluate(() => (window as unknown as { __streams: EventSource[] }).__streams.map((s) => s.readyState));
   const before = (await streams()).length;
 
   // Added after the script ran, like a single-page host would.

@@ -78,3 +78,31 @@ export async function expectAccessible(page: Page, what: string) {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(serious, `${what}: accessibility violations`).toEqual([]);
 }
+
+/** Asks for a run to be cancelled (R9) on the page's session; `origin` is opsux's own. */
+export async function cancelRun(page: Page, tenant: string, id: string, origin = originOf(page)) {
+  const response = await page.request.post(`/api/t/${tenant}/operations/${id}/cancel`, {
+    headers: { origin },
+  });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/**
+ * Records every EventSource the page opens, from before its first script runs; the returned
+ * function reads their `readyState`s (0 connecting, 1 open, 2 closed), oldest first.
+ */
+export async function trackStreams(page: Page): Promise<() => Promise<number[]>> {
+  await page.addInitScript(() => {
+    const opened: EventSource[] = [];
+    (window as unknown as { __streams: EventSource[] }).__streams = opened;
+    const Original = window.EventSource;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    } as typeof EventSource;
+  });
+  return () =>
+    page.evaluate(() => (window as unknown as { __streams: EventSource[] }).__streams.map((s) => s.readyState));
+}

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { test, expect, completed, expectAccessible, markAllRead, signIn, startRun } from './helpers';
+import { test, expect, cancelRun, completed, expectAccessible, markAllRead, signIn, startRun } from './helpers';
 
 // Every page and state at laptop and phone widths, light and dark: checked by axe-core (no
 // serious or critical violation) and kept as screenshots in tests/artifacts/screenshots/ for a
@@ -104,10 +104,7 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await capture(page, 'embed');
 
   // Leave nothing running for the tests after this one.
-  const cancel = await page.request.post(`/api/t/contoso/operations/${embedded.run.id}/cancel`, {
-    headers: { origin: baseURL! },
-  });
-  expect(cancel.ok()).toBeTruthy();
+  await cancelRun(page, 'contoso', embedded.run.id, baseURL!);
   await completed(page, 'contoso', embedded.run.id);
   await completed(page, 'contoso', groupsRun);
 });

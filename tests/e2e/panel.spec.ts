@@ -1,12 +1,14 @@
 import {
   test,
   expect,
+  cancelRun,
   completed,
   markAllRead,
   notificationsFor,
   runOf,
   signIn,
   startRun,
+  trackStreams,
 } from './helpers';
 
 test('sign-in says what went wrong, and leads back to the page asked for', async ({ page }) => {
@@ -188,10 +190,7 @@ test('a reader sees no start or cancel buttons; a forced start is refused', asyn
   });
   expect(forced.status()).toBe(403);
 
-  const cancel = await owner.request.post(`/api/t/contoso/operations/${started.run.id}/cancel`, {
-    headers: { origin: new URL(owner.url()).origin },
-  });
-  expect(cancel.ok()).toBeTruthy();
+  await cancelRun(owner, 'contoso', started.run.id);
   await completed(owner, 'contoso', started.run.id);
 });
 
@@ -214,20 +213,8 @@ test('an outsider gets the same not-found page for a real run, a tenant and nons
 });
 
 test('signing out ends the live streams', async ({ page }) => {
-  await page.addInitScript(() => {
-    const opened: EventSource[] = [];
-    (window as unknown as { __streams: EventSource[] }).__streams = opened;
-    const Original = window.EventSource;
-    window.EventSource = class extends Original {
-      constructor(url: string | URL, init?: EventSourceInit) {
-        super(url, init);
-        opened.push(this);
-      }
-    } as typeof EventSource;
-  });
+  const states = await trackStreams(page);
   await signIn(page, 'owner@demo.test');
-  const states = () =>
-    page.evaluate(() => (window as unknown as { __streams: EventSource[] }).__streams.map((s) => s.readyState));
   // The tenant's active runs and the notifications are streaming.
   const [OPEN, CLOSED] = [1, 2];
   await expect.poll(async () => (await states()).filter((s) => s === OPEN).length).toBeGreaterThanOrEqual(2);
@@ -261,10 +248,7 @@ test('the operations list filters by URL, pages with Load more, and updates live
     await startRun(page, 'fabrikam', 'entra_group_sync', { items: 0, purpose: 'paging', n });
   }
   const toCancel = await startRun(page, 'fabrikam', 'inventory_sync', { items: 500, purpose: 'list-cancel' });
-  const cancel = await page.request.post(`/api/t/fabrikam/operations/${toCancel.run.id}/cancel`, {
-    headers: { origin: new URL(page.url()).origin },
-  });
-  expect(cancel.ok()).toBeTruthy();
+  await cancelRun(page, 'fabrikam', toCancel.run.id);
   await completed(page, 'fabrikam', toCancel.run.id);
 
   await page.goto('/t/fabrikam/operations');
@@ -321,10 +305,7 @@ test('switching tenants keeps the page working, with its own live runs', async (
   await page.getByRole('button', { name: 'Active operations' }).click();
   const item = page.getByRole('region', { name: 'Active operations' }).locator(`[data-run-id="${started.run.id}"]`);
   await expect(item).toBeVisible();
-  const cancel = await page.request.post(`/api/t/fabrikam/operations/${started.run.id}/cancel`, {
-    headers: { origin: new URL(page.url()).origin },
-  });
-  expect(cancel.ok()).toBeTruthy();
+  await cancelRun(page, 'fabrikam', started.run.id);
   await expect(item).toHaveCount(0);
   await completed(page, 'fabrikam', started.run.id);
 });
