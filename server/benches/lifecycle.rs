@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 
 use opsux_core::{FailureSummary, OperationType, RunOutcome, SummaryCounts, SummaryKey};
 use opsux_server::clock::{SystemClock, to_ms};
+use opsux_server::demo;
 use opsux_server::events::EventHub;
 use opsux_server::runs::{RunConfig, RunService, StartRun, TenantRef};
-use opsux_server::{db, demo};
-use uuid::Uuid;
+use opsux_server::store::Store;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
@@ -34,23 +34,23 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(500);
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let pool = db::connect(&url).await?;
-    demo::seed(&pool, to_ms(time::OffsetDateTime::now_utc())).await?;
-    let (tenant_id, workspace_id): (String, String) =
-        sqlx::query_as("SELECT id, workspace_id FROM tenants WHERE slug = 'contoso'")
-            .fetch_one(&pool)
-            .await?;
-    let user: String = sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@demo.test'")
-        .fetch_one(&pool)
-        .await?;
-    let tenant = TenantRef {
-        id: Uuid::parse_str(&tenant_id)?,
-        workspace_id: Uuid::parse_str(&workspace_id)?,
-        slug: "contoso".parse()?,
+    let store = Store::open(&url).await?;
+    let Store::Sqlite(pool) = store.clone() else {
+        anyhow::bail!("the benchmark's baseline is written for SQLite");
     };
+    demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
+    let tenant: TenantRef = store
+        .tenant(&"contoso".parse()?)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo tenant"))?;
+    let user = store
+        .user_by_email("owner@demo.test")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo owner"))?
+        .id;
     let service = |progress_interval| {
         RunService::new(
-            pool.clone(),
+            store.clone(),
             Arc::new(SystemClock),
             EventHub::new(),
             RunConfig {
@@ -158,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Commits `count` single-row UPDATE transactions one after another; returns commits/s.
-async fn raw_commits(pool: &db::Pool, count: usize) -> anyhow::Result<f64> {
+async fn raw_commits(pool: &sqlx::SqlitePool, count: usize) -> anyhow::Result<f64> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS bench_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
     )

@@ -11,9 +11,10 @@ use tokio::net::TcpListener;
 use opsux_core::OperationType;
 
 use crate::clock::{SystemClock, to_ms};
+use crate::demo;
 use crate::state::{AppState, Config};
+use crate::store::{self, Store};
 use crate::worker::{Handlers, SimulatedWork, Worker, WorkerConfig};
-use crate::{db, demo};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,7 +38,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
     /// Where the data lives; the directory of a SQLite file is created if needed.
-    #[arg(long, env = "DATABASE_URL", default_value = db::DEFAULT_URL)]
+    #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_URL)]
     pub database_url: String,
 }
 
@@ -87,8 +88,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::SeedDemo(args) => {
-            let pool = db::connect(&args.database_url).await?;
-            demo::seed(&pool, to_ms(time::OffsetDateTime::now_utc())).await?;
+            let store = Store::open(&args.database_url).await?;
+            demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
             print_demo_logins();
             Ok(())
         }
@@ -116,10 +117,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         allowed_origins.push(origin.to_owned());
     }
-    let pool = db::connect(&args.database.database_url).await?;
+    let store = Store::open(&args.database.database_url).await?;
     let clock = Arc::new(SystemClock);
     if args.demo {
-        demo::seed(&pool, to_ms(time::OffsetDateTime::now_utc())).await?;
+        demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
         print_demo_logins();
     }
     let listener = TcpListener::bind(args.listen)
@@ -136,7 +137,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             metrics_token: args.metrics_token,
             ..Config::default()
         },
-        pool,
+        store,
         clock,
     );
     let worker = Worker::new(

@@ -2,10 +2,11 @@
 //! show the access rules — an owner of both, a reader of one, an outsider of both.
 
 use anyhow::Context;
+use opsux_core::{Role, TenantSlug};
 use uuid::Uuid;
 
 use crate::auth::hash_password;
-use crate::db::Pool;
+use crate::store::{Store, accounts};
 
 pub const DEMO_PASSWORD: &str = "opsux-demo";
 
@@ -38,61 +39,41 @@ pub const DEMO_USERS: &[DemoUser] = &[
 ];
 
 /// Creates the demo data set; does nothing if it already exists.
-pub async fn seed(pool: &Pool, now_ms: i64) -> anyhow::Result<()> {
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'contoso'")
-            .fetch_optional(pool)
-            .await?;
-    if existing.is_some() {
+pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+    let contoso = TenantSlug::parse("contoso")?;
+    if store.tenant(&contoso).await?.is_some() {
         return Ok(());
     }
-    let mut tx = pool.begin().await?;
-    let workspace = Uuid::now_v7().to_string();
-    sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES (?, 'Demo workspace', ?)")
-        .bind(&workspace)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = store.begin().await?;
+    let mut conn = tx.conn();
+    let workspace = Uuid::now_v7();
+    accounts::insert_workspace(&mut conn, workspace, "Demo workspace", now_ms).await?;
     let mut tenant_ids = Vec::new();
     for (slug, name) in DEMO_TENANTS {
-        let id = Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO tenants (id, workspace_id, slug, name, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&workspace)
-        .bind(slug)
-        .bind(name)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
+        let id = Uuid::now_v7();
+        accounts::insert_tenant(&mut conn, id, workspace, slug, name, now_ms).await?;
         tenant_ids.push((*slug, id));
     }
     let password_hash = hash_password(DEMO_PASSWORD)?;
     for user in DEMO_USERS {
-        let id = Uuid::now_v7().to_string();
-        sqlx::query(
-            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        let id = Uuid::now_v7();
+        accounts::insert_user(
+            &mut conn,
+            id,
+            user.email,
+            user.display_name,
+            &password_hash,
+            now_ms,
         )
-        .bind(&id)
-        .bind(user.email)
-        .bind(user.display_name)
-        .bind(&password_hash)
-        .bind(now_ms)
-        .execute(&mut *tx)
         .await?;
         for (slug, role) in user.memberships {
             let tenant = tenant_ids
                 .iter()
                 .find(|(s, _)| s == slug)
-                .map(|(_, id)| id)
+                .map(|(_, id)| *id)
                 .context("demo membership names an unknown tenant")?;
-            sqlx::query("INSERT INTO memberships (user_id, tenant_id, role) VALUES (?, ?, ?)")
-                .bind(&id)
-                .bind(tenant)
-                .bind(role)
-                .execute(&mut *tx)
-                .await?;
+            let role = Role::parse(role).context("demo membership names an unknown role")?;
+            accounts::insert_membership(&mut conn, id, tenant, role).await?;
         }
     }
     tx.commit().await?;

@@ -5,17 +5,16 @@ pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod clock;
-pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod metrics;
-pub mod notifications;
 pub mod routes;
 pub mod runs;
 pub mod security;
 pub mod state;
+pub mod store;
 pub mod telemetry;
 pub mod worker;
 

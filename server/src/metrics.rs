@@ -61,14 +61,8 @@ pub async fn show(
             ));
         }
     }
-    let by_status: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT type, status, COUNT(*) FROM operation_runs GROUP BY type, status ORDER BY type, status",
-    )
-    .fetch_all(&state.pool)
-    .await?;
-    let notifications: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications")
-        .fetch_one(&state.pool)
-        .await?;
+    let by_status = state.store.runs_by_type_and_status().await?;
+    let notifications = state.store.notification_count().await?;
 
     let mut out = String::new();
     header_lines(
@@ -77,10 +71,11 @@ pub async fn show(
         "gauge",
         "Operation runs by type and status.",
     );
-    for (op_type, status, count) in &by_status {
+    for row in &by_status {
         let _ = writeln!(
             out,
-            "opsux_runs{{type=\"{op_type}\",status=\"{status}\"}} {count}"
+            "opsux_runs{{type=\"{}\",status=\"{}\"}} {}",
+            row.op_type, row.status, row.count
         );
     }
     header_lines(

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::clock::SharedClock;
-use crate::db::Pool;
 use crate::events::EventHub;
 use crate::runs::{RunConfig, RunService};
+use crate::store::Store;
 
 /// Settings fixed at start-up.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
-    pub pool: Pool,
+    pub store: Store,
     pub clock: SharedClock,
     pub events: EventHub,
     pub runs: RunService,
@@ -46,17 +46,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, pool: Pool, clock: SharedClock) -> Self {
+    pub fn new(config: Config, store: Store, clock: SharedClock) -> Self {
         let events = EventHub::with_capacity(config.event_capacity);
         let runs = RunService::new(
-            pool.clone(),
+            store.clone(),
             Arc::clone(&clock),
             events.clone(),
             config.runs.clone(),
         );
         Self {
             config: Arc::new(config),
-            pool,
+            store,
             clock,
             events,
             runs,

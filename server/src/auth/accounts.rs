@@ -1,12 +1,9 @@
-//! Users and their tenants, as sign-in and `GET /api/me` need them.
+//! Signing in: checking an e-mail and password against the stored hash.
 
 use std::sync::LazyLock;
 
-use opsux_core::wire::TenantAccessDto;
-use opsux_core::{Role, TenantSlug, UserId};
-
 use super::{CurrentUser, hash_password, verify_password};
-use crate::db::Pool;
+use crate::store::Store;
 
 /// Verified against when the e-mail is unknown, so an unknown e-mail and a wrong password
 /// take the same time and cannot be told apart.
@@ -15,46 +12,20 @@ static DUMMY_HASH: LazyLock<String> =
 
 /// The user with this e-mail and password; `None` for any mismatch.
 pub async fn verify_login(
-    pool: &Pool,
+    store: &Store,
     email: &str,
     password: &str,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, email, display_name, password_hash FROM users WHERE email = ?")
-            .bind(email.trim())
-            .fetch_optional(pool)
-            .await?;
-    let hash = row.as_ref().map_or(DUMMY_HASH.as_str(), |r| r.3.as_str());
+    let row = store.user_by_email(email.trim()).await?;
+    let hash = row
+        .as_ref()
+        .map_or(DUMMY_HASH.as_str(), |r| r.password_hash.as_str());
     let password_ok = verify_password(password, hash);
-    Ok(row.and_then(|(id, email, display_name, _)| {
+    Ok(row.and_then(|row| {
         password_ok.then_some(CurrentUser {
-            id: id.parse().ok()?,
-            email,
-            display_name,
+            id: row.id.parse().ok()?,
+            email: row.email,
+            display_name: row.display_name,
         })
     }))
-}
-
-/// The tenants `user` belongs to, by name, with role and capabilities. A row the contract
-/// rejects (unknown role, bad slug) is left out rather than failing the whole answer.
-pub async fn tenants_of(pool: &Pool, user: UserId) -> Result<Vec<TenantAccessDto>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT t.slug, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
-         WHERE m.user_id = ? ORDER BY t.name",
-    )
-    .bind(user.to_string())
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(slug, name, role)| {
-            let role = Role::parse(&role)?;
-            Some(TenantAccessDto {
-                slug: TenantSlug::parse(&slug).ok()?,
-                name,
-                role,
-                capabilities: role.capabilities(),
-            })
-        })
-        .collect())
 }

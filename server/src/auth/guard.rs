@@ -9,7 +9,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use opsux_core::wire::ErrorCode;
 use opsux_core::{Capability, Role, TenantSlug};
-use uuid::Uuid;
 
 use super::CurrentUser;
 use crate::error::ApiError;
@@ -62,29 +61,20 @@ pub async fn require_tenant_member(
     let (mut parts, body) = request.into_parts();
     let user = CurrentUser::from_request_parts(&mut parts, &state).await?;
     let slug = TenantSlug::parse(&slug).map_err(|_| tenant_not_found())?;
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT t.id, t.workspace_id, t.name, m.role FROM tenants t \
-         JOIN memberships m ON m.tenant_id = t.id AND m.user_id = ? WHERE t.slug = ?",
-    )
-    .bind(user.id.to_string())
-    .bind(slug.as_str())
-    .fetch_optional(&state.pool)
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
-    let Some((id, workspace_id, tenant_name, role)) = row else {
+    let Some(membership) = state
+        .store
+        .membership(user.id, &slug)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    else {
         return Err(tenant_not_found());
     };
-    let corrupt =
-        |what: &str| ApiError::internal(&std::io::Error::other(format!("bad {what} in database")));
-    let role = Role::parse(&role).ok_or_else(|| corrupt("role"))?;
+    let role = Role::parse(&membership.role)
+        .ok_or_else(|| ApiError::internal(&std::io::Error::other("bad role in database")))?;
     let access = TenantAccess {
         user,
-        tenant: TenantRef {
-            id: Uuid::parse_str(&id).map_err(|_| corrupt("tenant id"))?,
-            workspace_id: Uuid::parse_str(&workspace_id).map_err(|_| corrupt("workspace id"))?,
-            slug,
-        },
-        tenant_name,
+        tenant: membership.tenant,
+        tenant_name: membership.tenant_name,
         role,
     };
     parts.extensions.insert(access);

@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::clock::to_ms;
-use crate::db::Pool;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::Store;
 
 pub const SESSION_COOKIE: &str = "opsux_session";
 /// How long a login lasts.
@@ -33,52 +33,36 @@ pub struct Sessions;
 impl Sessions {
     /// Starts a session for `user` and returns the token for the cookie. Expired sessions
     /// are swept at the same time, so the table does not grow without bound.
-    pub async fn create(pool: &Pool, user: UserId, now_ms: i64) -> Result<String, sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
-            .bind(now_ms)
-            .execute(pool)
-            .await?;
+    pub async fn create(store: &Store, user: UserId, now_ms: i64) -> Result<String, sqlx::Error> {
         let token = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
         let ttl = i64::try_from(SESSION_TTL.as_millis()).unwrap_or(i64::MAX);
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(token_hash(&token))
-        .bind(user.to_string())
-        .bind(now_ms)
-        .bind(now_ms.saturating_add(ttl))
-        .execute(pool)
-        .await?;
+        store
+            .create_session(
+                &token_hash(&token),
+                user,
+                now_ms,
+                now_ms.saturating_add(ttl),
+            )
+            .await?;
         Ok(token)
     }
 
-    pub async fn delete(pool: &Pool, token: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash(token))
-            .execute(pool)
-            .await?;
-        Ok(())
+    pub async fn delete(store: &Store, token: &str) -> Result<(), sqlx::Error> {
+        store.delete_session(&token_hash(token)).await
     }
 
     /// The user of an unexpired session.
     pub async fn user(
-        pool: &Pool,
+        store: &Store,
         token: &str,
         now_ms: i64,
     ) -> Result<Option<CurrentUser>, sqlx::Error> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT u.id, u.email, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = ? AND s.expires_at > ?",
-        )
-        .bind(token_hash(token))
-        .bind(now_ms)
-        .fetch_optional(pool)
-        .await?;
-        Ok(row.and_then(|(id, email, display_name)| {
+        let row = store.session_user(&token_hash(token), now_ms).await?;
+        Ok(row.and_then(|row| {
             Some(CurrentUser {
-                id: id.parse().ok()?,
-                email,
-                display_name,
+                id: row.id.parse().ok()?,
+                email: row.email,
+                display_name: row.display_name,
             })
         }))
     }
@@ -103,7 +87,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(unauthenticated());
         };
         let now = to_ms(state.clock.now());
-        let user = Sessions::user(&state.pool, cookie.value(), now)
+        let user = Sessions::user(&state.store, cookie.value(), now)
             .await
             .map_err(|e| ApiError::internal(&e))?
             .ok_or_else(unauthenticated)?;

@@ -21,13 +21,13 @@ pub(super) async fn login(
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<MeResponse>), ApiError> {
-    let Some(user) = accounts::verify_login(&state.pool, &req.email, &req.password).await? else {
+    let Some(user) = accounts::verify_login(&state.store, &req.email, &req.password).await? else {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "wrong e-mail or password",
         ));
     };
-    let token = Sessions::create(&state.pool, user.id, to_ms(state.clock.now())).await?;
+    let token = Sessions::create(&state.store, user.id, to_ms(state.clock.now())).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
@@ -52,7 +52,7 @@ pub(super) async fn logout(
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        Sessions::delete(&state.pool, cookie.value()).await?;
+        Sessions::delete(&state.store, cookie.value()).await?;
     }
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/");
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
@@ -68,7 +68,7 @@ pub(super) async fn me(
 }
 
 async fn me_for(state: &AppState, user: CurrentUser) -> Result<MeResponse, ApiError> {
-    let tenants = accounts::tenants_of(&state.pool, user.id).await?;
+    let tenants = state.store.tenants_of(user.id).await?;
     Ok(MeResponse {
         user: UserDto {
             id: user.id,

@@ -11,7 +11,6 @@ use crate::clock::to_ms;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::extract::ApiPath;
-use crate::notifications;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/me/notifications", tag = "notifications",
@@ -20,7 +19,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<NotificationList>, ApiError> {
-    let (unread, items) = notifications::list(&state.pool, user.id).await?;
+    let (unread, items) = state.store.notifications(user.id).await?;
     Ok(Json(NotificationList { unread, items }))
 }
 
@@ -33,7 +32,11 @@ pub(super) async fn read_one(
 ) -> Result<StatusCode, ApiError> {
     // Someone else's notification is as absent as a made-up id (R16).
     let id = Uuid::parse_str(&id).map_err(|_| ApiError::not_found("notification"))?;
-    if !notifications::mark_read(&state.pool, user.id, id, to_ms(state.clock.now())).await? {
+    if !state
+        .store
+        .mark_read(user.id, id, to_ms(state.clock.now()))
+        .await?
+    {
         return Err(ApiError::not_found("notification"));
     }
     state
@@ -48,7 +51,10 @@ pub(super) async fn read_all(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<StatusCode, ApiError> {
-    notifications::mark_all_read(&state.pool, user.id, to_ms(state.clock.now())).await?;
+    state
+        .store
+        .mark_all_read(user.id, to_ms(state.clock.now()))
+        .await?;
     state
         .events
         .publish(Event::NotificationsRead { user: user.id });

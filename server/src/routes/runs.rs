@@ -103,7 +103,8 @@ pub(super) async fn list(
             "limit must be between 1 and {MAX_PAGE}"
         )));
     }
-    let (runs, next) = queries::list(&state.pool, access.tenant.id, &filter, cursor, limit).await?;
+    let (runs, next) =
+        queries::list(&state.store, access.tenant.id, &filter, cursor, limit).await?;
     Ok(Json(RunList {
         items: runs.into_iter().map(RunRecord::into_summary).collect(),
         next_cursor: next.map(|c| c.encode()),
@@ -117,7 +118,7 @@ pub(super) async fn active(
     access: TenantAccess,
 ) -> Result<Json<ActiveRuns>, ApiError> {
     access.require(Capability::RunsView)?;
-    let runs = queries::active(&state.pool, access.tenant.id).await?;
+    let runs = queries::active(&state.store, access.tenant.id).await?;
     Ok(Json(ActiveRuns {
         items: runs.into_iter().map(RunRecord::into_summary).collect(),
     }))
@@ -136,7 +137,7 @@ pub(super) async fn show(
 ) -> Result<Json<RunDetail>, ApiError> {
     access.require(Capability::RunsView)?;
     let id = parse_run_id(&id)?;
-    let run = queries::get(&state.pool, access.tenant.id, id)
+    let run = queries::get(&state.store, access.tenant.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("run"))?;
     Ok(Json(run.detail()))

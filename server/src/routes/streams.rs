@@ -27,7 +27,6 @@ use crate::clock::to_ms;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::extract::ApiPath;
-use crate::notifications;
 use crate::runs::{RunRecord, queries};
 use crate::state::AppState;
 
@@ -69,21 +68,18 @@ impl StreamAccess {
     /// The session is still valid for the same user, and they are still a member.
     async fn still_allowed(&self, state: &AppState) -> bool {
         let now = to_ms(state.clock.now());
-        let session = Sessions::user(&state.pool, &self.token, now).await;
+        let session = Sessions::user(&state.store, &self.token, now).await;
         if !matches!(session, Ok(Some(ref u)) if u.id == self.user) {
             return false;
         }
         let Some(tenant) = self.tenant else {
             return true;
         };
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM memberships WHERE user_id = ? AND tenant_id = ?",
-        )
-        .bind(self.user.to_string())
-        .bind(tenant.to_string())
-        .fetch_one(&state.pool)
-        .await
-        .is_ok_and(|n| n == 1)
+        state
+            .store
+            .is_member(self.user, tenant)
+            .await
+            .unwrap_or(false)
     }
 }
 
@@ -139,7 +135,7 @@ where
 }
 
 async fn active_snapshot(state: AppState, tenant_id: Uuid) -> Option<Sse> {
-    let runs = queries::active(&state.pool, tenant_id).await.ok()?;
+    let runs = queries::active(&state.store, tenant_id).await.ok()?;
     let event = ActiveRunsEvent::Snapshot {
         runs: runs.into_iter().map(RunRecord::into_summary).collect(),
     };
@@ -185,7 +181,7 @@ pub(super) async fn active_runs(
 }
 
 async fn run_message(state: AppState, tenant_id: Uuid, id: RunId, snapshot: bool) -> Option<Sse> {
-    let run = queries::get(&state.pool, tenant_id, id)
+    let run = queries::get(&state.store, tenant_id, id)
         .await
         .ok()??
         .detail();
@@ -229,7 +225,7 @@ pub(super) async fn run(
 }
 
 async fn notifications_snapshot(state: AppState, user: UserId) -> Option<Sse> {
-    let (unread, items) = notifications::list(&state.pool, user).await.ok()?;
+    let (unread, items) = state.store.notifications(user).await.ok()?;
     let event = NotificationsEvent::Snapshot { unread, items };
     Some(message(event.name(), &event))
 }
@@ -239,7 +235,7 @@ async fn notifications_change(
     user: UserId,
     created: Option<NotificationDto>,
 ) -> Option<Sse> {
-    let unread = notifications::unread_count(&state.pool, user).await.ok()?;
+    let unread = state.store.unread_count(user).await.ok()?;
     let event = match created {
         Some(notification) => NotificationsEvent::Created {
             unread,

@@ -253,9 +253,9 @@ impl Lease {
         let Some(counts) = progress.pending.take_if(|_| due) else {
             return Ok(());
         };
-        let mut conn = self.service.pool().acquire().await?;
+        let mut pooled = self.service.store().acquire().await?;
         let Some((cancel_requested, version)) =
-            store::save_progress(&mut conn, self.id, &self.token, &counts).await?
+            store::save_progress(&mut pooled.conn(), self.id, &self.token, &counts).await?
         else {
             return Err(self.lose());
         };
@@ -287,8 +287,8 @@ impl LeaseKeeper {
             .service
             .now_ms()
             .saturating_add(duration_ms(lease.service.config().lease));
-        let mut conn = lease.service.pool().acquire().await?;
-        if store::renew_lease(&mut conn, lease.id, &lease.token, expires).await? {
+        let mut pooled = lease.service.store().acquire().await?;
+        if store::renew_lease(&mut pooled.conn(), lease.id, &lease.token, expires).await? {
             Ok(())
         } else {
             Err(lease.lose())

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::RunError;
 use super::record::{RunRecord, RunRow, run_columns};
-use crate::db::Pool;
+use crate::store::{Store, on_pool};
 
 /// Filters of the runs list; `None` matches everything.
 #[derive(Debug, Default, Clone)]
@@ -39,32 +39,35 @@ impl Cursor {
 
 /// One page of a tenant's runs, newest first, and the cursor of the next page.
 pub async fn list(
-    pool: &Pool,
+    store: &Store,
     tenant_id: Uuid,
     filter: &RunFilter,
     after: Option<Cursor>,
     limit: u32,
 ) -> Result<(Vec<RunRecord>, Option<Cursor>), RunError> {
-    let rows: Vec<RunRow> = sqlx::query_as(concat!(
+    const SQL: &str = concat!(
         run_columns!(),
-        " WHERE r.tenant_id = ?1 \
-          AND (?2 IS NULL OR r.type = ?2) \
-          AND (?3 IS NULL OR r.status = ?3) \
-          AND (?4 IS NULL OR r.outcome = ?4) \
-          AND (?5 IS NULL OR r.initiator_user_id = ?5) \
-          AND (?6 IS NULL OR (r.created_at, r.id) < (?6, ?7)) \
-          ORDER BY r.created_at DESC, r.id DESC LIMIT ?8"
-    ))
-    .bind(tenant_id.to_string())
-    .bind(filter.operation.map(|o| o.as_str()))
-    .bind(filter.status.map(|s| s.as_str()))
-    .bind(filter.outcome.map(|o| o.as_str()))
-    .bind(filter.initiator.map(|u| u.to_string()))
-    .bind(after.map(|c| c.created_at_ms))
-    .bind(after.map(|c| c.id.to_string()))
-    .bind(i64::from(limit) + 1)
-    .fetch_all(pool)
-    .await?;
+        " WHERE r.tenant_id = $1 \
+          AND ($2 IS NULL OR r.type = $2) \
+          AND ($3 IS NULL OR r.status = $3) \
+          AND ($4 IS NULL OR r.outcome = $4) \
+          AND ($5 IS NULL OR r.initiator_user_id = $5) \
+          AND (CAST($6 AS BIGINT) IS NULL OR (r.created_at, r.id) < ($6, $7)) \
+          ORDER BY r.created_at DESC, r.id DESC LIMIT $8"
+    );
+    let rows: Vec<RunRow> = on_pool!(store, pool => {
+        sqlx::query_as(SQL)
+            .bind(tenant_id.to_string())
+            .bind(filter.operation.map(|o| o.as_str()))
+            .bind(filter.status.map(|s| s.as_str()))
+            .bind(filter.outcome.map(|o| o.as_str()))
+            .bind(filter.initiator.map(|u| u.to_string()))
+            .bind(after.map(|c| c.created_at_ms))
+            .bind(after.map(|c| c.id.to_string()))
+            .bind(i64::from(limit) + 1)
+            .fetch_all(pool)
+            .await
+    })?;
     let mut runs = rows
         .into_iter()
         .map(RunRecord::try_from)
@@ -82,27 +85,27 @@ pub async fn list(
 }
 
 /// Every queued or running run of a tenant, oldest first (the widget).
-pub async fn active(pool: &Pool, tenant_id: Uuid) -> Result<Vec<RunRecord>, RunError> {
-    let rows: Vec<RunRow> = sqlx::query_as(concat!(
+pub async fn active(store: &Store, tenant_id: Uuid) -> Result<Vec<RunRecord>, RunError> {
+    const SQL: &str = concat!(
         run_columns!(),
-        " WHERE r.tenant_id = ? AND r.status IN ('queued', 'running') \
+        " WHERE r.tenant_id = $1 AND r.status IN ('queued', 'running') \
           ORDER BY r.created_at, r.id"
-    ))
-    .bind(tenant_id.to_string())
-    .fetch_all(pool)
-    .await?;
+    );
+    let rows: Vec<RunRow> = on_pool!(store, pool => {
+        sqlx::query_as(SQL).bind(tenant_id.to_string()).fetch_all(pool).await
+    })?;
     rows.into_iter().map(RunRecord::try_from).collect()
 }
 
 /// One run of a tenant; `None` when it does not exist or belongs to another tenant.
-pub async fn get(pool: &Pool, tenant_id: Uuid, id: RunId) -> Result<Option<RunRecord>, RunError> {
-    let row: Option<RunRow> = sqlx::query_as(concat!(
-        run_columns!(),
-        " WHERE r.id = ? AND r.tenant_id = ?"
-    ))
-    .bind(id.to_string())
-    .bind(tenant_id.to_string())
-    .fetch_optional(pool)
-    .await?;
+pub async fn get(store: &Store, tenant_id: Uuid, id: RunId) -> Result<Option<RunRecord>, RunError> {
+    const SQL: &str = concat!(run_columns!(), " WHERE r.id = $1 AND r.tenant_id = $2");
+    let row: Option<RunRow> = on_pool!(store, pool => {
+        sqlx::query_as(SQL)
+            .bind(id.to_string())
+            .bind(tenant_id.to_string())
+            .fetch_optional(pool)
+            .await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }

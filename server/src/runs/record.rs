@@ -31,9 +31,10 @@ pub(crate) use run_columns;
 macro_rules! run_returning {
     () => {
         " RETURNING id, tenant_id, \
-         (SELECT t.slug FROM tenants t WHERE t.id = tenant_id) AS tenant_slug, \
+         (SELECT t.slug FROM tenants t WHERE t.id = operation_runs.tenant_id) AS tenant_slug, \
          type AS op_type, status, outcome, initiator_user_id, \
-         (SELECT u.display_name FROM users u WHERE u.id = initiator_user_id) AS initiator_name, \
+         (SELECT u.display_name FROM users u WHERE u.id = operation_runs.initiator_user_id) \
+           AS initiator_name, \
          created_at, started_at, completed_at, summary_counts, failure_summary, context, \
          message, reason_code, attempt, max_attempts, cancel_requested, version, lease_token"
     };

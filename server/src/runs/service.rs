@@ -7,7 +7,6 @@ use opsux_core::wire::{NotificationDto, NotificationKind, StartResult};
 use opsux_core::{
     OperationType, ReasonCode, RunEvent, RunId, RunState, TenantSlug, UserId, presenter,
 };
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::claimed::ClaimedRun;
@@ -15,9 +14,9 @@ use super::record::RunRecord;
 use super::store::{self, Completion, LeaseGuard, NewNotification, NewRun};
 use super::{RunError, identity};
 use crate::clock::{SharedClock, to_ms};
-use crate::db::Pool;
 use crate::events::{Event, EventHub};
 use crate::metrics::TransitionCounters;
+use crate::store::{Conn, Store};
 
 /// Tunables of the run lifecycle.
 #[derive(Debug, Clone)]
@@ -83,7 +82,7 @@ pub struct RunService {
 
 #[derive(Debug)]
 struct Inner {
-    pool: Pool,
+    store: Store,
     clock: SharedClock,
     events: EventHub,
     config: RunConfig,
@@ -93,10 +92,10 @@ struct Inner {
 }
 
 impl RunService {
-    pub fn new(pool: Pool, clock: SharedClock, events: EventHub, config: RunConfig) -> Self {
+    pub fn new(store: Store, clock: SharedClock, events: EventHub, config: RunConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
-                pool,
+                store,
                 clock,
                 events,
                 config,
@@ -115,8 +114,8 @@ impl RunService {
         &self.inner.counters
     }
 
-    pub(super) fn pool(&self) -> &Pool {
-        &self.inner.pool
+    pub(super) fn store(&self) -> &Store {
+        &self.inner.store
     }
 
     pub(super) fn now_ms(&self) -> i64 {
@@ -134,7 +133,8 @@ impl RunService {
         let op_type = req.operation.as_str();
         let identity = identity(req.operation, &req.params);
         let context = serde_json::json!({ "params": req.params }).to_string();
-        let mut conn = self.pool().acquire().await?;
+        let mut pooled = self.store().acquire().await?;
+        let mut conn = pooled.conn();
         // An identical active run may complete between our insert and our read of it; then
         // the next insert succeeds. Three rounds cover any realistic interleaving.
         for _ in 0..3 {
@@ -177,7 +177,8 @@ impl RunService {
         let token = Uuid::new_v4().to_string();
         let now = self.now_ms();
         let expires = now.saturating_add(duration_ms(self.inner.config.lease));
-        let mut conn = self.pool().acquire().await?;
+        let mut pooled = self.store().acquire().await?;
+        let mut conn = pooled.conn();
         let Some(record) = store::claim_next(&mut conn, &token, expires, now).await? else {
             return Ok(None);
         };
@@ -191,14 +192,15 @@ impl RunService {
     /// Cancels a run of `tenant_id` (R9): a queued run completes `cancelled` at once; a running
     /// run is asked to stop and its handler completes it at its next progress report.
     pub async fn cancel(&self, tenant_id: Uuid, id: RunId) -> Result<RunRecord, RunError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut pooled = self.store().acquire().await?;
+        let mut conn = pooled.conn();
         let in_tenant = store::load(&mut conn, id)
             .await?
             .is_some_and(|r| r.tenant_id == tenant_id);
         if !in_tenant {
             return Err(RunError::NotFound(id));
         }
-        drop(conn);
+        drop(pooled);
         let done = Completion {
             event: RunEvent::Cancel,
             reason: Some(ReasonCode::CancelledByUser),
@@ -215,7 +217,8 @@ impl RunService {
             Err(RunError::Conflict { .. }) => {}
             Err(other) => return Err(other),
         }
-        let mut conn = self.pool().acquire().await?;
+        let mut pooled = self.store().acquire().await?;
+        let mut conn = pooled.conn();
         if let Some(run) = store::request_cancel(&mut conn, id).await? {
             TransitionCounters::bump(&self.counters().cancel);
             if let Some(flag) = self.cancel_flags().get(&id) {
@@ -234,8 +237,8 @@ impl RunService {
     pub async fn rescue_stale(&self) -> Result<RescueReport, RunError> {
         let now = self.now_ms();
         let expired = {
-            let mut conn = self.pool().acquire().await?;
-            store::expired_leases(&mut conn, now).await?
+            let mut pooled = self.store().acquire().await?;
+            store::expired_leases(&mut pooled.conn(), now).await?
         };
         let mut report = RescueReport::default();
         for (id, token) in expired {
@@ -258,7 +261,8 @@ impl RunService {
         now: i64,
     ) -> Result<Option<Rescued>, RunError> {
         let id: RunId = id.parse().map_err(|e| RunError::Corrupt(format!("{e}")))?;
-        let mut conn = self.pool().acquire().await?;
+        let mut pooled = self.store().acquire().await?;
+        let mut conn = pooled.conn();
         let Some(run) = store::load(&mut conn, id).await? else {
             return Ok(None);
         };
@@ -270,7 +274,7 @@ impl RunService {
             self.publish(Event::RunChanged(run.summary.clone()));
             return Ok(Some(Rescued::Requeued));
         }
-        drop(conn);
+        drop(pooled);
         let done = Completion {
             event: RunEvent::GiveUp,
             reason: Some(ReasonCode::WorkerLost),
@@ -299,13 +303,15 @@ impl RunService {
         guard: LeaseGuard<'_>,
         done: &Completion<'_>,
     ) -> Result<RunRecord, RunError> {
-        let mut tx = self.pool().begin().await?;
-        let Some(run) = store::complete(&mut tx, id, from, guard, done).await? else {
-            let conflict = self.conflict(&mut tx, id, done.event).await;
+        let mut tx = self.store().begin().await?;
+        let Some(run) = store::complete(&mut tx.conn(), id, from, guard, done).await? else {
+            let conflict = self.conflict(&mut tx.conn(), id, done.event).await;
             tx.rollback().await?;
             return Err(conflict);
         };
-        let notification = self.notify_completion(&mut tx, &run, done.now_ms).await?;
+        let notification = self
+            .notify_completion(&mut tx.conn(), &run, done.now_ms)
+            .await?;
         tx.commit().await?;
         let counters = self.counters();
         TransitionCounters::bump(match done.event {
@@ -338,7 +344,7 @@ impl RunService {
     }
 
     /// The conflict for a guarded write that matched nothing, with the status found now.
-    async fn conflict(&self, conn: &mut SqliteConnection, id: RunId, event: RunEvent) -> RunError {
+    async fn conflict(&self, conn: &mut Conn<'_>, id: RunId, event: RunEvent) -> RunError {
         match store::load(conn, id).await {
             Ok(found) => RunError::Conflict {
                 run: id,
@@ -352,7 +358,7 @@ impl RunService {
     /// Writes the run's one terminal notification for its initiator; `None` for a system run.
     async fn notify_completion(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn<'_>,
         run: &RunRecord,
         now_ms: i64,
     ) -> Result<Option<NotificationDto>, RunError> {
@@ -413,7 +419,8 @@ impl RunService {
 
     /// Reads one run (monitoring pages read the database only, R15).
     pub async fn get(&self, id: RunId) -> Result<Option<RunRecord>, RunError> {
-        let mut conn = self.pool().acquire().await?;
+        let mut pooled = self.store().acquire().await?;
+        let mut conn = pooled.conn();
         store::load(&mut conn, id).await
     }
 }

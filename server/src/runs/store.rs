@@ -6,16 +6,16 @@
 use opsux_core::{
     FailureSummary, ReasonCode, RunEvent, RunId, RunState, RunStatus, SummaryCounts, transition,
 };
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use super::RunError;
 use super::record::{RunRecord, RunRow, run_columns, run_returning};
+use crate::store::{Conn, on_conn};
 
-/// The statuses from which `event` leads to `target_status`, as the JSON array the guarded
-/// statements read with `json_each`. Derived from the contract's transition table, so the SQL
-/// cannot allow what the state machine forbids.
-fn sources(event: RunEvent, target_status: RunStatus) -> String {
+/// The statuses from which `event` leads to `target_status`, bound to a guarded statement's
+/// `status IN ($a, $b)` (the second repeats the first when there is one). Derived from the
+/// contract's transition table, so the SQL cannot allow what the state machine forbids.
+fn sources(event: RunEvent, target_status: RunStatus) -> [&'static str; 2] {
     let names: Vec<&str> = event
         .source_statuses()
         .iter()
@@ -29,7 +29,12 @@ fn sources(event: RunEvent, target_status: RunStatus) -> String {
         })
         .map(|s| s.as_str())
         .collect();
-    serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned())
+    match names.as_slice() {
+        [one] => [one, one],
+        [first, second, ..] => [first, second],
+        // No source: bind a status no row has, so the statement matches nothing.
+        [] => ["none", "none"],
+    }
 }
 
 /// The state `event` leads to from `from`; the caller has already checked it is allowed.
@@ -37,33 +42,33 @@ fn target(from: RunState, event: RunEvent) -> RunState {
     transition(from, event).unwrap_or(from)
 }
 
-pub(super) async fn load(
-    conn: &mut SqliteConnection,
-    id: RunId,
-) -> Result<Option<RunRecord>, RunError> {
-    let row: Option<RunRow> = sqlx::query_as(concat!(run_columns!(), " WHERE r.id = ?"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?;
+pub(super) async fn load(conn: &mut Conn<'_>, id: RunId) -> Result<Option<RunRecord>, RunError> {
+    const SQL: &str = concat!(run_columns!(), " WHERE r.id = $1");
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL).bind(id.to_string()).fetch_optional(&mut **c).await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }
 
 pub(super) async fn load_active(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     tenant_id: Uuid,
     op_type: &str,
     identity: &str,
 ) -> Result<Option<RunRecord>, RunError> {
-    let row: Option<RunRow> = sqlx::query_as(concat!(
+    const SQL: &str = concat!(
         run_columns!(),
-        " WHERE r.tenant_id = ? AND r.type = ? AND r.identity = ? \
+        " WHERE r.tenant_id = $1 AND r.type = $2 AND r.identity = $3 \
           AND r.status IN ('queued', 'running')"
-    ))
-    .bind(tenant_id.to_string())
-    .bind(op_type)
-    .bind(identity)
-    .fetch_optional(conn)
-    .await?;
+    );
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(tenant_id.to_string())
+            .bind(op_type)
+            .bind(identity)
+            .fetch_optional(&mut **c)
+            .await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }
 
@@ -83,111 +88,151 @@ pub(super) struct NewRun<'a> {
 /// Inserts a queued run unless an identical one is active; the partial unique index decides
 /// (R4). Returns the new run, or `None` when an identical one is active.
 pub(super) async fn insert_queued(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     run: &NewRun<'_>,
 ) -> Result<Option<RunRecord>, RunError> {
-    let row: Option<RunRow> = sqlx::query_as(concat!(
+    const SQL: &str = concat!(
         "INSERT INTO operation_runs \
            (id, workspace_id, tenant_id, initiator_user_id, type, identity, status, created_at, \
             context, max_attempts) \
-         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) \
          ON CONFLICT (tenant_id, type, identity) WHERE status IN ('queued', 'running') DO NOTHING",
         run_returning!()
-    ))
-    .bind(run.id.to_string())
-    .bind(run.workspace_id.to_string())
-    .bind(run.tenant_id.to_string())
-    .bind(run.initiator.map(|u| u.to_string()))
-    .bind(run.op_type)
-    .bind(run.identity)
-    .bind(run.now_ms)
-    .bind(run.context)
-    .bind(run.max_attempts)
-    .fetch_optional(conn)
-    .await?;
+    );
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(run.id.to_string())
+            .bind(run.workspace_id.to_string())
+            .bind(run.tenant_id.to_string())
+            .bind(run.initiator.map(|u| u.to_string()))
+            .bind(run.op_type)
+            .bind(run.identity)
+            .bind(run.now_ms)
+            .bind(run.context)
+            .bind(i64::from(run.max_attempts))
+            .fetch_optional(&mut **c)
+            .await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }
 
 /// Claims the oldest queued run (queued → running) with a fresh lease; `None` if none is queued.
+///
+/// On PostgreSQL the oldest queued row is picked `FOR UPDATE SKIP LOCKED`: a row another
+/// process is claiming at this moment is passed over, not waited for and then found taken,
+/// so a lost race yields the next row and never reads as an empty queue. SQLite has one
+/// writer at a time, so the same statement without the locking clause is race-free there.
 pub(super) async fn claim_next(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     lease_token: &str,
     lease_expires_ms: i64,
     now_ms: i64,
 ) -> Result<Option<RunRecord>, RunError> {
-    let claimed: Option<RunRow> = sqlx::query_as(concat!(
-        "UPDATE operation_runs \
-         SET status = 'running', lease_token = ?, lease_expires_at = ?, attempt = attempt + 1, \
-             version = version + 1, \
-             started_at = COALESCE(started_at, ?) \
-         WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
-                     ORDER BY created_at, id LIMIT 1) \
-           AND status IN (SELECT value FROM json_each(?))",
-        run_returning!()
-    ))
-    .bind(lease_token)
-    .bind(lease_expires_ms)
-    .bind(now_ms)
-    .bind(sources(RunEvent::Claim, RunStatus::Running))
-    .fetch_optional(conn)
-    .await?;
-    claimed.map(RunRecord::try_from).transpose()
+    macro_rules! claim_sql {
+        ($lock:literal) => {
+            concat!(
+                "UPDATE operation_runs \
+                 SET status = 'running', lease_token = $1, lease_expires_at = $2, \
+                     attempt = attempt + 1, version = version + 1, \
+                     started_at = COALESCE(started_at, $3) \
+                 WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
+                             ORDER BY created_at, id LIMIT 1",
+                $lock,
+                ") AND status IN ($4, $5)",
+                run_returning!()
+            )
+        };
+    }
+    const SQLITE: &str = claim_sql!("");
+    const POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
+    let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
+    let row: Option<RunRow> = match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_as(SQLITE)
+                .bind(lease_token)
+                .bind(lease_expires_ms)
+                .bind(now_ms)
+                .bind(a)
+                .bind(b)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as(POSTGRES)
+                .bind(lease_token)
+                .bind(lease_expires_ms)
+                .bind(now_ms)
+                .bind(a)
+                .bind(b)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    };
+    row.map(RunRecord::try_from).transpose()
 }
 
 /// Extends the lease of a running run held by `lease_token`. `false`: the lease is lost.
 pub(super) async fn renew_lease(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: RunId,
     lease_token: &str,
     lease_expires_ms: i64,
 ) -> Result<bool, RunError> {
-    let result = sqlx::query(
-        "UPDATE operation_runs SET lease_expires_at = ? \
-         WHERE id = ? AND status = 'running' AND lease_token = ?",
-    )
-    .bind(lease_expires_ms)
-    .bind(id.to_string())
-    .bind(lease_token)
-    .execute(conn)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    const SQL: &str = "UPDATE operation_runs SET lease_expires_at = $1 \
+                       WHERE id = $2 AND status = 'running' AND lease_token = $3";
+    let affected = on_conn!(conn, c => {
+        sqlx::query(SQL)
+            .bind(lease_expires_ms)
+            .bind(id.to_string())
+            .bind(lease_token)
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+    });
+    Ok(affected == 1)
 }
 
 /// Stores the latest counts of a running run; returns its cancel flag and new version, or
 /// `None` if the lease is lost.
 pub(super) async fn save_progress(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: RunId,
     lease_token: &str,
     counts: &SummaryCounts,
 ) -> Result<Option<(bool, i64)>, RunError> {
+    const SQL: &str = "UPDATE operation_runs SET summary_counts = $1, version = version + 1 \
+                       WHERE id = $2 AND status = 'running' AND lease_token = $3 \
+                       RETURNING cancel_requested, version";
     let counts = serde_json::to_string(counts).map_err(|e| RunError::Corrupt(e.to_string()))?;
-    Ok(sqlx::query_as(
-        "UPDATE operation_runs SET summary_counts = ?, version = version + 1 \
-         WHERE id = ? AND status = 'running' AND lease_token = ? \
-         RETURNING cancel_requested, version",
-    )
-    .bind(counts)
-    .bind(id.to_string())
-    .bind(lease_token)
-    .fetch_optional(conn)
-    .await?)
+    Ok(on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(counts)
+            .bind(id.to_string())
+            .bind(lease_token)
+            .fetch_optional(&mut **c)
+            .await
+    })?)
 }
 
 /// Marks a running run as asked to cancel; `None` if it is not running.
 pub(super) async fn request_cancel(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: RunId,
 ) -> Result<Option<RunRecord>, RunError> {
-    let row: Option<RunRow> = sqlx::query_as(concat!(
-        "UPDATE operation_runs SET cancel_requested = 1, version = version + 1 \
-         WHERE id = ? AND status IN (SELECT value FROM json_each(?))",
+    const SQL: &str = concat!(
+        "UPDATE operation_runs SET cancel_requested = TRUE, version = version + 1 \
+         WHERE id = $1 AND status IN ($2, $3)",
         run_returning!()
-    ))
-    .bind(id.to_string())
-    .bind(sources(RunEvent::Cancel, RunStatus::Running))
-    .fetch_optional(conn)
-    .await?;
+    );
+    let [a, b] = sources(RunEvent::Cancel, RunStatus::Running);
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(id.to_string())
+            .bind(a)
+            .bind(b)
+            .fetch_optional(&mut **c)
+            .await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }
 
@@ -204,24 +249,28 @@ pub(super) enum LeaseGuard<'a> {
 
 /// Running → queued after a lost lease (R8); `None` if the lease is no longer the expired one.
 pub(super) async fn requeue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: RunId,
     lease_token: &str,
     now_ms: i64,
 ) -> Result<Option<RunRecord>, RunError> {
-    let row: Option<RunRow> = sqlx::query_as(concat!(
+    const SQL: &str = concat!(
         "UPDATE operation_runs \
          SET status = 'queued', lease_token = NULL, lease_expires_at = NULL, version = version + 1 \
-         WHERE id = ? AND status IN (SELECT value FROM json_each(?)) \
-           AND lease_token = ? AND lease_expires_at < ?",
+         WHERE id = $1 AND status IN ($2, $3) AND lease_token = $4 AND lease_expires_at < $5",
         run_returning!()
-    ))
-    .bind(id.to_string())
-    .bind(sources(RunEvent::Requeue, RunStatus::Queued))
-    .bind(lease_token)
-    .bind(now_ms)
-    .fetch_optional(conn)
-    .await?;
+    );
+    let [a, b] = sources(RunEvent::Requeue, RunStatus::Queued);
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(id.to_string())
+            .bind(a)
+            .bind(b)
+            .bind(lease_token)
+            .bind(now_ms)
+            .fetch_optional(&mut **c)
+            .await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }
 
@@ -240,12 +289,24 @@ pub(super) struct Completion<'a> {
 /// completed run, or `None` when the guarded update matched nothing; the caller writes the
 /// notification in the same transaction.
 pub(super) async fn complete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: RunId,
     from: RunState,
     guard: LeaseGuard<'_>,
     done: &Completion<'_>,
 ) -> Result<Option<RunRecord>, RunError> {
+    const SQL: &str = concat!(
+        "UPDATE operation_runs \
+         SET status = $1, outcome = $2, completed_at = $3, \
+             summary_counts = COALESCE($4, summary_counts), \
+             failure_summary = COALESCE($5, failure_summary), \
+             reason_code = $6, message = $7, lease_token = NULL, lease_expires_at = NULL, \
+             version = version + 1 \
+         WHERE id = $8 AND status IN ($9, $10) \
+           AND lease_token IS NOT DISTINCT FROM $11 \
+           AND (CAST($12 AS BIGINT) IS NULL OR lease_expires_at < $12)",
+        run_returning!()
+    );
     let to = target(from, done.event);
     let Some(outcome) = to.outcome() else {
         return Ok(None);
@@ -265,31 +326,24 @@ pub(super) async fn complete(
         LeaseGuard::Held(token) => (Some(token), None),
         LeaseGuard::Expired(token, now) => (Some(token), Some(now)),
     };
-    let row: Option<RunRow> = sqlx::query_as(concat!(
-        "UPDATE operation_runs \
-         SET status = ?, outcome = ?, completed_at = ?, \
-             summary_counts = COALESCE(?, summary_counts), \
-             failure_summary = COALESCE(?, failure_summary), \
-             reason_code = ?, message = ?, lease_token = NULL, lease_expires_at = NULL, \
-             version = version + 1 \
-         WHERE id = ? AND status IN (SELECT value FROM json_each(?)) \
-           AND lease_token IS ? AND (? IS NULL OR lease_expires_at < ?)",
-        run_returning!()
-    ))
-    .bind(to.status().as_str())
-    .bind(outcome.as_str())
-    .bind(done.now_ms)
-    .bind(counts)
-    .bind(failures)
-    .bind(done.reason.map(|r| r.as_str()))
-    .bind(done.message)
-    .bind(id.to_string())
-    .bind(sources(done.event, RunStatus::Completed))
-    .bind(lease)
-    .bind(expired_before)
-    .bind(expired_before)
-    .fetch_optional(conn)
-    .await?;
+    let [a, b] = sources(done.event, RunStatus::Completed);
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(to.status().as_str())
+            .bind(outcome.as_str())
+            .bind(done.now_ms)
+            .bind(counts.as_deref())
+            .bind(failures.as_deref())
+            .bind(done.reason.map(|r| r.as_str()))
+            .bind(done.message)
+            .bind(id.to_string())
+            .bind(a)
+            .bind(b)
+            .bind(lease)
+            .bind(expired_before)
+            .fetch_optional(&mut **c)
+            .await
+    })?;
     row.map(RunRecord::try_from).transpose()
 }
 
@@ -308,38 +362,39 @@ pub(super) struct NewNotification<'a> {
 }
 
 pub(super) async fn insert_run_completed_notification(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     n: &NewNotification<'_>,
 ) -> Result<(), RunError> {
-    sqlx::query(
-        "INSERT INTO notifications \
+    const SQL: &str = "INSERT INTO notifications \
            (id, user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at) \
-         VALUES (?, ?, ?, ?, 'run_completed', ?, ?, ?, ?, ?)",
-    )
-    .bind(n.id.to_string())
-    .bind(n.user_id.to_string())
-    .bind(n.tenant_id.to_string())
-    .bind(n.run_id.to_string())
-    .bind(n.outcome)
-    .bind(n.title)
-    .bind(n.body)
-    .bind(n.action_url)
-    .bind(n.now_ms)
-    .execute(conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, 'run_completed', $5, $6, $7, $8, $9)";
+    on_conn!(conn, c => {
+        sqlx::query(SQL)
+            .bind(n.id.to_string())
+            .bind(n.user_id.to_string())
+            .bind(n.tenant_id.to_string())
+            .bind(n.run_id.to_string())
+            .bind(n.outcome)
+            .bind(n.title)
+            .bind(n.body)
+            .bind(n.action_url)
+            .bind(n.now_ms)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 /// Running runs whose lease expired before `now_ms`: `(id, lease token)`.
 pub(super) async fn expired_leases(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     now_ms: i64,
 ) -> Result<Vec<(String, String)>, RunError> {
-    Ok(sqlx::query_as(
-        "SELECT id, lease_token FROM operation_runs \
-         WHERE status = 'running' AND lease_expires_at < ? ORDER BY lease_expires_at",
-    )
-    .bind(now_ms)
-    .fetch_all(conn)
-    .await?)
+    const SQL: &str = "SELECT id, lease_token FROM operation_runs \
+                       WHERE status = 'running' AND lease_expires_at < $1 \
+                       ORDER BY lease_expires_at";
+    Ok(on_conn!(conn, c => {
+        sqlx::query_as(SQL).bind(now_ms).fetch_all(&mut **c).await
+    })?)
 }

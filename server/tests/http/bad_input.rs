@@ -97,7 +97,7 @@ async fn malformed_or_mistyped_start_bodies() {
             "{message:?} lacks {needle:?}"
         );
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 0);
+    assert_eq!(app.run_count().await, 0);
 }
 
 #[tokio::test]

@@ -191,11 +191,7 @@ async fn the_widget_stream_follows_a_run_from_queued_to_gone() {
         })
         .await;
     assert_eq!(detail_progress["run"]["run"]["summary_counts"]["total"], 2);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM notifications").await,
-        0,
-        "nothing while running"
-    );
+    assert_eq!(app.notification_count().await, 0, "nothing while running");
 
     gate.notify_one();
     let ended = widget
@@ -314,11 +310,13 @@ async fn streams_end_when_the_session_or_the_membership_ends() {
     let reader = app.login("reader@demo.test").await;
     let mut watching = SseClient::connect(addr, "/api/t/contoso/operations/stream", &reader).await;
     watching.next().await;
-    sqlx::query(
-        "DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = 'reader@demo.test')",
-    )
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
+    let reader_id = app.user_id("reader@demo.test").await;
+    let contoso = app.tenant("contoso").await;
+    assert!(
+        app.store()
+            .remove_membership(reader_id, contoso.id)
+            .await
+            .unwrap()
+    );
     watching.ended().await;
 }

@@ -55,11 +55,7 @@ async fn non_members_get_404_everywhere_and_the_same_body_as_a_missing_tenant() 
             );
         }
     }
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM operation_runs").await,
-        1,
-        "nothing started by outsiders"
-    );
+    assert_eq!(app.run_count().await, 1, "nothing started by outsiders");
 }
 
 #[tokio::test]
@@ -103,9 +99,5 @@ async fn a_reader_may_look_but_not_start_or_cancel() {
         )
         .await;
     assert_eq!(cancel.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM operation_runs WHERE status = 'queued'")
-            .await,
-        1
-    );
+    assert_eq!(app.runs_with_status("queued").await, 1);
 }

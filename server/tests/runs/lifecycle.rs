@@ -96,10 +96,8 @@ async fn failures_are_stored_sanitized_with_their_reason() {
         message,
         "token request failed: client_secret=[redacted] for [email]"
     );
-    let raw: String = sqlx::query_scalar("SELECT failure_summary FROM operation_runs")
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
+    let stored = app.runs().get(done.id()).await.unwrap().unwrap();
+    let raw = serde_json::to_string(stored.failure_summary()).unwrap();
     assert!(
         !raw.contains("s3cr3t") && !raw.contains("admin@contoso.com"),
         "{raw}"

@@ -30,22 +30,26 @@ async fn an_initiated_run_notifies_its_initiator_once_at_the_end() {
         .await
         .unwrap();
 
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT u.email, n.title, n.body, n.action_url FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.run_id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_all(&app.state.pool)
-    .await
-    .unwrap();
+    let owner = app.user_id(OWNER).await;
+    let (_, stored) = app.store().notifications(owner).await.unwrap();
+    let rows: Vec<_> = stored
+        .iter()
+        .filter(|n| n.run_id == id)
+        .map(|n| (n.title.as_str(), n.body.as_str(), n.action.url.clone()))
+        .collect();
     assert_eq!(
         rows,
         [(
-            "owner@demo.test".to_owned(),
-            "Inventory sync completed".to_owned(),
-            "3 total, 3 processed, 3 succeeded.".to_owned(),
+            "Inventory sync completed",
+            "3 total, 3 processed, 3 succeeded.",
             format!("/t/contoso/operations/{id}"),
         )]
     );
+    for other in ["reader@demo.test", "outsider@demo.test"] {
+        let user = app.user_id(other).await;
+        let (_, theirs) = app.store().notifications(user).await.unwrap();
+        assert!(theirs.is_empty(), "{other} got a notification");
+    }
 }
 
 #[tokio::test]
@@ -66,7 +70,7 @@ async fn a_system_run_notifies_nobody() {
             .unwrap();
         assert_eq!(app.notifications_for_run(started.run.id()).await, 0);
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM notifications").await, 0);
+    assert_eq!(app.notification_count().await, 0);
 }
 
 #[tokio::test]
@@ -80,12 +84,15 @@ async fn the_database_refuses_a_second_notification_for_a_run() {
         .complete(RunOutcome::Succeeded, FailureSummary::new())
         .await
         .unwrap();
-    let duplicate = sqlx::query(
-        "INSERT INTO notifications (id, user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at) \
-         SELECT 'x', user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at FROM notifications",
-    )
-    .execute(&app.state.pool)
-    .await;
+    let duplicate = app
+        .execute_raw(
+            "INSERT INTO notifications \
+               (id, user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at) \
+             SELECT 'x', user_id, tenant_id, run_id, kind, outcome, title, body, action_url, \
+                    created_at \
+             FROM notifications",
+        )
+        .await;
     assert!(duplicate.is_err(), "UNIQUE (run_id, kind) holds");
     assert_eq!(app.notifications_for_run(started.run.id()).await, 1);
 }

@@ -54,7 +54,7 @@ async fn an_identical_start_returns_the_active_run() {
         .await;
     assert_eq!(other_target.result, StartResult::Queued);
     assert_ne!(other_target.run.id(), first.run.id());
-    assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 2);
+    assert_eq!(app.run_count().await, 2);
 }
 
 #[tokio::test]
@@ -127,5 +127,5 @@ async fn a_hundred_concurrent_identical_starts_create_one_run() {
         results.iter().all(|s| s.run.id() == id),
         "every caller sees the one run"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM operation_runs").await, 1);
+    assert_eq!(app.run_count().await, 1);
 }

@@ -1,5 +1,9 @@
-//! Shared fixtures: a fresh SQLite database file per test with the demo data set, the real
-//! router, and helpers to act as each demo user.
+//! Shared fixtures: a fresh database per test with the demo data set, the real router, and
+//! helpers to act as each demo user.
+//!
+//! The backend comes from `OPSUX_TEST_DATABASE_URL`: unset, each test gets its own SQLite file;
+//! a `postgres://` URL (a role allowed to create databases), each test gets its own database
+//! `opsux_test_<random>` on that server. `cargo xtask test` runs the suites both ways.
 #![allow(
     dead_code,
     unreachable_pub,
@@ -18,8 +22,9 @@ use opsux_server::clock::{ManualClock, SharedClock, SystemClock, to_ms};
 use opsux_server::events::EventHub;
 use opsux_server::runs::{ClaimedRun, RunConfig, RunService, StartRun, Started, TenantRef};
 use opsux_server::state::Config;
+use opsux_server::store::Store;
 use opsux_server::worker::{Handlers, Worker, WorkerConfig};
-use opsux_server::{AppState, app, db, demo};
+use opsux_server::{AppState, app, demo};
 use time::macros::datetime;
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -114,13 +119,12 @@ impl TestApp {
         change: impl FnOnce(&mut Config),
     ) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("opsux.db").display());
-        let pool = db::connect(&url).await.unwrap();
+        let store = test_store(&dir).await;
         let clock: SharedClock = match &manual {
             Some(c) => Arc::clone(c) as SharedClock,
             None => Arc::new(SystemClock),
         };
-        demo::seed(&pool, to_ms(clock.now())).await.unwrap();
+        demo::seed(&store, to_ms(clock.now())).await.unwrap();
         let mut config = Config {
             assets_dir: dir.path().join("dist"),
             public_origin: None,
@@ -134,7 +138,7 @@ impl TestApp {
             stream_recheck: Duration::from_millis(200),
         };
         change(&mut config);
-        let state = AppState::new(config, pool, clock);
+        let state = AppState::new(config, store, clock);
         let router = app(state.clone());
         Self {
             state,
@@ -166,27 +170,22 @@ impl TestApp {
         )
     }
 
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
     pub async fn tenant(&self, slug: &str) -> TenantRef {
-        let (id, workspace_id): (String, String) =
-            sqlx::query_as("SELECT id, workspace_id FROM tenants WHERE slug = ?")
-                .bind(slug)
-                .fetch_one(&self.state.pool)
-                .await
-                .unwrap();
-        TenantRef {
-            id: Uuid::parse_str(&id).unwrap(),
-            workspace_id: Uuid::parse_str(&workspace_id).unwrap(),
-            slug: TenantSlug::parse(slug).unwrap(),
-        }
+        let slug = TenantSlug::parse(slug).unwrap();
+        self.store()
+            .tenant(&slug)
+            .await
+            .unwrap()
+            .expect("a demo tenant")
     }
 
     pub async fn user_id(&self, email: &str) -> UserId {
-        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
-            .bind(email)
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap();
-        id.parse().unwrap()
+        let user = self.store().user_by_email(email).await.unwrap();
+        user.expect("a demo user").id.parse().unwrap()
     }
 
     /// A start request for `operation` on contoso by `initiator` (`None`: a system run).
@@ -239,19 +238,43 @@ impl TestApp {
         res.json()["run"]["id"].as_str().unwrap().to_owned()
     }
 
-    pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap()
+    /// Every stored run, of any tenant.
+    pub async fn run_count(&self) -> i64 {
+        self.store().run_count().await.unwrap()
+    }
+
+    /// Stored runs with `status`.
+    pub async fn runs_with_status(&self, status: &str) -> i64 {
+        let counts = self.store().runs_by_type_and_status().await.unwrap();
+        counts
+            .iter()
+            .filter(|c| c.status == status)
+            .map(|c| c.count)
+            .sum()
+    }
+
+    /// Every stored notification, of anyone.
+    pub async fn notification_count(&self) -> i64 {
+        self.store().notification_count().await.unwrap()
     }
 
     pub async fn notifications_for_run(&self, run: opsux_core::RunId) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE run_id = ?")
-            .bind(run.to_string())
-            .fetch_one(&self.state.pool)
-            .await
-            .unwrap()
+        self.store().notifications_for_run(run).await.unwrap()
+    }
+
+    /// Runs one statement past the run service, straight on the database — only to prove what
+    /// the schema itself refuses. Written in the SQL both backends accept.
+    pub async fn execute_raw(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
+        match self.store() {
+            Store::Sqlite(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
+            Store::Postgres(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
@@ -309,6 +332,46 @@ impl TestApp {
     ) -> Response {
         self.send(post_json(uri, cookie, body)).await
     }
+}
+
+/// A fresh, migrated database for one test: see the module comment.
+async fn test_store(dir: &tempfile::TempDir) -> Store {
+    match std::env::var("OPSUX_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let admin = Store::connect(&url).await.unwrap();
+            let name = format!("opsux_test_{}", Uuid::new_v4().simple());
+            let Store::Postgres(pool) = &admin else {
+                unreachable!("a postgres URL opens a PostgreSQL store")
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(pool)
+                .await
+                .unwrap();
+            admin.close().await;
+            Store::open(&with_database(&url, &name)).await.unwrap()
+        }
+        _ => {
+            let url = format!("sqlite://{}", dir.path().join("opsux.db").display());
+            Store::open(&url).await.unwrap()
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name` (query parameters kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
 }
 
 pub fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {

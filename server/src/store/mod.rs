@@ -1,0 +1,262 @@
+//! The store: every SQL statement of the server lives behind it, on SQLite or PostgreSQL.
+//!
+//! [`Store`] is an enum over the two pools, not a trait object: the backends are a closed set,
+//! an enum needs no boxed futures or generic parameters threaded through the router, and one
+//! statement text serves both backends wherever their dialects agree — which, with `$N`
+//! placeholders (sqlx's SQLite driver reads `$N` as the N-th argument), TEXT ids, BIGINT
+//! Unix-millisecond times and TEXT JSON, is nearly everywhere. [`on_pool!`] and [`on_conn!`]
+//! expand one body once per backend, so each arm is type-checked against its own driver.
+//! Where the dialects differ (claiming with `FOR UPDATE SKIP LOCKED`, connection settings,
+//! migrations), the backend's own text sits beside the other, in the same function.
+//!
+//! The topic modules say what the server does with it: [`accounts`] (users, tenants,
+//! memberships), [`sessions`], [`notifications`] (reading and marking read), [`stats`]. The
+//! run transitions are the run service's own (`runs::store`, private to it, R1).
+
+pub mod accounts;
+pub mod notifications;
+pub mod sessions;
+pub mod stats;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+/// The default: a SQLite file under `./data/`.
+pub const DEFAULT_URL: &str = "sqlite://data/opsux.db";
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// A connection pool to the server's database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the store's pool, once per backend.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite($pool) => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Runs `$body` with `$conn` bound to the connection (`&mut SqliteConnection` or
+/// `&mut PgConnection`), once per backend.
+macro_rules! on_conn {
+    ($c:expr, $conn:ident => $body:expr) => {
+        match $c {
+            $crate::store::Conn::Sqlite($conn) => $body,
+            $crate::store::Conn::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;
+
+/// A borrowed connection: from the pool, or a transaction's.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// A connection taken from the pool until dropped.
+pub enum Pooled {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl Pooled {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(c),
+            Self::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+/// An open transaction; rolled back if dropped without [`Tx::commit`].
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(tx) => Conn::Sqlite(tx),
+            Self::Postgres(tx) => Conn::Postgres(tx),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await,
+            Self::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(tx) => tx.rollback().await,
+            Self::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`) and applies pending
+    /// migrations.
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database at `url` without migrating it.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            connect_sqlite(url).await.map(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            connect_postgres(url).await.map(Self::Postgres)
+        } else {
+            bail!(
+                "unsupported database URL {:?}: expected sqlite://PATH or postgres://USER@HOST/DB",
+                redact_url(url)
+            )
+        }
+    }
+
+    /// Applies the migrations this build carries that the database lacks.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await,
+            Self::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .context("applying database migrations")
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn acquire(&self) -> Result<Pooled, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            Self::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}
+
+async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating the database folder {}", parent.display()))?;
+    }
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("invalid database URL {url:?}"))?
+        .create_if_missing(true)
+        // WAL lets readers (monitoring pages, streams) proceed while a transition commits;
+        // NORMAL syncs at checkpoints, which WAL keeps crash-safe.
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        // An embedded file has no connection to lose: skip the ping sqlx sends by default
+        // before handing out a connection, a round trip per query.
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening the database {url:?}"))
+}
+
+async fn connect_postgres(url: &str) -> anyhow::Result<PgPool> {
+    let shown = redact_url(url);
+    let options = PgConnectOptions::from_str(url)
+        .with_context(|| format!("invalid database URL {shown:?}"))?
+        .application_name("opsux");
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .with_context(|| format!("connecting to {shown:?}"))
+}
+
+/// `url` with any password replaced, fit for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            redact_url("postgres://opsux:s3cret@db:5432/opsux"),
+            "postgres://opsux:***@db:5432/opsux"
+        );
+        assert_eq!(
+            redact_url("postgres://opsux@db/opsux"),
+            "postgres://opsux@db/opsux"
+        );
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}
