@@ -7,6 +7,7 @@ mod app_build;
 mod compress;
 mod e2e;
 mod guards;
+mod postgres;
 mod shell;
 mod size;
 mod test;

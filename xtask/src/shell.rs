@@ -42,6 +42,12 @@ impl Cmd {
         self
     }
 
+    /// Discards the command's standard output; its errors still show.
+    pub(crate) fn quiet(mut self) -> Self {
+        self.inner.stdout(Stdio::null());
+        self
+    }
+
     /// Runs to completion with inherited output; a non-zero exit is an error naming the command.
     pub(crate) fn run(mut self) -> anyhow::Result<()> {
         let shown = self.display();

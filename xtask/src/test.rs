@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::shell::{cmd, timed};
 use crate::toolchain::{self, CHROMEDRIVER};
-use crate::{app_build, e2e};
+use crate::{app_build, e2e, postgres};
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -50,6 +50,18 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
             .args(["test", "--workspace", "--exclude", "opsux-app", "--locked"])
             .run()
     })?;
+    timed(
+        "test",
+        "run-service conformance and HTTP suites on PostgreSQL",
+        || {
+            let database = postgres::TestDatabase::start(root)?;
+            cmd("cargo")
+                .args(["test", "--package", "opsux-server", "--locked"])
+                .args(["--test", "runs", "--test", "http"])
+                .env(postgres::TEST_URL_VAR, database.url())
+                .run()
+        },
+    )?;
     timed(
         "test",
         "contract crate in headless Chromium (wasm32)",

@@ -179,16 +179,32 @@ fn ensure_chromium() -> anyhow::Result<()> {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    // Debian's packages; as root directly, else through password-less sudo.
-    let is_root = cmd("id").arg("-u").read().as_deref() == Some("0");
+    apt_install(
+        &["chromium", "chromium-driver"],
+        "Chromium and ChromeDriver are needed for the browser tests",
+    )
+}
+
+/// Whether this process runs as root.
+pub(crate) fn is_root() -> bool {
+    cmd("id").arg("-u").read().as_deref() == Some("0")
+}
+
+/// Installs Debian packages: as root directly, else through password-less sudo; otherwise
+/// fails saying what to run.
+pub(crate) fn apt_install(packages: &[&str], why: &str) -> anyhow::Result<()> {
+    let is_root = is_root();
     let sudo = !is_root && cmd("sudo").args(["-n", "true"]).read().is_some();
     if !is_root && !sudo {
         bail!(
-            "Chromium and ChromeDriver are needed for the browser tests: \
-             run `sudo apt-get install -y chromium chromium-driver` (Debian)"
+            "{why}: run `sudo apt-get install -y {}` (Debian)",
+            packages.join(" ")
         );
     }
-    step("setup", "installing Debian's chromium and chromium-driver");
+    step(
+        "setup",
+        &format!("installing Debian's {}", packages.join(", ")),
+    );
     let apt = |args: &[&str]| {
         let command = if sudo {
             cmd("sudo").args(["-n", "apt-get"])
@@ -201,5 +217,5 @@ fn ensure_chromium() -> anyhow::Result<()> {
             .run()
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+    apt(&[&["install", "-y", "-qq"][..], packages].concat())
 }

@@ -1,0 +1,156 @@
+//! A throwaway PostgreSQL cluster for the tests: Debian's `postgresql` (installed when
+//! missing), `initdb` into a fresh folder under `target/`, `pg_ctl start` on a free loopback
+//! port, and stopped and deleted when dropped. `OPSUX_TEST_DATABASE_URL` names an existing
+//! server instead.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::shell::{Cmd, cmd, step};
+use crate::toolchain::{apt_install, is_root};
+
+/// The variable the server's test fixtures read.
+pub(crate) const TEST_URL_VAR: &str = "OPSUX_TEST_DATABASE_URL";
+
+/// A PostgreSQL server for one test run.
+pub(crate) enum TestDatabase {
+    /// Named by `OPSUX_TEST_DATABASE_URL`; left as it was found.
+    Given(String),
+    Throwaway(Cluster),
+}
+
+impl TestDatabase {
+    pub(crate) fn start(root: &Path) -> anyhow::Result<Self> {
+        match std::env::var(TEST_URL_VAR) {
+            Ok(url) if !url.is_empty() => Ok(Self::Given(url)),
+            _ => Cluster::start(root).map(Self::Throwaway),
+        }
+    }
+
+    /// A URL of a role that may create databases.
+    pub(crate) fn url(&self) -> &str {
+        match self {
+            Self::Given(url) => url,
+            Self::Throwaway(cluster) => &cluster.url,
+        }
+    }
+}
+
+pub(crate) struct Cluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    url: String,
+    /// Root may not run a PostgreSQL server: then the cluster belongs to `postgres`.
+    as_postgres: bool,
+}
+
+impl Cluster {
+    fn start(root: &Path) -> anyhow::Result<Self> {
+        let bin = server_binaries()?;
+        let as_postgres = is_root();
+        let [port] = crate::e2e::free_ports()?;
+        let dir = root.join("target/postgres").join(format!("cluster-{port}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).context("clearing an old test cluster")?;
+        }
+        std::fs::create_dir_all(&dir).context("creating the test cluster folder")?;
+        if as_postgres {
+            cmd("chown").args(["postgres:postgres"]).arg(&dir).run()?;
+        }
+        step(
+            "postgres",
+            &format!("a throwaway cluster on 127.0.0.1:{port}"),
+        );
+        let cluster = Self {
+            bin,
+            dir,
+            url: format!("postgres://opsux@127.0.0.1:{port}/postgres"),
+            as_postgres,
+        };
+        let data = cluster.dir.join("data");
+        cluster
+            .tool("initdb")
+            .args([
+                "--username",
+                "opsux",
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+            ])
+            .args(["--no-locale", "--no-sync", "--pgdata"])
+            .arg(&data)
+            .quiet()
+            .run()
+            .context("initdb failed")?;
+        // Durability is not what the tests check; speed is welcome. TCP only: no socket file.
+        let options = format!(
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
+             -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+             -c max_connections=400"
+        );
+        cluster
+            .tool("pg_ctl")
+            .args(["start", "--wait", "--silent", "--pgdata"])
+            .arg(&data)
+            .arg("--log")
+            .arg(cluster.dir.join("server.log"))
+            .args(["-o", &options])
+            .run()
+            .context("the test PostgreSQL server did not start (see its server.log)")?;
+        Ok(cluster)
+    }
+
+    /// A server program, run as `postgres` when we are root.
+    fn tool(&self, name: &str) -> Cmd {
+        let program = self.bin.join(name);
+        if self.as_postgres {
+            cmd("runuser").args(["-u", "postgres", "--"]).arg(program)
+        } else {
+            cmd(program)
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = self
+            .tool("pg_ctl")
+            .args(["stop", "--mode", "immediate", "--silent", "--pgdata"])
+            .arg(self.dir.join("data"))
+            .quiet()
+            .run();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The folder with `initdb` and `pg_ctl`: Debian keeps them out of `PATH`, under
+/// `/usr/lib/postgresql/<major>/bin`. Installs Debian's `postgresql` when none is there.
+fn server_binaries() -> anyhow::Result<PathBuf> {
+    if let Some(found) = newest_server() {
+        return Ok(found);
+    }
+    apt_install(
+        &["postgresql"],
+        "PostgreSQL is needed for the PostgreSQL test suites",
+    )?;
+    match newest_server() {
+        Some(found) => Ok(found),
+        None => bail!("postgresql is installed but no initdb was found under /usr/lib/postgresql"),
+    }
+}
+
+fn newest_server() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let major = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((major, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
