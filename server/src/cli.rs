@@ -13,7 +13,7 @@ use opsux_core::OperationType;
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
 use crate::state::{AppState, Config};
-use crate::store::{self, Store};
+use crate::store::{self, SqliteSync, Store, StoreOptions};
 use crate::worker::{Handlers, SimulatedWork, Worker, WorkerConfig};
 
 #[derive(Debug, Parser)]
@@ -29,17 +29,49 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API and the dashboard, and run the worker.
+    /// Serve the API and the dashboard, and run a worker (unless `--no-worker`).
     Serve(ServeArgs),
+    /// Run a worker alone: claim and execute queued runs, rescue stale ones. Start several,
+    /// on several machines, against one PostgreSQL database.
+    Worker(WorkerArgs),
+    /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
+    /// apply them at start too; concurrent starts take turns.)
+    Migrate(DatabaseArgs),
     /// Create the demo workspace, tenants and users (idempotent).
     SeedDemo(DatabaseArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct DatabaseArgs {
-    /// Where the data lives; the directory of a SQLite file is created if needed.
+    /// Where the data lives: `sqlite://PATH` (the folder is created if needed) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
     #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_URL)]
     pub database_url: String,
+    /// SQLite only: `full` syncs every commit before acknowledging it (survives power loss);
+    /// `normal` syncs at checkpoints (survives a crash of the process, not of the machine).
+    #[arg(long, env = "OPSUX_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSync::Full)]
+    pub sqlite_synchronous: SqliteSync,
+}
+
+impl DatabaseArgs {
+    async fn open(&self) -> anyhow::Result<Store> {
+        let options = StoreOptions {
+            sqlite_sync: self.sqlite_synchronous,
+        };
+        Store::open_with(&self.database_url, options).await
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Runs executed at once by this worker.
+    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Simulate the operations, as `serve --demo` does (until the real flows exist).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,13 +114,22 @@ pub struct ServeArgs {
     /// Runs executed at once by this process's worker.
     #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
     pub worker_concurrency: usize,
+    /// Serve the API only; `opsux worker` processes execute the runs.
+    #[arg(long, env = "OPSUX_NO_WORKER")]
+    pub no_worker: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Worker(args) => worker(args).await,
+        Command::Migrate(args) => {
+            let store = args.open().await?;
+            tracing::info!(backend = store.backend().as_str(), "migrations applied");
+            Ok(())
+        }
         Command::SeedDemo(args) => {
-            let store = Store::open(&args.database_url).await?;
+            let store = args.open().await?;
             demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
             print_demo_logins();
             Ok(())
@@ -117,7 +158,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         allowed_origins.push(origin.to_owned());
     }
-    let store = Store::open(&args.database.database_url).await?;
+    let store = args.database.open().await?;
     let clock = Arc::new(SystemClock);
     if args.demo {
         demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
@@ -140,28 +181,59 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         clock,
     );
-    let worker = Worker::new(
-        state.runs.clone(),
-        handlers(args.demo),
-        WorkerConfig {
-            concurrency: args.worker_concurrency.max(1),
-            ..WorkerConfig::default()
-        },
-        Arc::clone(&state.wake_worker),
-    );
+    let worker = (!args.no_worker).then(|| {
+        Worker::new(
+            state.runs.clone(),
+            handlers(args.demo),
+            WorkerConfig {
+                concurrency: args.worker_concurrency.max(1),
+                ..WorkerConfig::default()
+            },
+            Arc::clone(&state.wake_worker),
+        )
+    });
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(worker.run(async move {
-        let mut stopped = stopped;
-        let _ = stopped.wait_for(|s| *s).await;
-    }));
-    tracing::info!("opsux listening on http://{addr}");
+    let worker = worker.map(|worker| {
+        tokio::spawn(worker.run(async move {
+            let mut stopped = stopped;
+            let _ = stopped.wait_for(|s| *s).await;
+        }))
+    });
+    tracing::info!(
+        backend = state.store.backend().as_str(),
+        worker = worker.is_some(),
+        "opsux listening on http://{addr}"
+    );
     let served = axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error");
     let _ = stop.send(true);
-    worker.await.context("the worker task failed")?;
+    if let Some(worker) = worker {
+        worker.await.context("the worker task failed")?;
+    }
     served
+}
+
+async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let store = args.database.open().await?;
+    let state = AppState::new(Config::default(), store, Arc::new(SystemClock));
+    let worker = Worker::new(
+        state.runs.clone(),
+        handlers(args.demo),
+        WorkerConfig {
+            concurrency: args.concurrency.max(1),
+            ..WorkerConfig::default()
+        },
+        Arc::clone(&state.wake_worker),
+    );
+    tracing::info!(
+        backend = state.store.backend().as_str(),
+        concurrency = args.concurrency.max(1),
+        "opsux worker started"
+    );
+    worker.run(shutdown_signal()).await;
+    Ok(())
 }
 
 /// The handler of each operation type. The real flows come with the provider; until then the

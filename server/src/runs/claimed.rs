@@ -11,7 +11,8 @@ use tokio::sync::{Mutex, Notify};
 use super::RunError;
 use super::record::RunRecord;
 use super::service::{RunService, duration_ms};
-use super::store::{self, Completion, LeaseGuard};
+use super::store::{Completion, LeaseGuard};
+use super::writer::{Write, Written};
 use crate::events::Event;
 use crate::metrics::TransitionCounters;
 
@@ -204,17 +205,17 @@ impl ClaimedRun {
             let done = Completion {
                 event: RunEvent::Finish(outcome),
                 reason,
-                message,
-                counts: Some(&counts),
-                failures: Some(failures),
+                message: message.map(str::to_owned),
+                counts: Some(counts.clone()),
+                failures: Some(failures.clone()),
                 now_ms: service.now_ms(),
             };
             let result = service
                 .finish(
                     self.id(),
                     RunState::Running,
-                    LeaseGuard::Held(&self.lease.token),
-                    &done,
+                    LeaseGuard::Held(self.lease.token.clone()),
+                    done,
                 )
                 .await;
             match (result, retries.next()) {
@@ -253,10 +254,17 @@ impl Lease {
         let Some(counts) = progress.pending.take_if(|_| due) else {
             return Ok(());
         };
-        let mut pooled = self.service.store().acquire().await?;
-        let Some((cancel_requested, version)) =
-            store::save_progress(&mut pooled.conn(), self.id, &self.token, &counts).await?
-        else {
+        let write = Write::Progress {
+            id: self.id,
+            token: self.token.clone(),
+            counts: counts.clone(),
+        };
+        let Written::Progressed(progressed) = self.service.write(write).await? else {
+            return Err(RunError::Corrupt(
+                "the writer answered progress with another result".to_owned(),
+            ));
+        };
+        let Some((cancel_requested, version)) = progressed else {
             return Err(self.lose());
         };
         TransitionCounters::bump(&self.service.counters().progress);
@@ -287,11 +295,14 @@ impl LeaseKeeper {
             .service
             .now_ms()
             .saturating_add(duration_ms(lease.service.config().lease));
-        let mut pooled = lease.service.store().acquire().await?;
-        if store::renew_lease(&mut pooled.conn(), lease.id, &lease.token, expires).await? {
-            Ok(())
-        } else {
-            Err(lease.lose())
+        let renew = Write::Renew {
+            id: lease.id,
+            token: lease.token.clone(),
+            expires_ms: expires,
+        };
+        match lease.service.write(renew).await? {
+            Written::Renewed(true) => Ok(()),
+            _ => Err(lease.lose()),
         }
     }
 

@@ -1,9 +1,10 @@
 use std::fmt;
+use std::sync::Arc;
 
 use opsux_core::{RunEvent, RunId, RunStatus};
 
 /// Why the run service refused or failed an operation.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum RunError {
     /// The guarded write matched no row: the run is not in a state this event may leave, or
     /// the caller's lease is no longer the current one (R1, R8 fencing).
@@ -19,7 +20,8 @@ pub enum RunError {
     NotFound(RunId),
     /// Stored data the contract rejects; a bug or a hand-edited database.
     Corrupt(String),
-    Database(sqlx::Error),
+    /// The database failed; shared, since one failed commit fails every transition in it.
+    Database(Arc<sqlx::Error>),
 }
 
 impl fmt::Display for RunError {
@@ -62,7 +64,7 @@ impl RunError {
 impl std::error::Error for RunError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Database(err) => Some(err),
+            Self::Database(err) => Some(&**err),
             _ => None,
         }
     }
@@ -70,6 +72,6 @@ impl std::error::Error for RunError {
 
 impl From<sqlx::Error> for RunError {
     fn from(err: sqlx::Error) -> Self {
-        Self::Database(err)
+        Self::Database(Arc::new(err))
     }
 }

@@ -20,9 +20,11 @@ pub mod queries;
 mod record;
 mod service;
 mod store;
+mod writer;
 
 pub use claimed::{ClaimedRun, LeaseKeeper, Progressed};
 pub use error::RunError;
 pub use identity::identity;
 pub use record::RunRecord;
 pub use service::{RescueReport, RunConfig, RunService, StartRun, Started, TenantRef};
+pub use writer::{PausedWrites, WriterStats};

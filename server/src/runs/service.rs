@@ -3,20 +3,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use opsux_core::wire::{NotificationDto, NotificationKind, StartResult};
-use opsux_core::{
-    OperationType, ReasonCode, RunEvent, RunId, RunState, TenantSlug, UserId, presenter,
-};
+use opsux_core::wire::StartResult;
+use opsux_core::{OperationType, ReasonCode, RunEvent, RunId, RunState, TenantSlug, UserId};
 use uuid::Uuid;
 
 use super::claimed::ClaimedRun;
 use super::record::RunRecord;
-use super::store::{self, Completion, LeaseGuard, NewNotification, NewRun};
+use super::store::{self, Completion, LeaseGuard, NewRun};
+use super::writer::{PausedWrites, Write, Writer, WriterStats, Written};
 use super::{RunError, identity};
 use crate::clock::{SharedClock, to_ms};
 use crate::events::{Event, EventHub};
 use crate::metrics::TransitionCounters;
-use crate::store::{Conn, Store};
+use crate::store::Store;
 
 /// Tunables of the run lifecycle.
 #[derive(Debug, Clone)]
@@ -83,6 +82,8 @@ pub struct RunService {
 #[derive(Debug)]
 struct Inner {
     store: Store,
+    /// Commits every transition, grouped with those submitted at the same time.
+    writer: Writer,
     clock: SharedClock,
     events: EventHub,
     config: RunConfig,
@@ -92,9 +93,11 @@ struct Inner {
 }
 
 impl RunService {
+    /// Starts the service and its writer task (so: inside a Tokio runtime).
     pub fn new(store: Store, clock: SharedClock, events: EventHub, config: RunConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
+                writer: Writer::spawn(store.clone()),
                 store,
                 clock,
                 events,
@@ -114,8 +117,23 @@ impl RunService {
         &self.inner.counters
     }
 
+    /// How the writer grouped this process's transitions into commits.
+    pub fn writer_stats(&self) -> &WriterStats {
+        self.inner.writer.stats()
+    }
+
+    /// Holds the writer between batches until the guard is dropped; transitions submitted
+    /// meanwhile are committed together then. For tests that need a known batch.
+    pub async fn pause_writes(&self) -> PausedWrites {
+        self.inner.writer.pause().await
+    }
+
     pub(super) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    pub(super) async fn write(&self, write: Write) -> Result<Written, RunError> {
+        self.inner.writer.write(write).await
     }
 
     pub(super) fn now_ms(&self) -> i64 {
@@ -130,27 +148,27 @@ impl RunService {
     /// The partial unique index decides, not a prior read, so concurrent identical starts
     /// create exactly one run.
     pub async fn start(&self, req: StartRun) -> Result<Started, RunError> {
-        let op_type = req.operation.as_str();
         let identity = identity(req.operation, &req.params);
         let context = serde_json::json!({ "params": req.params }).to_string();
-        let mut pooled = self.store().acquire().await?;
-        let mut conn = pooled.conn();
         // An identical active run may complete between our insert and our read of it; then
         // the next insert succeeds. Three rounds cover any realistic interleaving.
         for _ in 0..3 {
-            let id = RunId::from_uuid(Uuid::now_v7());
             let new = NewRun {
-                id,
+                id: RunId::from_uuid(Uuid::now_v7()),
                 workspace_id: req.tenant.workspace_id,
                 tenant_id: req.tenant.id,
                 initiator: req.initiator.map(|u| *u.as_uuid()),
-                op_type,
-                identity: &identity,
-                context: &context,
+                op_type: req.operation.as_str(),
+                identity: identity.clone(),
+                context: context.clone(),
                 max_attempts: self.inner.config.max_attempts,
                 now_ms: self.now_ms(),
             };
-            if let Some(run) = store::insert_queued(&mut conn, &new).await? {
+            let Written::Started { inserted, existing } = self.write(Write::Start(new)).await?
+            else {
+                return Err(unexpected("start"));
+            };
+            if let Some(run) = inserted {
                 TransitionCounters::bump(&self.counters().start);
                 self.publish(Event::RunChanged(run.summary.clone()));
                 return Ok(Started {
@@ -158,9 +176,7 @@ impl RunService {
                     run,
                 });
             }
-            if let Some(run) =
-                store::load_active(&mut conn, req.tenant.id, op_type, &identity).await?
-            {
+            if let Some(run) = existing {
                 return Ok(Started {
                     result: StartResult::AlreadyQueued,
                     run,
@@ -175,11 +191,17 @@ impl RunService {
     /// Claims the oldest queued run for a worker: queued → running, attempt + 1, a new lease.
     pub async fn claim(&self) -> Result<Option<ClaimedRun>, RunError> {
         let token = Uuid::new_v4().to_string();
-        let now = self.now_ms();
-        let expires = now.saturating_add(duration_ms(self.inner.config.lease));
-        let mut pooled = self.store().acquire().await?;
-        let mut conn = pooled.conn();
-        let Some(record) = store::claim_next(&mut conn, &token, expires, now).await? else {
+        let now_ms = self.now_ms();
+        let expires_ms = now_ms.saturating_add(duration_ms(self.inner.config.lease));
+        let claim = Write::Claim {
+            token: token.clone(),
+            expires_ms,
+            now_ms,
+        };
+        let Written::Claimed(claimed) = self.write(claim).await? else {
+            return Err(unexpected("claim"));
+        };
+        let Some(record) = claimed else {
             return Ok(None);
         };
         TransitionCounters::bump(&self.counters().claim);
@@ -192,42 +214,51 @@ impl RunService {
     /// Cancels a run of `tenant_id` (R9): a queued run completes `cancelled` at once; a running
     /// run is asked to stop and its handler completes it at its next progress report.
     pub async fn cancel(&self, tenant_id: Uuid, id: RunId) -> Result<RunRecord, RunError> {
-        let mut pooled = self.store().acquire().await?;
-        let mut conn = pooled.conn();
-        let in_tenant = store::load(&mut conn, id)
+        let in_tenant = self
+            .get(id)
             .await?
             .is_some_and(|r| r.tenant_id == tenant_id);
         if !in_tenant {
             return Err(RunError::NotFound(id));
         }
-        drop(pooled);
         let done = Completion {
             event: RunEvent::Cancel,
             reason: Some(ReasonCode::CancelledByUser),
-            message: Some("Cancelled before it started."),
+            message: Some("Cancelled before it started.".to_owned()),
             counts: None,
             failures: None,
             now_ms: self.now_ms(),
         };
         match self
-            .finish(id, RunState::Queued, LeaseGuard::None, &done)
+            .finish(id, RunState::Queued, LeaseGuard::None, done)
             .await
         {
             Ok(run) => return Ok(run),
             Err(RunError::Conflict { .. }) => {}
             Err(other) => return Err(other),
         }
-        let mut pooled = self.store().acquire().await?;
-        let mut conn = pooled.conn();
-        if let Some(run) = store::request_cancel(&mut conn, id).await? {
-            TransitionCounters::bump(&self.counters().cancel);
-            if let Some(flag) = self.cancel_flags().get(&id) {
-                flag.store(true, Ordering::SeqCst);
+        match self.write(Write::RequestCancel { id }).await? {
+            Written::Changed(run) => {
+                TransitionCounters::bump(&self.counters().cancel);
+                self.observe_cancel(id);
+                self.publish(Event::RunChanged(run.summary.clone()));
+                Ok(run)
             }
-            self.publish(Event::RunChanged(run.summary.clone()));
-            return Ok(run);
+            Written::Refused(found) => Err(RunError::Conflict {
+                run: id,
+                event: RunEvent::Cancel,
+                found,
+            }),
+            _ => Err(unexpected("cancel")),
         }
-        Err(self.conflict(&mut conn, id, RunEvent::Cancel).await)
+    }
+
+    /// Tells a handle of this process that its run was asked to cancel, wherever the request
+    /// was made.
+    pub(crate) fn observe_cancel(&self, id: RunId) {
+        if let Some(flag) = self.cancel_flags().get(&id) {
+            flag.store(true, Ordering::SeqCst);
+        }
     }
 
     /// Rescues runs whose worker stopped heartbeating (R8): re-queued while attempts remain,
@@ -242,7 +273,7 @@ impl RunService {
         };
         let mut report = RescueReport::default();
         for (id, token) in expired {
-            match self.rescue_one(&id, &token, now).await {
+            match self.rescue_one(&id, token, now).await {
                 Ok(Some(Rescued::Requeued)) => report.requeued += 1,
                 Ok(Some(Rescued::Failed)) => report.failed += 1,
                 Ok(None) | Err(RunError::Conflict { .. }) => {}
@@ -257,39 +288,38 @@ impl RunService {
     async fn rescue_one(
         &self,
         id: &str,
-        token: &str,
+        token: String,
         now: i64,
     ) -> Result<Option<Rescued>, RunError> {
         let id: RunId = id.parse().map_err(|e| RunError::Corrupt(format!("{e}")))?;
-        let mut pooled = self.store().acquire().await?;
-        let mut conn = pooled.conn();
-        let Some(run) = store::load(&mut conn, id).await? else {
+        let Some(run) = self.get(id).await? else {
             return Ok(None);
         };
         if run.summary.attempt < run.max_attempts {
-            let Some(run) = store::requeue(&mut conn, id, token, now).await? else {
+            let requeue = Write::Requeue {
+                id,
+                token,
+                now_ms: now,
+            };
+            let Written::Changed(run) = self.write(requeue).await? else {
                 return Ok(None);
             };
             TransitionCounters::bump(&self.counters().requeue);
             self.publish(Event::RunChanged(run.summary.clone()));
             return Ok(Some(Rescued::Requeued));
         }
-        drop(pooled);
         let done = Completion {
             event: RunEvent::GiveUp,
             reason: Some(ReasonCode::WorkerLost),
-            message: Some("The worker running it stopped responding and no attempts remain."),
+            message: Some(
+                "The worker running it stopped responding and no attempts remain.".to_owned(),
+            ),
             counts: None,
             failures: None,
             now_ms: now,
         };
-        self.finish(
-            id,
-            RunState::Running,
-            LeaseGuard::Expired(token, now),
-            &done,
-        )
-        .await?;
+        self.finish(id, RunState::Running, LeaseGuard::Expired(token, now), done)
+            .await?;
         Ok(Some(Rescued::Failed))
     }
 
@@ -300,21 +330,29 @@ impl RunService {
         &self,
         id: RunId,
         from: RunState,
-        guard: LeaseGuard<'_>,
-        done: &Completion<'_>,
+        guard: LeaseGuard,
+        done: Completion,
     ) -> Result<RunRecord, RunError> {
-        let mut tx = self.store().begin().await?;
-        let Some(run) = store::complete(&mut tx.conn(), id, from, guard, done).await? else {
-            let conflict = self.conflict(&mut tx.conn(), id, done.event).await;
-            tx.rollback().await?;
-            return Err(conflict);
+        let event = done.event;
+        let finish = Write::Finish {
+            id,
+            from,
+            guard,
+            done,
         };
-        let notification = self
-            .notify_completion(&mut tx.conn(), &run, done.now_ms)
-            .await?;
-        tx.commit().await?;
+        let (run, notification) = match self.write(finish).await? {
+            Written::Finished(run, notification) => (run, notification),
+            Written::Refused(found) => {
+                return Err(RunError::Conflict {
+                    run: id,
+                    event,
+                    found,
+                });
+            }
+            _ => return Err(unexpected("finish")),
+        };
         let counters = self.counters();
-        TransitionCounters::bump(match done.event {
+        TransitionCounters::bump(match event {
             RunEvent::Cancel => &counters.cancel,
             RunEvent::GiveUp => &counters.give_up,
             _ => &counters.finish,
@@ -343,70 +381,6 @@ impl RunService {
         }
     }
 
-    /// The conflict for a guarded write that matched nothing, with the status found now.
-    async fn conflict(&self, conn: &mut Conn<'_>, id: RunId, event: RunEvent) -> RunError {
-        match store::load(conn, id).await {
-            Ok(found) => RunError::Conflict {
-                run: id,
-                event,
-                found: found.map(|r| r.summary.status),
-            },
-            Err(err) => err,
-        }
-    }
-
-    /// Writes the run's one terminal notification for its initiator; `None` for a system run.
-    async fn notify_completion(
-        &self,
-        conn: &mut Conn<'_>,
-        run: &RunRecord,
-        now_ms: i64,
-    ) -> Result<Option<NotificationDto>, RunError> {
-        let summary = &run.summary;
-        let Some(user) = summary.initiator.as_ref().map(|u| u.id) else {
-            return Ok(None);
-        };
-        let outcome = summary
-            .outcome
-            .ok_or_else(|| RunError::Corrupt("completed run without outcome".to_owned()))?;
-        let content = presenter::run_completed_notification(
-            summary.operation,
-            outcome,
-            &summary.summary_counts,
-            summary.reason_code,
-            &summary.tenant,
-            summary.id,
-        );
-        let id = Uuid::now_v7();
-        store::insert_run_completed_notification(
-            conn,
-            &NewNotification {
-                id,
-                user_id: *user.as_uuid(),
-                tenant_id: run.tenant_id,
-                run_id: summary.id,
-                outcome: outcome.as_str(),
-                title: &content.title,
-                body: &content.body,
-                action_url: &content.action.url,
-                now_ms,
-            },
-        )
-        .await?;
-        Ok(Some(NotificationDto {
-            id,
-            kind: NotificationKind::RunCompleted,
-            tenant: summary.tenant.clone(),
-            run_id: summary.id,
-            outcome,
-            title: content.title,
-            body: content.body,
-            action: content.action,
-            created_at: crate::clock::from_ms(now_ms),
-            read_at: None,
-        }))
-    }
-
     pub(super) fn cancel_flags(
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<RunId, Arc<AtomicBool>>> {
@@ -420,9 +394,13 @@ impl RunService {
     /// Reads one run (monitoring pages read the database only, R15).
     pub async fn get(&self, id: RunId) -> Result<Option<RunRecord>, RunError> {
         let mut pooled = self.store().acquire().await?;
-        let mut conn = pooled.conn();
-        store::load(&mut conn, id).await
+        store::load(&mut pooled.conn(), id).await
     }
+}
+
+/// The writer answered a transition with another's kind of result: a bug.
+fn unexpected(what: &str) -> RunError {
+    RunError::Corrupt(format!("the writer answered a {what} with another result"))
 }
 
 pub(super) fn duration_ms(d: Duration) -> i64 {

@@ -73,14 +73,15 @@ pub(super) async fn load_active(
 }
 
 /// What a new run is created with.
-pub(super) struct NewRun<'a> {
+#[derive(Debug)]
+pub(super) struct NewRun {
     pub id: RunId,
     pub workspace_id: Uuid,
     pub tenant_id: Uuid,
     pub initiator: Option<Uuid>,
-    pub op_type: &'a str,
-    pub identity: &'a str,
-    pub context: &'a str,
+    pub op_type: &'static str,
+    pub identity: String,
+    pub context: String,
     pub max_attempts: u32,
     pub now_ms: i64,
 }
@@ -89,7 +90,7 @@ pub(super) struct NewRun<'a> {
 /// (R4). Returns the new run, or `None` when an identical one is active.
 pub(super) async fn insert_queued(
     conn: &mut Conn<'_>,
-    run: &NewRun<'_>,
+    run: &NewRun,
 ) -> Result<Option<RunRecord>, RunError> {
     const SQL: &str = concat!(
         "INSERT INTO operation_runs \
@@ -106,9 +107,9 @@ pub(super) async fn insert_queued(
             .bind(run.tenant_id.to_string())
             .bind(run.initiator.map(|u| u.to_string()))
             .bind(run.op_type)
-            .bind(run.identity)
+            .bind(&run.identity)
             .bind(run.now_ms)
-            .bind(run.context)
+            .bind(&run.context)
             .bind(i64::from(run.max_attempts))
             .fetch_optional(&mut **c)
             .await
@@ -237,14 +238,15 @@ pub(super) async fn request_cancel(
 }
 
 /// Which lease a transition must match.
-pub(super) enum LeaseGuard<'a> {
+#[derive(Debug)]
+pub(super) enum LeaseGuard {
     /// Queued runs hold no lease.
     None,
     /// The caller holds this lease.
-    Held(&'a str),
+    Held(String),
     /// The rescuer saw this lease expire before `now_ms`; it must still be the lease and still
     /// expired.
-    Expired(&'a str, i64),
+    Expired(String, i64),
 }
 
 /// Running → queued after a lost lease (R8); `None` if the lease is no longer the expired one.
@@ -275,13 +277,14 @@ pub(super) async fn requeue(
 }
 
 /// How a run ends.
-pub(super) struct Completion<'a> {
+#[derive(Debug)]
+pub(super) struct Completion {
     pub event: RunEvent,
     pub reason: Option<ReasonCode>,
-    pub message: Option<&'a str>,
+    pub message: Option<String>,
     /// `None` keeps the stored counts.
-    pub counts: Option<&'a SummaryCounts>,
-    pub failures: Option<&'a FailureSummary>,
+    pub counts: Option<SummaryCounts>,
+    pub failures: Option<FailureSummary>,
     pub now_ms: i64,
 }
 
@@ -292,8 +295,8 @@ pub(super) async fn complete(
     conn: &mut Conn<'_>,
     id: RunId,
     from: RunState,
-    guard: LeaseGuard<'_>,
-    done: &Completion<'_>,
+    guard: &LeaseGuard,
+    done: &Completion,
 ) -> Result<Option<RunRecord>, RunError> {
     const SQL: &str = concat!(
         "UPDATE operation_runs \
@@ -313,18 +316,20 @@ pub(super) async fn complete(
     };
     let counts = done
         .counts
+        .as_ref()
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| RunError::Corrupt(e.to_string()))?;
     let failures = done
         .failures
+        .as_ref()
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| RunError::Corrupt(e.to_string()))?;
     let (lease, expired_before) = match guard {
         LeaseGuard::None => (None, None),
-        LeaseGuard::Held(token) => (Some(token), None),
-        LeaseGuard::Expired(token, now) => (Some(token), Some(now)),
+        LeaseGuard::Held(token) => (Some(token.as_str()), None),
+        LeaseGuard::Expired(token, now) => (Some(token.as_str()), Some(*now)),
     };
     let [a, b] = sources(done.event, RunStatus::Completed);
     let row: Option<RunRow> = on_conn!(conn, c => {
@@ -335,7 +340,7 @@ pub(super) async fn complete(
             .bind(counts.as_deref())
             .bind(failures.as_deref())
             .bind(done.reason.map(|r| r.as_str()))
-            .bind(done.message)
+            .bind(done.message.as_deref())
             .bind(id.to_string())
             .bind(a)
             .bind(b)

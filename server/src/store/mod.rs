@@ -45,6 +45,25 @@ impl Backend {
     }
 }
 
+/// When SQLite syncs a commit to disk (PostgreSQL follows its own `synchronous_commit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SqliteSync {
+    /// Every commit is on disk before it is acknowledged: a terminal transition whose event
+    /// was sent survives a power loss. Group commit shares each sync among the transitions
+    /// committed together.
+    #[default]
+    Full,
+    /// Commits are synced at WAL checkpoints: still crash-safe for the process, but the last
+    /// commits can be lost with the machine's power.
+    Normal,
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreOptions {
+    pub sqlite_sync: SqliteSync,
+}
+
 /// A connection pool to the server's database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub enum Store {
@@ -129,15 +148,25 @@ impl Store {
     /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`) and applies pending
     /// migrations.
     pub async fn open(url: &str) -> anyhow::Result<Self> {
-        let store = Self::connect(url).await?;
+        Self::open_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn open_with(url: &str, options: StoreOptions) -> anyhow::Result<Self> {
+        let store = Self::connect_with(url, options).await?;
         store.migrate().await?;
         Ok(store)
     }
 
     /// Opens the database at `url` without migrating it.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn connect_with(url: &str, options: StoreOptions) -> anyhow::Result<Self> {
         if url.starts_with("sqlite:") {
-            connect_sqlite(url).await.map(Self::Sqlite)
+            connect_sqlite(url, options.sqlite_sync)
+                .await
+                .map(Self::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             connect_postgres(url).await.map(Self::Postgres)
         } else {
@@ -184,7 +213,7 @@ impl Store {
     }
 }
 
-async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
+async fn connect_sqlite(url: &str, sync: SqliteSync) -> anyhow::Result<SqlitePool> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -198,10 +227,12 @@ async fn connect_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url:?}"))?
         .create_if_missing(true)
-        // WAL lets readers (monitoring pages, streams) proceed while a transition commits;
-        // NORMAL syncs at checkpoints, which WAL keeps crash-safe.
+        // WAL lets readers (monitoring pages, streams) proceed while a transition commits.
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(match sync {
+            SqliteSync::Full => SqliteSynchronous::Full,
+            SqliteSync::Normal => SqliteSynchronous::Normal,
+        })
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     SqlitePoolOptions::new()

@@ -6,6 +6,7 @@
 mod support;
 
 mod cancel;
+mod group_commit;
 mod lifecycle;
 mod notifications;
 mod rescue;

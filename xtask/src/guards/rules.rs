@@ -35,8 +35,8 @@ const ALLOWED: &[(Guard, &str, &str)] = &[
     ),
     (
         Guard::B,
-        "server/src/runs/service.rs",
-        "the run service builds the one terminal notification",
+        "server/src/runs/writer.rs",
+        "the terminal transition builds its one notification in its transaction",
     ),
     (
         Guard::B,

@@ -1,0 +1,394 @@
+//! The group-commit writer: every run transition of this process is committed here, and the
+//! transitions that arrive while one commit is in flight are committed together in the next.
+//!
+//! One task owns the writing. It takes the first waiting transition, then every other already
+//! queued (up to [`MAX_BATCH`]), applies them in order inside one transaction and commits once,
+//! so N concurrent transitions cost one commit (one fsync) instead of N. Each transition still
+//! gets its own answer:
+//! - a guarded statement that matches no row is that transition's `Conflict`, computed inside
+//!   the batch (a second transition of the same run in one batch sees the first one's effect);
+//! - a transition that fails (a constraint, a row the contract rejects) is taken out and the
+//!   batch is applied again without it, so it never takes the others down and leaves no
+//!   partial effect behind;
+//! - nothing is answered before the commit returns: an acknowledged transition is durable, and a
+//!   failed commit fails every transition in it (their callers retry as after any database
+//!   error).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use opsux_core::wire::{NotificationDto, NotificationKind};
+use opsux_core::{RunId, RunState, RunStatus, SummaryCounts, presenter};
+use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
+use uuid::Uuid;
+
+use super::RunError;
+use super::record::RunRecord;
+use super::store::{self, Completion, LeaseGuard, NewNotification, NewRun};
+use crate::store::{Conn, Store};
+
+/// The most transitions one commit carries; more wait for the next.
+const MAX_BATCH: usize = 512;
+/// Transitions that may wait for the writer before submitters wait too.
+const QUEUE: usize = 4096;
+
+/// One transition, as the run service asks for it.
+#[derive(Debug)]
+pub(super) enum Write {
+    /// Insert a queued run, or find the identical active one (R4).
+    Start(NewRun),
+    Claim {
+        token: String,
+        expires_ms: i64,
+        now_ms: i64,
+    },
+    Renew {
+        id: RunId,
+        token: String,
+        expires_ms: i64,
+    },
+    Progress {
+        id: RunId,
+        token: String,
+        counts: SummaryCounts,
+    },
+    RequestCancel {
+        id: RunId,
+    },
+    Requeue {
+        id: RunId,
+        token: String,
+        now_ms: i64,
+    },
+    /// The terminal transition and its notification (R2).
+    Finish {
+        id: RunId,
+        from: RunState,
+        guard: LeaseGuard,
+        done: Completion,
+    },
+}
+
+/// What a transition did, once committed.
+#[derive(Debug)]
+pub(super) enum Written {
+    /// The new run, or else the identical active one (`None`: it ended meanwhile).
+    Started {
+        inserted: Option<RunRecord>,
+        existing: Option<RunRecord>,
+    },
+    Claimed(Option<RunRecord>),
+    /// Whether the lease was still held.
+    Renewed(bool),
+    /// The cancel flag and new version, or `None` when the lease is lost.
+    Progressed(Option<(bool, i64)>),
+    /// The run as now stored.
+    Changed(RunRecord),
+    /// The completed run and the notification written with it.
+    Finished(RunRecord, Option<NotificationDto>),
+    /// The guarded statement matched nothing; the run's status found instead, if it exists.
+    Refused(Option<RunStatus>),
+}
+
+struct Job {
+    write: Write,
+    reply: oneshot::Sender<Result<Written, RunError>>,
+}
+
+/// How much grouping the writer achieved, for `/metrics` and the benchmark.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Commits (batches) attempted.
+    pub batches: AtomicU64,
+    /// Transitions applied in committed batches.
+    pub transitions: AtomicU64,
+    submitted: AtomicU64,
+    answered: AtomicU64,
+}
+
+impl WriterStats {
+    fn bump(counter: &AtomicU64, by: u64) {
+        counter.fetch_add(by, Ordering::Relaxed);
+    }
+
+    /// Transitions submitted and not yet answered.
+    pub fn pending(&self) -> u64 {
+        let submitted = self.submitted.load(Ordering::SeqCst);
+        submitted.saturating_sub(self.answered.load(Ordering::SeqCst))
+    }
+}
+
+/// The handle the run service submits transitions through. Cheap to clone.
+#[derive(Debug, Clone)]
+pub(super) struct Writer {
+    queue: mpsc::Sender<Job>,
+    stats: Arc<WriterStats>,
+    /// Held by the writer around each batch, and by [`PausedWrites`].
+    gate: Arc<Mutex<()>>,
+}
+
+/// While alive, the writer starts no batch: transitions queue up and are committed together
+/// once it is dropped. For tests that need a known batch, and for maintenance.
+#[derive(Debug)]
+pub struct PausedWrites {
+    _gate: OwnedMutexGuard<()>,
+}
+
+impl Writer {
+    /// Starts the writer task on `store`; it ends when the last handle is dropped.
+    pub(super) fn spawn(store: Store) -> Self {
+        let (queue, jobs) = mpsc::channel(QUEUE);
+        let stats = Arc::new(WriterStats::default());
+        let gate = Arc::new(Mutex::new(()));
+        tokio::spawn(run(store, jobs, Arc::clone(&stats), Arc::clone(&gate)));
+        Self { queue, stats, gate }
+    }
+
+    /// Submits one transition and waits until its batch is committed (or failed).
+    pub(super) async fn write(&self, write: Write) -> Result<Written, RunError> {
+        let (reply, answer) = oneshot::channel();
+        WriterStats::bump(&self.stats.submitted, 1);
+        let sent = self.queue.send(Job { write, reply }).await;
+        let result = match sent {
+            Ok(()) => answer.await.unwrap_or_else(|_| Err(writer_gone())),
+            Err(_) => Err(writer_gone()),
+        };
+        WriterStats::bump(&self.stats.answered, 1);
+        result
+    }
+
+    pub(super) fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    pub(super) async fn pause(&self) -> PausedWrites {
+        PausedWrites {
+            _gate: Arc::clone(&self.gate).lock_owned().await,
+        }
+    }
+}
+
+fn writer_gone() -> RunError {
+    RunError::Database(Arc::new(sqlx::Error::PoolClosed))
+}
+
+async fn run(
+    store: Store,
+    mut jobs: mpsc::Receiver<Job>,
+    stats: Arc<WriterStats>,
+    gate: Arc<Mutex<()>>,
+) {
+    let mut batch = Vec::new();
+    while let Some(first) = jobs.recv().await {
+        let _held = gate.lock().await;
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit(&store, std::mem::take(&mut batch), &stats).await;
+    }
+}
+
+/// Why a batch did not commit.
+enum BatchError {
+    /// Transition `index` failed: apply the batch again without it.
+    Item(usize, RunError),
+    /// The database failed the batch as a whole (connection, commit, deadlock).
+    Whole(RunError),
+}
+
+/// Commits `jobs` as one transaction and answers each.
+async fn commit(store: &Store, jobs: Vec<Job>, stats: &WriterStats) {
+    let mut excluded: Vec<Option<RunError>> = jobs.iter().map(|_| None).collect();
+    let outcome = loop {
+        WriterStats::bump(&stats.batches, 1);
+        match apply_all(store, &jobs, &excluded).await {
+            Ok(results) => break Ok(results),
+            Err(BatchError::Item(index, err)) => {
+                tracing::warn!(error = %err, "a run transition failed; committing the others");
+                excluded[index] = Some(err);
+            }
+            Err(BatchError::Whole(err)) => break Err(err),
+        }
+    };
+    match outcome {
+        Ok(results) => {
+            let applied = excluded.iter().filter(|e| e.is_none()).count();
+            WriterStats::bump(&stats.transitions, applied as u64);
+            for ((job, result), error) in jobs.into_iter().zip(results).zip(excluded) {
+                let answer = match (result, error) {
+                    (Some(written), _) => Ok(written),
+                    (None, Some(err)) => Err(err),
+                    (None, None) => Err(RunError::Corrupt("a transition got no result".to_owned())),
+                };
+                let _ = job.reply.send(answer);
+            }
+        }
+        Err(err) => {
+            for (job, error) in jobs.into_iter().zip(excluded) {
+                let _ = job.reply.send(Err(error.unwrap_or_else(|| err.clone())));
+            }
+        }
+    }
+}
+
+/// Applies every transition not excluded, in order, in one transaction, and commits.
+async fn apply_all(
+    store: &Store,
+    jobs: &[Job],
+    excluded: &[Option<RunError>],
+) -> Result<Vec<Option<Written>>, BatchError> {
+    let mut tx = store
+        .begin()
+        .await
+        .map_err(|e| BatchError::Whole(e.into()))?;
+    let mut results = Vec::with_capacity(jobs.len());
+    for (index, (job, excluded)) in jobs.iter().zip(excluded).enumerate() {
+        if excluded.is_some() {
+            results.push(None);
+            continue;
+        }
+        match apply(&mut tx.conn(), &job.write).await {
+            Ok(written) => results.push(Some(written)),
+            Err(err) => {
+                let _ = tx.rollback().await;
+                return Err(if affects_whole_batch(&err) {
+                    BatchError::Whole(err)
+                } else {
+                    BatchError::Item(index, err)
+                });
+            }
+        }
+    }
+    tx.commit().await.map_err(|e| BatchError::Whole(e.into()))?;
+    Ok(results)
+}
+
+/// Errors that say nothing about the transition that met them: the connection or the server
+/// failed, or PostgreSQL chose this transaction as a deadlock or serialization victim.
+fn affects_whole_batch(err: &RunError) -> bool {
+    let RunError::Database(err) = err else {
+        return false;
+    };
+    match &**err {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40001" | "40P01")),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        _ => false,
+    }
+}
+
+async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> {
+    Ok(match write {
+        Write::Start(run) => match store::insert_queued(conn, run).await? {
+            Some(inserted) => Written::Started {
+                inserted: Some(inserted),
+                existing: None,
+            },
+            None => Written::Started {
+                inserted: None,
+                existing: store::load_active(conn, run.tenant_id, run.op_type, &run.identity)
+                    .await?,
+            },
+        },
+        Write::Claim {
+            token,
+            expires_ms,
+            now_ms,
+        } => Written::Claimed(store::claim_next(conn, token, *expires_ms, *now_ms).await?),
+        Write::Renew {
+            id,
+            token,
+            expires_ms,
+        } => Written::Renewed(store::renew_lease(conn, *id, token, *expires_ms).await?),
+        Write::Progress { id, token, counts } => {
+            Written::Progressed(store::save_progress(conn, *id, token, counts).await?)
+        }
+        Write::RequestCancel { id } => match store::request_cancel(conn, *id).await? {
+            Some(run) => Written::Changed(run),
+            None => refused(conn, *id).await?,
+        },
+        Write::Requeue { id, token, now_ms } => {
+            match store::requeue(conn, *id, token, *now_ms).await? {
+                Some(run) => Written::Changed(run),
+                None => refused(conn, *id).await?,
+            }
+        }
+        Write::Finish {
+            id,
+            from,
+            guard,
+            done,
+        } => match store::complete(conn, *id, *from, guard, done).await? {
+            Some(run) => {
+                let notification = notify_completion(conn, &run, done.now_ms).await?;
+                Written::Finished(run, notification)
+            }
+            None => refused(conn, *id).await?,
+        },
+    })
+}
+
+async fn refused(conn: &mut Conn<'_>, id: RunId) -> Result<Written, RunError> {
+    let found = store::load(conn, id).await?;
+    Ok(Written::Refused(found.map(|r| r.summary.status)))
+}
+
+/// Writes the run's one terminal notification for its initiator, in the terminal transition's
+/// transaction; `None` for a system run (R2, R3).
+async fn notify_completion(
+    conn: &mut Conn<'_>,
+    run: &RunRecord,
+    now_ms: i64,
+) -> Result<Option<NotificationDto>, RunError> {
+    let summary = &run.summary;
+    let Some(user) = summary.initiator.as_ref().map(|u| u.id) else {
+        return Ok(None);
+    };
+    let outcome = summary
+        .outcome
+        .ok_or_else(|| RunError::Corrupt("completed run without outcome".to_owned()))?;
+    let content = presenter::run_completed_notification(
+        summary.operation,
+        outcome,
+        &summary.summary_counts,
+        summary.reason_code,
+        &summary.tenant,
+        summary.id,
+    );
+    let id = Uuid::now_v7();
+    store::insert_run_completed_notification(
+        conn,
+        &NewNotification {
+            id,
+            user_id: *user.as_uuid(),
+            tenant_id: run.tenant_id,
+            run_id: summary.id,
+            outcome: outcome.as_str(),
+            title: &content.title,
+            body: &content.body,
+            action_url: &content.action.url,
+            now_ms,
+        },
+    )
+    .await?;
+    Ok(Some(NotificationDto {
+        id,
+        kind: NotificationKind::RunCompleted,
+        tenant: summary.tenant.clone(),
+        run_id: summary.id,
+        outcome,
+        title: content.title,
+        body: content.body,
+        action: content.action,
+        created_at: crate::clock::from_ms(now_ms),
+        read_at: None,
+    }))
+}
