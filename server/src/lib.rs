@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod metrics;
+pub mod relay;
 pub mod routes;
 pub mod runs;
 pub mod security;

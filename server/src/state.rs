@@ -47,12 +47,23 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, store: Store, clock: SharedClock) -> Self {
-        let events = EventHub::with_capacity(config.event_capacity);
+        // On PostgreSQL every process hears every change from the database (see `relay`).
+        let events = match store {
+            Store::Sqlite(_) => EventHub::with_capacity(config.event_capacity),
+            Store::Postgres(_) => EventHub::fed_by_database(config.event_capacity),
+        };
         let runs = RunService::new(
             store.clone(),
             Arc::clone(&clock),
             events.clone(),
             config.runs.clone(),
+        );
+        let wake_worker = Arc::new(Notify::new());
+        crate::relay::spawn(
+            &store,
+            runs.clone(),
+            events.clone(),
+            Arc::clone(&wake_worker),
         );
         Self {
             config: Arc::new(config),
@@ -60,7 +71,7 @@ impl AppState {
             clock,
             events,
             runs,
-            wake_worker: Arc::new(Notify::new()),
+            wake_worker,
         }
     }
 }

@@ -119,6 +119,7 @@ where
                     }
                     let message = match received {
                         Err(_elapsed) => continue,
+                        Ok(Ok(event)) if matches!(*event, Event::Resync) => resync(state).await?,
                         Ok(Ok(event)) => match pick(state, &event) {
                             Some(read) => read.await?,
                             None => continue,

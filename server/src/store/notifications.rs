@@ -63,6 +63,18 @@ impl Store {
         Ok((unread, rows.into_iter().filter_map(Row::into_dto).collect()))
     }
 
+    /// One notification by id, as its owner's centre shows it.
+    pub async fn notification(&self, id: Uuid) -> Result<Option<NotificationDto>, sqlx::Error> {
+        const SQL: &str = "SELECT n.id, t.slug AS tenant_slug, n.run_id, n.outcome, n.title, \
+                                  n.body, n.action_url, n.created_at, n.read_at \
+                           FROM notifications n JOIN tenants t ON t.id = n.tenant_id \
+                           WHERE n.id = $1";
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(id.to_string()).fetch_optional(pool).await
+        })?;
+        Ok(row.and_then(Row::into_dto))
+    }
+
     pub async fn unread_count(&self, user: UserId) -> Result<u64, sqlx::Error> {
         const SQL: &str =
             "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL";

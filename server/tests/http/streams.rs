@@ -283,7 +283,7 @@ async fn a_lagging_stream_is_resynchronized_with_a_snapshot() {
     for _ in 0..50 {
         app.state
             .events
-            .publish(opsux_server::events::Event::RunChanged(
+            .deliver(opsux_server::events::Event::RunChanged(
                 started.run.summary().clone(),
             ));
     }

@@ -1,0 +1,153 @@
+//! The relay: on PostgreSQL, turns the database's announcements of committed changes
+//! (`LISTEN opsux_events`, see `migrations/postgres/0002_announce_changes.sql`) into this
+//! process's events, so a stream served here shows what any process committed.
+//!
+//! An announcement carries ids and a version only; the relay reads the run or notification it
+//! names and delivers that. Announcements of a run at a version already delivered are skipped
+//! (a burst of progress costs one read per new version at most). A run announced with a cancel
+//! request reaches the handle holding it in this process (R9), and a queued run wakes the
+//! worker. When the listening connection drops, the relay listens again and then tells every
+//! subscriber to resynchronize, since announcements made meanwhile are lost.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use opsux_core::{RunId, RunStatus, UserId};
+use sqlx::PgPool;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::events::{Event, EventHub};
+use crate::runs::RunService;
+use crate::store::Store;
+
+/// The channel the triggers announce on.
+pub const CHANNEL: &str = "opsux_events";
+/// How the listening connection names itself (`pg_stat_activity.application_name`).
+pub const APPLICATION_NAME: &str = "opsux-events";
+
+/// Starts the relay for a PostgreSQL store; nothing to do on SQLite.
+pub fn spawn(store: &Store, runs: RunService, events: EventHub, wake_worker: Arc<Notify>) {
+    if let Store::Postgres(pool) = store {
+        let relay = Relay {
+            store: store.clone(),
+            runs,
+            events,
+            wake_worker,
+            delivered: HashMap::new(),
+        };
+        tokio::spawn(relay.run(listening_pool(pool)));
+    }
+}
+
+/// A one-connection pool for the listener, named so operators (and tests) can find it.
+fn listening_pool(pool: &PgPool) -> PgPool {
+    let options = pool
+        .connect_options()
+        .as_ref()
+        .clone()
+        .application_name(APPLICATION_NAME);
+    PgPoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with(options)
+}
+
+struct Relay {
+    store: Store,
+    runs: RunService,
+    events: EventHub,
+    wake_worker: Arc<Notify>,
+    /// The newest version delivered of each run not yet seen completed.
+    delivered: HashMap<RunId, u64>,
+}
+
+impl Relay {
+    async fn run(mut self, pool: PgPool) {
+        let mut listener = listen(&pool).await;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(announcement)) => self.relay(announcement.payload()).await,
+                Ok(None) => {
+                    tracing::warn!("the database announcements stopped; listening again");
+                    listener = listen(&pool).await;
+                    self.delivered.clear();
+                    self.events.deliver(Event::Resync);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "reading database announcements failed");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+
+    async fn relay(&mut self, payload: &str) {
+        let mut parts = payload.split(' ');
+        let delivered = match (parts.next(), parts.next(), parts.next()) {
+            (Some("r"), Some(id), Some(version)) => self.run_changed(id, version).await,
+            (Some("n"), Some(id), Some(user)) => self.notification_created(id, user).await,
+            (Some("m"), Some(user), None) => user.parse::<UserId>().ok().map(|user| {
+                self.events.deliver(Event::NotificationsRead { user });
+            }),
+            _ => None,
+        };
+        if delivered.is_none() {
+            tracing::debug!(payload, "skipped a database announcement");
+        }
+    }
+
+    async fn run_changed(&mut self, id: &str, version: &str) -> Option<()> {
+        let id: RunId = id.parse().ok()?;
+        let version: u64 = version.parse().ok()?;
+        if self.delivered.get(&id).is_some_and(|v| *v >= version) {
+            return Some(());
+        }
+        let run = self.runs.get(id).await.ok()??.into_summary();
+        if run.cancel_requested {
+            self.runs.observe_cancel(id);
+        }
+        match run.status {
+            RunStatus::Queued => self.wake_worker.notify_one(),
+            RunStatus::Running => {}
+            RunStatus::Completed => {
+                self.delivered.remove(&id);
+            }
+        }
+        if run.status != RunStatus::Completed {
+            self.delivered.insert(id, run.version);
+        }
+        self.events.deliver(Event::RunChanged(run));
+        Some(())
+    }
+
+    async fn notification_created(&self, id: &str, user: &str) -> Option<()> {
+        let id: Uuid = id.parse().ok()?;
+        let user: UserId = user.parse().ok()?;
+        let notification = self.store.notification(id).await.ok()??;
+        self.events
+            .deliver(Event::NotificationCreated { user, notification });
+        Some(())
+    }
+}
+
+/// A listener on [`CHANNEL`], retried until the database answers.
+async fn listen(pool: &PgPool) -> PgListener {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        let listener = async {
+            let mut listener = PgListener::connect_with(pool).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        match listener.await {
+            Ok(listener) => return listener,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for database announcements; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
