@@ -12,6 +12,7 @@ use opsux_core::OperationType;
 
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
+use crate::runs::RunConfig;
 use crate::state::{AppState, Config};
 use crate::store::{self, SqliteSync, Store, StoreOptions};
 use crate::worker::{Handlers, SimulatedWork, Worker, WorkerConfig};
@@ -72,6 +73,26 @@ pub struct WorkerArgs {
     /// Simulate the operations, as `serve --demo` does (until the real flows exist).
     #[arg(long)]
     pub demo: bool,
+    #[command(flatten)]
+    pub lease: LeaseArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LeaseArgs {
+    /// Seconds a worker's claim on a run holds without a heartbeat; after that another worker
+    /// rescues the run (R8). Every process on one database should use the same value.
+    #[arg(long = "lease-secs", env = "OPSUX_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub secs: u64,
+}
+
+impl LeaseArgs {
+    fn run_config(&self) -> RunConfig {
+        RunConfig {
+            lease: std::time::Duration::from_secs(self.secs),
+            ..RunConfig::default()
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,6 +138,8 @@ pub struct ServeArgs {
     /// Serve the API only; `opsux worker` processes execute the runs.
     #[arg(long, env = "OPSUX_NO_WORKER")]
     pub no_worker: bool,
+    #[command(flatten)]
+    pub lease: LeaseArgs,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -176,6 +199,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
             cross_site_cookies: args.cross_site_cookies,
             metrics_token: args.metrics_token,
+            runs: args.lease.run_config(),
             ..Config::default()
         },
         store,
@@ -217,7 +241,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     let store = args.database.open().await?;
-    let state = AppState::new(Config::default(), store, Arc::new(SystemClock));
+    let config = Config {
+        runs: args.lease.run_config(),
+        ..Config::default()
+    };
+    let state = AppState::new(config, store, Arc::new(SystemClock));
     let worker = Worker::new(
         state.runs.clone(),
         handlers(args.demo),

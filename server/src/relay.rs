@@ -67,19 +67,23 @@ impl Relay {
     async fn run(mut self, pool: PgPool) {
         let mut listener = listen(&pool).await;
         loop {
-            match listener.try_recv().await {
-                Ok(Some(announcement)) => self.relay(announcement.payload()).await,
-                Ok(None) => {
-                    tracing::warn!("the database announcements stopped; listening again");
-                    listener = listen(&pool).await;
-                    self.delivered.clear();
-                    self.events.deliver(Event::Resync);
+            let lost = match listener.try_recv().await {
+                Ok(Some(announcement)) => {
+                    self.relay(announcement.payload()).await;
+                    continue;
                 }
-                Err(err) => {
-                    tracing::warn!(error = %err, "reading database announcements failed");
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-            }
+                Ok(None) => "the connection closed".to_owned(),
+                // An error ends the connection too (a terminated backend sends one first).
+                Err(err) => err.to_string(),
+            };
+            tracing::warn!(
+                error = lost,
+                "database announcements stopped; listening again"
+            );
+            drop(listener);
+            listener = listen(&pool).await;
+            self.delivered.clear();
+            self.events.deliver(Event::Resync);
         }
     }
 

@@ -52,12 +52,14 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     })?;
     timed(
         "test",
-        "run-service conformance and HTTP suites on PostgreSQL",
+        "run-service conformance, HTTP and multi-process suites on PostgreSQL",
         || {
             let database = postgres::TestDatabase::start(root)?;
             cmd("cargo")
                 .args(["test", "--package", "opsux-server", "--locked"])
-                .args(["--test", "runs", "--test", "http"])
+                .args(["--test", "runs", "--test", "http", "--test", "processes"])
+                // The multi-process test is ignored without PostgreSQL.
+                .args(["--", "--include-ignored"])
                 .env(postgres::TEST_URL_VAR, database.url())
                 .run()
         },

@@ -24,7 +24,7 @@ async fn catalog_is_computed_by_the_contract_crate() {
 #[tokio::test]
 async fn catalog_over_a_real_socket() {
     let app = TestApp::new().await;
-    let addr = crate::streams::serve(&app).await;
+    let addr = crate::support::serve(&app).await;
     let res = reqwest::get(format!("http://{addr}/api/catalog"))
         .await
         .unwrap();

@@ -1,26 +1,15 @@
 // §6, R11: the live streams over a real socket — snapshot first, then changes, the run
 // dropped from the widget when it ends, a fresh snapshot on reconnect.
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use opsux_core::{OperationType, RunOutcome, SummaryCounts, SummaryKey};
 use opsux_server::worker::{Handler, HandlerOutcome, Handlers, RunContext};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Notify;
 
-use crate::support::{OWNER, TestApp};
-
-/// Serves the app on a free loopback port for the rest of the test.
-pub(crate) async fn serve(app: &TestApp) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    addr
-}
+use crate::support::sse::SseClient;
+use crate::support::{OWNER, TestApp, serve};
 
 fn counts(total: u64, processed: u64) -> SummaryCounts {
     SummaryCounts::new()
@@ -53,81 +42,6 @@ impl Handler for Gated {
             let _ = ctx.report(counts(2, 2)).await;
             HandlerOutcome::Finished(RunOutcome::Succeeded)
         })
-    }
-}
-
-/// A minimal Server-Sent Events reader over a real HTTP response.
-struct SseClient {
-    body: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
-    buffer: String,
-}
-
-impl SseClient {
-    async fn connect(addr: SocketAddr, path: &str, cookie: &str) -> Self {
-        let res = reqwest::Client::new()
-            .get(format!("http://{addr}{path}"))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), reqwest::StatusCode::OK, "{path}");
-        assert_eq!(res.headers()["content-type"], "text/event-stream");
-        Self {
-            body: res.bytes_stream().boxed(),
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event (name and JSON data), skipping keep-alive comments. Fails the test if
-    /// none arrives within ten seconds.
-    async fn next(&mut self) -> (String, Value) {
-        tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                if let Some(end) = self.buffer.find("\n\n") {
-                    let frame: String = self.buffer.drain(..end + 2).collect();
-                    let mut name = None;
-                    let mut data = String::new();
-                    for line in frame.lines() {
-                        if let Some(v) = line.strip_prefix("event:") {
-                            name = Some(v.trim().to_owned());
-                        } else if let Some(v) = line.strip_prefix("data:") {
-                            data.push_str(v.trim_start());
-                        }
-                    }
-                    if let Some(name) = name {
-                        return (name, serde_json::from_str(&data).unwrap());
-                    }
-                    continue;
-                }
-                let chunk = self.body.next().await.expect("stream ended").unwrap();
-                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-            }
-        })
-        .await
-        .expect("an event within ten seconds")
-    }
-
-    /// Waits until the server ends the stream (events before the end are skipped).
-    async fn ended(&mut self) {
-        tokio::time::timeout(Duration::from_secs(10), async {
-            while let Some(chunk) = self.body.next().await {
-                if chunk.is_err() {
-                    break;
-                }
-            }
-        })
-        .await
-        .expect("the stream ends within ten seconds");
-    }
-
-    /// Skips events until one named `name` whose data satisfies `pred`.
-    async fn until(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        loop {
-            let (event, data) = self.next().await;
-            if event == name && pred(&data) {
-                return data;
-            }
-        }
     }
 }
 

@@ -10,6 +10,8 @@
     reason = "each test crate uses a different part of the shared fixtures"
 )]
 
+pub mod sse;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -334,8 +336,23 @@ impl TestApp {
     }
 }
 
+/// Serves the app on a free loopback port for the rest of the test.
+pub async fn serve(app: &TestApp) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
 /// A fresh, migrated database for one test: see the module comment.
 async fn test_store(dir: &tempfile::TempDir) -> Store {
+    Store::open(&fresh_database(dir).await).await.unwrap()
+}
+
+/// The URL of a fresh, empty database for one test, on the backend the module comment
+/// describes; a SQLite file goes in `dir`.
+pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("OPSUX_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let admin = Store::connect(&url).await.unwrap();
@@ -348,12 +365,9 @@ async fn test_store(dir: &tempfile::TempDir) -> Store {
                 .await
                 .unwrap();
             admin.close().await;
-            Store::open(&with_database(&url, &name)).await.unwrap()
+            with_database(&url, &name)
         }
-        _ => {
-            let url = format!("sqlite://{}", dir.path().join("opsux.db").display());
-            Store::open(&url).await.unwrap()
-        }
+        _ => format!("sqlite://{}", dir.path().join("opsux.db").display()),
     }
 }
 

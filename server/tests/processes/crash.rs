@@ -1,0 +1,66 @@
+// Group commit acknowledges a transition only once it is committed: a process killed at any
+// moment has lost none of the starts it acknowledged.
+use std::collections::HashSet;
+
+use opsux_core::{RunId, TenantSlug};
+use opsux_server::runs::queries;
+use opsux_server::store::Store;
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::opsux::{Opsux, Session};
+use crate::support::{OWNER, fresh_database};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_has_lost_nothing_it_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    let mut server = Opsux::serve(&database, &["--no-worker"]);
+    server.ready().await;
+    let owner = Session::sign_in(&server.base, OWNER).await;
+
+    // 300 distinct starts at once; the server is killed as soon as 200 are acknowledged, with
+    // the others in flight.
+    let (acks, mut acknowledged) = mpsc::unbounded_channel();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..300 {
+        let (owner, acks) = (owner.clone(), acks.clone());
+        tasks.spawn(async move {
+            if let Ok((StatusCode::ACCEPTED, answer)) = owner
+                .start(&json!({"type": "inventory_sync", "params": {"n": n}}))
+                .await
+            {
+                let _ = acks.send(answer["run"]["id"].as_str().unwrap().to_owned());
+            }
+        });
+    }
+    drop(acks);
+    let mut ids = HashSet::new();
+    while ids.len() < 200 {
+        ids.insert(acknowledged.recv().await.expect("200 acknowledged starts"));
+    }
+    server.kill();
+    while tasks.join_next().await.is_some() {}
+    while let Ok(id) = acknowledged.try_recv() {
+        ids.insert(id);
+    }
+
+    let store = Store::open(&database).await.unwrap();
+    let contoso = store
+        .tenant(&TenantSlug::parse("contoso").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    for id in &ids {
+        let id: RunId = id.parse().unwrap();
+        let run = queries::get(&store, contoso.id, id).await.unwrap();
+        assert!(run.is_some(), "acknowledged run {id} was lost");
+    }
+    let stored = store.run_count().await.unwrap();
+    assert!(
+        stored >= ids.len() as i64 && stored <= 300,
+        "{stored} runs stored, {} acknowledged",
+        ids.len()
+    );
+}

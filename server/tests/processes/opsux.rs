@@ -1,0 +1,164 @@
+//! Starting, reaching and killing `opsux` processes.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// A running `opsux` process, killed when dropped.
+pub(crate) struct Opsux {
+    child: Child,
+    /// `http://127.0.0.1:PORT` for a server; empty for a worker.
+    pub(crate) base: String,
+}
+
+impl Opsux {
+    /// `opsux serve` on a free loopback port, with the demo data set.
+    pub(crate) fn serve(database: &str, extra: &[&str]) -> Self {
+        let port = free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "serve",
+            "--demo",
+            "--listen",
+            &listen,
+            "--database-url",
+            database,
+        ];
+        args.extend_from_slice(extra);
+        Self {
+            child: spawn(&args, &format!("serve-{port}")),
+            base: format!("http://{listen}"),
+        }
+    }
+
+    /// `opsux worker` with the demo's simulated operations.
+    pub(crate) fn worker(database: &str, extra: &[&str]) -> Self {
+        let mut args = vec!["worker", "--demo", "--database-url", database];
+        args.extend_from_slice(extra);
+        Self {
+            child: spawn(&args, &format!("worker-{}", free_port())),
+            base: String::new(),
+        }
+    }
+
+    /// Waits until the server answers `/healthz`.
+    pub(crate) async fn ready(&self) -> &Self {
+        let url = format!("{}/healthz", self.base);
+        tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                if let Ok(res) = reqwest::get(&url).await
+                    && res.status() == StatusCode::OK
+                {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .expect("the server answers /healthz within a minute");
+        self
+    }
+
+    /// SIGKILL: no shutdown, no last writes.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Opsux {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Starts the binary; its log goes to `opsux-<name>.log` in Cargo's temporary folder for
+/// tests (`target/tmp`), to read when a test fails.
+fn spawn(args: &[&str], name: &str) -> Child {
+    let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("opsux-{name}.log"));
+    let log = std::fs::File::create(log).expect("a log file for the child process");
+    Command::new(env!("CARGO_BIN_EXE_opsux"))
+        .args(args)
+        // The dashboard is not needed; a missing build only logs a warning.
+        .args(if args[0] == "serve" {
+            &["--assets-dir", "no-dashboard"][..]
+        } else {
+            &[][..]
+        })
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("the opsux binary starts")
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A signed-in person talking to one server process.
+#[derive(Clone)]
+pub(crate) struct Session {
+    http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) cookie: String,
+}
+
+impl Session {
+    pub(crate) async fn sign_in(base: &str, email: &str) -> Self {
+        let http = reqwest::Client::new();
+        let res = http
+            .post(format!("{base}/api/login"))
+            .header("origin", base)
+            .json(
+                &serde_json::json!({"email": email, "password": opsux_server::demo::DEMO_PASSWORD}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let cookie = res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        Self {
+            http,
+            base: base.to_owned(),
+            cookie,
+        }
+    }
+
+    /// `POST /api/t/contoso/operations`; the status and the answer.
+    pub(crate) async fn start(&self, body: &Value) -> reqwest::Result<(StatusCode, Value)> {
+        let res = self
+            .http
+            .post(format!("{}/api/t/contoso/operations", self.base))
+            .header("origin", &self.base)
+            .header("cookie", &self.cookie)
+            .json(body)
+            .send()
+            .await?;
+        let status = res.status();
+        Ok((status, res.json().await?))
+    }
+
+    /// `GET` a path of the API as this person.
+    pub(crate) async fn get(&self, path: &str) -> Value {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.json().await.unwrap()
+    }
+}

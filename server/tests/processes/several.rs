@@ -1,0 +1,165 @@
+// SPEC §7, S7, S8 across processes, on PostgreSQL: two API processes without workers and two
+// worker processes on one database. Runs started through both APIs end exactly once with
+// exactly one notification each; identical starts through both APIs create one run; a stream
+// on one API process sees what the other processes' workers finished; a worker killed
+// mid-run leaves its run to the other, after the lease.
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use opsux_core::{RunId, RunOutcome, TenantSlug};
+use opsux_server::runs::queries;
+use opsux_server::store::Store;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::opsux::{Opsux, Session};
+use crate::support::sse::SseClient;
+use crate::support::{OWNER, fresh_database};
+
+const LEASE: &[&str] = &["--lease-secs", "2"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: cargo xtask test runs it with OPSUX_TEST_DATABASE_URL"]
+async fn api_and_worker_processes_share_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    assert!(
+        database.starts_with("postgres"),
+        "set OPSUX_TEST_DATABASE_URL to a PostgreSQL server"
+    );
+    let api_a = Opsux::serve(&database, &[&["--no-worker"], LEASE].concat());
+    api_a.ready().await;
+    let api_b = Opsux::serve(&database, &[&["--no-worker"], LEASE].concat());
+    api_b.ready().await;
+    let (a, b) = (
+        Session::sign_in(&api_a.base, OWNER).await,
+        Session::sign_in(&api_b.base, OWNER).await,
+    );
+    let mut bell_on_a = SseClient::connect_url(
+        &format!("{}/api/me/notifications/stream", a.base),
+        &a.cookie,
+    )
+    .await;
+    assert_eq!(bell_on_a.next().await.0, "snapshot");
+
+    // A worker is killed in the middle of a run; the other takes it over after the lease.
+    let mut doomed = Opsux::worker(&database, &[&["--concurrency", "8"], LEASE].concat());
+    let rescued = start(&b, json!({"n": "rescued", "items": 8})).await;
+    wait_until_running(&a, &rescued).await;
+    doomed.kill();
+    let _workers = [
+        Opsux::worker(&database, &[&["--concurrency", "8"], LEASE].concat()),
+        Opsux::worker(&database, &[&["--concurrency", "8"], LEASE].concat()),
+    ];
+
+    // 100 identical starts through each API at once, while the run they name is active.
+    let identical = json!({"n": "identical", "items": 10});
+    let mut tasks = tokio::task::JoinSet::new();
+    for session in [&a, &b] {
+        for _ in 0..100 {
+            let (session, body) = (session.clone(), identical.clone());
+            tasks.spawn(async move { session.start(&start_body(&body)).await.unwrap() });
+        }
+    }
+    let answers: Vec<(StatusCode, Value)> = tasks.join_all().await;
+    let identical_ids: HashSet<&str> = answers
+        .iter()
+        .map(|(_, answer)| answer["run"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(identical_ids.len(), 1, "one active run per identity");
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|(_, answer)| answer["result"] == "queued")
+            .count(),
+        1,
+        "exactly one start created the run"
+    );
+
+    // 200 distinct runs, half through each API.
+    let mut runs: Vec<String> = vec![rescued.clone()];
+    runs.extend(identical_ids.iter().map(|id| (*id).to_owned()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..200 {
+        let session = if n % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.spawn(async move { start(&session, json!({"n": n, "items": 1})).await });
+    }
+    runs.extend(tasks.join_all().await);
+    let runs: HashSet<String> = runs.into_iter().collect();
+    assert_eq!(runs.len(), 202);
+
+    // The stream on API A, which runs no worker, hears every run end.
+    let mut notified = HashMap::new();
+    tokio::time::timeout(Duration::from_secs(180), async {
+        while notified.len() < runs.len() {
+            let (name, data) = bell_on_a.next().await;
+            if name == "created" {
+                let run = data["notification"]["run_id"].as_str().unwrap().to_owned();
+                *notified.entry(run).or_insert(0) += 1;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| {
+        panic!(
+            "{} of {} runs announced on API A",
+            notified.len(),
+            runs.len()
+        )
+    });
+    assert!(
+        notified.values().all(|n| *n == 1),
+        "one notification event per run"
+    );
+
+    let store = Store::open(&database).await.unwrap();
+    let contoso = store
+        .tenant(&TenantSlug::parse("contoso").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    for id in &runs {
+        let id: RunId = id.parse().unwrap();
+        let run = queries::get(&store, contoso.id, id).await.unwrap().unwrap();
+        assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded), "{id}");
+        assert_eq!(store.notifications_for_run(id).await.unwrap(), 1, "{id}");
+    }
+    assert_eq!(store.run_count().await.unwrap(), 202);
+    assert_eq!(store.notification_count().await.unwrap(), 202);
+    let rescued: RunId = rescued.parse().unwrap();
+    let rescued = queries::get(&store, contoso.id, rescued)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rescued.summary().attempt, 2, "taken over after the kill");
+    eprintln!(
+        "several processes: 202 runs through 2 API processes, 3 worker processes (1 killed \
+         mid-run), 202 notifications, each seen once on the other API's stream"
+    );
+}
+
+fn start_body(params: &Value) -> Value {
+    json!({"type": "inventory_sync", "params": params})
+}
+
+/// Starts a run and returns its id.
+async fn start(session: &Session, params: Value) -> String {
+    let (status, answer) = session.start(&start_body(&params)).await.unwrap();
+    assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
+    answer["run"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn wait_until_running(session: &Session, id: &str) {
+    let path = format!("/api/t/contoso/operations/{id}");
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let run = session.get(&path).await;
+            if run["run"]["status"] == "running" {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("a worker claims the run");
+}
