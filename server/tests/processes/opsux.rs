@@ -149,6 +149,22 @@ impl Session {
         Ok((status, res.json().await?))
     }
 
+    /// `POST /api/t/contoso/operations/{id}/cancel`; the status.
+    pub(crate) async fn cancel(&self, id: &str) -> StatusCode {
+        self.http
+            .post(format!(
+                "{}/api/t/contoso/operations/{id}/cancel",
+                self.base
+            ))
+            .header("origin", &self.base)
+            .header("cookie", &self.cookie)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
     /// `GET` a path of the API as this person.
     pub(crate) async fn get(&self, path: &str) -> Value {
         let res = self

@@ -2,7 +2,8 @@
 // worker processes on one database. Runs started through both APIs end exactly once with
 // exactly one notification each; identical starts through both APIs create one run; a stream
 // on one API process sees what the other processes' workers finished; a worker killed
-// mid-run leaves its run to the other, after the lease.
+// mid-run leaves its run to the other, after the lease; a cancel made through one API stops
+// the run in whichever worker holds it (R9).
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -85,8 +86,13 @@ async fn api_and_worker_processes_share_one_database() {
         tasks.spawn(async move { start(&session, json!({"n": n, "items": 1})).await });
     }
     runs.extend(tasks.join_all().await);
+    // A long run, cancelled through the API that did not start it.
+    let cancelled = start(&b, json!({"n": "cancelled", "items": 1000})).await;
+    wait_until_running(&a, &cancelled).await;
+    assert_eq!(a.cancel(&cancelled).await, StatusCode::OK);
+    runs.push(cancelled.clone());
     let runs: HashSet<String> = runs.into_iter().collect();
-    assert_eq!(runs.len(), 202);
+    assert_eq!(runs.len(), 203);
 
     // The stream on API A, which runs no worker, hears every run end.
     let mut notified = HashMap::new();
@@ -121,11 +127,16 @@ async fn api_and_worker_processes_share_one_database() {
     for id in &runs {
         let id: RunId = id.parse().unwrap();
         let run = queries::get(&store, contoso.id, id).await.unwrap().unwrap();
-        assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded), "{id}");
+        let expected = if id.to_string() == cancelled {
+            RunOutcome::Cancelled
+        } else {
+            RunOutcome::Succeeded
+        };
+        assert_eq!(run.summary().outcome, Some(expected), "{id}");
         assert_eq!(store.notifications_for_run(id).await.unwrap(), 1, "{id}");
     }
-    assert_eq!(store.run_count().await.unwrap(), 202);
-    assert_eq!(store.notification_count().await.unwrap(), 202);
+    assert_eq!(store.run_count().await.unwrap(), 203);
+    assert_eq!(store.notification_count().await.unwrap(), 203);
     let rescued: RunId = rescued.parse().unwrap();
     let rescued = queries::get(&store, contoso.id, rescued)
         .await
@@ -133,8 +144,9 @@ async fn api_and_worker_processes_share_one_database() {
         .unwrap();
     assert_eq!(rescued.summary().attempt, 2, "taken over after the kill");
     eprintln!(
-        "several processes: 202 runs through 2 API processes, 3 worker processes (1 killed \
-         mid-run), 202 notifications, each seen once on the other API's stream"
+        "several processes: 203 runs through 2 API processes, 3 worker processes (1 killed \
+         mid-run), 1 cancelled across processes, 203 notifications, each seen once on the \
+         other API's stream"
     );
 }
 
