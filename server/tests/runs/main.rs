@@ -7,6 +7,7 @@ mod support;
 
 mod cancel;
 mod group_commit;
+mod leases;
 mod lifecycle;
 mod notifications;
 mod rescue;
