@@ -1,15 +1,19 @@
-//! `cargo xtask bench lifecycle`: how fast the run service commits transitions on SQLite,
-//! against the raw commit rate of the same database file.
+//! `cargo xtask bench lifecycle`: how fast the run service commits transitions, on SQLite and
+//! PostgreSQL, against the raw commit rate of the same database.
 //!
-//! - Lifecycles: start (with an initiator) → claim → 10 progress reports → complete (with its
-//!   notification), one after another. Measured twice: with the default progress coalescing
-//!   (one write per 250 ms, so a tight loop writes the first report only) and with every report
-//!   written.
-//! - Baseline: the same number of single-row `UPDATE` transactions, one after another, on the
-//!   same file with the same durability settings (WAL, synchronous=NORMAL).
-//! - Start latency: rounds of 100 concurrent identical starts; p50 and p99.
+//! For each store and each concurrency (1, 8, 64 workers):
+//! - Lifecycles: each worker repeats start (with an initiator) → claim → 5 progress reports →
+//!   complete (with its notification): 8 transitions, every report written.
+//! - Baseline: the same number of workers, each committing single-row `UPDATE`s of its own row
+//!   one after another, on the same database with the same durability.
+//! - Ratio: run-service transitions/s ÷ baseline commits/s. Above 1.0, group commit is putting
+//!   more than one transition into each commit (each fsync).
 //!
-//! Numbers, not assertions: the machine decides them. `LIFECYCLES` sets the count (default 500).
+//! Stores: SQLite with `synchronous=FULL` (the default) and `NORMAL`, each in a fresh file;
+//! PostgreSQL when `OPSUX_BENCH_DATABASE_URL` names a server whose role may create databases
+//! (`cargo xtask bench` starts a throwaway cluster with full durability for it).
+//! Numbers, not assertions: the machine decides them. `LIFECYCLES` sets the count per row
+//! (default 480).
 
 #![expect(
     clippy::print_stdout,
@@ -17,161 +21,195 @@
 )]
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use opsux_core::{FailureSummary, OperationType, RunOutcome, SummaryCounts, SummaryKey};
 use opsux_server::clock::{SystemClock, to_ms};
 use opsux_server::demo;
 use opsux_server::events::EventHub;
-use opsux_server::runs::{RunConfig, RunService, StartRun, TenantRef};
-use opsux_server::store::Store;
+use opsux_server::runs::{RunConfig, RunService, StartRun};
+use opsux_server::store::{SqliteSync, Store, StoreOptions};
+use uuid::Uuid;
+
+const CONCURRENCY: [usize; 3] = [1, 8, 64];
+const REPORTS: u64 = 5;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let lifecycles: usize = std::env::var("LIFECYCLES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
+        .unwrap_or(480);
+    let postgres = std::env::var("OPSUX_BENCH_DATABASE_URL").ok();
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let store = Store::open(&url).await?;
-    let Store::Sqlite(pool) = store.clone() else {
-        anyhow::bail!("the benchmark's baseline is written for SQLite");
-    };
-    demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
-    let tenant: TenantRef = store
-        .tenant(&"contoso".parse()?)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no demo tenant"))?;
-    let user = store
-        .user_by_email("owner@demo.test")
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no demo owner"))?
-        .id;
-    let service = |progress_interval| {
-        RunService::new(
-            store.clone(),
-            Arc::new(SystemClock),
-            EventHub::new(),
-            RunConfig {
-                progress_interval,
-                ..RunConfig::default()
-            },
-        )
-    };
-    let start = |n: usize| StartRun {
-        tenant: tenant.clone(),
-        operation: OperationType::InventorySync,
-        params: serde_json::json!({ "n": n })
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        initiator: user.parse().ok(),
-    };
-
     println!(
-        "opsux lifecycle benchmark — SQLite (WAL, synchronous=NORMAL), {lifecycles} lifecycles\n"
+        "opsux lifecycle benchmark: {lifecycles} lifecycles per row (start, claim, {REPORTS} \
+         progress reports, complete = {} transitions each)\n",
+        REPORTS + 3
     );
-    let mut ratios = Vec::new();
-    for (label, interval) in [
-        (
-            "coalesced progress (default 250 ms)",
-            Duration::from_millis(250),
-        ),
-        ("every progress report written", Duration::ZERO),
+    println!(
+        "{:<26} {:>7} {:>12} {:>14} {:>13} {:>14} {:>7}",
+        "store", "workers", "lifecycles/s", "transitions/s", "per commit", "raw commits/s", "ratio"
+    );
+    let mut round = 0;
+    for (label, sync) in [
+        ("sqlite synchronous=FULL", SqliteSync::Full),
+        ("sqlite synchronous=NORMAL", SqliteSync::Normal),
     ] {
-        let runs = service(interval);
-        let t0 = Instant::now();
-        for n in 0..lifecycles {
-            runs.start(start(n)).await?;
-            let mut claimed = runs
-                .claim()
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("nothing to claim"))?;
-            for processed in 1..=10 {
-                let counts = SummaryCounts::new()
-                    .with(SummaryKey::Total, 10)?
-                    .with(SummaryKey::Processed, processed)?;
-                claimed.report_progress(counts).await?;
-            }
-            claimed
-                .complete(RunOutcome::Succeeded, FailureSummary::new())
-                .await?;
-        }
-        let elapsed = t0.elapsed().as_secs_f64();
-        let c = runs.counters();
-        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
-        let transitions = load(&c.start) + load(&c.claim) + load(&c.progress) + load(&c.finish);
-        let baseline = raw_commits(&pool, usize::try_from(transitions)?).await?;
-        let rate = transitions as f64 / elapsed;
-        ratios.push(rate / baseline);
-        println!("{label}:");
-        println!(
-            "  lifecycles/s          {:>10.1}",
-            lifecycles as f64 / elapsed
-        );
-        println!(
-            "  committed transitions {:>10} ({:.1} per lifecycle)",
-            transitions,
-            transitions as f64 / lifecycles as f64
-        );
-        println!("  transitions/s         {rate:>10.1}");
-        println!("  raw UPDATE commits/s  {baseline:>10.1}  (same count, same file)");
-        println!("  ratio                 {:>10.2}\n", rate / baseline);
-        sqlx::query("DELETE FROM notifications")
-            .execute(&pool)
-            .await?;
-        sqlx::query("DELETE FROM operation_runs")
-            .execute(&pool)
-            .await?;
-    }
-
-    let runs = service(Duration::from_millis(250));
-    let mut latencies = Vec::new();
-    for round in 0..20 {
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..100 {
-            let runs = runs.clone();
-            let req = start(1_000_000 + round);
-            tasks.spawn(async move {
-                let t = Instant::now();
-                runs.start(req).await.map(|_| t.elapsed())
-            });
-        }
-        for latency in tasks.join_all().await {
-            latencies.push(latency?);
+        for workers in CONCURRENCY {
+            round += 1;
+            let file = dir.path().join(format!("bench-{round}.db"));
+            let url = format!("sqlite://{}", file.display());
+            let store = Store::open_with(&url, StoreOptions { sqlite_sync: sync }).await?;
+            row(label, &store, workers, lifecycles).await?;
         }
     }
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    println!(
-        "100 concurrent identical starts (20 rounds, {} starts):",
-        latencies.len()
-    );
-    println!("  p50 {:>8.2} ms", pct(0.50).as_secs_f64() * 1000.0);
-    println!("  p99 {:>8.2} ms", pct(0.99).as_secs_f64() * 1000.0);
-    let runs_created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM operation_runs")
-        .fetch_one(&pool)
-        .await?;
-    println!("  runs created: {runs_created} (one per round)");
+    if let Some(admin) = postgres {
+        for workers in CONCURRENCY {
+            let store = fresh_postgres(&admin).await?;
+            row("postgres", &store, workers, lifecycles).await?;
+        }
+    } else {
+        println!("(postgres: set OPSUX_BENCH_DATABASE_URL, or run `cargo xtask bench`)");
+    }
     Ok(())
 }
 
-/// Commits `count` single-row UPDATE transactions one after another; returns commits/s.
-async fn raw_commits(pool: &sqlx::SqlitePool, count: usize) -> anyhow::Result<f64> {
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS bench_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
-    )
-    .execute(pool)
-    .await?;
-    sqlx::query("INSERT OR IGNORE INTO bench_counter (id, n) VALUES (1, 0)")
-        .execute(pool)
-        .await?;
+/// Measures one store at one concurrency and prints its row.
+async fn row(label: &str, store: &Store, workers: usize, lifecycles: usize) -> anyhow::Result<()> {
+    demo::seed(store, to_ms(time::OffsetDateTime::now_utc())).await?;
+    let tenant = store
+        .tenant(&"contoso".parse()?)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo tenant"))?;
+    let initiator = store
+        .user_by_email("owner@demo.test")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo owner"))?
+        .id
+        .parse()?;
+    let runs = RunService::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        EventHub::new(),
+        RunConfig {
+            progress_interval: Duration::ZERO,
+            ..RunConfig::default()
+        },
+    );
+    let per_worker = lifecycles.div_ceil(workers);
     let t0 = Instant::now();
-    for _ in 0..count {
-        sqlx::query("UPDATE bench_counter SET n = n + 1 WHERE id = 1")
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..workers {
+        let (runs, tenant) = (runs.clone(), tenant.clone());
+        tasks.spawn(async move {
+            for n in 0..per_worker {
+                let request = StartRun {
+                    tenant: tenant.clone(),
+                    operation: OperationType::InventorySync,
+                    params: serde_json::json!({ "w": w, "n": n })
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    initiator: Some(initiator),
+                };
+                runs.start(request).await?;
+                // Another worker may claim this run and this one another's: all the same.
+                let Some(mut claimed) = runs.claim().await? else {
+                    continue;
+                };
+                for processed in 1..=REPORTS {
+                    let counts = SummaryCounts::new()
+                        .with(SummaryKey::Total, REPORTS)?
+                        .with(SummaryKey::Processed, processed)?;
+                    claimed.report_progress(counts).await?;
+                }
+                claimed
+                    .complete(RunOutcome::Succeeded, FailureSummary::new())
+                    .await?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    for result in tasks.join_all().await {
+        result?;
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let c = runs.counters();
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    let transitions = load(&c.start) + load(&c.claim) + load(&c.progress) + load(&c.finish);
+    let stats = runs.writer_stats();
+    let per_commit = load(&stats.transitions) as f64 / load(&stats.batches).max(1) as f64;
+    let finished = load(&c.finish) as f64;
+    let rate = transitions as f64 / elapsed;
+    let baseline = raw_commits(store, workers, usize::try_from(transitions)?).await?;
+    println!(
+        "{label:<26} {workers:>7} {:>12.0} {rate:>14.0} {per_commit:>13.1} {baseline:>14.0} {:>7.2}",
+        finished / elapsed,
+        rate / baseline
+    );
+    Ok(())
+}
+
+/// `workers` tasks each commit single-row `UPDATE`s of their own row until `total` commits
+/// are done; returns commits/s.
+async fn raw_commits(store: &Store, workers: usize, total: usize) -> anyhow::Result<f64> {
+    const CREATE: &str =
+        "CREATE TABLE IF NOT EXISTS bench_counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)";
+    const INSERT: &str =
+        "INSERT INTO bench_counter (id, n) VALUES ($1, 0) ON CONFLICT (id) DO NOTHING";
+    const UPDATE: &str = "UPDATE bench_counter SET n = n + 1 WHERE id = $1";
+    macro_rules! each_pool {
+        ($pool:ident => $body:expr) => {
+            match store {
+                Store::Sqlite($pool) => $body,
+                Store::Postgres($pool) => $body,
+            }
+        };
+    }
+    each_pool!(pool => {
+        sqlx::query(CREATE).execute(pool).await?;
+        for id in 0..workers {
+            sqlx::query(INSERT).bind(id as i64).execute(pool).await?;
+        }
+    });
+    let per_worker = total.div_ceil(workers);
+    let t0 = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for id in 0..workers {
+        let store = store.clone();
+        tasks.spawn(async move {
+            for _ in 0..per_worker {
+                match &store {
+                    Store::Sqlite(pool) => {
+                        sqlx::query(UPDATE).bind(id as i64).execute(pool).await?;
+                    }
+                    Store::Postgres(pool) => {
+                        sqlx::query(UPDATE).bind(id as i64).execute(pool).await?;
+                    }
+                }
+            }
+            anyhow::Ok(())
+        });
+    }
+    for result in tasks.join_all().await {
+        result?;
+    }
+    Ok((per_worker * workers) as f64 / t0.elapsed().as_secs_f64())
+}
+
+/// A fresh database on the PostgreSQL server of `admin`.
+async fn fresh_postgres(admin: &str) -> anyhow::Result<Store> {
+    let server = Store::connect(admin).await?;
+    let name = format!("opsux_bench_{}", Uuid::new_v4().simple());
+    if let Store::Postgres(pool) = &server {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(pool)
             .await?;
     }
-    Ok(count as f64 / t0.elapsed().as_secs_f64())
+    server.close().await;
+    let base = admin.split('?').next().unwrap_or(admin);
+    let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
+    Store::open(&format!("{root}/{name}")).await
 }

@@ -97,7 +97,7 @@ impl RunService {
     pub fn new(store: Store, clock: SharedClock, events: EventHub, config: RunConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
-                writer: Writer::spawn(store.clone()),
+                writer: Writer::spawn(&store),
                 store,
                 clock,
                 events,

@@ -13,13 +13,21 @@
 //! - nothing is answered before the commit returns: an acknowledged transition is durable, and a
 //!   failed commit fails every transition in it (their callers retry as after any database
 //!   error).
+//!
+//! On SQLite there is one such writer: the database takes one writer at a time anyway. On
+//! PostgreSQL, which commits concurrent transactions in parallel (and shares their WAL
+//! flushes), a few writers run side by side, each on its own connection; what bounds one
+//! writer there is the round trip per statement, not the flush. A run's transitions always go
+//! to the same writer (by run id), and so do the starts of one identity, so their order and
+//! the dedupe within a batch are as with one writer; claims go round-robin.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use opsux_core::wire::{NotificationDto, NotificationKind};
 use opsux_core::{RunId, RunState, RunStatus, SummaryCounts, presenter};
-use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
+use tokio::sync::{OwnedRwLockWriteGuard, RwLock, mpsc, oneshot};
 use uuid::Uuid;
 
 use super::RunError;
@@ -29,8 +37,10 @@ use crate::store::{Conn, Store};
 
 /// The most transitions one commit carries; more wait for the next.
 const MAX_BATCH: usize = 512;
-/// Transitions that may wait for the writer before submitters wait too.
+/// Transitions that may wait for a writer before submitters wait too.
 const QUEUE: usize = 4096;
+/// Writers side by side on PostgreSQL.
+const POSTGRES_WRITERS: usize = 4;
 
 /// One transition, as the run service asks for it.
 #[derive(Debug)]
@@ -121,34 +131,71 @@ impl WriterStats {
 /// The handle the run service submits transitions through. Cheap to clone.
 #[derive(Debug, Clone)]
 pub(super) struct Writer {
-    queue: mpsc::Sender<Job>,
+    queues: Arc<[mpsc::Sender<Job>]>,
+    /// Where the next claim goes.
+    next_claim: Arc<AtomicUsize>,
     stats: Arc<WriterStats>,
-    /// Held by the writer around each batch, and by [`PausedWrites`].
-    gate: Arc<Mutex<()>>,
+    /// Read-held by the writers around each batch, write-held by [`PausedWrites`].
+    gate: Arc<RwLock<()>>,
 }
 
-/// While alive, the writer starts no batch: transitions queue up and are committed together
+/// While alive, the writers start no batch: transitions queue up and are committed together
 /// once it is dropped. For tests that need a known batch, and for maintenance.
 #[derive(Debug)]
 pub struct PausedWrites {
-    _gate: OwnedMutexGuard<()>,
+    _gate: OwnedRwLockWriteGuard<()>,
 }
 
 impl Writer {
-    /// Starts the writer task on `store`; it ends when the last handle is dropped.
-    pub(super) fn spawn(store: Store) -> Self {
-        let (queue, jobs) = mpsc::channel(QUEUE);
+    /// Starts the writer tasks on `store`; they end when the last handle is dropped.
+    pub(super) fn spawn(store: &Store) -> Self {
+        let count = match *store {
+            Store::Sqlite(_) => 1,
+            Store::Postgres(_) => POSTGRES_WRITERS,
+        };
         let stats = Arc::new(WriterStats::default());
-        let gate = Arc::new(Mutex::new(()));
-        tokio::spawn(run(store, jobs, Arc::clone(&stats), Arc::clone(&gate)));
-        Self { queue, stats, gate }
+        let gate = Arc::new(RwLock::new(()));
+        let queues: Vec<_> = (0..count)
+            .map(|_| {
+                let (queue, jobs) = mpsc::channel(QUEUE);
+                let task = run(store.clone(), jobs, Arc::clone(&stats), Arc::clone(&gate));
+                tokio::spawn(task);
+                queue
+            })
+            .collect();
+        Self {
+            queues: queues.into(),
+            next_claim: Arc::new(AtomicUsize::new(0)),
+            stats,
+            gate,
+        }
+    }
+
+    /// The writer of `write`: by run, by start identity, or the next in turn for a claim.
+    fn queue_for(&self, write: &Write) -> &mpsc::Sender<Job> {
+        let mut hasher = DefaultHasher::new();
+        match write {
+            Write::Start(run) => (run.tenant_id, run.op_type, &run.identity).hash(&mut hasher),
+            Write::Claim { .. } => {
+                let next = self.next_claim.fetch_add(1, Ordering::Relaxed);
+                return &self.queues[next % self.queues.len()];
+            }
+            Write::Renew { id, .. }
+            | Write::Progress { id, .. }
+            | Write::RequestCancel { id }
+            | Write::Requeue { id, .. }
+            | Write::Finish { id, .. } => id.hash(&mut hasher),
+        }
+        let index = usize::try_from(hasher.finish() % self.queues.len() as u64).unwrap_or(0);
+        &self.queues[index]
     }
 
     /// Submits one transition and waits until its batch is committed (or failed).
     pub(super) async fn write(&self, write: Write) -> Result<Written, RunError> {
         let (reply, answer) = oneshot::channel();
         WriterStats::bump(&self.stats.submitted, 1);
-        let sent = self.queue.send(Job { write, reply }).await;
+        let queue = self.queue_for(&write);
+        let sent = queue.send(Job { write, reply }).await;
         let result = match sent {
             Ok(()) => answer.await.unwrap_or_else(|_| Err(writer_gone())),
             Err(_) => Err(writer_gone()),
@@ -163,7 +210,7 @@ impl Writer {
 
     pub(super) async fn pause(&self) -> PausedWrites {
         PausedWrites {
-            _gate: Arc::clone(&self.gate).lock_owned().await,
+            _gate: Arc::clone(&self.gate).write_owned().await,
         }
     }
 }
@@ -176,11 +223,11 @@ async fn run(
     store: Store,
     mut jobs: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
-    gate: Arc<Mutex<()>>,
+    gate: Arc<RwLock<()>>,
 ) {
     let mut batch = Vec::new();
     while let Some(first) = jobs.recv().await {
-        let _held = gate.lock().await;
+        let _held = gate.read().await;
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -204,6 +251,9 @@ enum BatchError {
 async fn commit(store: &Store, jobs: Vec<Job>, stats: &WriterStats) {
     let mut excluded: Vec<Option<RunError>> = jobs.iter().map(|_| None).collect();
     let outcome = loop {
+        if excluded.iter().all(Option::is_some) {
+            break Ok(jobs.iter().map(|_| None).collect());
+        }
         WriterStats::bump(&stats.batches, 1);
         match apply_all(store, &jobs, &excluded).await {
             Ok(results) => break Ok(results),
