@@ -13,7 +13,8 @@
 //! PostgreSQL when `OPSUX_BENCH_DATABASE_URL` names a server whose role may create databases
 //! (`cargo xtask bench` starts a throwaway cluster with full durability for it).
 //! Numbers, not assertions: the machine decides them. `LIFECYCLES` sets the count per row
-//! (default 480).
+//! (default 480); `BENCH_STORES` picks stores (`sqlite-full,sqlite-normal,postgres`, the
+//! default).
 
 #![expect(
     clippy::print_stdout,
@@ -52,11 +53,21 @@ async fn main() -> anyhow::Result<()> {
         "{:<26} {:>7} {:>12} {:>14} {:>13} {:>14} {:>7}",
         "store", "workers", "lifecycles/s", "transitions/s", "per commit", "raw commits/s", "ratio"
     );
+    let wanted = std::env::var("BENCH_STORES")
+        .unwrap_or_else(|_| "sqlite-full,sqlite-normal,postgres".to_owned());
+    let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
     let mut round = 0;
-    for (label, sync) in [
-        ("sqlite synchronous=FULL", SqliteSync::Full),
-        ("sqlite synchronous=NORMAL", SqliteSync::Normal),
+    for (name, label, sync) in [
+        ("sqlite-full", "sqlite synchronous=FULL", SqliteSync::Full),
+        (
+            "sqlite-normal",
+            "sqlite synchronous=NORMAL",
+            SqliteSync::Normal,
+        ),
     ] {
+        if !wanted.contains(&name) {
+            continue;
+        }
         for workers in CONCURRENCY {
             round += 1;
             let file = dir.path().join(format!("bench-{round}.db"));
@@ -65,7 +76,8 @@ async fn main() -> anyhow::Result<()> {
             row(label, &store, workers, lifecycles).await?;
         }
     }
-    if let Some(admin) = postgres {
+    if !wanted.contains(&"postgres") {
+    } else if let Some(admin) = postgres {
         for workers in CONCURRENCY {
             let store = fresh_postgres(&admin).await?;
             row("postgres", &store, workers, lifecycles).await?;

@@ -35,12 +35,17 @@ enum Command {
         /// Port of the embedding example page (on 127.0.0.1).
         #[arg(long, default_value_t = 8081)]
         embed_port: u16,
+        /// The database: `sqlite://PATH` (default `sqlite://data/opsux.db`) or an existing
+        /// PostgreSQL server's `postgres://USER@HOST/DATABASE`.
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// Everything CI checks: formatting, lints, native and wasm tests, end-to-end tests.
     Test,
     /// Size of the release dashboard bundle (wasm + JS): raw, gzip and brotli.
     Size,
-    /// Run a benchmark and print its numbers (`lifecycle`: run-service throughput on SQLite).
+    /// Run a benchmark and print its numbers (`lifecycle`: run-service throughput on SQLite and
+    /// on a throwaway PostgreSQL cluster, or the server in `OPSUX_BENCH_DATABASE_URL`).
     Bench {
         #[arg(default_value = "lifecycle", value_parser = ["lifecycle"])]
         name: String,
@@ -66,18 +71,35 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let root = project_root();
     std::env::set_current_dir(&root)?;
     match cli.command {
-        Command::Run { listen, embed_port } => run(&root, &listen, embed_port),
+        Command::Run {
+            listen,
+            embed_port,
+            database_url,
+        } => run(&root, &listen, embed_port, database_url.as_deref()),
         Command::Test => test::run(&root),
         Command::Size => size::run(&root),
         Command::Guards => guards::run(&root),
-        Command::Bench { name } => shell::cmd("cargo")
-            .args(["bench", "--package", "opsux-server", "--bench", &name])
-            .run(),
+        Command::Bench { name } => {
+            let database = postgres::TestDatabase::start(
+                &root,
+                postgres::BENCH_URL_VAR,
+                postgres::Durability::Full,
+            )?;
+            shell::cmd("cargo")
+                .args(["bench", "--package", "opsux-server", "--bench", &name])
+                .env(postgres::BENCH_URL_VAR, database.url())
+                .run()
+        }
         Command::Setup => toolchain::ensure_all(&root, toolchain::Needs::everything()),
     }
 }
 
-fn run(root: &Path, listen: &str, embed_port: u16) -> anyhow::Result<()> {
+fn run(
+    root: &Path,
+    listen: &str,
+    embed_port: u16,
+    database_url: Option<&str>,
+) -> anyhow::Result<()> {
     toolchain::ensure_all(root, toolchain::Needs::build())?;
     app_build::build_release(root)?;
     let server = format!("http://{listen}");
@@ -112,6 +134,12 @@ fn run(root: &Path, listen: &str, embed_port: u16) -> anyhow::Result<()> {
             "--allowed-origin",
             &embed_origin,
         ])
+        .args(
+            database_url
+                .map(|url| ["--database-url", url])
+                .into_iter()
+                .flatten(),
+        )
         .arg("--assets-dir")
         .arg(root.join("dist"))
         .run();

@@ -1,7 +1,7 @@
-//! A throwaway PostgreSQL cluster for the tests: Debian's `postgresql` (installed when
-//! missing), `initdb` into a fresh folder under `target/`, `pg_ctl start` on a free loopback
-//! port, and stopped and deleted when dropped. `OPSUX_TEST_DATABASE_URL` names an existing
-//! server instead.
+//! A throwaway PostgreSQL cluster for the tests and the benchmark: Debian's `postgresql`
+//! (installed when missing), `initdb` into a fresh folder under `target/`, `pg_ctl start` on a
+//! free loopback port, and stopped and deleted when dropped. `OPSUX_TEST_DATABASE_URL` (tests)
+//! and `OPSUX_BENCH_DATABASE_URL` (benchmark) name an existing server instead.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,17 @@ use crate::toolchain::{apt_install, is_root};
 
 /// The variable the server's test fixtures read.
 pub(crate) const TEST_URL_VAR: &str = "OPSUX_TEST_DATABASE_URL";
+/// The variable the lifecycle benchmark reads.
+pub(crate) const BENCH_URL_VAR: &str = "OPSUX_BENCH_DATABASE_URL";
+
+/// What a cluster promises about commits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// No fsync: the tests check behaviour, not power loss, and run faster.
+    Off,
+    /// PostgreSQL's defaults (fsync, synchronous commit): what the benchmark measures.
+    Full,
+}
 
 /// A PostgreSQL server for one test run.
 pub(crate) enum TestDatabase {
@@ -21,10 +32,15 @@ pub(crate) enum TestDatabase {
 }
 
 impl TestDatabase {
-    pub(crate) fn start(root: &Path) -> anyhow::Result<Self> {
-        match std::env::var(TEST_URL_VAR) {
+    /// The server named by `variable`, else a throwaway cluster.
+    pub(crate) fn start(
+        root: &Path,
+        variable: &str,
+        durability: Durability,
+    ) -> anyhow::Result<Self> {
+        match std::env::var(variable) {
             Ok(url) if !url.is_empty() => Ok(Self::Given(url)),
-            _ => Cluster::start(root).map(Self::Throwaway),
+            _ => Cluster::start(root, durability).map(Self::Throwaway),
         }
     }
 
@@ -46,7 +62,7 @@ pub(crate) struct Cluster {
 }
 
 impl Cluster {
-    fn start(root: &Path) -> anyhow::Result<Self> {
+    fn start(root: &Path, durability: Durability) -> anyhow::Result<Self> {
         let bin = server_binaries()?;
         let as_postgres = is_root();
         let [port] = crate::e2e::free_ports()?;
@@ -84,12 +100,14 @@ impl Cluster {
             .quiet()
             .run()
             .context("initdb failed")?;
-        // Durability is not what the tests check; speed is welcome. TCP only: no socket file.
-        let options = format!(
+        // TCP only: no socket file.
+        let mut options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
-             -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
              -c max_connections=400"
         );
+        if durability == Durability::Off {
+            options.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        }
         cluster
             .tool("pg_ctl")
             .args(["start", "--wait", "--silent", "--pgdata"])

@@ -54,7 +54,11 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         "test",
         "run-service conformance, HTTP and multi-process suites on PostgreSQL",
         || {
-            let database = postgres::TestDatabase::start(root)?;
+            let database = postgres::TestDatabase::start(
+                root,
+                postgres::TEST_URL_VAR,
+                postgres::Durability::Off,
+            )?;
             cmd("cargo")
                 .args(["test", "--package", "opsux-server", "--locked"])
                 .args(["--test", "runs", "--test", "http", "--test", "processes"])

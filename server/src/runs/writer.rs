@@ -33,7 +33,7 @@ use uuid::Uuid;
 use super::RunError;
 use super::record::RunRecord;
 use super::store::{self, Completion, LeaseGuard, NewNotification, NewRun};
-use crate::store::{Conn, Store};
+use crate::store::{Conn, Pooled, Store};
 
 /// The most transitions one commit carries; more wait for the next.
 const MAX_BATCH: usize = 512;
@@ -226,6 +226,9 @@ async fn run(
     gate: Arc<RwLock<()>>,
 ) {
     let mut batch = Vec::new();
+    // The writer's own connection, kept between batches (no pool checkout and no liveness
+    // ping per commit); dropped after a connection-level failure and taken anew.
+    let mut conn: Option<Pooled> = None;
     while let Some(first) = jobs.recv().await {
         let _held = gate.read().await;
         batch.push(first);
@@ -235,7 +238,7 @@ async fn run(
                 Err(_) => break,
             }
         }
-        commit(&store, std::mem::take(&mut batch), &stats).await;
+        commit(&store, &mut conn, std::mem::take(&mut batch), &stats).await;
     }
 }
 
@@ -247,15 +250,42 @@ enum BatchError {
     Whole(RunError),
 }
 
-/// Commits `jobs` as one transaction and answers each.
-async fn commit(store: &Store, jobs: Vec<Job>, stats: &WriterStats) {
+/// Commits `jobs` on the writer's connection and answers each.
+async fn commit(store: &Store, conn: &mut Option<Pooled>, jobs: Vec<Job>, stats: &WriterStats) {
+    let pooled = match conn {
+        Some(pooled) => pooled,
+        None => match store.acquire().await {
+            Ok(pooled) => conn.insert(pooled),
+            Err(err) => {
+                let err = RunError::from(err);
+                for job in jobs {
+                    let _ = job.reply.send(Err(err.clone()));
+                }
+                return;
+            }
+        },
+    };
+    let broken = if let [job] = jobs.as_slice()
+        && !matches!(job.write, Write::Finish { .. })
+    {
+        commit_alone(pooled, jobs, stats).await
+    } else {
+        commit_batch(pooled, jobs, stats).await
+    };
+    if broken {
+        *conn = None;
+    }
+}
+
+/// Applies `jobs` in one transaction and answers each; `true` when the connection failed.
+async fn commit_batch(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) -> bool {
     let mut excluded: Vec<Option<RunError>> = jobs.iter().map(|_| None).collect();
     let outcome = loop {
         if excluded.iter().all(Option::is_some) {
             break Ok(jobs.iter().map(|_| None).collect());
         }
         WriterStats::bump(&stats.batches, 1);
-        match apply_all(store, &jobs, &excluded).await {
+        match apply_all(conn, &jobs, &excluded).await {
             Ok(results) => break Ok(results),
             Err(BatchError::Item(index, err)) => {
                 tracing::warn!(error = %err, "a run transition failed; committing the others");
@@ -264,6 +294,7 @@ async fn commit(store: &Store, jobs: Vec<Job>, stats: &WriterStats) {
             Err(BatchError::Whole(err)) => break Err(err),
         }
     };
+    let broken = outcome.as_ref().is_err_and(affects_whole_batch);
     match outcome {
         Ok(results) => {
             let applied = excluded.iter().filter(|e| e.is_none()).count();
@@ -283,15 +314,33 @@ async fn commit(store: &Store, jobs: Vec<Job>, stats: &WriterStats) {
             }
         }
     }
+    broken
+}
+
+/// A lone transition of one statement commits on its own (autocommit): the same durability
+/// without the round trips of `BEGIN` and `COMMIT`. A failed statement leaves nothing behind.
+/// `true` when the connection failed.
+async fn commit_alone(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) -> bool {
+    WriterStats::bump(&stats.batches, 1);
+    let mut broken = false;
+    for job in jobs {
+        let answer = apply(&mut conn.conn(), &job.write).await;
+        match &answer {
+            Ok(_) => WriterStats::bump(&stats.transitions, 1),
+            Err(err) => broken |= affects_whole_batch(err),
+        }
+        let _ = job.reply.send(answer);
+    }
+    broken
 }
 
 /// Applies every transition not excluded, in order, in one transaction, and commits.
 async fn apply_all(
-    store: &Store,
+    conn: &mut Pooled,
     jobs: &[Job],
     excluded: &[Option<RunError>],
 ) -> Result<Vec<Option<Written>>, BatchError> {
-    let mut tx = store
+    let mut tx = conn
         .begin()
         .await
         .map_err(|e| BatchError::Whole(e.into()))?;

@@ -114,15 +114,25 @@ impl Pooled {
             Self::Postgres(c) => Conn::Postgres(c),
         }
     }
+
+    /// Starts a transaction on this connection.
+    pub async fn begin(&mut self) -> Result<Tx<'_>, sqlx::Error> {
+        use sqlx::Connection;
+        Ok(match self {
+            Self::Sqlite(c) => Tx::Sqlite(c.begin().await?),
+            Self::Postgres(c) => Tx::Postgres(c.begin().await?),
+        })
+    }
 }
 
-/// An open transaction; rolled back if dropped without [`Tx::commit`].
-pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+/// An open transaction, on a pooled connection (`'static`) or a held one; rolled back if
+/// dropped without [`Tx::commit`].
+pub enum Tx<'c> {
+    Sqlite(Transaction<'c, Sqlite>),
+    Postgres(Transaction<'c, Postgres>),
 }
 
-impl Tx {
+impl Tx<'_> {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Self::Sqlite(tx) => Conn::Sqlite(tx),
@@ -201,7 +211,7 @@ impl Store {
         })
     }
 
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
         Ok(match self {
             Self::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
