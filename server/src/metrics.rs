@@ -1,6 +1,6 @@
 //! `GET /metrics` in the Prometheus text format.
 //!
-//! Four families, most computed at scrape time from the database and the event hub; only the
+//! Six families, most computed at scrape time from the database and the event hub; only the
 //! transition counters live in memory. Writing the text format directly is a few lines, where a
 //! metrics registry would need its gauges overwritten at every scrape.
 
@@ -90,6 +90,29 @@ pub async fn show(
             "opsux_run_transitions_total{{kind=\"{kind}\"}} {count}"
         );
     }
+    let writer = state.runs.writer_stats();
+    header_lines(
+        &mut out,
+        "opsux_commits_total",
+        "counter",
+        "Transactions the run-transition writers of this process committed or attempted.",
+    );
+    let _ = writeln!(
+        out,
+        "opsux_commits_total {}",
+        writer.batches.load(Ordering::Relaxed)
+    );
+    header_lines(
+        &mut out,
+        "opsux_committed_transitions_total",
+        "counter",
+        "Run transitions in those commits (÷ commits = transitions per commit).",
+    );
+    let _ = writeln!(
+        out,
+        "opsux_committed_transitions_total {}",
+        writer.transitions.load(Ordering::Relaxed)
+    );
     header_lines(
         &mut out,
         "opsux_notifications",

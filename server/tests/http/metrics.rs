@@ -40,6 +40,8 @@ async fn metrics_count_runs_transitions_and_notifications() {
         "opsux_run_transitions_total{kind=\"start\"} 2",
         "opsux_run_transitions_total{kind=\"cancel\"} 1",
         "opsux_run_transitions_total{kind=\"claim\"} 0",
+        "opsux_commits_total 3",
+        "opsux_committed_transitions_total 3",
         "opsux_notifications 1",
         "opsux_sse_subscribers 0",
     ] {
