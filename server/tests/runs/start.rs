@@ -129,3 +129,24 @@ async fn a_hundred_concurrent_identical_starts_create_one_run() {
     );
     assert_eq!(app.run_count().await, 1);
 }
+
+// Concurrent claimers (PostgreSQL: several writers, several processes) never take the same run,
+// and a claim that loses a race takes the next run instead of reporting an empty queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_claims_take_distinct_runs_and_miss_none() {
+    let app = TestApp::new().await;
+    for n in 0..24 {
+        app.start_run(OperationType::InventorySync, None, json!({"n": n}))
+            .await;
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        let runs = app.runs().clone();
+        tasks.spawn(async move { runs.claim().await.unwrap().map(|c| c.id()) });
+    }
+    let claimed: Vec<_> = tasks.join_all().await;
+    assert!(claimed.iter().all(Option::is_some), "{claimed:?}");
+    let distinct: std::collections::HashSet<_> = claimed.iter().flatten().collect();
+    assert_eq!(distinct.len(), 24);
+    assert!(app.runs().claim().await.unwrap().is_none());
+}
