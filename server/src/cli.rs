@@ -205,17 +205,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         clock,
     );
-    let worker = (!args.no_worker).then(|| {
-        Worker::new(
-            state.runs.clone(),
-            handlers(args.demo),
-            WorkerConfig {
-                concurrency: args.worker_concurrency.max(1),
-                ..WorkerConfig::default()
-            },
-            Arc::clone(&state.wake_worker),
-        )
-    });
+    let worker = (!args.no_worker).then(|| worker_of(&state, args.demo, args.worker_concurrency));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = worker.map(|worker| {
         tokio::spawn(worker.run(async move {
@@ -246,15 +236,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         ..Config::default()
     };
     let state = AppState::new(config, store, Arc::new(SystemClock));
-    let worker = Worker::new(
-        state.runs.clone(),
-        handlers(args.demo),
-        WorkerConfig {
-            concurrency: args.concurrency.max(1),
-            ..WorkerConfig::default()
-        },
-        Arc::clone(&state.wake_worker),
-    );
+    let worker = worker_of(&state, args.demo, args.concurrency);
     tracing::info!(
         backend = state.store.backend().as_str(),
         concurrency = args.concurrency.max(1),
@@ -262,6 +244,19 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     );
     worker.run(shutdown_signal()).await;
     Ok(())
+}
+
+/// This process's worker, running `concurrency` runs at once.
+fn worker_of(state: &AppState, demo: bool, concurrency: usize) -> Worker {
+    Worker::new(
+        state.runs.clone(),
+        handlers(demo),
+        WorkerConfig {
+            concurrency: concurrency.max(1),
+            ..WorkerConfig::default()
+        },
+        Arc::clone(&state.wake_worker),
+    )
 }
 
 /// The handler of each operation type. The real flows come with the provider; until then the

@@ -2,14 +2,14 @@
 // moment has lost none of the starts it acknowledged.
 use std::collections::HashSet;
 
-use opsux_core::{RunId, TenantSlug};
+use opsux_core::RunId;
 use opsux_server::runs::queries;
 use opsux_server::store::Store;
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::opsux::{Opsux, Session};
+use crate::opsux::{Opsux, Session, contoso};
 use crate::support::{OWNER, fresh_database};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,11 +47,7 @@ async fn a_killed_server_has_lost_nothing_it_acknowledged() {
     }
 
     let store = Store::open(&database).await.unwrap();
-    let contoso = store
-        .tenant(&TenantSlug::parse("contoso").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let contoso = contoso(&store).await;
     for id in &ids {
         let id: RunId = id.parse().unwrap();
         let run = queries::get(&store, contoso.id, id).await.unwrap();

@@ -100,6 +100,12 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// The demo tenant every process test works in, read straight from the database.
+pub(crate) async fn contoso(store: &opsux_server::store::Store) -> opsux_server::runs::TenantRef {
+    let slug = opsux_core::TenantSlug::parse("contoso").unwrap();
+    store.tenant(&slug).await.unwrap().expect("the demo tenant")
+}
+
 /// A signed-in person talking to one server process.
 #[derive(Clone)]
 pub(crate) struct Session {

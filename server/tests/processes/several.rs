@@ -7,13 +7,13 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use opsux_core::{RunId, RunOutcome, TenantSlug};
+use opsux_core::{RunId, RunOutcome};
 use opsux_server::runs::queries;
 use opsux_server::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::opsux::{Opsux, Session};
+use crate::opsux::{Opsux, Session, contoso};
 use crate::support::sse::SseClient;
 use crate::support::{OWNER, fresh_database};
 
@@ -119,11 +119,7 @@ async fn api_and_worker_processes_share_one_database() {
     );
 
     let store = Store::open(&database).await.unwrap();
-    let contoso = store
-        .tenant(&TenantSlug::parse("contoso").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let contoso = contoso(&store).await;
     for id in &runs {
         let id: RunId = id.parse().unwrap();
         let run = queries::get(&store, contoso.id, id).await.unwrap().unwrap();
