@@ -40,6 +40,16 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Create the demo workspace, tenants and users (idempotent).
     SeedDemo(DatabaseArgs),
+    /// Run the Graph simulator alone: demo tenants with fault injection, for trying the
+    /// provider (and the flows) without a real tenant.
+    Simulator(SimulatorArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulatorArgs {
+    /// Address to listen on.
+    #[arg(long, env = "OPSUX_SIMULATOR_LISTEN", default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
 }
 
 #[derive(Debug, clap::Args)]
@@ -151,6 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(backend = store.backend().as_str(), "migrations applied");
             Ok(())
         }
+        Command::Simulator(args) => simulator(&args).await,
         Command::SeedDemo(args) => {
             let store = args.open().await?;
             demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
@@ -244,6 +255,38 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     );
     worker.run(shutdown_signal()).await;
     Ok(())
+}
+
+async fn simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!("Graph simulator on http://{addr}");
+    print_simulator_tenants(addr);
+    crate::simulator::Simulator::demo()
+        .serve(listener)
+        .await
+        .context("simulator error")
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "the demo tenants' credentials are for the person at the terminal"
+)]
+fn print_simulator_tenants(addr: SocketAddr) {
+    eprintln!(
+        "tenants (directory id, client id, client secret); faults: PUT /_admin/tenants/{{directory}}/faults"
+    );
+    for tenant in crate::simulator::demo_tenants() {
+        eprintln!(
+            "  {:<10} {}  {}  {}",
+            tenant.name, tenant.directory_id, tenant.client_id, tenant.client_secret
+        );
+    }
+    eprintln!(
+        "token: POST http://{addr}/{{directory}}/oauth2/v2.0/token; API: http://{addr}/v1.0/"
+    );
 }
 
 /// This process's worker, running `concurrency` runs at once.
