@@ -14,6 +14,7 @@ pub mod provider;
 pub mod relay;
 pub mod routes;
 pub mod runs;
+pub mod secrets;
 pub mod security;
 pub mod simulator;
 pub mod state;

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod error;
+mod inventory;
 mod me;
 mod notification;
 mod run;
@@ -12,6 +13,9 @@ mod stream;
 
 pub use catalog::{BadgeEntry, Catalog, NamedEntry, OperationTypeEntry};
 pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};
+pub use inventory::{
+    GroupDto, GroupList, PolicyDto, PolicyList, PolicyVersionDto, PolicyVersionList,
+};
 pub use me::{LoginRequest, MeResponse, TenantAccessDto, UserDto};
 pub use notification::{NotificationDto, NotificationKind, NotificationList};
 pub use run::{RunDetail, RunSummary, UserRef};

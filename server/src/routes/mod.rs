@@ -3,8 +3,10 @@
 mod auth;
 mod catalog;
 mod health;
+mod inventory;
 mod notifications;
 mod openapi;
+mod paging;
 mod runs;
 mod streams;
 
@@ -40,6 +42,10 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/operations/{id}", get(runs::show))
         .route("/operations/{id}/cancel", post(runs::cancel))
         .route("/operations/{id}/stream", get(streams::run))
+        .route("/policies", get(inventory::policies))
+        .route("/policies/{id}", get(inventory::policy))
+        .route("/policies/{id}/versions", get(inventory::policy_versions))
+        .route("/groups", get(inventory::groups))
         .route_layer(from_fn_with_state(state.clone(), require_tenant_member))
         .merge(widget);
     Router::new()

@@ -3,8 +3,9 @@
 
 use axum::Json;
 use opsux_core::wire::{
-    ActiveRuns, ActiveRunsEvent, ApiErrorBody, Catalog, ErrorCode, ErrorEnvelope, LoginRequest,
-    MeResponse, NotificationList, NotificationsEvent, RunDetail, RunList, RunStreamEvent,
+    ActiveRuns, ActiveRunsEvent, ApiErrorBody, Catalog, ErrorCode, ErrorEnvelope, GroupDto,
+    GroupList, LoginRequest, MeResponse, NotificationList, NotificationsEvent, PolicyDto,
+    PolicyList, PolicyVersionDto, PolicyVersionList, RunDetail, RunList, RunStreamEvent,
     RunSummary, StartRunRequest, StartRunResponse,
 };
 use utoipa::OpenApi;
@@ -31,6 +32,10 @@ use utoipa::OpenApi;
         super::streams::active_runs,
         super::streams::run,
         super::streams::notifications,
+        super::inventory::policies,
+        super::inventory::policy,
+        super::inventory::policy_versions,
+        super::inventory::groups,
     ),
     components(schemas(
         ActiveRuns,
@@ -39,10 +44,16 @@ use utoipa::OpenApi;
         Catalog,
         ErrorCode,
         ErrorEnvelope,
+        GroupDto,
+        GroupList,
         LoginRequest,
         MeResponse,
         NotificationList,
         NotificationsEvent,
+        PolicyDto,
+        PolicyList,
+        PolicyVersionDto,
+        PolicyVersionList,
         RunDetail,
         RunList,
         RunStreamEvent,

@@ -18,9 +18,6 @@ use crate::runs::queries::{self, Cursor, RunFilter};
 use crate::runs::{RunRecord, StartRun};
 use crate::state::AppState;
 
-const DEFAULT_PAGE: u32 = 50;
-const MAX_PAGE: u32 = 200;
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ListQuery {
@@ -33,9 +30,7 @@ pub(super) struct ListQuery {
     limit: Option<u32>,
 }
 
-fn bad_request(message: String) -> ApiError {
-    ApiError::new(ErrorCode::BadRequest, message)
-}
+use super::paging::{self, bad_request};
 
 impl ListQuery {
     fn filter(&self) -> Result<RunFilter, ApiError> {
@@ -88,21 +83,8 @@ pub(super) async fn list(
 ) -> Result<Json<RunList>, ApiError> {
     access.require(Capability::RunsView)?;
     let filter = query.filter()?;
-    let cursor = query
-        .cursor
-        .as_deref()
-        .map(|c| {
-            Cursor::decode(c).ok_or_else(|| {
-                bad_request("malformed cursor; pass back next_cursor unchanged".to_owned())
-            })
-        })
-        .transpose()?;
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(bad_request(format!(
-            "limit must be between 1 and {MAX_PAGE}"
-        )));
-    }
+    let cursor = paging::cursor(query.cursor.as_deref(), Cursor::decode)?;
+    let limit = paging::limit(query.limit)?;
     let (runs, next) =
         queries::list(&state.store, access.tenant.id, &filter, cursor, limit).await?;
     Ok(Json(RunList {

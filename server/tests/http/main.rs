@@ -11,6 +11,7 @@ mod catalog;
 mod embedding;
 mod error_classes;
 mod errors;
+mod inventory;
 mod metrics;
 mod notifications;
 mod openapi;

@@ -28,6 +28,10 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/operations/{id}",
         "/api/t/{tenant}/operations/{id}/cancel",
         "/api/t/{tenant}/operations/{id}/stream",
+        "/api/t/{tenant}/policies",
+        "/api/t/{tenant}/policies/{id}",
+        "/api/t/{tenant}/policies/{id}/versions",
+        "/api/t/{tenant}/groups",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -40,6 +44,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         summary_status.to_string().contains("RunStatus"),
         "{summary_status}"
     );
+    assert!(schemas["PolicyList"].is_object() && schemas["GroupList"].is_object());
     let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
     assert!(codes.iter().any(|c| c == "not_found"));
     let start = &doc["paths"]["/api/t/{tenant}/operations"]["post"]["responses"];
