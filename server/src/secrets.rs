@@ -1,9 +1,10 @@
 //! Secrets at rest: tenant client secrets are sealed with AES-256-GCM under the server's
 //! secrets key before they reach the database, and opened only to sign in to the provider.
 //!
-//! The key is 32 random bytes, given as base64 in `OPSUX_SECRETS_KEY`, or kept in a key file
-//! (`--secrets-key-file`, default `data/secrets.key`) that the server creates on first start
-//! with owner-only permissions. Losing it makes stored secrets unreadable, not exposed.
+//! The key is 32 random bytes: given as base64, or kept in a key file created on first use
+//! with owner-only permissions ([`SecretsKey::load_or_create`]). Losing it makes stored
+//! secrets unreadable, not exposed. (The server's flag for it comes with the flows that
+//! connect to tenants.)
 
 use std::path::Path;
 

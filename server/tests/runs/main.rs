@@ -6,6 +6,7 @@
 mod support;
 
 mod cancel;
+mod connections;
 mod group_commit;
 mod leases;
 mod lifecycle;

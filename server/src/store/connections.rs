@@ -1,0 +1,60 @@
+//! How each tenant reaches its provider. The client secret arrives here already sealed
+//! (`crate::secrets`): the database never holds it in the clear.
+
+use uuid::Uuid;
+
+use super::{Store, on_pool};
+
+/// A tenant's provider connection, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Connection {
+    pub directory_id: String,
+    pub client_id: String,
+    /// The client secret sealed with the server's secrets key.
+    pub secret_sealed: String,
+    pub login_url: String,
+    pub graph_url: String,
+}
+
+impl Store {
+    /// Sets (or replaces) the tenant's provider connection.
+    pub async fn set_connection(
+        &self,
+        tenant_id: Uuid,
+        connection: &Connection,
+        now_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        const SQL: &str = "INSERT INTO tenant_connections (tenant_id, directory_id, client_id, \
+                               secret_sealed, login_url, graph_url, updated_at) \
+                           VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                           ON CONFLICT (tenant_id) DO UPDATE SET \
+                               directory_id = excluded.directory_id, \
+                               client_id = excluded.client_id, \
+                               secret_sealed = excluded.secret_sealed, \
+                               login_url = excluded.login_url, \
+                               graph_url = excluded.graph_url, \
+                               updated_at = excluded.updated_at";
+        on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(tenant_id.to_string())
+                .bind(&connection.directory_id)
+                .bind(&connection.client_id)
+                .bind(&connection.secret_sealed)
+                .bind(&connection.login_url)
+                .bind(&connection.graph_url)
+                .bind(now_ms)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// The tenant's provider connection, if one is set.
+    pub async fn connection(&self, tenant_id: Uuid) -> Result<Option<Connection>, sqlx::Error> {
+        const SQL: &str = "SELECT directory_id, client_id, secret_sealed, login_url, graph_url \
+                           FROM tenant_connections WHERE tenant_id = $1";
+        on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(tenant_id.to_string()).fetch_optional(pool).await
+        })
+    }
+}
