@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod cron;
 pub mod demo;
 pub mod error;
 pub mod events;

@@ -1,6 +1,7 @@
 //! The JSON shapes of the HTTP API and the event streams, shared by the server (which writes
 //! them) and the browser (which reads them). Each file holds one resource.
 
+mod backup;
 mod catalog;
 mod error;
 mod inventory;
@@ -11,6 +12,9 @@ mod run_list;
 mod start;
 mod stream;
 
+pub use backup::{
+    BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, NewBackupSchedule, PolicySelection,
+};
 pub use catalog::{BadgeEntry, Catalog, NamedEntry, OperationTypeEntry};
 pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};
 pub use inventory::{

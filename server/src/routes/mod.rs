@@ -8,6 +8,7 @@ mod notifications;
 mod openapi;
 mod paging;
 mod runs;
+mod schedules;
 mod streams;
 
 use axum::Router;
@@ -46,6 +47,16 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/policies/{id}", get(inventory::policy))
         .route("/policies/{id}/versions", get(inventory::policy_versions))
         .route("/groups", get(inventory::groups))
+        .route(
+            "/backup-schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/backup-schedules/{id}",
+            get(schedules::show)
+                .patch(schedules::update)
+                .delete(schedules::delete),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_tenant_member))
         .merge(widget);
     Router::new()

@@ -3,9 +3,10 @@
 
 use axum::Json;
 use opsux_core::wire::{
-    ActiveRuns, ActiveRunsEvent, ApiErrorBody, Catalog, ErrorCode, ErrorEnvelope, GroupDto,
-    GroupList, LoginRequest, MeResponse, NotificationList, NotificationsEvent, PolicyDto,
-    PolicyList, PolicyVersionDto, PolicyVersionList, RunDetail, RunList, RunStreamEvent,
+    ActiveRuns, ActiveRunsEvent, ApiErrorBody, BackupScheduleDto, BackupScheduleList,
+    BackupSchedulePatch, Catalog, ErrorCode, ErrorEnvelope, GroupDto, GroupList, LoginRequest,
+    MeResponse, NewBackupSchedule, NotificationList, NotificationsEvent, PolicyDto, PolicyList,
+    PolicySelection, PolicyVersionDto, PolicyVersionList, RunDetail, RunList, RunStreamEvent,
     RunSummary, StartRunRequest, StartRunResponse,
 };
 use utoipa::OpenApi;
@@ -36,11 +37,19 @@ use utoipa::OpenApi;
         super::inventory::policy,
         super::inventory::policy_versions,
         super::inventory::groups,
+        super::schedules::list,
+        super::schedules::create,
+        super::schedules::show,
+        super::schedules::update,
+        super::schedules::delete,
     ),
     components(schemas(
         ActiveRuns,
         ActiveRunsEvent,
         ApiErrorBody,
+        BackupScheduleDto,
+        BackupScheduleList,
+        BackupSchedulePatch,
         Catalog,
         ErrorCode,
         ErrorEnvelope,
@@ -49,9 +58,11 @@ use utoipa::OpenApi;
         LoginRequest,
         MeResponse,
         NotificationList,
+        NewBackupSchedule,
         NotificationsEvent,
         PolicyDto,
         PolicyList,
+        PolicySelection,
         PolicyVersionDto,
         PolicyVersionList,
         RunDetail,

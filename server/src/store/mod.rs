@@ -18,6 +18,7 @@ pub mod connections;
 pub mod inventory;
 pub mod leases;
 pub mod notifications;
+pub mod schedules;
 pub mod sessions;
 pub mod stats;
 

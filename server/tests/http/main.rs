@@ -17,5 +17,6 @@ mod notifications;
 mod openapi;
 mod origin;
 mod runs;
+mod schedules;
 mod streams;
 mod tenancy;

@@ -32,6 +32,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/policies/{id}",
         "/api/t/{tenant}/policies/{id}/versions",
         "/api/t/{tenant}/groups",
+        "/api/t/{tenant}/backup-schedules",
+        "/api/t/{tenant}/backup-schedules/{id}",
     ]
     .into_iter()
     .map(str::to_owned)

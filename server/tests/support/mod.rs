@@ -388,6 +388,30 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// A state-changing request with a JSON body (or none), carrying our `Origin`.
+pub fn with_origin(
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN);
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    match body {
+        Some(body) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+        None => req.body(Body::empty()).unwrap(),
+    }
+}
+
 pub fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     let mut req = Request::get(uri).header(header::HOST, HOST);
     if let Some(cookie) = cookie {

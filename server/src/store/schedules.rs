@@ -1,0 +1,163 @@
+//! Backup schedules: plain records (creating one is not an operation), tenant-scoped.
+
+use opsux_core::wire::PolicySelection;
+use uuid::Uuid;
+
+use super::{Store, on_pool};
+
+/// A backup schedule as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub id: String,
+    pub name: String,
+    pub cron: String,
+    pub policy_selection: PolicySelection,
+    pub keep_last: u32,
+    pub enabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    cron: String,
+    policy_selection: String,
+    keep_last: i64,
+    enabled: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<Row> for Schedule {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Row) -> Result<Self, sqlx::Error> {
+        let corrupt = |what: String| sqlx::Error::Decode(what.into());
+        Ok(Self {
+            policy_selection: serde_json::from_str(&row.policy_selection)
+                .map_err(|e| corrupt(format!("schedule {}: policy selection: {e}", row.id)))?,
+            keep_last: u32::try_from(row.keep_last)
+                .map_err(|e| corrupt(format!("schedule {}: keep_last: {e}", row.id)))?,
+            id: row.id,
+            name: row.name,
+            cron: row.cron,
+            enabled: row.enabled,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+macro_rules! select_schedules {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, name, cron, policy_selection, keep_last, enabled, created_at, updated_at \
+             FROM backup_schedules ",
+            $where
+        )
+    };
+}
+
+impl Store {
+    pub async fn schedules(&self, tenant_id: Uuid) -> Result<Vec<Schedule>, sqlx::Error> {
+        const SQL: &str = select_schedules!("WHERE tenant_id = $1 ORDER BY name, id");
+        let rows: Vec<Row> = on_pool!(self, pool => {
+            sqlx::query_as(SQL)
+                .bind(tenant_id.to_string())
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter().map(Schedule::try_from).collect()
+    }
+
+    pub async fn schedule(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+    ) -> Result<Option<Schedule>, sqlx::Error> {
+        const SQL: &str = select_schedules!("WHERE tenant_id = $1 AND id = $2");
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(SQL)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.map(Schedule::try_from).transpose()
+    }
+
+    /// Stores `schedule` (its `id` new) for the tenant.
+    pub async fn insert_schedule(
+        &self,
+        tenant_id: Uuid,
+        schedule: &Schedule,
+    ) -> Result<(), sqlx::Error> {
+        const SQL: &str = "INSERT INTO backup_schedules (id, tenant_id, name, cron, \
+                               policy_selection, keep_last, enabled, created_at, updated_at) \
+                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        let selection = selection_json(&schedule.policy_selection);
+        on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(&schedule.id)
+                .bind(tenant_id.to_string())
+                .bind(&schedule.name)
+                .bind(&schedule.cron)
+                .bind(&selection)
+                .bind(i64::from(schedule.keep_last))
+                .bind(schedule.enabled)
+                .bind(schedule.created_at)
+                .bind(schedule.updated_at)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Writes every field of `schedule` over the stored one; `false` if there is none.
+    pub async fn update_schedule(
+        &self,
+        tenant_id: Uuid,
+        schedule: &Schedule,
+    ) -> Result<bool, sqlx::Error> {
+        const SQL: &str = "UPDATE backup_schedules SET name = $1, cron = $2, \
+                               policy_selection = $3, keep_last = $4, enabled = $5, \
+                               updated_at = $6 \
+                           WHERE tenant_id = $7 AND id = $8";
+        let selection = selection_json(&schedule.policy_selection);
+        let changed = on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(&schedule.name)
+                .bind(&schedule.cron)
+                .bind(&selection)
+                .bind(i64::from(schedule.keep_last))
+                .bind(schedule.enabled)
+                .bind(schedule.updated_at)
+                .bind(tenant_id.to_string())
+                .bind(&schedule.id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(changed == 1)
+    }
+
+    /// Deletes the schedule (its backup sets stay, no longer tied to it); `false` if none.
+    pub async fn delete_schedule(&self, tenant_id: Uuid, id: &str) -> Result<bool, sqlx::Error> {
+        const SQL: &str = "DELETE FROM backup_schedules WHERE tenant_id = $1 AND id = $2";
+        let deleted = on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+}
+
+fn selection_json(selection: &PolicySelection) -> String {
+    serde_json::to_string(selection).unwrap_or_else(|_| "\"all\"".to_owned())
+}
