@@ -99,3 +99,84 @@ mod rfc3339_list {
             .collect()
     }
 }
+
+/// A backup set: policies' snapshots taken together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupSetDto {
+    pub id: String,
+    pub name: String,
+    /// The schedule that made it, if one did.
+    pub schedule_id: Option<String>,
+    pub item_count: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// `GET /api/t/{tenant}/backup-sets`: newest first, paged with `next_cursor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupSetList {
+    pub items: Vec<BackupSetDto>,
+    pub next_cursor: Option<String>,
+}
+
+/// One policy's snapshot in a backup set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupItemDto {
+    pub id: String,
+    pub policy_id: String,
+    pub policy_name: String,
+    pub provider_version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub captured_at: OffsetDateTime,
+}
+
+/// `GET /api/t/{tenant}/backup-sets/{id}`: the set and its items, by policy name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BackupSetDetail {
+    pub set: BackupSetDto,
+    pub items: Vec<BackupItemDto>,
+}
+
+/// `POST /api/t/{tenant}/backup-sets`: an empty set, filled by `backup_set_add_policies`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewBackupSet {
+    pub name: String,
+}
+
+/// A restore run: a backup set to push back to the tenant, executed by `restore_execute`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestoreRunDto {
+    pub id: String,
+    pub name: String,
+    /// `None` once the set was deleted.
+    pub backup_set_id: Option<String>,
+    pub archived: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub executed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// `GET /api/t/{tenant}/restore-runs`: newest first, paged with `next_cursor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestoreRunList {
+    pub items: Vec<RestoreRunDto>,
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /api/t/{tenant}/restore-runs`: a restore run from one of the tenant's backup sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewRestoreRun {
+    pub backup_set_id: String,
+    pub name: String,
+}

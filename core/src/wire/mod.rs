@@ -13,7 +13,9 @@ mod start;
 mod stream;
 
 pub use backup::{
-    BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, NewBackupSchedule, PolicySelection,
+    BackupItemDto, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
+    BackupSetDto, BackupSetList, NewBackupSchedule, NewBackupSet, NewRestoreRun, PolicySelection,
+    RestoreRunDto, RestoreRunList,
 };
 pub use catalog::{BadgeEntry, Catalog, NamedEntry, OperationTypeEntry};
 pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};

@@ -1,6 +1,7 @@
 //! The HTTP API, one file per resource.
 
 mod auth;
+mod backups;
 mod catalog;
 mod health;
 mod inventory;
@@ -51,6 +52,13 @@ pub fn api(state: &AppState) -> Router<AppState> {
             "/backup-schedules",
             get(schedules::list).post(schedules::create),
         )
+        .route("/backup-sets", get(backups::sets).post(backups::create_set))
+        .route("/backup-sets/{id}", get(backups::set))
+        .route(
+            "/restore-runs",
+            get(backups::restore_runs).post(backups::create_restore_run),
+        )
+        .route("/restore-runs/{id}", get(backups::restore_run))
         .route(
             "/backup-schedules/{id}",
             get(schedules::show)

@@ -1,37 +1,14 @@
 //! The tenant's inventory: policies, their captured versions, directory groups — written by the
 //! sync flows, read by the API (tenant-scoped: every read names the tenant).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use opsux_core::wire::{GroupDto, PolicyDto, PolicyVersionDto};
 use uuid::Uuid;
 
+pub use super::paging::NameCursor;
+use super::paging::split_page;
 use super::{Store, on_pool};
 use crate::clock::from_ms;
 use crate::provider;
-
-/// Where a page of a by-name list starts: strictly after this name and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameCursor {
-    pub name: String,
-    pub id: String,
-}
-
-impl NameCursor {
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}\n{}", self.id, self.name))
-    }
-
-    pub fn decode(text: &str) -> Option<Self> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let (id, name) = text.split_once('\n')?;
-        Some(Self {
-            name: name.to_owned(),
-            id: id.to_owned(),
-        })
-    }
-}
 
 /// Filters of the policies list; `None` matches everything.
 #[derive(Debug, Clone, Default)]
@@ -79,21 +56,6 @@ impl From<GroupRow> for GroupDto {
             description: row.description,
             last_synced_at: from_ms(row.last_synced_at),
         }
-    }
-}
-
-/// `limit + 1` rows asked for: the extra one says whether there is a next page.
-fn split_page<T>(
-    mut rows: Vec<T>,
-    limit: u32,
-    cursor: impl Fn(&T) -> NameCursor,
-) -> (Vec<T>, Option<NameCursor>) {
-    if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        let next = rows.last().map(cursor);
-        (rows, next)
-    } else {
-        (rows, None)
     }
 }
 

@@ -14,10 +14,12 @@
 //! run transitions are the run service's own (`runs::store`, private to it, R1).
 
 pub mod accounts;
+pub mod backups;
 pub mod connections;
 pub mod inventory;
 pub mod leases;
 pub mod notifications;
+pub mod paging;
 pub mod schedules;
 pub mod sessions;
 pub mod stats;

@@ -6,6 +6,7 @@ mod support;
 
 mod assets;
 mod auth;
+mod backups;
 mod bad_input;
 mod catalog;
 mod embedding;

@@ -34,6 +34,10 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/groups",
         "/api/t/{tenant}/backup-schedules",
         "/api/t/{tenant}/backup-schedules/{id}",
+        "/api/t/{tenant}/backup-sets",
+        "/api/t/{tenant}/backup-sets/{id}",
+        "/api/t/{tenant}/restore-runs",
+        "/api/t/{tenant}/restore-runs/{id}",
     ]
     .into_iter()
     .map(str::to_owned)
