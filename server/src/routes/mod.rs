@@ -1,5 +1,6 @@
 //! The HTTP API, one file per resource.
 
+mod audit;
 mod auth;
 mod backups;
 mod catalog;
@@ -52,6 +53,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
             "/backup-schedules",
             get(schedules::list).post(schedules::create),
         )
+        .route("/audit-log", get(audit::show))
         .route("/backup-sets", get(backups::sets).post(backups::create_set))
         .route("/backup-sets/{id}", get(backups::set))
         .route(

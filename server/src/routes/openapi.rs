@@ -3,12 +3,13 @@
 
 use axum::Json;
 use opsux_core::wire::{
-    ActiveRuns, ActiveRunsEvent, ApiErrorBody, BackupItemDto, BackupScheduleDto,
-    BackupScheduleList, BackupSchedulePatch, BackupSetDetail, BackupSetDto, BackupSetList, Catalog,
-    ErrorCode, ErrorEnvelope, GroupDto, GroupList, LoginRequest, MeResponse, NewBackupSchedule,
-    NewBackupSet, NewRestoreRun, NotificationList, NotificationsEvent, PolicyDto, PolicyList,
-    PolicySelection, PolicyVersionDto, PolicyVersionList, RestoreRunDto, RestoreRunList, RunDetail,
-    RunList, RunStreamEvent, RunSummary, StartRunRequest, StartRunResponse,
+    ActiveRuns, ActiveRunsEvent, ApiErrorBody, AuditEntryDto, AuditLog, BackupItemDto,
+    BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail, BackupSetDto,
+    BackupSetList, Catalog, ErrorCode, ErrorEnvelope, GroupDto, GroupList, LoginRequest,
+    MeResponse, NewBackupSchedule, NewBackupSet, NewRestoreRun, NotificationList,
+    NotificationsEvent, PolicyDto, PolicyList, PolicySelection, PolicyVersionDto,
+    PolicyVersionList, RestoreRunDto, RestoreRunList, RunDetail, RunList, RunStreamEvent,
+    RunSummary, StartRunRequest, StartRunResponse,
 };
 use utoipa::OpenApi;
 
@@ -49,11 +50,14 @@ use utoipa::OpenApi;
         super::backups::restore_runs,
         super::backups::create_restore_run,
         super::backups::restore_run,
+        super::audit::show,
     ),
     components(schemas(
         ActiveRuns,
         ActiveRunsEvent,
         ApiErrorBody,
+        AuditEntryDto,
+        AuditLog,
         BackupItemDto,
         BackupScheduleDto,
         BackupScheduleList,

@@ -14,6 +14,7 @@
 //! run transitions are the run service's own (`runs::store`, private to it, R1).
 
 pub mod accounts;
+pub mod audit;
 pub mod backups;
 pub mod connections;
 pub mod inventory;

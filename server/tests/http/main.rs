@@ -5,6 +5,7 @@
 mod support;
 
 mod assets;
+mod audit;
 mod auth;
 mod backups;
 mod bad_input;
