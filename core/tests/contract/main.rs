@@ -9,6 +9,7 @@ mod badge;
 mod ids;
 mod live;
 mod operation;
+mod params;
 mod presenter;
 mod progress;
 mod sanitize;
