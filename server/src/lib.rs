@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod flows;
 pub mod metrics;
 pub mod provider;
 pub mod relay;

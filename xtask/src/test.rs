@@ -52,7 +52,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     })?;
     timed(
         "test",
-        "run-service conformance, HTTP and multi-process suites on PostgreSQL",
+        "run-service conformance, HTTP, flow and multi-process suites on PostgreSQL",
         || {
             let database = postgres::TestDatabase::start(
                 root,
@@ -62,6 +62,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
             cmd("cargo")
                 .args(["test", "--package", "opsux-server", "--locked"])
                 .args(["--test", "runs", "--test", "http", "--test", "processes"])
+                .args(["--test", "flows"])
                 // The multi-process test is ignored without PostgreSQL.
                 .args(["--", "--include-ignored"])
                 .env(postgres::TEST_URL_VAR, database.url())

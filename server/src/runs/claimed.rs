@@ -107,6 +107,11 @@ impl ClaimedRun {
         self.lease.cancel_flag.load(Ordering::SeqCst)
     }
 
+    /// The run's cancel flag, for code that waits (a provider's back-off) to watch.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.lease.cancel_flag)
+    }
+
     /// Extends the lease. A conflict means the lease was taken over: stop working on this run.
     pub async fn heartbeat(&self) -> Result<(), RunError> {
         self.lease_keeper().heartbeat().await

@@ -110,6 +110,22 @@ impl Store {
         Ok(row.map(PolicyDto::from))
     }
 
+    /// Our id of the tenant's policy with the provider's id `external_id`, if synced before.
+    pub async fn policy_by_external_id(
+        &self,
+        tenant_id: Uuid,
+        external_id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        const SQL: &str = "SELECT id FROM policies WHERE tenant_id = $1 AND external_id = $2";
+        on_pool!(self, pool => {
+            sqlx::query_scalar(SQL)
+                .bind(tenant_id.to_string())
+                .bind(external_id)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
     /// A tenant's policy's captured versions, newest first.
     pub async fn policy_versions(
         &self,

@@ -58,6 +58,16 @@ impl RunContext {
     pub fn cancel_requested(&self) -> bool {
         self.claimed.cancel_requested()
     }
+
+    /// The tenant the run belongs to.
+    pub fn tenant_id(&self) -> uuid::Uuid {
+        self.claimed.record().tenant_id()
+    }
+
+    /// A cancel signal that follows the run's, for provider calls to watch while they wait.
+    pub fn cancel(&self) -> crate::provider::Cancel {
+        crate::provider::Cancel::following(self.claimed.cancel_flag())
+    }
 }
 
 /// The handler of each operation type.

@@ -1,0 +1,83 @@
+//! The operation flows: each operation type's real work against the tenant's provider and the
+//! store, run by the worker as a [`Handler`]. A flow reports honest counts (R7: the total once
+//! known, then processed = succeeded + failed), stops at a cancel request (R9), and turns a
+//! provider failure into its reason code (R6) through `ProviderError::reason_code`.
+//!
+//! Built so far: `inventory_sync` and `entra_group_sync` (`sync.rs`). The demo keeps its
+//! simulated work until every flow exists.
+
+mod sync;
+
+pub use sync::{GroupSync, InventorySync};
+
+use std::sync::Arc;
+
+use opsux_core::ReasonCode;
+use uuid::Uuid;
+
+use crate::clock::SharedClock;
+use crate::provider::{Credentials, GraphEndpoints, GraphProvider, RetryPolicy};
+use crate::secrets::SecretsKey;
+use crate::store::Store;
+use crate::worker::HandlerOutcome;
+
+/// What every flow works with. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct FlowEnv {
+    pub store: Store,
+    pub secrets: Arc<SecretsKey>,
+    pub retry: RetryPolicy,
+    pub clock: SharedClock,
+}
+
+impl FlowEnv {
+    /// The provider of `tenant_id`, from its stored connection; the failure a run ends with
+    /// when there is none or it cannot be used.
+    pub async fn provider_for(&self, tenant_id: Uuid) -> Result<GraphProvider, HandlerOutcome> {
+        let connection = match self.store.connection(tenant_id).await {
+            Ok(Some(connection)) => connection,
+            Ok(None) => {
+                return Err(HandlerOutcome::Failed {
+                    reason: ReasonCode::ProviderAuthFailed,
+                    message: "This tenant is not connected to its provider.".to_owned(),
+                });
+            }
+            Err(err) => return Err(internal(&err)),
+        };
+        let secret = self
+            .secrets
+            .open(&connection.secret_sealed)
+            .map_err(|err| HandlerOutcome::Failed {
+                reason: ReasonCode::ProviderAuthFailed,
+                message: err.to_string(),
+            })?;
+        GraphProvider::new(
+            GraphEndpoints {
+                login: connection.login_url,
+                graph: connection.graph_url,
+            },
+            Credentials {
+                directory_id: connection.directory_id,
+                client_id: connection.client_id,
+                client_secret: secret,
+            },
+            self.retry,
+        )
+        .map_err(|err| HandlerOutcome::Failed {
+            reason: err.reason_code(),
+            message: err.to_string(),
+        })
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        crate::clock::to_ms(self.clock.now())
+    }
+}
+
+/// A store failure inside a flow: the run fails with `internal_error`.
+fn internal(err: &dyn std::error::Error) -> HandlerOutcome {
+    HandlerOutcome::Failed {
+        reason: ReasonCode::InternalError,
+        message: format!("the server's database failed: {err}"),
+    }
+}

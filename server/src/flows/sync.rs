@@ -1,0 +1,152 @@
+//! `inventory_sync` and `entra_group_sync`: pull the tenant's policies (or groups) page by page,
+//! then upsert each; a policy whose provider version is new gets that version's snapshot kept.
+
+use futures_util::future::BoxFuture;
+use opsux_core::{RunOutcome, SummaryCounts, SummaryKey};
+
+use super::{FlowEnv, internal};
+use crate::provider::{Cancel, Page, ProviderError, TenantProvider};
+use crate::runs::Progressed;
+use crate::worker::{Handler, HandlerOutcome, RunContext};
+
+/// Pulls every page of a listing; the run's failure if the provider gives up.
+async fn all_pages<'p, T, F>(cancel: &Cancel, mut page: F) -> Result<Vec<T>, HandlerOutcome>
+where
+    F: FnMut(Option<String>) -> BoxFuture<'p, Result<Page<T>, ProviderError>>,
+{
+    let mut items = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let fetched = page(next.take()).await;
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
+            Err(ProviderError::Cancelled) => return Err(HandlerOutcome::Cancelled),
+            Err(err) => {
+                return Err(HandlerOutcome::Failed {
+                    reason: err.reason_code(),
+                    message: err.to_string(),
+                });
+            }
+        };
+        items.extend(fetched.items);
+        match fetched.next {
+            Some(link) if !cancel.is_requested() => next = Some(link),
+            Some(_) => return Err(HandlerOutcome::Cancelled),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// Reports `counts`; `Some(outcome)` when the handler must stop now.
+async fn report(ctx: &mut RunContext, counts: &SummaryCounts) -> Option<HandlerOutcome> {
+    match ctx.report(counts.clone()).await {
+        Ok(Progressed::Continue) => None,
+        Ok(Progressed::CancelRequested) => Some(HandlerOutcome::Cancelled),
+        Err(err) => Some(HandlerOutcome::Failed {
+            reason: opsux_core::ReasonCode::InternalError,
+            message: err.to_string(),
+        }),
+    }
+}
+
+/// `inventory_sync`: the tenant's device-management policies into `policies`, each new
+/// provider version's snapshot into `policy_versions`.
+#[derive(Debug, Clone)]
+pub struct InventorySync(pub FlowEnv);
+
+impl Handler for InventorySync {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let provider = match env.provider_for(ctx.tenant_id()).await {
+                Ok(provider) => provider,
+                Err(outcome) => return outcome,
+            };
+            let cancel = ctx.cancel();
+            let (source, signal) = (&provider, &cancel);
+            let listing = |next: Option<String>| -> BoxFuture<'_, _> {
+                Box::pin(async move { source.list_policies(next.as_deref(), signal).await })
+            };
+            let policies = match all_pages(&cancel, listing).await {
+                Ok(policies) => policies,
+                Err(outcome) => return outcome,
+            };
+            let mut counts = SummaryCounts::new();
+            counts.add(SummaryKey::Total, policies.len() as u64);
+            if let Some(stop) = report(ctx, &counts).await {
+                return stop;
+            }
+            let tenant = ctx.tenant_id();
+            for policy in &policies {
+                let now = env.now_ms();
+                let known = match env.store.policy_by_external_id(tenant, &policy.id).await {
+                    Ok(known) => known,
+                    Err(err) => return internal(&err),
+                };
+                let saved = async {
+                    let id = env.store.upsert_policy(tenant, policy, now).await?;
+                    env.store
+                        .capture_version(&id, policy.version, &policy.snapshot, now)
+                        .await
+                };
+                let new_version = match saved.await {
+                    Ok(new_version) => new_version,
+                    Err(err) => return internal(&err),
+                };
+                counts.add(SummaryKey::Processed, 1);
+                counts.add(SummaryKey::Succeeded, 1);
+                match known {
+                    None => counts.add(SummaryKey::Created, 1),
+                    Some(_) if new_version => counts.add(SummaryKey::Updated, 1),
+                    Some(_) => {}
+                }
+                if let Some(stop) = report(ctx, &counts).await {
+                    return stop;
+                }
+            }
+            HandlerOutcome::Finished(RunOutcome::Succeeded)
+        })
+    }
+}
+
+/// `entra_group_sync`: the tenant's directory groups into `directory_groups`.
+#[derive(Debug, Clone)]
+pub struct GroupSync(pub FlowEnv);
+
+impl Handler for GroupSync {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let provider = match env.provider_for(ctx.tenant_id()).await {
+                Ok(provider) => provider,
+                Err(outcome) => return outcome,
+            };
+            let cancel = ctx.cancel();
+            let (source, signal) = (&provider, &cancel);
+            let listing = |next: Option<String>| -> BoxFuture<'_, _> {
+                Box::pin(async move { source.list_groups(next.as_deref(), signal).await })
+            };
+            let groups = match all_pages(&cancel, listing).await {
+                Ok(groups) => groups,
+                Err(outcome) => return outcome,
+            };
+            let mut counts = SummaryCounts::new();
+            counts.add(SummaryKey::Total, groups.len() as u64);
+            if let Some(stop) = report(ctx, &counts).await {
+                return stop;
+            }
+            let tenant = ctx.tenant_id();
+            for group in &groups {
+                if let Err(err) = env.store.upsert_group(tenant, group, env.now_ms()).await {
+                    return internal(&err);
+                }
+                counts.add(SummaryKey::Processed, 1);
+                counts.add(SummaryKey::Succeeded, 1);
+                if let Some(stop) = report(ctx, &counts).await {
+                    return stop;
+                }
+            }
+            HandlerOutcome::Finished(RunOutcome::Succeeded)
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! The operation flows through the real worker against the Graph simulator over HTTP, on
+//! either backend (see `support`): honest counts, every ending, one notification per run with
+//! an initiator and none for system runs.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod sync;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use opsux_core::OperationType;
+use opsux_server::flows::{FlowEnv, GroupSync, InventorySync};
+use opsux_server::provider::RetryPolicy;
+use opsux_server::secrets::SecretsKey;
+use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
+use opsux_server::store::connections::Connection;
+use opsux_server::worker::Handlers;
+use serde_json::Value;
+
+use support::TestApp;
+
+/// A seeded app whose contoso is connected to a simulator serving on loopback.
+pub(crate) struct World {
+    pub app: TestApp,
+    pub simulator: String,
+    pub tenant: DemoTenant,
+    pub handlers: Handlers,
+}
+
+impl World {
+    pub(crate) async fn new() -> Self {
+        let app = TestApp::new().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let simulator = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(Simulator::demo().serve(listener));
+        let tenant = demo_tenants().remove(0);
+        let secrets = Arc::new(SecretsKey::from_bytes(&[9; 32]));
+        let contoso = app.tenant("contoso").await;
+        let connection = Connection {
+            directory_id: tenant.directory_id.clone(),
+            client_id: tenant.client_id.clone(),
+            secret_sealed: secrets.seal(&tenant.client_secret),
+            login_url: simulator.clone(),
+            graph_url: format!("{simulator}/v1.0"),
+        };
+        app.store()
+            .set_connection(contoso.id, &connection, 0)
+            .await
+            .unwrap();
+        let env = FlowEnv {
+            store: app.store().clone(),
+            secrets,
+            retry: RetryPolicy {
+                max_attempts: 4,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_secs(2),
+                max_total: Duration::from_secs(20),
+            },
+            clock: Arc::clone(&app.state.clock),
+        };
+        let handlers = Handlers::new()
+            .with(OperationType::InventorySync, InventorySync(env.clone()))
+            .with(OperationType::EntraGroupSync, GroupSync(env));
+        Self {
+            app,
+            simulator,
+            tenant,
+            handlers,
+        }
+    }
+
+    /// Replaces contoso's faults in the simulator.
+    pub(crate) async fn faults(&self, faults: Value) {
+        let url = format!(
+            "{}/_admin/tenants/{}/faults",
+            self.simulator, self.tenant.directory_id
+        );
+        let res = reqwest::Client::new()
+            .put(url)
+            .json(&faults)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+
+    /// Runs every queued run to its end.
+    pub(crate) async fn work(&self) {
+        self.app.run_pending_jobs(self.handlers.clone()).await;
+    }
+}
