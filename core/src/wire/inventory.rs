@@ -66,3 +66,16 @@ pub struct GroupList {
     pub items: Vec<GroupDto>,
     pub next_cursor: Option<String>,
 }
+
+/// `GET /api/t/{tenant}/operations/{id}/export`: the file a `policy_export` run wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportDto {
+    pub id: String,
+    pub file_name: String,
+    pub bytes: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Where members who may view runs download it.
+    pub download_url: String,
+}

@@ -3,13 +3,17 @@
 //! known, then processed = succeeded + failed), stops at a cancel request (R9), and turns a
 //! provider failure into its reason code (R6) through `ProviderError::reason_code`.
 //!
-//! Built so far: `inventory_sync` and `entra_group_sync` (`sync.rs`). The demo keeps its
+//! Built so far: `inventory_sync` and `entra_group_sync` (`sync.rs`), `policy_export`
+//! (`export.rs`). The demo keeps its
 //! simulated work until every flow exists.
 
+mod export;
 mod sync;
 
+pub use export::{EXPORT_BREAKER, PolicyExport};
 pub use sync::{GroupSync, InventorySync};
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use opsux_core::ReasonCode;
@@ -19,7 +23,7 @@ use crate::clock::SharedClock;
 use crate::provider::{Credentials, GraphEndpoints, GraphProvider, RetryPolicy};
 use crate::secrets::SecretsKey;
 use crate::store::Store;
-use crate::worker::HandlerOutcome;
+use crate::worker::{HandlerOutcome, RunContext};
 
 /// What every flow works with. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -28,6 +32,8 @@ pub struct FlowEnv {
     pub secrets: Arc<SecretsKey>,
     pub retry: RetryPolicy,
     pub clock: SharedClock,
+    /// Where `policy_export` writes its files.
+    pub exports_dir: PathBuf,
 }
 
 impl FlowEnv {
@@ -72,6 +78,17 @@ impl FlowEnv {
     pub(crate) fn now_ms(&self) -> i64 {
         crate::clock::to_ms(self.clock.now())
     }
+}
+
+/// The run's parameters for its operation, or the failure that says which is wrong.
+fn params(ctx: &RunContext) -> Result<opsux_core::OperationParams, HandlerOutcome> {
+    let empty = serde_json::Map::new();
+    opsux_core::OperationParams::parse(ctx.operation(), ctx.params().unwrap_or(&empty)).map_err(
+        |err| HandlerOutcome::Failed {
+            reason: ReasonCode::ValidationFailed,
+            message: err.to_string(),
+        },
+    )
 }
 
 /// A store failure inside a flow: the run fails with `internal_error`.

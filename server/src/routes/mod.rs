@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod backups;
 mod catalog;
+mod exports;
 mod health;
 mod inventory;
 mod notifications;
@@ -45,6 +46,8 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/operations/{id}", get(runs::show))
         .route("/operations/{id}/cancel", post(runs::cancel))
         .route("/operations/{id}/stream", get(streams::run))
+        .route("/operations/{id}/export", get(exports::of_run))
+        .route("/exports/{id}/download", get(exports::download))
         .route("/policies", get(inventory::policies))
         .route("/policies/{id}", get(inventory::policy))
         .route("/policies/{id}/versions", get(inventory::policy_versions))

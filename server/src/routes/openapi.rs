@@ -5,7 +5,7 @@ use axum::Json;
 use opsux_core::wire::{
     ActiveRuns, ActiveRunsEvent, ApiErrorBody, AuditEntryDto, AuditLog, BackupItemDto,
     BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail, BackupSetDto,
-    BackupSetList, Catalog, ErrorCode, ErrorEnvelope, GroupDto, GroupList, LoginRequest,
+    BackupSetList, Catalog, ErrorCode, ErrorEnvelope, ExportDto, GroupDto, GroupList, LoginRequest,
     MeResponse, NewBackupSchedule, NewBackupSet, NewRestoreRun, NotificationList,
     NotificationsEvent, PolicyDto, PolicyList, PolicySelection, PolicyVersionDto,
     PolicyVersionList, RestoreRunDto, RestoreRunList, RunDetail, RunList, RunStreamEvent,
@@ -51,6 +51,8 @@ use utoipa::OpenApi;
         super::backups::create_restore_run,
         super::backups::restore_run,
         super::audit::show,
+        super::exports::of_run,
+        super::exports::download,
     ),
     components(schemas(
         ActiveRuns,
@@ -68,6 +70,7 @@ use utoipa::OpenApi;
         Catalog,
         ErrorCode,
         ErrorEnvelope,
+        ExportDto,
         GroupDto,
         GroupList,
         LoginRequest,

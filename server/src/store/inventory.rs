@@ -110,6 +110,22 @@ impl Store {
         Ok(row.map(PolicyDto::from))
     }
 
+    /// The provider's id of the tenant's policy `id`.
+    pub async fn policy_external_id(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        const SQL: &str = "SELECT external_id FROM policies WHERE tenant_id = $1 AND id = $2";
+        on_pool!(self, pool => {
+            sqlx::query_scalar(SQL)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
     /// Our id of the tenant's policy with the provider's id `external_id`, if synced before.
     pub async fn policy_by_external_id(
         &self,

@@ -59,6 +59,14 @@ impl RunContext {
         self.claimed.cancel_requested()
     }
 
+    pub fn run_id(&self) -> opsux_core::RunId {
+        self.claimed.id()
+    }
+
+    pub fn operation(&self) -> OperationType {
+        self.claimed.record().summary().operation
+    }
+
     /// The tenant the run belongs to.
     pub fn tenant_id(&self) -> uuid::Uuid {
         self.claimed.record().tenant_id()

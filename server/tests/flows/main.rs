@@ -5,13 +5,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod export;
 mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use opsux_core::OperationType;
-use opsux_server::flows::{FlowEnv, GroupSync, InventorySync};
+use opsux_server::flows::{FlowEnv, GroupSync, InventorySync, PolicyExport};
 use opsux_server::provider::RetryPolicy;
 use opsux_server::secrets::SecretsKey;
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
@@ -27,6 +28,7 @@ pub(crate) struct World {
     pub simulator: String,
     pub tenant: DemoTenant,
     pub handlers: Handlers,
+    pub exports: tempfile::TempDir,
 }
 
 impl World {
@@ -49,6 +51,7 @@ impl World {
             .set_connection(contoso.id, &connection, 0)
             .await
             .unwrap();
+        let exports = tempfile::tempdir().unwrap();
         let env = FlowEnv {
             store: app.store().clone(),
             secrets,
@@ -59,15 +62,18 @@ impl World {
                 max_total: Duration::from_secs(20),
             },
             clock: Arc::clone(&app.state.clock),
+            exports_dir: exports.path().to_owned(),
         };
         let handlers = Handlers::new()
             .with(OperationType::InventorySync, InventorySync(env.clone()))
-            .with(OperationType::EntraGroupSync, GroupSync(env));
+            .with(OperationType::EntraGroupSync, GroupSync(env.clone()))
+            .with(OperationType::PolicyExport, PolicyExport(env));
         Self {
             app,
             simulator,
             tenant,
             handlers,
+            exports,
         }
     }
 
@@ -84,6 +90,38 @@ impl World {
             .await
             .unwrap();
         assert!(res.status().is_success());
+    }
+
+    /// Syncs contoso's inventory as a system run; our ids of its policies, in the provider's
+    /// order, with the provider's id of each.
+    pub(crate) async fn synced_policies(&self) -> Vec<(String, String)> {
+        self.app
+            .start_run(OperationType::InventorySync, None, serde_json::json!({}))
+            .await;
+        self.work().await;
+        let contoso = self.app.tenant("contoso").await;
+        let store = self.app.store();
+        let mut ids = Vec::new();
+        let (mut page, mut next) = store
+            .policies(contoso.id, &Default::default(), None, 200)
+            .await
+            .unwrap();
+        loop {
+            for policy in &page {
+                let external = store
+                    .policy_external_id(contoso.id, &policy.id)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                ids.push((policy.id.clone(), external));
+            }
+            let Some(cursor) = next else { break };
+            (page, next) = store
+                .policies(contoso.id, &Default::default(), Some(&cursor), 200)
+                .await
+                .unwrap();
+        }
+        ids
     }
 
     /// Runs every queued run to its end.

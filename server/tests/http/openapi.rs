@@ -39,6 +39,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/restore-runs",
         "/api/t/{tenant}/restore-runs/{id}",
         "/api/t/{tenant}/audit-log",
+        "/api/t/{tenant}/operations/{id}/export",
+        "/api/t/{tenant}/exports/{id}/download",
     ]
     .into_iter()
     .map(str::to_owned)
