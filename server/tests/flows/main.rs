@@ -28,7 +28,8 @@ pub(crate) struct World {
     pub simulator: String,
     pub tenant: DemoTenant,
     pub handlers: Handlers,
-    pub exports: tempfile::TempDir,
+    /// Where exports are written; kept (and removed) with the world.
+    _exports: tempfile::TempDir,
 }
 
 impl World {
@@ -73,7 +74,7 @@ impl World {
             simulator,
             tenant,
             handlers,
-            exports,
+            _exports: exports,
         }
     }
 
