@@ -5,12 +5,11 @@
 //! remaining item.
 
 use futures_util::future::BoxFuture;
-use opsux_core::{OperationParams, ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
+use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 use serde_json::json;
 
-use super::{FlowEnv, internal, params};
+use super::{FlowEnv, internal, outcome_of, params, report};
 use crate::provider::{ProviderError, TenantProvider};
-use crate::runs::Progressed;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
 /// Consecutive provider failures that stop an export.
@@ -68,10 +67,8 @@ impl Handler for PolicyExport {
                         }
                     }
                 }
-                match ctx.report(counts.clone()).await {
-                    Ok(Progressed::Continue) => {}
-                    Ok(Progressed::CancelRequested) => return HandlerOutcome::Cancelled,
-                    Err(err) => return internal(&err),
+                if let Some(stop) = report(ctx, &counts).await {
+                    return stop;
                 }
                 if failures_in_a_row >= EXPORT_BREAKER {
                     return HandlerOutcome::Failed {
@@ -83,17 +80,12 @@ impl Handler for PolicyExport {
                 }
             }
             let succeeded = counts.get(SummaryKey::Succeeded).unwrap_or(0);
-            let failed = counts.get(SummaryKey::Failed).unwrap_or(0);
             if succeeded > 0
                 && let Err(outcome) = write_file(env, ctx, &exported).await
             {
                 return outcome;
             }
-            HandlerOutcome::Finished(match (succeeded, failed) {
-                (_, 0) => RunOutcome::Succeeded,
-                (0, _) => RunOutcome::Failed,
-                _ => RunOutcome::PartiallySucceeded,
-            })
+            outcome_of(&counts)
         })
     }
 }

@@ -4,23 +4,30 @@
 //! provider failure into its reason code (R6) through `ProviderError::reason_code`.
 //!
 //! Built so far: `inventory_sync` and `entra_group_sync` (`sync.rs`), `policy_export`
-//! (`export.rs`). The demo keeps its
+//! (`export.rs`), the backup flows (`backup.rs`), `policy_unignore` (`policies.rs`). The demo keeps its
 //! simulated work until every flow exists.
 
+mod backup;
 mod export;
+mod policies;
 mod sync;
 
+pub use backup::{
+    BackupRetention, BackupScheduleRun, BackupSetAddPolicies, BackupSetRemovePolicies,
+};
 pub use export::{EXPORT_BREAKER, PolicyExport};
+pub use policies::PolicyUnignore;
 pub use sync::{GroupSync, InventorySync};
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use opsux_core::ReasonCode;
+use opsux_core::{ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
 use uuid::Uuid;
 
 use crate::clock::SharedClock;
 use crate::provider::{Credentials, GraphEndpoints, GraphProvider, RetryPolicy};
+use crate::runs::Progressed;
 use crate::secrets::SecretsKey;
 use crate::store::Store;
 use crate::worker::{HandlerOutcome, RunContext};
@@ -89,6 +96,29 @@ fn params(ctx: &RunContext) -> Result<opsux_core::OperationParams, HandlerOutcom
             message: err.to_string(),
         },
     )
+}
+
+/// Reports `counts`; `Some(outcome)` when the handler must stop now (a cancel request, or the
+/// run is no longer this worker's).
+async fn report(ctx: &mut RunContext, counts: &SummaryCounts) -> Option<HandlerOutcome> {
+    match ctx.report(counts.clone()).await {
+        Ok(Progressed::Continue) => None,
+        Ok(Progressed::CancelRequested) => Some(HandlerOutcome::Cancelled),
+        Err(err) => Some(internal(&err)),
+    }
+}
+
+/// How a run over items ends, as its counts say: no failure → succeeded, no success (with
+/// failures) → failed, else partially succeeded.
+fn outcome_of(counts: &SummaryCounts) -> HandlerOutcome {
+    let succeeded = counts.get(SummaryKey::Succeeded).unwrap_or(0);
+    let skipped = counts.get(SummaryKey::Skipped).unwrap_or(0);
+    let failed = counts.get(SummaryKey::Failed).unwrap_or(0);
+    HandlerOutcome::Finished(match (succeeded + skipped, failed) {
+        (_, 0) => RunOutcome::Succeeded,
+        (0, _) => RunOutcome::Failed,
+        _ => RunOutcome::PartiallySucceeded,
+    })
 }
 
 /// A store failure inside a flow: the run fails with `internal_error`.

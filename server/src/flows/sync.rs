@@ -4,9 +4,8 @@
 use futures_util::future::BoxFuture;
 use opsux_core::{RunOutcome, SummaryCounts, SummaryKey};
 
-use super::{FlowEnv, internal};
+use super::{FlowEnv, internal, report};
 use crate::provider::{Cancel, Page, ProviderError, TenantProvider};
-use crate::runs::Progressed;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
 /// Pulls every page of a listing; the run's failure if the provider gives up.
@@ -34,18 +33,6 @@ where
             Some(_) => return Err(HandlerOutcome::Cancelled),
             None => return Ok(items),
         }
-    }
-}
-
-/// Reports `counts`; `Some(outcome)` when the handler must stop now.
-async fn report(ctx: &mut RunContext, counts: &SummaryCounts) -> Option<HandlerOutcome> {
-    match ctx.report(counts.clone()).await {
-        Ok(Progressed::Continue) => None,
-        Ok(Progressed::CancelRequested) => Some(HandlerOutcome::Cancelled),
-        Err(err) => Some(HandlerOutcome::Failed {
-            reason: opsux_core::ReasonCode::InternalError,
-            message: err.to_string(),
-        }),
     }
 }
 

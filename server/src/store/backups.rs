@@ -188,6 +188,84 @@ impl Store {
         Ok(added == 1)
     }
 
+    /// The backup set `run_id` made for `schedule_id`, made now if it has none yet: a rerun
+    /// after a rescue finds its set instead of making a second.
+    pub async fn backup_set_for_run(
+        &self,
+        tenant_id: Uuid,
+        schedule_id: &str,
+        name: &str,
+        run_id: &str,
+        now_ms: i64,
+    ) -> Result<String, sqlx::Error> {
+        const INSERT: &str = "INSERT INTO backup_sets \
+                                  (id, tenant_id, schedule_id, name, created_by_run, created_at) \
+                              VALUES ($1, $2, $3, $4, $5, $6) \
+                              ON CONFLICT (created_by_run) DO NOTHING";
+        const FIND: &str = "SELECT id FROM backup_sets WHERE created_by_run = $1";
+        on_pool!(self, pool => {
+            sqlx::query(INSERT)
+                .bind(Uuid::now_v7().to_string())
+                .bind(tenant_id.to_string())
+                .bind(schedule_id)
+                .bind(name)
+                .bind(run_id)
+                .bind(now_ms)
+                .execute(pool)
+                .await?;
+            sqlx::query_scalar(FIND).bind(run_id).fetch_one(pool).await
+        })
+    }
+
+    /// Takes a policy out of a set; `false` if it was not in it.
+    pub async fn remove_backup_item(
+        &self,
+        backup_set_id: &str,
+        policy_id: &str,
+    ) -> Result<bool, sqlx::Error> {
+        const SQL: &str = "DELETE FROM backup_items WHERE backup_set_id = $1 AND policy_id = $2";
+        let removed = on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(backup_set_id)
+                .bind(policy_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(removed == 1)
+    }
+
+    /// The schedule's backup sets, newest first.
+    pub async fn sets_of_schedule(
+        &self,
+        tenant_id: Uuid,
+        schedule_id: &str,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        const SQL: &str = "SELECT id FROM backup_sets WHERE tenant_id = $1 AND schedule_id = $2 \
+                           ORDER BY created_at DESC, id DESC";
+        on_pool!(self, pool => {
+            sqlx::query_scalar(SQL)
+                .bind(tenant_id.to_string())
+                .bind(schedule_id)
+                .fetch_all(pool)
+                .await
+        })
+    }
+
+    /// Deletes one of the tenant's backup sets with its items; `false` if it was gone.
+    pub async fn delete_backup_set(&self, tenant_id: Uuid, id: &str) -> Result<bool, sqlx::Error> {
+        const SQL: &str = "DELETE FROM backup_sets WHERE tenant_id = $1 AND id = $2";
+        let deleted = on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+
     /// A new restore run of the tenant from `backup_set_id` (the caller checked it is the
     /// tenant's).
     pub async fn create_restore_run(

@@ -126,6 +126,48 @@ impl Store {
         })
     }
 
+    /// The tenant's policies a backup selection names: `(id, provider id)`, by name. `All` and
+    /// `Kinds` leave ignored policies out; named ids are taken as named (if the tenant's).
+    pub async fn policies_selected(
+        &self,
+        tenant_id: Uuid,
+        selection: &opsux_core::wire::PolicySelection,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        use opsux_core::wire::PolicySelection;
+        const ALL: &str = "SELECT id, external_id, kind FROM policies \
+                           WHERE tenant_id = $1 AND ignored = FALSE ORDER BY name, id";
+        const ONE: &str = "SELECT id, external_id FROM policies WHERE tenant_id = $1 AND id = $2";
+        match selection {
+            PolicySelection::All | PolicySelection::Kinds(_) => {
+                let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
+                    sqlx::query_as(ALL).bind(tenant_id.to_string()).fetch_all(pool).await
+                })?;
+                Ok(rows
+                    .into_iter()
+                    .filter(|(_, _, kind)| match selection {
+                        PolicySelection::Kinds(kinds) => kinds.contains(kind),
+                        _ => true,
+                    })
+                    .map(|(id, external, _)| (id, external))
+                    .collect())
+            }
+            PolicySelection::PolicyIds(ids) => {
+                let mut found = Vec::new();
+                for id in ids {
+                    let row: Option<(String, String)> = on_pool!(self, pool => {
+                        sqlx::query_as(ONE)
+                            .bind(tenant_id.to_string())
+                            .bind(id)
+                            .fetch_optional(pool)
+                            .await
+                    })?;
+                    found.extend(row);
+                }
+                Ok(found)
+            }
+        }
+    }
+
     /// Our id of the tenant's policy with the provider's id `external_id`, if synced before.
     pub async fn policy_by_external_id(
         &self,

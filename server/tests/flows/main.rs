@@ -5,6 +5,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod backup;
 mod export;
 mod sync;
 
@@ -12,7 +13,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use opsux_core::OperationType;
-use opsux_server::flows::{FlowEnv, GroupSync, InventorySync, PolicyExport};
+use opsux_server::flows::{
+    BackupRetention, BackupScheduleRun, BackupSetAddPolicies, BackupSetRemovePolicies, FlowEnv,
+    GroupSync, InventorySync, PolicyExport, PolicyUnignore,
+};
 use opsux_server::provider::RetryPolicy;
 use opsux_server::secrets::SecretsKey;
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
@@ -68,7 +72,21 @@ impl World {
         let handlers = Handlers::new()
             .with(OperationType::InventorySync, InventorySync(env.clone()))
             .with(OperationType::EntraGroupSync, GroupSync(env.clone()))
-            .with(OperationType::PolicyExport, PolicyExport(env));
+            .with(OperationType::PolicyExport, PolicyExport(env.clone()))
+            .with(OperationType::PolicyUnignore, PolicyUnignore(env.clone()))
+            .with(
+                OperationType::BackupScheduleRun,
+                BackupScheduleRun(env.clone()),
+            )
+            .with(OperationType::BackupRetention, BackupRetention(env.clone()))
+            .with(
+                OperationType::BackupSetAddPolicies,
+                BackupSetAddPolicies(env.clone()),
+            )
+            .with(
+                OperationType::BackupSetRemovePolicies,
+                BackupSetRemovePolicies(env),
+            );
         Self {
             app,
             simulator,

@@ -1,0 +1,238 @@
+// S2, S3 and the hand-picked backup flows: real snapshots from the provider, honest counts,
+// exactly one notification per run with an initiator.
+use opsux_core::wire::PolicySelection;
+use opsux_core::{OperationType, RunOutcome, SummaryKey};
+use opsux_server::store::schedules::Schedule;
+use serde_json::json;
+
+use crate::World;
+use crate::support::OWNER;
+
+fn count(run: &opsux_server::runs::RunRecord, key: SummaryKey) -> u64 {
+    run.summary().summary_counts.get(key).unwrap_or(0)
+}
+
+async fn schedule(world: &World, keep_last: u32) -> String {
+    let contoso = world.app.tenant("contoso").await;
+    let schedule = Schedule {
+        id: uuid::Uuid::now_v7().to_string(),
+        name: "Nightly".to_owned(),
+        cron: "0 3 * * *".to_owned(),
+        policy_selection: PolicySelection::All,
+        keep_last,
+        enabled: true,
+        created_at: 0,
+        updated_at: 0,
+    };
+    world
+        .app
+        .store()
+        .insert_schedule(contoso.id, &schedule)
+        .await
+        .unwrap();
+    schedule.id
+}
+
+async fn finished(
+    world: &World,
+    op: OperationType,
+    params: serde_json::Value,
+) -> opsux_server::runs::RunRecord {
+    let started = world.app.start_run(op, Some(OWNER), params).await;
+    world.work().await;
+    let run = world
+        .app
+        .runs()
+        .get(started.run.id())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(world.app.notifications_for_run(run.id()).await, 1, "{op}");
+    run
+}
+
+#[tokio::test]
+async fn a_schedule_run_snapshots_every_policy_not_ignored_into_a_new_set() {
+    let world = World::new().await;
+    let policies = world.synced_policies().await;
+    let contoso = world.app.tenant("contoso").await;
+    world
+        .app
+        .store()
+        .set_ignored(contoso.id, &[policies[0].0.clone()], true)
+        .await
+        .unwrap();
+    let schedule = schedule(&world, 7).await;
+    let run = finished(
+        &world,
+        OperationType::BackupScheduleRun,
+        json!({"schedule_id": schedule}),
+    )
+    .await;
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
+    let expected = (policies.len() - 1) as u64;
+    assert_eq!(count(&run, SummaryKey::Total), expected);
+    assert_eq!(count(&run, SummaryKey::Succeeded), expected);
+    let sets = world
+        .app
+        .store()
+        .sets_of_schedule(contoso.id, &schedule)
+        .await
+        .unwrap();
+    assert_eq!(sets.len(), 1);
+    let (set, items) = world
+        .app
+        .store()
+        .backup_set(contoso.id, &sets[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.item_count, expected);
+    assert!(set.name.starts_with("Nightly – "));
+    assert!(
+        items.iter().all(|i| i.policy_id != policies[0].0),
+        "the ignored policy is left out"
+    );
+}
+
+#[tokio::test]
+async fn retention_deletes_the_sets_beyond_keep_last() {
+    let world = World::new().await;
+    let contoso = world.app.tenant("contoso").await;
+    let schedule = schedule(&world, 2).await;
+    for n in 0..4 {
+        world
+            .app
+            .store()
+            .backup_set_for_run(
+                contoso.id,
+                &schedule,
+                &format!("set {n}"),
+                &format!("run-{n}"),
+                n * 1000,
+            )
+            .await
+            .unwrap();
+    }
+    let run = finished(
+        &world,
+        OperationType::BackupRetention,
+        json!({"schedule_id": schedule}),
+    )
+    .await;
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(count(&run, SummaryKey::Deleted), 2);
+    let left = world
+        .app
+        .store()
+        .sets_of_schedule(contoso.id, &schedule)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 2);
+    let (newest, _) = world
+        .app
+        .store()
+        .backup_set(contoso.id, &left[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(newest.name, "set 3");
+}
+
+#[tokio::test]
+async fn policies_are_added_to_and_removed_from_a_set_by_hand() {
+    let world = World::new().await;
+    let policies = world.synced_policies().await;
+    let contoso = world.app.tenant("contoso").await;
+    let set = uuid::Uuid::now_v7();
+    world
+        .app
+        .store()
+        .create_backup_set(contoso.id, set, "By hand", None, 0)
+        .await
+        .unwrap();
+    let set = set.to_string();
+    let mut picked: Vec<String> = policies.iter().take(5).map(|(id, _)| id.clone()).collect();
+    picked.push("not-a-policy".to_owned());
+    let added = finished(
+        &world,
+        OperationType::BackupSetAddPolicies,
+        json!({"backup_set_id": set, "policy_ids": picked}),
+    )
+    .await;
+    assert_eq!(
+        added.summary().outcome,
+        Some(RunOutcome::PartiallySucceeded)
+    );
+    assert_eq!(
+        (
+            count(&added, SummaryKey::Succeeded),
+            count(&added, SummaryKey::Failed)
+        ),
+        (5, 1)
+    );
+
+    picked.pop();
+    let again = finished(
+        &world,
+        OperationType::BackupSetAddPolicies,
+        json!({"backup_set_id": set, "policy_ids": picked}),
+    )
+    .await;
+    assert_eq!(again.summary().outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(count(&again, SummaryKey::Skipped), 5, "already in the set");
+
+    let removed = finished(
+        &world,
+        OperationType::BackupSetRemovePolicies,
+        json!({"backup_set_id": set, "policy_ids": &picked[..3]}),
+    )
+    .await;
+    assert_eq!(count(&removed, SummaryKey::Deleted), 3);
+    let (set, _) = world
+        .app
+        .store()
+        .backup_set(contoso.id, &set)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(set.item_count, 2);
+}
+
+#[tokio::test]
+async fn unignore_clears_the_flag_of_the_ignored_ones_only() {
+    let world = World::new().await;
+    let policies = world.synced_policies().await;
+    let contoso = world.app.tenant("contoso").await;
+    let ids: Vec<String> = policies.iter().take(4).map(|(id, _)| id.clone()).collect();
+    world
+        .app
+        .store()
+        .set_ignored(contoso.id, &ids[..3], true)
+        .await
+        .unwrap();
+    let run = finished(
+        &world,
+        OperationType::PolicyUnignore,
+        json!({"policy_ids": ids}),
+    )
+    .await;
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(
+        (
+            count(&run, SummaryKey::Updated),
+            count(&run, SummaryKey::Skipped)
+        ),
+        (3, 1)
+    );
+    for id in &ids {
+        let policy = world
+            .app
+            .store()
+            .policy(contoso.id, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!policy.ignored);
+    }
+}
