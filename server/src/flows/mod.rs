@@ -4,12 +4,14 @@
 //! provider failure into its reason code (R6) through `ProviderError::reason_code`.
 //!
 //! Built so far: `inventory_sync` and `entra_group_sync` (`sync.rs`), `policy_export`
-//! (`export.rs`), the backup flows (`backup.rs`), `policy_unignore` (`policies.rs`). The demo keeps its
+//! (`export.rs`), the backup flows (`backup.rs`), `policy_unignore` (`policies.rs`), the
+//! restore flows and `operations_prune` (`restore.rs`): all thirteen. The demo keeps its
 //! simulated work until every flow exists.
 
 mod backup;
 mod export;
 mod policies;
+mod restore;
 mod sync;
 
 pub use backup::{
@@ -17,6 +19,10 @@ pub use backup::{
 };
 pub use export::{EXPORT_BREAKER, PolicyExport};
 pub use policies::PolicyUnignore;
+pub use restore::{
+    OperationsPrune, PolicyVersionRestore, RestoreExecute, RestoreRunForceDelete,
+    RestoreRunUnarchive,
+};
 pub use sync::{GroupSync, InventorySync};
 
 use std::path::PathBuf;
@@ -41,6 +47,26 @@ pub struct FlowEnv {
     pub clock: SharedClock,
     /// Where `policy_export` writes its files.
     pub exports_dir: PathBuf,
+}
+
+/// Every operation type's flow.
+pub fn handlers(env: &FlowEnv) -> crate::worker::Handlers {
+    use opsux_core::OperationType as Op;
+    let e = || env.clone();
+    crate::worker::Handlers::new()
+        .with(Op::InventorySync, InventorySync(e()))
+        .with(Op::EntraGroupSync, GroupSync(e()))
+        .with(Op::BackupScheduleRun, BackupScheduleRun(e()))
+        .with(Op::BackupRetention, BackupRetention(e()))
+        .with(Op::BackupSetAddPolicies, BackupSetAddPolicies(e()))
+        .with(Op::BackupSetRemovePolicies, BackupSetRemovePolicies(e()))
+        .with(Op::PolicyExport, PolicyExport(e()))
+        .with(Op::PolicyUnignore, PolicyUnignore(e()))
+        .with(Op::PolicyVersionRestore, PolicyVersionRestore(e()))
+        .with(Op::RestoreExecute, RestoreExecute(e()))
+        .with(Op::RestoreRunUnarchive, RestoreRunUnarchive(e()))
+        .with(Op::RestoreRunForceDelete, RestoreRunForceDelete(e()))
+        .with(Op::OperationsPrune, OperationsPrune(e()))
 }
 
 impl FlowEnv {

@@ -22,6 +22,7 @@ pub mod inventory;
 pub mod leases;
 pub mod notifications;
 pub mod paging;
+pub mod restores;
 pub mod schedules;
 pub mod sessions;
 pub mod stats;

@@ -67,6 +67,16 @@ impl RunContext {
         self.claimed.record().summary().operation
     }
 
+    /// Who started the run; `None` for a system run.
+    pub fn initiator(&self) -> Option<opsux_core::UserId> {
+        self.claimed
+            .record()
+            .summary()
+            .initiator
+            .as_ref()
+            .map(|u| u.id)
+    }
+
     /// The tenant the run belongs to.
     pub fn tenant_id(&self) -> uuid::Uuid {
         self.claimed.record().tenant_id()

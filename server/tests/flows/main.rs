@@ -7,16 +7,13 @@ mod support;
 
 mod backup;
 mod export;
+mod restore;
 mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use opsux_core::OperationType;
-use opsux_server::flows::{
-    BackupRetention, BackupScheduleRun, BackupSetAddPolicies, BackupSetRemovePolicies, FlowEnv,
-    GroupSync, InventorySync, PolicyExport, PolicyUnignore,
-};
+use opsux_server::flows::{self, FlowEnv};
 use opsux_server::provider::RetryPolicy;
 use opsux_server::secrets::SecretsKey;
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
@@ -38,7 +35,11 @@ pub(crate) struct World {
 
 impl World {
     pub(crate) async fn new() -> Self {
-        let app = TestApp::new().await;
+        Self::with(TestApp::new().await).await
+    }
+
+    /// The world around `app` (for one on a manual clock).
+    pub(crate) async fn with(app: TestApp) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let simulator = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(Simulator::demo().serve(listener));
@@ -69,24 +70,7 @@ impl World {
             clock: Arc::clone(&app.state.clock),
             exports_dir: exports.path().to_owned(),
         };
-        let handlers = Handlers::new()
-            .with(OperationType::InventorySync, InventorySync(env.clone()))
-            .with(OperationType::EntraGroupSync, GroupSync(env.clone()))
-            .with(OperationType::PolicyExport, PolicyExport(env.clone()))
-            .with(OperationType::PolicyUnignore, PolicyUnignore(env.clone()))
-            .with(
-                OperationType::BackupScheduleRun,
-                BackupScheduleRun(env.clone()),
-            )
-            .with(OperationType::BackupRetention, BackupRetention(env.clone()))
-            .with(
-                OperationType::BackupSetAddPolicies,
-                BackupSetAddPolicies(env.clone()),
-            )
-            .with(
-                OperationType::BackupSetRemovePolicies,
-                BackupSetRemovePolicies(env),
-            );
+        let handlers = flows::handlers(&env);
         Self {
             app,
             simulator,
@@ -115,7 +99,11 @@ impl World {
     /// order, with the provider's id of each.
     pub(crate) async fn synced_policies(&self) -> Vec<(String, String)> {
         self.app
-            .start_run(OperationType::InventorySync, None, serde_json::json!({}))
+            .start_run(
+                opsux_core::OperationType::InventorySync,
+                None,
+                serde_json::json!({}),
+            )
             .await;
         self.work().await;
         let contoso = self.app.tenant("contoso").await;

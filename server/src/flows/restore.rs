@@ -1,0 +1,258 @@
+//! The restore flows: `policy_version_restore` (one kept version pushed back),
+//! `restore_execute` (a backup set's items pushed back; S5), and the restore-run records'
+//! bulk flows `restore_run_unarchive` and `restore_run_force_delete` (audited, R19).
+
+use futures_util::future::BoxFuture;
+use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
+
+use super::{FlowEnv, internal, outcome_of, params, report};
+use crate::provider::{ProviderError, TenantProvider};
+use crate::store::restores::Pushback;
+use crate::worker::{Handler, HandlerOutcome, RunContext};
+
+/// Pushes each snapshot back through the provider, with counts; the outcome when the run
+/// must stop early.
+async fn push_back(
+    env: &FlowEnv,
+    ctx: &mut RunContext,
+    items: &[Pushback],
+    counts: &mut SummaryCounts,
+) -> Option<HandlerOutcome> {
+    let provider = match env.provider_for(ctx.tenant_id()).await {
+        Ok(provider) => provider,
+        Err(outcome) => return Some(outcome),
+    };
+    let cancel = ctx.cancel();
+    for item in items {
+        counts.add(SummaryKey::Processed, 1);
+        match provider
+            .update_policy(&item.external_id, &item.snapshot, &cancel)
+            .await
+        {
+            Ok(()) => {
+                counts.add(SummaryKey::Succeeded, 1);
+                counts.add(SummaryKey::Updated, 1);
+            }
+            Err(ProviderError::Cancelled) => return Some(HandlerOutcome::Cancelled),
+            Err(err) => {
+                counts.add(SummaryKey::Failed, 1);
+                ctx.record_failure(
+                    err.reason_code(),
+                    &format!("policy {}: {err}", item.policy_id),
+                );
+            }
+        }
+        if let Some(stop) = report(ctx, counts).await {
+            return Some(stop);
+        }
+    }
+    None
+}
+
+fn gone(what: String) -> HandlerOutcome {
+    HandlerOutcome::Failed {
+        reason: ReasonCode::NotFound,
+        message: what,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyVersionRestore(pub FlowEnv);
+
+impl Handler for PolicyVersionRestore {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let version = match params(ctx) {
+                Ok(OperationParams::PolicyVersionRestore { policy_version_id }) => {
+                    policy_version_id
+                }
+                Ok(_) => {
+                    return internal(&std::io::Error::other("not a version restore's parameters"));
+                }
+                Err(outcome) => return outcome,
+            };
+            let item = match env
+                .store
+                .version_to_restore(ctx.tenant_id(), &version)
+                .await
+            {
+                Ok(Some(item)) => item,
+                Ok(None) => return gone(format!("policy version {version} no longer exists")),
+                Err(err) => return internal(&err),
+            };
+            let mut counts = SummaryCounts::new();
+            counts.add(SummaryKey::Total, 1);
+            if let Some(stop) = push_back(env, ctx, std::slice::from_ref(&item), &mut counts).await
+            {
+                return stop;
+            }
+            outcome_of(&counts)
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreExecute(pub FlowEnv);
+
+impl Handler for RestoreExecute {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let restore = match params(ctx) {
+                Ok(OperationParams::RestoreExecute { restore_run_id }) => restore_run_id,
+                Ok(_) => return internal(&std::io::Error::other("not a restore's parameters")),
+                Err(outcome) => return outcome,
+            };
+            let tenant = ctx.tenant_id();
+            let items = match env.store.items_to_restore(tenant, &restore).await {
+                Ok(Some(items)) => items,
+                Ok(None) => return gone(format!("restore run {restore} no longer exists")),
+                Err(err) => return internal(&err),
+            };
+            let mut counts = SummaryCounts::new();
+            counts.add(SummaryKey::Total, items.len() as u64);
+            if let Some(stop) = report(ctx, &counts).await {
+                return stop;
+            }
+            if let Some(stop) = push_back(env, ctx, &items, &mut counts).await {
+                return stop;
+            }
+            if let Err(err) = env
+                .store
+                .mark_restore_executed(tenant, &restore, env.now_ms())
+                .await
+            {
+                return internal(&err);
+            }
+            outcome_of(&counts)
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreRunUnarchive(pub FlowEnv);
+
+impl Handler for RestoreRunUnarchive {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let ids = match params(ctx) {
+                Ok(OperationParams::RestoreRunUnarchive { restore_run_ids }) => restore_run_ids,
+                Ok(_) => return internal(&std::io::Error::other("not an unarchive's parameters")),
+                Err(outcome) => return outcome,
+            };
+            let tenant = ctx.tenant_id();
+            let mut counts = SummaryCounts::new();
+            counts.add(SummaryKey::Total, ids.len() as u64);
+            for id in &ids {
+                counts.add(SummaryKey::Processed, 1);
+                match env.store.set_restore_archived(tenant, id, false).await {
+                    Ok(Some(true)) => {
+                        counts.add(SummaryKey::Succeeded, 1);
+                        counts.add(SummaryKey::Updated, 1);
+                    }
+                    Ok(Some(false)) => counts.add(SummaryKey::Skipped, 1),
+                    Ok(None) => {
+                        counts.add(SummaryKey::Failed, 1);
+                        ctx.record_failure(
+                            ReasonCode::NotFound,
+                            &format!("restore run {id} no longer exists"),
+                        );
+                    }
+                    Err(err) => return internal(&err),
+                }
+                if let Some(stop) = report(ctx, &counts).await {
+                    return stop;
+                }
+            }
+            outcome_of(&counts)
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RestoreRunForceDelete(pub FlowEnv);
+
+impl Handler for RestoreRunForceDelete {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let ids = match params(ctx) {
+                Ok(OperationParams::RestoreRunForceDelete { restore_run_ids }) => restore_run_ids,
+                Ok(_) => {
+                    return internal(&std::io::Error::other("not a force delete's parameters"));
+                }
+                Err(outcome) => return outcome,
+            };
+            let (tenant, actor) = (ctx.tenant_id(), ctx.initiator());
+            let mut counts = SummaryCounts::new();
+            counts.add(SummaryKey::Total, ids.len() as u64);
+            for id in &ids {
+                counts.add(SummaryKey::Processed, 1);
+                match env
+                    .store
+                    .force_delete_restore_run(tenant, id, actor, env.now_ms())
+                    .await
+                {
+                    Ok(Some(())) => {
+                        counts.add(SummaryKey::Succeeded, 1);
+                        counts.add(SummaryKey::Deleted, 1);
+                    }
+                    Ok(None) => {
+                        counts.add(SummaryKey::Failed, 1);
+                        ctx.record_failure(
+                            ReasonCode::NotFound,
+                            &format!("restore run {id} is not an archived record of this tenant"),
+                        );
+                    }
+                    Err(err) => return internal(&err),
+                }
+                if let Some(stop) = report(ctx, &counts).await {
+                    return stop;
+                }
+            }
+            outcome_of(&counts)
+        })
+    }
+}
+
+/// `operations_prune` (system only): the tenant's runs that ended more than
+/// `older_than_days` ago are deleted with their notifications, whose links then answer the
+/// clean not-found.
+#[derive(Debug, Clone)]
+pub struct OperationsPrune(pub FlowEnv);
+
+impl Handler for OperationsPrune {
+    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
+        Box::pin(async move {
+            let env = &self.0;
+            let days = match params(ctx) {
+                Ok(OperationParams::OperationsPrune { older_than_days }) => older_than_days,
+                Ok(_) => return internal(&std::io::Error::other("not a prune's parameters")),
+                Err(outcome) => return outcome,
+            };
+            let window = i64::try_from(days)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(86_400_000);
+            let before = env.now_ms().saturating_sub(window);
+            let pruned = match env.store.prune_runs(ctx.tenant_id(), before).await {
+                Ok(pruned) => pruned,
+                Err(err) => return internal(&err),
+            };
+            let mut counts = SummaryCounts::new();
+            for key in [
+                SummaryKey::Total,
+                SummaryKey::Processed,
+                SummaryKey::Succeeded,
+                SummaryKey::Deleted,
+            ] {
+                counts.add(key, pruned);
+            }
+            if let Some(stop) = report(ctx, &counts).await {
+                return stop;
+            }
+            outcome_of(&counts)
+        })
+    }
+}

@@ -1,0 +1,179 @@
+//! What the restore flows read and change: a policy's kept version, a restore run's items,
+//! the archived flag, and the audited force delete (R19).
+
+use opsux_core::UserId;
+use uuid::Uuid;
+
+use super::audit::{NewAuditEntry, record};
+use super::{Store, on_pool};
+
+/// A snapshot to push back: our policy id, the provider's id, the object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pushback {
+    pub policy_id: String,
+    pub external_id: String,
+    pub snapshot: serde_json::Value,
+}
+
+fn pushback((policy_id, external_id, snapshot): (String, String, String)) -> Pushback {
+    Pushback {
+        policy_id,
+        external_id,
+        snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
+    }
+}
+
+impl Store {
+    /// The tenant's kept policy version `id`, ready to push back.
+    pub async fn version_to_restore(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+    ) -> Result<Option<Pushback>, sqlx::Error> {
+        const SQL: &str = "SELECT p.id, p.external_id, v.snapshot \
+                           FROM policy_versions v JOIN policies p ON p.id = v.policy_id \
+                           WHERE p.tenant_id = $1 AND v.id = $2";
+        let row: Option<(String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(SQL)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(row.map(pushback))
+    }
+
+    /// The items of the backup set of the tenant's restore run `id`, by policy name; `None`
+    /// when the restore run does not exist.
+    pub async fn items_to_restore(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+    ) -> Result<Option<Vec<Pushback>>, sqlx::Error> {
+        const RUN: &str = "SELECT backup_set_id FROM restore_runs WHERE tenant_id = $1 AND id = $2";
+        const ITEMS: &str = "SELECT p.id, p.external_id, i.snapshot \
+                             FROM backup_items i JOIN policies p ON p.id = i.policy_id \
+                             WHERE i.backup_set_id = $1 ORDER BY p.name, p.id";
+        let set: Option<Option<String>> = on_pool!(self, pool => {
+            sqlx::query_scalar(RUN)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        let Some(set) = set else {
+            return Ok(None);
+        };
+        // The set was deleted since: nothing to push.
+        let Some(set) = set else {
+            return Ok(Some(Vec::new()));
+        };
+        let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
+            sqlx::query_as(ITEMS).bind(&set).fetch_all(pool).await
+        })?;
+        Ok(Some(rows.into_iter().map(pushback).collect()))
+    }
+
+    pub async fn mark_restore_executed(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        const SQL: &str =
+            "UPDATE restore_runs SET executed_at = $1 WHERE tenant_id = $2 AND id = $3";
+        on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(now_ms)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Sets the archived flag of the tenant's restore run; `None` if it does not exist,
+    /// `Some(false)` if it already had that value.
+    pub async fn set_restore_archived(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        archived: bool,
+    ) -> Result<Option<bool>, sqlx::Error> {
+        const SQL: &str = "UPDATE restore_runs SET archived = $1 \
+                           WHERE tenant_id = $2 AND id = $3 AND archived <> $1";
+        let changed = on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(archived)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if changed == 1 {
+            return Ok(Some(true));
+        }
+        Ok(self.restore_run(tenant_id, id).await?.map(|_| false))
+    }
+
+    /// Permanently deletes the tenant's archived restore run `id` and, in the same
+    /// transaction, writes its audit entry (R19). `None` if there is no such archived record.
+    pub async fn force_delete_restore_run(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        actor: Option<UserId>,
+        now_ms: i64,
+    ) -> Result<Option<()>, sqlx::Error> {
+        const DELETE: &str = "DELETE FROM restore_runs \
+                              WHERE tenant_id = $1 AND id = $2 AND archived = TRUE";
+        let Some(before) = self.restore_run(tenant_id, id).await? else {
+            return Ok(None);
+        };
+        if !before.archived {
+            return Ok(None);
+        }
+        let before = serde_json::to_value(&before).unwrap_or_default();
+        let mut tx = self.begin().await?;
+        let deleted = super::on_conn!(&mut tx.conn(), c => {
+            sqlx::query(DELETE)
+                .bind(tenant_id.to_string())
+                .bind(id)
+                .execute(&mut **c)
+                .await?
+                .rows_affected()
+        });
+        if deleted != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let entry = NewAuditEntry {
+            tenant_id,
+            actor,
+            action: "restore_run.force_delete",
+            before: Some(&before),
+            after: None,
+            at_ms: now_ms,
+        };
+        record(&mut tx.conn(), &entry).await?;
+        tx.commit().await?;
+        Ok(Some(()))
+    }
+
+    /// Deletes the tenant's completed runs that ended before `before_ms` (their notifications
+    /// go with them); how many.
+    pub async fn prune_runs(&self, tenant_id: Uuid, before_ms: i64) -> Result<u64, sqlx::Error> {
+        const SQL: &str = "DELETE FROM operation_runs \
+                           WHERE tenant_id = $1 AND status = 'completed' AND completed_at < $2";
+        Ok(on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(tenant_id.to_string())
+                .bind(before_ms)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}

@@ -1,0 +1,252 @@
+// S5 and the restore-run records: snapshots pushed back change the provider's policies; a
+// force delete is audited (R19); prune removes old runs with their notifications.
+use std::time::Duration;
+
+use opsux_core::{OperationType, RunOutcome, SummaryKey};
+use opsux_server::provider::{
+    Cancel, Credentials, GraphEndpoints, GraphProvider, RetryPolicy, TenantProvider,
+};
+use serde_json::json;
+
+use crate::World;
+use crate::support::{OWNER, TestApp};
+
+fn count(run: &opsux_server::runs::RunRecord, key: SummaryKey) -> u64 {
+    run.summary().summary_counts.get(key).unwrap_or(0)
+}
+
+fn provider(world: &World) -> GraphProvider {
+    GraphProvider::new(
+        GraphEndpoints::at(&world.simulator),
+        Credentials {
+            directory_id: world.tenant.directory_id.clone(),
+            client_id: world.tenant.client_id.clone(),
+            client_secret: world.tenant.client_secret.clone(),
+        },
+        RetryPolicy::default(),
+    )
+    .unwrap()
+}
+
+async fn finished(
+    world: &World,
+    op: OperationType,
+    params: serde_json::Value,
+) -> opsux_server::runs::RunRecord {
+    let started = world.app.start_run(op, Some(OWNER), params).await;
+    world.work().await;
+    let run = world
+        .app
+        .runs()
+        .get(started.run.id())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(world.app.notifications_for_run(run.id()).await, 1, "{op}");
+    run
+}
+
+#[tokio::test]
+async fn executing_a_restore_run_pushes_its_snapshots_back_to_the_provider() {
+    let world = World::new().await;
+    let policies = world.synced_policies().await;
+    let contoso = world.app.tenant("contoso").await;
+    let store = world.app.store();
+    let set = uuid::Uuid::now_v7();
+    store
+        .create_backup_set(contoso.id, set, "Golden", None, 0)
+        .await
+        .unwrap();
+    let set = set.to_string();
+    for (id, _) in policies.iter().take(3) {
+        store
+            .add_backup_item(&set, id, 1, &json!({"passwordMinimumLength": 20}), 0)
+            .await
+            .unwrap();
+    }
+    let restore = uuid::Uuid::now_v7();
+    store
+        .create_restore_run(contoso.id, restore, &set, "Back to golden", 0)
+        .await
+        .unwrap();
+    let restore = restore.to_string();
+
+    let run = finished(
+        &world,
+        OperationType::RestoreExecute,
+        json!({"restore_run_id": restore}),
+    )
+    .await;
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(count(&run, SummaryKey::Updated), 3);
+    let provider = provider(&world);
+    for (_, external) in policies.iter().take(3) {
+        let policy = provider
+            .get_policy(external, &Cancel::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            policy.snapshot["passwordMinimumLength"], 20,
+            "S5: the tenant changed"
+        );
+    }
+    let record = store
+        .restore_run(contoso.id, &restore)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.executed_at.is_some());
+}
+
+#[tokio::test]
+async fn a_kept_version_is_pushed_back() {
+    let world = World::new().await;
+    let policies = world.synced_policies().await;
+    let contoso = world.app.tenant("contoso").await;
+    let (id, external) = &policies[7];
+    let versions = world
+        .app
+        .store()
+        .policy_versions(contoso.id, id)
+        .await
+        .unwrap();
+    let kept = &versions[0];
+    let before = kept.snapshot["passwordMinimumLength"].clone();
+    let provider = provider(&world);
+    let mut changed = kept.snapshot.clone();
+    changed["passwordMinimumLength"] = json!(99);
+    provider
+        .update_policy(external, &changed, &Cancel::default())
+        .await
+        .unwrap();
+
+    let run = finished(
+        &world,
+        OperationType::PolicyVersionRestore,
+        json!({"policy_version_id": kept.id}),
+    )
+    .await;
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
+    let now = provider
+        .get_policy(external, &Cancel::default())
+        .await
+        .unwrap();
+    assert_eq!(now.snapshot["passwordMinimumLength"], before);
+}
+
+#[tokio::test]
+async fn archived_restore_runs_are_unarchived_or_force_deleted_with_an_audit_entry() {
+    let world = World::new().await;
+    let contoso = world.app.tenant("contoso").await;
+    let store = world.app.store();
+    let set = uuid::Uuid::now_v7();
+    store
+        .create_backup_set(contoso.id, set, "Set", None, 0)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        let id = uuid::Uuid::now_v7();
+        store
+            .create_restore_run(contoso.id, id, &set.to_string(), name, 0)
+            .await
+            .unwrap();
+        ids.push(id.to_string());
+    }
+    for id in &ids[..2] {
+        assert_eq!(
+            store
+                .set_restore_archived(contoso.id, id, true)
+                .await
+                .unwrap(),
+            Some(true)
+        );
+    }
+    // One archived record and one that is not: only the archived one may go.
+    let deleted = finished(
+        &world,
+        OperationType::RestoreRunForceDelete,
+        json!({"restore_run_ids": [ids[0], ids[2]]}),
+    )
+    .await;
+    assert_eq!(
+        deleted.summary().outcome,
+        Some(RunOutcome::PartiallySucceeded)
+    );
+    assert_eq!(
+        (
+            count(&deleted, SummaryKey::Deleted),
+            count(&deleted, SummaryKey::Failed)
+        ),
+        (1, 1)
+    );
+    assert!(
+        store
+            .restore_run(contoso.id, &ids[0])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (audit, _) = store.audit_log(contoso.id, None, 10).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "restore_run.force_delete");
+    assert_eq!(
+        audit[0].actor.as_ref().unwrap().display_name,
+        "Olivia Owner"
+    );
+    assert_eq!(audit[0].before.as_ref().unwrap()["name"], "a");
+
+    let unarchived = finished(
+        &world,
+        OperationType::RestoreRunUnarchive,
+        json!({"restore_run_ids": [ids[1], ids[2]]}),
+    )
+    .await;
+    assert_eq!(
+        (
+            count(&unarchived, SummaryKey::Updated),
+            count(&unarchived, SummaryKey::Skipped)
+        ),
+        (1, 1)
+    );
+    let record = store
+        .restore_run(contoso.id, &ids[1])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!record.archived);
+}
+
+#[tokio::test]
+async fn prune_deletes_runs_that_ended_before_the_window_with_their_notifications() {
+    let world = World::with(TestApp::with_manual_clock().await).await;
+    let old = finished(&world, OperationType::EntraGroupSync, json!({})).await;
+    world.app.advance(Duration::from_secs(3 * 86_400));
+    let recent = finished(&world, OperationType::EntraGroupSync, json!({})).await;
+    let started = world
+        .app
+        .start_run(
+            OperationType::OperationsPrune,
+            None,
+            json!({"older_than_days": 2}),
+        )
+        .await;
+    world.work().await;
+    let prune = world
+        .app
+        .runs()
+        .get(started.run.id())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(prune.summary().outcome, Some(RunOutcome::Succeeded));
+    assert_eq!(count(&prune, SummaryKey::Deleted), 1);
+    assert!(world.app.runs().get(old.id()).await.unwrap().is_none());
+    assert_eq!(world.app.notifications_for_run(old.id()).await, 0);
+    assert!(world.app.runs().get(recent.id()).await.unwrap().is_some());
+    assert_eq!(
+        world.app.notifications_for_run(prune.id()).await,
+        0,
+        "a system run"
+    );
+}
