@@ -5,12 +5,7 @@ use opsux_core::{OperationType, RunOutcome, SummaryKey};
 use opsux_server::store::schedules::Schedule;
 use serde_json::json;
 
-use crate::World;
-use crate::support::OWNER;
-
-fn count(run: &opsux_server::runs::RunRecord, key: SummaryKey) -> u64 {
-    run.summary().summary_counts.get(key).unwrap_or(0)
-}
+use crate::{World, count};
 
 async fn schedule(world: &World, keep_last: u32) -> String {
     let contoso = world.app.tenant("contoso").await;
@@ -33,24 +28,6 @@ async fn schedule(world: &World, keep_last: u32) -> String {
     schedule.id
 }
 
-async fn finished(
-    world: &World,
-    op: OperationType,
-    params: serde_json::Value,
-) -> opsux_server::runs::RunRecord {
-    let started = world.app.start_run(op, Some(OWNER), params).await;
-    world.work().await;
-    let run = world
-        .app
-        .runs()
-        .get(started.run.id())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(world.app.notifications_for_run(run.id()).await, 1, "{op}");
-    run
-}
-
 #[tokio::test]
 async fn a_schedule_run_snapshots_every_policy_not_ignored_into_a_new_set() {
     let world = World::new().await;
@@ -63,12 +40,12 @@ async fn a_schedule_run_snapshots_every_policy_not_ignored_into_a_new_set() {
         .await
         .unwrap();
     let schedule = schedule(&world, 7).await;
-    let run = finished(
-        &world,
-        OperationType::BackupScheduleRun,
-        json!({"schedule_id": schedule}),
-    )
-    .await;
+    let run = world
+        .finished(
+            OperationType::BackupScheduleRun,
+            json!({"schedule_id": schedule}),
+        )
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
     let expected = (policies.len() - 1) as u64;
     assert_eq!(count(&run, SummaryKey::Total), expected);
@@ -114,12 +91,12 @@ async fn retention_deletes_the_sets_beyond_keep_last() {
             .await
             .unwrap();
     }
-    let run = finished(
-        &world,
-        OperationType::BackupRetention,
-        json!({"schedule_id": schedule}),
-    )
-    .await;
+    let run = world
+        .finished(
+            OperationType::BackupRetention,
+            json!({"schedule_id": schedule}),
+        )
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
     assert_eq!(count(&run, SummaryKey::Deleted), 2);
     let left = world
@@ -154,12 +131,12 @@ async fn policies_are_added_to_and_removed_from_a_set_by_hand() {
     let set = set.to_string();
     let mut picked: Vec<String> = policies.iter().take(5).map(|(id, _)| id.clone()).collect();
     picked.push("not-a-policy".to_owned());
-    let added = finished(
-        &world,
-        OperationType::BackupSetAddPolicies,
-        json!({"backup_set_id": set, "policy_ids": picked}),
-    )
-    .await;
+    let added = world
+        .finished(
+            OperationType::BackupSetAddPolicies,
+            json!({"backup_set_id": set, "policy_ids": picked}),
+        )
+        .await;
     assert_eq!(
         added.summary().outcome,
         Some(RunOutcome::PartiallySucceeded)
@@ -173,21 +150,21 @@ async fn policies_are_added_to_and_removed_from_a_set_by_hand() {
     );
 
     picked.pop();
-    let again = finished(
-        &world,
-        OperationType::BackupSetAddPolicies,
-        json!({"backup_set_id": set, "policy_ids": picked}),
-    )
-    .await;
+    let again = world
+        .finished(
+            OperationType::BackupSetAddPolicies,
+            json!({"backup_set_id": set, "policy_ids": picked}),
+        )
+        .await;
     assert_eq!(again.summary().outcome, Some(RunOutcome::Succeeded));
     assert_eq!(count(&again, SummaryKey::Skipped), 5, "already in the set");
 
-    let removed = finished(
-        &world,
-        OperationType::BackupSetRemovePolicies,
-        json!({"backup_set_id": set, "policy_ids": &picked[..3]}),
-    )
-    .await;
+    let removed = world
+        .finished(
+            OperationType::BackupSetRemovePolicies,
+            json!({"backup_set_id": set, "policy_ids": &picked[..3]}),
+        )
+        .await;
     assert_eq!(count(&removed, SummaryKey::Deleted), 3);
     let (set, _) = world
         .app
@@ -211,12 +188,9 @@ async fn unignore_clears_the_flag_of_the_ignored_ones_only() {
         .set_ignored(contoso.id, &ids[..3], true)
         .await
         .unwrap();
-    let run = finished(
-        &world,
-        OperationType::PolicyUnignore,
-        json!({"policy_ids": ids}),
-    )
-    .await;
+    let run = world
+        .finished(OperationType::PolicyUnignore, json!({"policy_ids": ids}))
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
     assert_eq!(
         (

@@ -7,12 +7,8 @@ use opsux_core::{OperationType, ReasonCode, RunOutcome, RunStatus, SummaryKey};
 use opsux_server::flows::EXPORT_BREAKER;
 use serde_json::json;
 
-use crate::World;
 use crate::support::OWNER;
-
-fn count(run: &opsux_server::runs::RunRecord, key: SummaryKey) -> u64 {
-    run.summary().summary_counts.get(key).unwrap_or(0)
-}
+use crate::{World, count};
 
 #[tokio::test]
 async fn an_export_with_a_third_failing_ends_partially_and_its_file_is_downloadable() {

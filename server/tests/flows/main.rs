@@ -13,8 +13,10 @@ mod sync;
 use std::sync::Arc;
 use std::time::Duration;
 
+use opsux_core::{OperationType, SummaryKey};
 use opsux_server::flows::{self, FlowEnv};
-use opsux_server::provider::RetryPolicy;
+use opsux_server::provider::{Credentials, GraphEndpoints, GraphProvider, RetryPolicy};
+use opsux_server::runs::RunRecord;
 use opsux_server::secrets::SecretsKey;
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
 use opsux_server::store::connections::Connection;
@@ -22,6 +24,11 @@ use opsux_server::worker::Handlers;
 use serde_json::Value;
 
 use support::TestApp;
+
+/// One of a run's counts (0 when absent).
+pub(crate) fn count(run: &RunRecord, key: SummaryKey) -> u64 {
+    run.summary().summary_counts.get(key).unwrap_or(0)
+}
 
 /// A seeded app whose contoso is connected to a simulator serving on loopback.
 pub(crate) struct World {
@@ -99,11 +106,7 @@ impl World {
     /// order, with the provider's id of each.
     pub(crate) async fn synced_policies(&self) -> Vec<(String, String)> {
         self.app
-            .start_run(
-                opsux_core::OperationType::InventorySync,
-                None,
-                serde_json::json!({}),
-            )
+            .start_run(OperationType::InventorySync, None, serde_json::json!({}))
             .await;
         self.work().await;
         let contoso = self.app.tenant("contoso").await;
@@ -129,6 +132,36 @@ impl World {
                 .unwrap();
         }
         ids
+    }
+
+    /// A provider for contoso's simulated tenant, as the test's own client.
+    pub(crate) fn provider(&self) -> GraphProvider {
+        GraphProvider::new(
+            GraphEndpoints::at(&self.simulator),
+            Credentials {
+                directory_id: self.tenant.directory_id.clone(),
+                client_id: self.tenant.client_id.clone(),
+                client_secret: self.tenant.client_secret.clone(),
+            },
+            RetryPolicy::default(),
+        )
+        .unwrap()
+    }
+
+    /// Starts `op` on contoso as the owner, runs it to its end, checks it notified once, and
+    /// returns the run as stored.
+    pub(crate) async fn finished(&self, op: OperationType, params: Value) -> RunRecord {
+        let started = self.app.start_run(op, Some(support::OWNER), params).await;
+        self.work().await;
+        let run = self
+            .app
+            .runs()
+            .get(started.run.id())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(self.app.notifications_for_run(run.id()).await, 1, "{op}");
+        run
     }
 
     /// Runs every queued run to its end.

@@ -3,48 +3,11 @@
 use std::time::Duration;
 
 use opsux_core::{OperationType, RunOutcome, SummaryKey};
-use opsux_server::provider::{
-    Cancel, Credentials, GraphEndpoints, GraphProvider, RetryPolicy, TenantProvider,
-};
+use opsux_server::provider::{Cancel, TenantProvider};
 use serde_json::json;
 
-use crate::World;
-use crate::support::{OWNER, TestApp};
-
-fn count(run: &opsux_server::runs::RunRecord, key: SummaryKey) -> u64 {
-    run.summary().summary_counts.get(key).unwrap_or(0)
-}
-
-fn provider(world: &World) -> GraphProvider {
-    GraphProvider::new(
-        GraphEndpoints::at(&world.simulator),
-        Credentials {
-            directory_id: world.tenant.directory_id.clone(),
-            client_id: world.tenant.client_id.clone(),
-            client_secret: world.tenant.client_secret.clone(),
-        },
-        RetryPolicy::default(),
-    )
-    .unwrap()
-}
-
-async fn finished(
-    world: &World,
-    op: OperationType,
-    params: serde_json::Value,
-) -> opsux_server::runs::RunRecord {
-    let started = world.app.start_run(op, Some(OWNER), params).await;
-    world.work().await;
-    let run = world
-        .app
-        .runs()
-        .get(started.run.id())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(world.app.notifications_for_run(run.id()).await, 1, "{op}");
-    run
-}
+use crate::support::TestApp;
+use crate::{World, count};
 
 #[tokio::test]
 async fn executing_a_restore_run_pushes_its_snapshots_back_to_the_provider() {
@@ -71,15 +34,15 @@ async fn executing_a_restore_run_pushes_its_snapshots_back_to_the_provider() {
         .unwrap();
     let restore = restore.to_string();
 
-    let run = finished(
-        &world,
-        OperationType::RestoreExecute,
-        json!({"restore_run_id": restore}),
-    )
-    .await;
+    let run = world
+        .finished(
+            OperationType::RestoreExecute,
+            json!({"restore_run_id": restore}),
+        )
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
     assert_eq!(count(&run, SummaryKey::Updated), 3);
-    let provider = provider(&world);
+    let provider = world.provider();
     for (_, external) in policies.iter().take(3) {
         let policy = provider
             .get_policy(external, &Cancel::default())
@@ -112,7 +75,7 @@ async fn a_kept_version_is_pushed_back() {
         .unwrap();
     let kept = &versions[0];
     let before = kept.snapshot["passwordMinimumLength"].clone();
-    let provider = provider(&world);
+    let provider = world.provider();
     let mut changed = kept.snapshot.clone();
     changed["passwordMinimumLength"] = json!(99);
     provider
@@ -120,12 +83,12 @@ async fn a_kept_version_is_pushed_back() {
         .await
         .unwrap();
 
-    let run = finished(
-        &world,
-        OperationType::PolicyVersionRestore,
-        json!({"policy_version_id": kept.id}),
-    )
-    .await;
+    let run = world
+        .finished(
+            OperationType::PolicyVersionRestore,
+            json!({"policy_version_id": kept.id}),
+        )
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
     let now = provider
         .get_policy(external, &Cancel::default())
@@ -163,12 +126,12 @@ async fn archived_restore_runs_are_unarchived_or_force_deleted_with_an_audit_ent
         );
     }
     // One archived record and one that is not: only the archived one may go.
-    let deleted = finished(
-        &world,
-        OperationType::RestoreRunForceDelete,
-        json!({"restore_run_ids": [ids[0], ids[2]]}),
-    )
-    .await;
+    let deleted = world
+        .finished(
+            OperationType::RestoreRunForceDelete,
+            json!({"restore_run_ids": [ids[0], ids[2]]}),
+        )
+        .await;
     assert_eq!(
         deleted.summary().outcome,
         Some(RunOutcome::PartiallySucceeded)
@@ -196,12 +159,12 @@ async fn archived_restore_runs_are_unarchived_or_force_deleted_with_an_audit_ent
     );
     assert_eq!(audit[0].before.as_ref().unwrap()["name"], "a");
 
-    let unarchived = finished(
-        &world,
-        OperationType::RestoreRunUnarchive,
-        json!({"restore_run_ids": [ids[1], ids[2]]}),
-    )
-    .await;
+    let unarchived = world
+        .finished(
+            OperationType::RestoreRunUnarchive,
+            json!({"restore_run_ids": [ids[1], ids[2]]}),
+        )
+        .await;
     assert_eq!(
         (
             count(&unarchived, SummaryKey::Updated),
@@ -220,9 +183,13 @@ async fn archived_restore_runs_are_unarchived_or_force_deleted_with_an_audit_ent
 #[tokio::test]
 async fn prune_deletes_runs_that_ended_before_the_window_with_their_notifications() {
     let world = World::with(TestApp::with_manual_clock().await).await;
-    let old = finished(&world, OperationType::EntraGroupSync, json!({})).await;
+    let old = world
+        .finished(OperationType::EntraGroupSync, json!({}))
+        .await;
     world.app.advance(Duration::from_secs(3 * 86_400));
-    let recent = finished(&world, OperationType::EntraGroupSync, json!({})).await;
+    let recent = world
+        .finished(OperationType::EntraGroupSync, json!({}))
+        .await;
     let started = world
         .app
         .start_run(

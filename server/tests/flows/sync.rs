@@ -1,17 +1,11 @@
 // S1 and R20 through the inventory and group syncs.
 use opsux_core::{OperationType, ReasonCode, RunOutcome, SummaryKey};
-use opsux_server::provider::{
-    Cancel, Credentials, GraphEndpoints, GraphProvider, RetryPolicy, TenantProvider,
-};
+use opsux_server::provider::{Cancel, TenantProvider};
 use opsux_server::store::inventory::PolicyFilter;
 use serde_json::json;
 
-use crate::World;
 use crate::support::OWNER;
-
-fn count(run: &opsux_server::runs::RunRecord, key: SummaryKey) -> u64 {
-    run.summary().summary_counts.get(key).unwrap_or(0)
-}
+use crate::{World, count};
 
 async fn policy_count(world: &World) -> usize {
     let contoso = world.app.tenant("contoso").await;
@@ -91,16 +85,7 @@ async fn inventory_sync_pulls_every_policy_and_keeps_each_new_version() {
     );
 
     // One policy changes at the provider: the next sync updates it and keeps its new version.
-    let provider = GraphProvider::new(
-        GraphEndpoints::at(&world.simulator),
-        Credentials {
-            directory_id: world.tenant.directory_id.clone(),
-            client_id: world.tenant.client_id.clone(),
-            client_secret: world.tenant.client_secret.clone(),
-        },
-        RetryPolicy::default(),
-    )
-    .unwrap();
+    let provider = world.provider();
     let cancel = Cancel::default();
     let changed = provider.list_policies(None, &cancel).await.unwrap().items[5].clone();
     let mut snapshot = changed.snapshot.clone();
