@@ -21,22 +21,9 @@ async fn an_export_with_a_third_failing_ends_partially_and_its_file_is_downloada
         .collect();
     world.faults(json!({"failing_policies": failing})).await;
     let ids: Vec<&str> = policies.iter().map(|(id, _)| id.as_str()).collect();
-    let started = world
-        .app
-        .start_run(
-            OperationType::PolicyExport,
-            Some(OWNER),
-            json!({"policy_ids": ids}),
-        )
-        .await;
-    world.work().await;
     let run = world
-        .app
-        .runs()
-        .get(started.run.id())
-        .await
-        .unwrap()
-        .unwrap();
+        .finished(OperationType::PolicyExport, json!({"policy_ids": ids}))
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::PartiallySucceeded));
     for (key, expected) in [
         (SummaryKey::Total, 30),
@@ -46,13 +33,13 @@ async fn an_export_with_a_third_failing_ends_partially_and_its_file_is_downloada
     ] {
         assert_eq!(count(&run, key), expected, "{key:?}");
     }
-    assert_eq!(world.app.notifications_for_run(started.run.id()).await, 1);
+    assert_eq!(world.app.notifications_for_run(run.id()).await, 1);
 
     let reader = world.app.login("reader@demo.test").await;
     let export = world
         .app
         .get(
-            &format!("/api/t/contoso/operations/{}/export", started.run.id()),
+            &format!("/api/t/contoso/operations/{}/export", run.id()),
             Some(&reader),
         )
         .await;
@@ -83,22 +70,9 @@ async fn an_export_against_a_failing_provider_stops_at_the_circuit_breaker() {
         .take(40)
         .map(|(id, _)| id.as_str())
         .collect();
-    let started = world
-        .app
-        .start_run(
-            OperationType::PolicyExport,
-            Some(OWNER),
-            json!({"policy_ids": ids}),
-        )
-        .await;
-    world.work().await;
     let run = world
-        .app
-        .runs()
-        .get(started.run.id())
-        .await
-        .unwrap()
-        .unwrap();
+        .finished(OperationType::PolicyExport, json!({"policy_ids": ids}))
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
     assert_eq!(
         run.summary().reason_code,
@@ -109,12 +83,12 @@ async fn an_export_against_a_failing_provider_stops_at_the_circuit_breaker() {
         u64::from(EXPORT_BREAKER)
     );
     assert_eq!(count(&run, SummaryKey::Total), 40);
-    assert_eq!(world.app.notifications_for_run(started.run.id()).await, 1);
+    assert_eq!(world.app.notifications_for_run(run.id()).await, 1);
     let owner = world.app.login("owner@demo.test").await;
     let export = world
         .app
         .get(
-            &format!("/api/t/contoso/operations/{}/export", started.run.id()),
+            &format!("/api/t/contoso/operations/{}/export", run.id()),
             Some(&owner),
         )
         .await;

@@ -58,18 +58,9 @@ async fn inventory_sync_pulls_every_policy_and_keeps_each_new_version() {
     );
 
     // Nothing changed at the provider: nothing created or updated, no new version.
-    let second = world
-        .app
-        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
-        .await;
-    world.work().await;
     let run = world
-        .app
-        .runs()
-        .get(second.run.id())
-        .await
-        .unwrap()
-        .unwrap();
+        .finished(OperationType::InventorySync, json!({}))
+        .await;
     assert_eq!(
         (
             count(&run, SummaryKey::Created),
@@ -131,18 +122,9 @@ async fn a_throttling_storm_is_waited_out_and_the_sync_succeeds() {
     world
         .faults(json!({"throttle_next": 3, "retry_after_secs": 0}))
         .await;
-    let started = world
-        .app
-        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
-        .await;
-    world.work().await;
     let run = world
-        .app
-        .runs()
-        .get(started.run.id())
-        .await
-        .unwrap()
-        .unwrap();
+        .finished(OperationType::InventorySync, json!({}))
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
     assert_eq!(
         count(&run, SummaryKey::Processed),
@@ -154,24 +136,15 @@ async fn a_throttling_storm_is_waited_out_and_the_sync_succeeds() {
 async fn a_provider_outage_fails_the_run_with_its_reason_and_one_notification() {
     let world = World::new().await;
     world.faults(json!({"unavailable": true})).await;
-    let started = world
-        .app
-        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
-        .await;
-    world.work().await;
     let run = world
-        .app
-        .runs()
-        .get(started.run.id())
-        .await
-        .unwrap()
-        .unwrap();
+        .finished(OperationType::InventorySync, json!({}))
+        .await;
     assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
     assert_eq!(
         run.summary().reason_code,
         Some(ReasonCode::ProviderUnavailable)
     );
-    assert_eq!(world.app.notifications_for_run(started.run.id()).await, 1);
+    assert_eq!(world.app.notifications_for_run(run.id()).await, 1);
     assert_eq!(policy_count(&world).await, 0);
 }
 
@@ -242,5 +215,5 @@ async fn group_sync_pulls_every_group_and_a_system_run_notifies_nobody() {
         .await
         .unwrap();
     assert_eq!(groups.len(), world.tenant.groups);
-    assert_eq!(world.app.notifications_for_run(started.run.id()).await, 0);
+    assert_eq!(world.app.notifications_for_run(run.id()).await, 0);
 }
