@@ -125,6 +125,7 @@ async fn row(label: &str, store: &Store, workers: usize, lifecycles: usize) -> a
                         .cloned()
                         .unwrap_or_default(),
                     initiator: Some(initiator),
+                    slot: None,
                 };
                 runs.start(request).await?;
                 // Another worker may claim this run and this one another's: all the same.

@@ -27,6 +27,15 @@ impl CronSchedule {
             .map_err(|e| format!("{text:?} is not a valid cron expression: {e}"))
     }
 
+    /// The latest time it fires at or before `at_ms`; `None` if it never did.
+    pub fn latest_at_or_before(&self, at_ms: i64) -> Option<i64> {
+        let at = DateTime::<Utc>::from_timestamp_millis(at_ms)?;
+        self.0
+            .find_previous_occurrence(&at, true)
+            .ok()
+            .map(|t| t.timestamp_millis())
+    }
+
     /// The next `n` times it fires strictly after `after_ms` (Unix milliseconds, UTC).
     pub fn next_after(&self, after_ms: i64, n: usize) -> Vec<i64> {
         let Some(start) = DateTime::<Utc>::from_timestamp_millis(after_ms) else {
@@ -54,6 +63,13 @@ mod tests {
         assert_eq!(next[1] - next[0], 24 * 3600 * 1000);
         assert_eq!((next[0] / 1000) % 86_400, 3 * 3600);
         assert!(next[0] > now);
+        let latest = daily.latest_at_or_before(now).unwrap();
+        assert_eq!(next[0] - latest, 24 * 3600 * 1000);
+        assert_eq!(
+            daily.latest_at_or_before(next[0]),
+            Some(next[0]),
+            "inclusive"
+        );
     }
 
     #[test]

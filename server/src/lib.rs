@@ -16,6 +16,7 @@ pub mod provider;
 pub mod relay;
 pub mod routes;
 pub mod runs;
+pub mod scheduler;
 pub mod secrets;
 pub mod security;
 pub mod simulator;

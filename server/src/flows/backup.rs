@@ -112,8 +112,43 @@ impl Handler for BackupScheduleRun {
             {
                 return stop;
             }
-            outcome_of(&counts)
+            let outcome = outcome_of(&counts);
+            // A scheduled (system) backup is followed by its retention, a system run too.
+            if ctx.initiator().is_none()
+                && outcome != HandlerOutcome::Finished(opsux_core::RunOutcome::Failed)
+            {
+                follow_with_retention(env, ctx, &schedule.id).await;
+            }
+            outcome
         })
+    }
+}
+
+/// Queues the schedule's retention as a system run (an active one already queued is it).
+async fn follow_with_retention(env: &FlowEnv, ctx: &RunContext, schedule_id: &str) {
+    let Some(runs) = &env.runs else {
+        return;
+    };
+    let tenant = match env.store.tenant(&ctx.tenant_slug()).await {
+        Ok(Some(tenant)) => tenant,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::error!(error = %err, "could not queue the retention after a scheduled backup");
+            return;
+        }
+    };
+    let retention = crate::runs::StartRun {
+        tenant,
+        operation: opsux_core::OperationType::BackupRetention,
+        params: serde_json::json!({"schedule_id": schedule_id})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        initiator: None,
+        slot: None,
+    };
+    if let Err(err) = runs.start(retention).await {
+        tracing::error!(error = %err, "could not queue the retention after a scheduled backup");
     }
 }
 

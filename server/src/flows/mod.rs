@@ -47,6 +47,8 @@ pub struct FlowEnv {
     pub clock: SharedClock,
     /// Where `policy_export` writes its files.
     pub exports_dir: PathBuf,
+    /// For a flow that starts a follow-up run (a scheduled backup's retention).
+    pub runs: Option<crate::runs::RunService>,
 }
 
 /// Every operation type's flow.

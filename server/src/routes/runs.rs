@@ -149,6 +149,7 @@ pub(super) async fn start(
             operation: req.operation,
             params: req.params,
             initiator: Some(access.user.id),
+            slot: None,
         })
         .await?;
     if started.result == StartResult::Queued {

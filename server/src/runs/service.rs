@@ -54,6 +54,9 @@ pub struct StartRun {
     pub params: serde_json::Map<String, serde_json::Value>,
     /// `None` for system runs (scheduler, CLI), which never notify anyone.
     pub initiator: Option<UserId>,
+    /// The scheduler's slot (Unix ms) a system run fires for: part of its identity, so each
+    /// slot is one run. `None` for everything else.
+    pub slot: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,7 +151,10 @@ impl RunService {
     /// The partial unique index decides, not a prior read, so concurrent identical starts
     /// create exactly one run.
     pub async fn start(&self, req: StartRun) -> Result<Started, RunError> {
-        let identity = identity(req.operation, &req.params);
+        let identity = match req.slot {
+            Some(slot) => format!("{}@{slot}", identity(req.operation, &req.params)),
+            None => identity(req.operation, &req.params),
+        };
         let context = serde_json::json!({ "params": req.params }).to_string();
         // An identical active run may complete between our insert and our read of it; then
         // the next insert succeeds. Three rounds cover any realistic interleaving.

@@ -120,6 +120,26 @@ impl Store {
         Ok(removed == 1)
     }
 
+    /// Every tenant, for system work across them (the scheduler).
+    pub async fn tenants(&self) -> Result<Vec<TenantRef>, sqlx::Error> {
+        const SQL: &str = "SELECT id, workspace_id, slug FROM tenants ORDER BY slug";
+        let rows: Vec<(String, String, String)> =
+            on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        rows.into_iter()
+            .filter_map(|(id, workspace_id, slug)| {
+                let slug = TenantSlug::parse(&slug).ok()?;
+                Some((id, workspace_id, slug))
+            })
+            .map(|(id, workspace_id, slug)| {
+                Ok(TenantRef {
+                    id: parse_uuid(&id)?,
+                    workspace_id: parse_uuid(&workspace_id)?,
+                    slug,
+                })
+            })
+            .collect()
+    }
+
     /// The tenant named `slug`, for system callers (the CLI, the scheduler, tests) that act
     /// without a member.
     pub async fn tenant(&self, slug: &TenantSlug) -> Result<Option<TenantRef>, sqlx::Error> {

@@ -42,4 +42,17 @@ impl Store {
         });
         Ok(released == 1)
     }
+
+    /// Takes `slot` for the scheduler's job `name` if no later or equal slot was taken:
+    /// `true` for exactly one of any number of concurrent takers.
+    pub async fn take_slot(&self, name: &str, slot: i64) -> Result<bool, sqlx::Error> {
+        const SQL: &str = "INSERT INTO scheduler_slots (name, last_slot) VALUES ($1, $2) \
+                           ON CONFLICT (name) DO UPDATE SET last_slot = excluded.last_slot \
+                           WHERE scheduler_slots.last_slot < excluded.last_slot \
+                           RETURNING name";
+        let taken: Option<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(SQL).bind(name).bind(slot).fetch_optional(pool).await
+        })?;
+        Ok(taken.is_some())
+    }
 }

@@ -88,6 +88,32 @@ impl Store {
         row.map(Schedule::try_from).transpose()
     }
 
+    /// Every enabled schedule of every tenant, with its tenant: what the scheduler looks at.
+    pub async fn enabled_schedules(
+        &self,
+    ) -> Result<Vec<(crate::runs::TenantRef, Schedule)>, sqlx::Error> {
+        const TENANTS: &str = "SELECT DISTINCT t.slug FROM tenants t \
+                               JOIN backup_schedules s ON s.tenant_id = t.id WHERE s.enabled = TRUE";
+        let slugs: Vec<String> = on_pool!(self, pool => {
+            sqlx::query_scalar(TENANTS).fetch_all(pool).await
+        })?;
+        let mut due = Vec::new();
+        for slug in slugs {
+            let Ok(slug) = opsux_core::TenantSlug::parse(&slug) else {
+                continue;
+            };
+            let Some(tenant) = self.tenant(&slug).await? else {
+                continue;
+            };
+            for schedule in self.schedules(tenant.id).await? {
+                if schedule.enabled {
+                    due.push((tenant.clone(), schedule));
+                }
+            }
+        }
+        Ok(due)
+    }
+
     /// Stores `schedule` (its `id` new) for the tenant.
     pub async fn insert_schedule(
         &self,

@@ -77,6 +77,10 @@ impl RunContext {
             .map(|u| u.id)
     }
 
+    pub fn tenant_slug(&self) -> opsux_core::TenantSlug {
+        self.claimed.record().summary().tenant.clone()
+    }
+
     /// The tenant the run belongs to.
     pub fn tenant_id(&self) -> uuid::Uuid {
         self.claimed.record().tenant_id()

@@ -8,6 +8,7 @@ mod support;
 mod backup;
 mod export;
 mod restore;
+mod schedule;
 mod sync;
 
 use std::sync::Arc;
@@ -76,6 +77,7 @@ impl World {
             },
             clock: Arc::clone(&app.state.clock),
             exports_dir: exports.path().to_owned(),
+            runs: Some(app.runs().clone()),
         };
         let handlers = flows::handlers(&env);
         Self {

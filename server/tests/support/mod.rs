@@ -206,6 +206,7 @@ impl TestApp {
             operation,
             params: params.as_object().cloned().unwrap_or_default(),
             initiator,
+            slot: None,
         }
     }
 
