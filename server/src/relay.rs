@@ -98,7 +98,14 @@ impl Relay {
             _ => None,
         };
         if delivered.is_none() {
-            tracing::debug!(payload, "skipped a database announcement");
+            // Unreadable or unreadable now (a busy database): let every stream read afresh
+            // rather than show a state that may have changed.
+            tracing::warn!(
+                payload,
+                "could not relay a database announcement; resynchronizing"
+            );
+            self.delivered.clear();
+            self.events.deliver(Event::Resync);
         }
     }
 

@@ -132,6 +132,11 @@ async fn report(ctx: &mut RunContext, counts: &SummaryCounts) -> Option<HandlerO
     match ctx.report(counts.clone()).await {
         Ok(Progressed::Continue) => None,
         Ok(Progressed::CancelRequested) => Some(HandlerOutcome::Cancelled),
+        // The counts stay pending and are written later (at the latest with the finish).
+        Err(err) if err.is_transient() => {
+            tracing::warn!(error = %err, "writing progress failed; going on");
+            None
+        }
         Err(err) => Some(internal(&err)),
     }
 }

@@ -106,7 +106,12 @@ impl Handler for RestoreExecute {
             };
             let tenant = ctx.tenant_id();
             let items = match env.store.items_to_restore(tenant, &restore).await {
-                Ok(Some(items)) => items,
+                Ok(Some(Some(items))) => items,
+                Ok(Some(None)) => {
+                    return gone(format!(
+                        "the backup set of restore run {restore} was deleted; there is nothing to restore"
+                    ));
+                }
                 Ok(None) => return gone(format!("restore run {restore} no longer exists")),
                 Err(err) => return internal(&err),
             };

@@ -31,11 +31,13 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The wait before attempt `attempt + 1` (`attempt` ≥ 1 failed so far): the provider's
-    /// `Retry-After` if it sent one, else a uniformly random time up to the exponential ceiling
-    /// ("full jitter", so many clients throttled at once do not come back at once).
+    /// `Retry-After` if it sent one — never less, so the provider is not asked early; a wait
+    /// beyond the budget ends the call instead (see [`Self::allows`]) — else a uniformly random
+    /// time up to the exponential ceiling ("full jitter", so many clients throttled at once do
+    /// not come back at once).
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(wait) = retry_after {
-            return wait.min(self.max_delay);
+            return wait;
         }
         let ceiling = self
             .base_delay
@@ -104,8 +106,12 @@ mod tests {
         );
         assert_eq!(
             policy.delay(2, Some(Duration::from_secs(60))),
-            Duration::from_secs(1),
-            "a Retry-After beyond the cap is capped"
+            Duration::from_secs(60),
+            "a Retry-After is never undercut"
+        );
+        assert!(
+            !policy.allows(2, Duration::from_secs(600), Instant::now()),
+            "a Retry-After beyond the budget ends the call"
         );
     }
 

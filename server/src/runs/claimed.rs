@@ -264,7 +264,16 @@ impl Lease {
             token: self.token.clone(),
             counts: counts.clone(),
         };
-        let Written::Progressed(progressed) = self.service.write(write).await? else {
+        let written = match self.service.write(write).await {
+            Ok(written) => written,
+            Err(err) => {
+                // Not written: keep the counts for the next write (or the finish), unless newer
+                // ones were reported meanwhile.
+                progress.pending.get_or_insert(counts);
+                return Err(err);
+            }
+        };
+        let Written::Progressed(progressed) = written else {
             return Err(RunError::Corrupt(
                 "the writer answered progress with another result".to_owned(),
             ));

@@ -280,6 +280,7 @@ async fn commit(store: &Store, conn: &mut Option<Pooled>, jobs: Vec<Job>, stats:
 /// Applies `jobs` in one transaction and answers each; `true` when the connection failed.
 async fn commit_batch(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) -> bool {
     let mut excluded: Vec<Option<RunError>> = jobs.iter().map(|_| None).collect();
+    let mut victim_replays = 0;
     let outcome = loop {
         if excluded.iter().all(Option::is_some) {
             break Ok(jobs.iter().map(|_| None).collect());
@@ -290,6 +291,12 @@ async fn commit_batch(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) ->
             Err(BatchError::Item(index, err)) => {
                 tracing::warn!(error = %err, "a run transition failed; committing the others");
                 excluded[index] = Some(err);
+            }
+            // Chosen as a deadlock or serialization victim: nothing was wrong with the batch,
+            // and it was rolled back whole; apply it again.
+            Err(BatchError::Whole(err)) if is_victim(&err) && victim_replays < 3 => {
+                victim_replays += 1;
+                tracing::warn!(error = %err, "a batch of run transitions was a deadlock victim; replaying it");
             }
             Err(BatchError::Whole(err)) => break Err(err),
         }
@@ -366,6 +373,14 @@ async fn apply_all(
     Ok(results)
 }
 
+/// PostgreSQL chose the transaction as a deadlock or serialization victim.
+fn is_victim(err: &RunError) -> bool {
+    let RunError::Database(err) = err else {
+        return false;
+    };
+    matches!(&**err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")))
+}
+
 /// Errors that say nothing about the transition that met them: the connection or the server
 /// failed, or PostgreSQL chose this transaction as a deadlock or serialization victim.
 fn affects_whole_batch(err: &RunError) -> bool {
@@ -373,7 +388,13 @@ fn affects_whole_batch(err: &RunError) -> bool {
         return false;
     };
     match &**err {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("40001" | "40P01")),
+        sqlx::Error::Database(db) => db.code().as_deref().is_some_and(|code| {
+            // PostgreSQL: serialization failure, deadlock victim, the server shutting down or
+            // the connection gone (class 08). SQLite: busy or locked (with extended codes).
+            matches!(code, "40001" | "40P01" | "57P01" | "57P02" | "57P03")
+                || code.starts_with("08")
+                || matches!(code, "5" | "6" | "261" | "262" | "517")
+        }),
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_)

@@ -277,19 +277,36 @@ async fn connect_postgres(url: &str) -> anyhow::Result<PgPool> {
         .with_context(|| format!("connecting to {shown:?}"))
 }
 
-/// `url` with any password replaced, fit for messages and logs.
+/// `url` with any password replaced — in the user info and in a `password=` parameter — fit
+/// for messages and logs.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
+    let (before_query, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(b, q)| (b, Some(q)));
+    // The user info ends at the last `@` (a password may hold `/`, even unescaped).
+    let shown = match before_query.rsplit_once('@') {
         Some((user_info, host)) => {
             let user = user_info.split(':').next().unwrap_or_default();
             let hidden = if user_info.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{hidden}@{host}{tail}")
+            format!("{scheme}://{user}{hidden}@{host}")
         }
-        None => url.to_owned(),
+        None => format!("{scheme}://{before_query}"),
+    };
+    match query {
+        Some(query) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{shown}?{}", params.join("&"))
+        }
+        None => shown,
     }
 }
 
@@ -308,5 +325,14 @@ mod tests {
             "postgres://opsux@db/opsux"
         );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert_eq!(
+            redact_url("postgres://u:p/ss@h/db"),
+            "postgres://u:***@h/db",
+            "a password holding a slash"
+        );
+        assert_eq!(
+            redact_url("postgres://u@h/db?sslmode=require&password=hunter2"),
+            "postgres://u@h/db?sslmode=require&password=***"
+        );
     }
 }

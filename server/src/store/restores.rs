@@ -44,12 +44,12 @@ impl Store {
     }
 
     /// The items of the backup set of the tenant's restore run `id`, by policy name; `None`
-    /// when the restore run does not exist.
+    /// when the restore run does not exist, `Some(None)` when its backup set was deleted.
     pub async fn items_to_restore(
         &self,
         tenant_id: Uuid,
         id: &str,
-    ) -> Result<Option<Vec<Pushback>>, sqlx::Error> {
+    ) -> Result<Option<Option<Vec<Pushback>>>, sqlx::Error> {
         const RUN: &str = "SELECT backup_set_id FROM restore_runs WHERE tenant_id = $1 AND id = $2";
         const ITEMS: &str = "SELECT p.id, p.external_id, i.snapshot \
                              FROM backup_items i JOIN policies p ON p.id = i.policy_id \
@@ -64,14 +64,13 @@ impl Store {
         let Some(set) = set else {
             return Ok(None);
         };
-        // The set was deleted since: nothing to push.
         let Some(set) = set else {
-            return Ok(Some(Vec::new()));
+            return Ok(Some(None));
         };
         let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
             sqlx::query_as(ITEMS).bind(&set).fetch_all(pool).await
         })?;
-        Ok(Some(rows.into_iter().map(pushback).collect()))
+        Ok(Some(Some(rows.into_iter().map(pushback).collect())))
     }
 
     pub async fn mark_restore_executed(

@@ -217,3 +217,43 @@ async fn prune_deletes_runs_that_ended_before_the_window_with_their_notification
         "a system run"
     );
 }
+
+#[tokio::test]
+async fn a_restore_whose_backup_set_was_deleted_fails_saying_so() {
+    let world = World::new().await;
+    let contoso = world.app.tenant("contoso").await;
+    let store = world.app.store();
+    let set = uuid::Uuid::now_v7();
+    store
+        .create_backup_set(contoso.id, set, "Gone", None, 0)
+        .await
+        .unwrap();
+    let restore = uuid::Uuid::now_v7();
+    store
+        .create_restore_run(contoso.id, restore, &set.to_string(), "Too late", 0)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .delete_backup_set(contoso.id, &set.to_string())
+            .await
+            .unwrap()
+    );
+    let run = world
+        .finished(
+            OperationType::RestoreExecute,
+            json!({"restore_run_id": restore.to_string()}),
+        )
+        .await;
+    assert_eq!(run.summary().outcome, Some(RunOutcome::Failed));
+    assert_eq!(
+        run.summary().reason_code,
+        Some(opsux_core::ReasonCode::NotFound)
+    );
+    let record = store
+        .restore_run(contoso.id, &restore.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(record.executed_at.is_none());
+}
