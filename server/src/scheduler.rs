@@ -164,7 +164,8 @@ impl Scheduler {
         if !self.store.take_slot(name, slot).await? {
             return Ok(false);
         }
-        self.runs
+        let started = self
+            .runs
             .start(StartRun {
                 tenant: tenant.clone(),
                 operation,
@@ -172,8 +173,19 @@ impl Scheduler {
                 initiator: None,
                 slot: Some(slot),
             })
-            .await?;
-        tracing::info!(job = name, slot, "scheduler started a run");
-        Ok(true)
+            .await;
+        match started {
+            Ok(_) => {
+                tracing::info!(job = name, slot, "scheduler started a run");
+                Ok(true)
+            }
+            Err(err) => {
+                // Not started: the slot goes back, so the next tick tries again rather than
+                // the slot being skipped for good.
+                tracing::error!(job = name, slot, error = %err, "scheduler could not start a run");
+                self.store.give_back_slot(name, slot).await?;
+                Ok(false)
+            }
+        }
     }
 }

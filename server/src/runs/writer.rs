@@ -22,9 +22,11 @@
 //! the dedupe within a batch are as with one writer; claims go round-robin.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use futures_util::FutureExt;
 use opsux_core::wire::{NotificationDto, NotificationKind};
 use opsux_core::{RunId, RunState, RunStatus, SummaryCounts, presenter};
 use tokio::sync::{OwnedRwLockWriteGuard, RwLock, mpsc, oneshot};
@@ -238,7 +240,16 @@ async fn run(
                 Err(_) => break,
             }
         }
-        commit(&store, &mut conn, std::mem::take(&mut batch), &stats).await;
+        // A bug that panics inside one batch fails that batch's transitions (their callers see
+        // the writer gone), not every later one.
+        let batch = std::mem::take(&mut batch);
+        let committed = AssertUnwindSafe(commit(&store, &mut conn, batch, &stats))
+            .catch_unwind()
+            .await;
+        if committed.is_err() {
+            tracing::error!("the run-transition writer panicked on a batch; going on");
+            conn = None;
+        }
     }
 }
 

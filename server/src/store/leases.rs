@@ -43,6 +43,16 @@ impl Store {
         Ok(released == 1)
     }
 
+    /// Gives back `slot` of job `name` (its run could not be started), so the next tick takes it
+    /// again.
+    pub async fn give_back_slot(&self, name: &str, slot: i64) -> Result<(), sqlx::Error> {
+        const SQL: &str =
+            "UPDATE scheduler_slots SET last_slot = $2 - 1 WHERE name = $1 AND last_slot = $2";
+        on_pool!(self, pool => {
+            sqlx::query(SQL).bind(name).bind(slot).execute(pool).await.map(|_| ())
+        })
+    }
+
     /// Takes `slot` for the scheduler's job `name` if no later or equal slot was taken:
     /// `true` for exactly one of any number of concurrent takers.
     pub async fn take_slot(&self, name: &str, slot: i64) -> Result<bool, sqlx::Error> {

@@ -73,3 +73,30 @@ async fn of_many_concurrent_takers_exactly_one_wins() {
     let won = tasks.join_all().await.into_iter().filter(|w| *w).count();
     assert_eq!(won, 1);
 }
+
+#[tokio::test]
+async fn a_scheduler_slot_is_taken_once_and_can_be_given_back() {
+    let app = TestApp::new().await;
+    let store = app.store();
+    assert!(store.take_slot("schedule:s1", 3_600_000).await.unwrap());
+    assert!(
+        !store.take_slot("schedule:s1", 3_600_000).await.unwrap(),
+        "taken"
+    );
+    assert!(
+        !store.take_slot("schedule:s1", 0).await.unwrap(),
+        "an older slot"
+    );
+    store
+        .give_back_slot("schedule:s1", 3_600_000)
+        .await
+        .unwrap();
+    assert!(
+        store.take_slot("schedule:s1", 3_600_000).await.unwrap(),
+        "given back"
+    );
+    assert!(
+        store.take_slot("schedule:s1", 7_200_000).await.unwrap(),
+        "the next slot"
+    );
+}
