@@ -7,12 +7,43 @@
 use futures_util::future::BoxFuture;
 use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 
+use uuid::Uuid;
+
 use super::{FlowEnv, internal, outcome_of, params, report};
 use crate::provider::{GraphProvider, ProviderError, TenantProvider};
+use crate::store::schedules::Schedule;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
 fn refused(reason: ReasonCode, message: String) -> HandlerOutcome {
     HandlerOutcome::Failed { reason, message }
+}
+
+/// The tenant's schedule `id`, or the run's `not_found` ending.
+async fn existing_schedule(
+    env: &FlowEnv,
+    tenant: Uuid,
+    id: &str,
+) -> Result<Schedule, HandlerOutcome> {
+    match env.store.schedule(tenant, id).await {
+        Ok(Some(schedule)) => Ok(schedule),
+        Ok(None) => Err(refused(
+            ReasonCode::NotFound,
+            format!("backup schedule {id} no longer exists"),
+        )),
+        Err(err) => Err(internal(&err)),
+    }
+}
+
+/// `Ok` if the tenant's backup set `id` exists, else the run's `not_found` ending.
+async fn existing_set(env: &FlowEnv, tenant: Uuid, id: &str) -> Result<(), HandlerOutcome> {
+    match env.store.backup_set(tenant, id).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(refused(
+            ReasonCode::NotFound,
+            format!("backup set {id} no longer exists"),
+        )),
+        Err(err) => Err(internal(&err)),
+    }
 }
 
 /// Snapshots `policies` (`(id, provider id)`) into `set`, item by item, with counts; the
@@ -68,15 +99,9 @@ impl Handler for BackupScheduleRun {
                 Err(outcome) => return outcome,
             };
             let tenant = ctx.tenant_id();
-            let schedule = match env.store.schedule(tenant, &schedule_id).await {
-                Ok(Some(schedule)) => schedule,
-                Ok(None) => {
-                    return refused(
-                        ReasonCode::NotFound,
-                        format!("backup schedule {schedule_id} no longer exists"),
-                    );
-                }
-                Err(err) => return internal(&err),
+            let schedule = match existing_schedule(env, tenant, &schedule_id).await {
+                Ok(schedule) => schedule,
+                Err(outcome) => return outcome,
             };
             let policies = match env
                 .store
@@ -90,7 +115,7 @@ impl Handler for BackupScheduleRun {
                 Ok(provider) => provider,
                 Err(outcome) => return outcome,
             };
-            let today = time::OffsetDateTime::now_utc().date();
+            let today = env.clock.now().date();
             let name = format!("{} – {today}", schedule.name);
             let run = ctx.run_id().to_string();
             let set = match env
@@ -165,15 +190,9 @@ impl Handler for BackupRetention {
                 Err(outcome) => return outcome,
             };
             let tenant = ctx.tenant_id();
-            let schedule = match env.store.schedule(tenant, &schedule_id).await {
-                Ok(Some(schedule)) => schedule,
-                Ok(None) => {
-                    return refused(
-                        ReasonCode::NotFound,
-                        format!("backup schedule {schedule_id} no longer exists"),
-                    );
-                }
-                Err(err) => return internal(&err),
+            let schedule = match existing_schedule(env, tenant, &schedule_id).await {
+                Ok(schedule) => schedule,
+                Err(outcome) => return outcome,
             };
             let sets = match env.store.sets_of_schedule(tenant, &schedule.id).await {
                 Ok(sets) => sets,
@@ -221,15 +240,8 @@ impl Handler for BackupSetAddPolicies {
                 Err(outcome) => return outcome,
             };
             let tenant = ctx.tenant_id();
-            match env.store.backup_set(tenant, &set).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    return refused(
-                        ReasonCode::NotFound,
-                        format!("backup set {set} no longer exists"),
-                    );
-                }
-                Err(err) => return internal(&err),
+            if let Err(outcome) = existing_set(env, tenant, &set).await {
+                return outcome;
             }
             let selection = opsux_core::wire::PolicySelection::PolicyIds(ids.clone());
             let policies = match env.store.policies_selected(tenant, &selection).await {
@@ -279,15 +291,8 @@ impl Handler for BackupSetRemovePolicies {
                 Ok(_) => return internal(&std::io::Error::other("not a removal's parameters")),
                 Err(outcome) => return outcome,
             };
-            match env.store.backup_set(ctx.tenant_id(), &set).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    return refused(
-                        ReasonCode::NotFound,
-                        format!("backup set {set} no longer exists"),
-                    );
-                }
-                Err(err) => return internal(&err),
+            if let Err(outcome) = existing_set(env, ctx.tenant_id(), &set).await {
+                return outcome;
             }
             let mut counts = SummaryCounts::new();
             counts.add(SummaryKey::Total, ids.len() as u64);

@@ -11,7 +11,8 @@ use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::store::inventory::{NameCursor, PolicyFilter};
+use crate::store::inventory::PolicyFilter;
+use crate::store::paging::NameCursor;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

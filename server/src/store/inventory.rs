@@ -4,8 +4,7 @@
 use opsux_core::wire::{GroupDto, PolicyDto, PolicyVersionDto};
 use uuid::Uuid;
 
-pub use super::paging::NameCursor;
-use super::paging::split_page;
+use super::paging::{NameCursor, split_page};
 use super::{Store, on_pool};
 use crate::clock::from_ms;
 use crate::provider;

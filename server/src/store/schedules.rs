@@ -30,6 +30,16 @@ struct Row {
     updated_at: i64,
 }
 
+/// A schedule and its tenant, as the scheduler reads them.
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    #[sqlx(flatten)]
+    schedule: Row,
+    tenant_id: String,
+    workspace_id: String,
+    tenant_slug: String,
+}
+
 impl TryFrom<Row> for Schedule {
     type Error = sqlx::Error;
 
@@ -92,26 +102,25 @@ impl Store {
     pub async fn enabled_schedules(
         &self,
     ) -> Result<Vec<(crate::runs::TenantRef, Schedule)>, sqlx::Error> {
-        const TENANTS: &str = "SELECT DISTINCT t.slug FROM tenants t \
-                               JOIN backup_schedules s ON s.tenant_id = t.id WHERE s.enabled = TRUE";
-        let slugs: Vec<String> = on_pool!(self, pool => {
-            sqlx::query_scalar(TENANTS).fetch_all(pool).await
-        })?;
-        let mut due = Vec::new();
-        for slug in slugs {
-            let Ok(slug) = opsux_core::TenantSlug::parse(&slug) else {
-                continue;
-            };
-            let Some(tenant) = self.tenant(&slug).await? else {
-                continue;
-            };
-            for schedule in self.schedules(tenant.id).await? {
-                if schedule.enabled {
-                    due.push((tenant.clone(), schedule));
-                }
-            }
-        }
-        Ok(due)
+        const SQL: &str = "SELECT s.id, s.name, s.cron, s.policy_selection, s.keep_last, \
+                                  s.enabled, s.created_at, s.updated_at, \
+                                  s.tenant_id, t.workspace_id, t.slug AS tenant_slug \
+                           FROM backup_schedules s JOIN tenants t ON t.id = s.tenant_id \
+                           WHERE s.enabled = TRUE ORDER BY t.slug, s.name, s.id";
+        let rows: Vec<DueRow> = on_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        let corrupt = |what: String| sqlx::Error::Decode(what.into());
+        rows.into_iter()
+            .map(|row| {
+                let tenant = crate::runs::TenantRef {
+                    id: Uuid::parse_str(&row.tenant_id).map_err(|e| corrupt(e.to_string()))?,
+                    workspace_id: Uuid::parse_str(&row.workspace_id)
+                        .map_err(|e| corrupt(e.to_string()))?,
+                    slug: opsux_core::TenantSlug::parse(&row.tenant_slug)
+                        .map_err(|e| corrupt(e.to_string()))?,
+                };
+                Ok((tenant, Schedule::try_from(row.schedule)?))
+            })
+            .collect()
     }
 
     /// Stores `schedule` (its `id` new) for the tenant.

@@ -1,6 +1,7 @@
 // The scheduler (SPEC §5, S3): due schedules fire as system runs — no notification, ever —
-// each slot once however often it ticks and however many schedulers there are; a scheduled
-// backup is followed by its retention; each tenant is pruned once a day.
+// each slot once however often it ticks and however many schedulers there are (R4: the slot is
+// part of the identity); a scheduled backup is followed by its retention; each tenant is pruned
+// once a day.
 use std::sync::Arc;
 use std::time::Duration;
 
