@@ -13,6 +13,7 @@ mod export;
 mod policies;
 mod restore;
 mod sync;
+mod targets;
 
 pub use backup::{
     BackupRetention, BackupScheduleRun, BackupSetAddPolicies, BackupSetRemovePolicies,
@@ -24,6 +25,7 @@ pub use restore::{
     RestoreRunUnarchive,
 };
 pub use sync::{GroupSync, InventorySync};
+pub use targets::unowned_target;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -8,12 +8,16 @@ use opsux_core::wire::{
     ActiveRuns, ErrorCode, ErrorEnvelope, RunDetail, RunList, RunSummary, StartResult,
     StartRunRequest, StartRunResponse,
 };
-use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, UserId, presenter};
+use opsux_core::{
+    Capability, OperationParams, OperationType, ParamsError, RunId, RunOutcome, RunStatus, UserId,
+    presenter,
+};
 use serde::Deserialize;
 
 use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::flows::unowned_target;
 use crate::runs::queries::{self, Cursor, RunFilter};
 use crate::runs::{RunRecord, StartRun};
 use crate::state::AppState;
@@ -142,12 +146,19 @@ pub(super) async fn start(
         )
     })?;
     access.require(capability)?;
+    // Parameters are checked before any run exists (a 422 naming the field), and the run
+    // carries their canonical form, from which its identity is computed (R4).
+    let invalid = |err: ParamsError| ApiError::new(ErrorCode::ValidationFailed, err.to_string());
+    let params = OperationParams::parse(req.operation, &req.params).map_err(invalid)?;
+    if let Some(err) = unowned_target(&state.store, access.tenant.id, &params).await? {
+        return Err(invalid(err));
+    }
     let started = state
         .runs
         .start(StartRun {
             tenant: access.tenant.clone(),
             operation: req.operation,
-            params: req.params,
+            params: params.canonical(),
             initiator: Some(access.user.id),
             slot: None,
         })

@@ -21,6 +21,7 @@ pub mod exports;
 pub mod inventory;
 pub mod leases;
 pub mod notifications;
+pub mod owned;
 pub mod paging;
 pub mod restores;
 pub mod schedules;

@@ -18,6 +18,7 @@ mod metrics;
 mod notifications;
 mod openapi;
 mod origin;
+mod params;
 mod runs;
 mod schedules;
 mod streams;

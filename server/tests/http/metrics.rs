@@ -12,10 +12,11 @@ async fn metrics_count_runs_transitions_and_notifications() {
     let id = app
         .start_via_api(&owner, json!({"type": "inventory_sync"}))
         .await;
+    let policies = app.seed_policies("contoso", 1).await;
     app.post(
         "/api/t/contoso/operations",
         Some(&owner),
-        &json!({"type": "policy_export"}),
+        &json!({"type": "policy_export", "params": {"policy_ids": policies}}),
     )
     .await;
     app.post(

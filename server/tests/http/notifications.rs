@@ -83,15 +83,15 @@ async fn a_finished_run_shows_up_once_unread_and_can_be_marked_read() {
 async fn read_all_clears_the_unread_count() {
     let app = TestApp::new().await;
     let owner = app.login("owner@demo.test").await;
-    for n in 0..3 {
+    for policy in app.seed_policies("contoso", 3).await {
         app.post(
             "/api/t/contoso/operations",
             Some(&owner),
-            &json!({"type": "entra_group_sync", "params": {"n": n}}),
+            &json!({"type": "policy_unignore", "params": {"policy_ids": [policy]}}),
         )
         .await;
     }
-    app.worker(Handlers::new().with(opsux_core::OperationType::EntraGroupSync, Succeed))
+    app.worker(Handlers::new().with(opsux_core::OperationType::PolicyUnignore, Succeed))
         .run_pending()
         .await
         .unwrap();

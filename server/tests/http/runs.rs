@@ -38,7 +38,7 @@ async fn start_answers_202_with_toast_and_canonical_link() {
         .post(
             "/api/t/contoso/operations",
             Some(&cookie),
-            &json!({"type": "inventory_sync", "params": {"scope": "all"}}),
+            &json!({"type": "inventory_sync", "params": {}}),
         )
         .await;
     assert_eq!(res.status, StatusCode::ACCEPTED);
@@ -86,7 +86,7 @@ async fn start_answers_202_with_toast_and_canonical_link() {
         .post(
             "/api/t/contoso/operations",
             Some(&cookie),
-            &json!({"type": "inventory_sync", "params": {"scope": "all"}}),
+            &json!({"type": "inventory_sync", "params": {}}),
         )
         .await;
     assert_eq!(again.status, StatusCode::ACCEPTED);
@@ -101,13 +101,14 @@ async fn start_answers_202_with_toast_and_canonical_link() {
 async fn list_active_and_detail() {
     let app = TestApp::new().await;
     let cookie = app.login("owner@demo.test").await;
+    let policies = app.seed_policies("contoso", 5).await;
     let mut ids = Vec::new();
-    for n in 0..5 {
+    for policy in &policies {
         let res = app
             .post(
                 "/api/t/contoso/operations",
                 Some(&cookie),
-                &json!({"type": "policy_export", "params": {"batch": n}}),
+                &json!({"type": "policy_export", "params": {"policy_ids": [policy]}}),
             )
             .await;
         ids.push(res.json()["run"]["id"].as_str().unwrap().to_owned());
@@ -173,7 +174,10 @@ async fn list_active_and_detail() {
     assert_eq!(detail.status, StatusCode::OK);
     let detail = detail.json();
     assert_eq!(detail["run"]["id"], ids[1].as_str());
-    assert_eq!(detail["context"]["params"]["batch"], 1);
+    assert_eq!(
+        detail["context"]["params"],
+        json!({"policy_ids": [policies[1].as_str()]})
+    );
     assert_eq!(
         detail["failure_summary"],
         json!({"entries": [], "omitted": 0})

@@ -140,11 +140,11 @@ async fn a_reconnecting_client_gets_the_runs_it_missed_in_its_snapshot() {
     let mut first = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
     first.next().await;
     drop(first);
-    for n in 0..3 {
+    for policy in app.seed_policies("contoso", 3).await {
         app.post(
             "/api/t/contoso/operations",
             Some(&owner),
-            &json!({"type": "policy_export", "params": {"n": n}}),
+            &json!({"type": "policy_export", "params": {"policy_ids": [policy]}}),
         )
         .await;
     }

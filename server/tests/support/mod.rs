@@ -185,6 +185,25 @@ impl TestApp {
             .expect("a demo tenant")
     }
 
+    /// `count` policies in the tenant's inventory, as a sync would store them; their ids.
+    pub async fn seed_policies(&self, slug: &str, count: usize) -> Vec<String> {
+        let tenant = self.tenant(slug).await;
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let policy = opsux_server::provider::Policy {
+                id: format!("{slug}-ext-{n}"),
+                kind: "windows10GeneralConfiguration".to_owned(),
+                display_name: format!("Seeded policy {n:03}"),
+                last_modified: "2026-11-01T10:00:00Z".to_owned(),
+                version: 1,
+                snapshot: serde_json::json!({"id": format!("{slug}-ext-{n}"), "version": 1}),
+            };
+            let id = self.store().upsert_policy(tenant.id, &policy, 1_000).await;
+            ids.push(id.unwrap());
+        }
+        ids
+    }
+
     pub async fn user_id(&self, email: &str) -> UserId {
         let user = self.store().user_by_email(email).await.unwrap();
         user.expect("a demo user").id.parse().unwrap()
