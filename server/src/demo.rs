@@ -1,11 +1,16 @@
 //! The demo data set: one workspace, tenants `contoso` and `fabrikam`, and three users who
-//! show the access rules — an owner of both, a reader of one, an outsider of both.
+//! show the access rules — an owner of both, a reader of one, an outsider of both. `serve
+//! --demo` connects the two tenants to the Graph simulator it starts, so every operation does
+//! its real work against a provider over HTTP.
 
 use anyhow::Context;
 use opsux_core::{Role, TenantSlug};
 use uuid::Uuid;
 
 use crate::auth::hash_password;
+use crate::secrets::SecretsKey;
+use crate::simulator::demo_tenants;
+use crate::store::connections::Connection;
 use crate::store::{Store, accounts};
 
 pub const DEMO_PASSWORD: &str = "opsux-demo";
@@ -77,5 +82,31 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Connects the demo tenants to the simulator at `simulator` (`http://host:port`): contoso and
+/// fabrikam to its first and second demo tenant, their client secrets sealed with `secrets`.
+/// Run at every start, as the simulator's port changes.
+pub async fn connect(
+    store: &Store,
+    secrets: &SecretsKey,
+    simulator: &str,
+    now_ms: i64,
+) -> anyhow::Result<()> {
+    for ((slug, _), directory) in DEMO_TENANTS.iter().zip(demo_tenants()) {
+        let tenant = store
+            .tenant(&TenantSlug::parse(slug)?)
+            .await?
+            .context("the demo tenants are seeded before they are connected")?;
+        let connection = Connection {
+            directory_id: directory.directory_id,
+            client_id: directory.client_id,
+            secret_sealed: secrets.seal(&directory.client_secret),
+            login_url: simulator.to_owned(),
+            graph_url: format!("{simulator}/v1.0"),
+        };
+        store.set_connection(tenant.id, &connection, now_ms).await?;
+    }
     Ok(())
 }

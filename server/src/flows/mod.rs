@@ -3,10 +3,10 @@
 //! known, then processed = succeeded + failed), stops at a cancel request (R9), and turns a
 //! provider failure into its reason code (R6) through `ProviderError::reason_code`.
 //!
-//! Built so far: `inventory_sync` and `entra_group_sync` (`sync.rs`), `policy_export`
-//! (`export.rs`), the backup flows (`backup.rs`), `policy_unignore` (`policies.rs`), the
-//! restore flows and `operations_prune` (`restore.rs`): all thirteen. The demo keeps its
-//! simulated work until every flow exists.
+//! `inventory_sync` and `entra_group_sync` live in `sync.rs`, `policy_export` in `export.rs`,
+//! the backup flows in `backup.rs`, `policy_unignore` in `policies.rs`, the restore flows and
+//! `operations_prune` in `restore.rs`; `targets.rs` checks at start that the records a run's
+//! parameters name are the tenant's.
 
 mod backup;
 mod export;

@@ -44,8 +44,13 @@ pub async fn unowned_target(
         P::RestoreExecute { restore_run_id } => {
             vec![("restore_run_id", Owned::RestoreRuns, one(restore_run_id))]
         }
-        P::RestoreRunUnarchive { restore_run_ids } | P::RestoreRunForceDelete { restore_run_ids } => {
-            vec![("restore_run_ids", Owned::RestoreRuns, restore_run_ids.clone())]
+        P::RestoreRunUnarchive { restore_run_ids }
+        | P::RestoreRunForceDelete { restore_run_ids } => {
+            vec![(
+                "restore_run_ids",
+                Owned::RestoreRuns,
+                restore_run_ids.clone(),
+            )]
         }
     };
     for (field, kind, ids) in checks {
@@ -64,7 +69,11 @@ fn refusal(field: &str, kind: Owned, missing: &[String]) -> Option<ParamsError> 
     let message = match missing.len() {
         1 => format!("no {} {first:?} in this tenant", kind.noun()),
         n => {
-            let named: Vec<String> = missing.iter().take(NAMED).map(|id| format!("{id:?}")).collect();
+            let named: Vec<String> = missing
+                .iter()
+                .take(NAMED)
+                .map(|id| format!("{id:?}"))
+                .collect();
             let more = if n > NAMED { ", …" } else { "" };
             format!(
                 "{n} ids name no {} in this tenant: {}{more}",

@@ -187,3 +187,26 @@ pub(super) async fn restore_run(
         .map(Json)
         .ok_or_else(|| ApiError::not_found("restore run"))
 }
+
+#[utoipa::path(post, path = "/api/t/{tenant}/restore-runs/{id}/archive", tag = "backups",
+    params(("tenant" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = RestoreRunDto, description = "Archived (or already archived): `restore_run_unarchive` brings it back, `restore_run_force_delete` deletes it for good"),
+              (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+pub(super) async fn archive_restore_run(
+    State(state): State<AppState>,
+    access: TenantAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+) -> Result<Json<RestoreRunDto>, ApiError> {
+    access.require(Capability::RestoreExecute)?;
+    state
+        .store
+        .set_restore_archived(access.tenant.id, &id, true)
+        .await?
+        .ok_or_else(|| ApiError::not_found("restore run"))?;
+    state
+        .store
+        .restore_run(access.tenant.id, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("restore run"))
+}

@@ -65,6 +65,10 @@ pub fn api(state: &AppState) -> Router<AppState> {
         )
         .route("/restore-runs/{id}", get(backups::restore_run))
         .route(
+            "/restore-runs/{id}/archive",
+            post(backups::archive_restore_run),
+        )
+        .route(
             "/backup-schedules/{id}",
             get(schedules::show)
                 .patch(schedules::update)

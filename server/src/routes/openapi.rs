@@ -50,6 +50,7 @@ use utoipa::OpenApi;
         super::backups::restore_runs,
         super::backups::create_restore_run,
         super::backups::restore_run,
+        super::backups::archive_restore_run,
         super::audit::show,
         super::exports::of_run,
         super::exports::download,

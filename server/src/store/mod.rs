@@ -233,6 +233,22 @@ impl Store {
     }
 }
 
+/// The folder of a `sqlite://` URL's database file (`.` for a bare file name); `None` for
+/// another database. Files that belong with the database (its secrets key, exports) default
+/// to it.
+pub fn sqlite_folder(url: &str) -> Option<std::path::PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or_default();
+    let parent = std::path::Path::new(path).parent()?;
+    Some(if parent.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        parent.to_owned()
+    })
+}
+
 async fn connect_sqlite(url: &str, sync: SqliteSync) -> anyhow::Result<SqlitePool> {
     let path = url
         .strip_prefix("sqlite://")
@@ -313,7 +329,18 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{redact_url, sqlite_folder};
+
+    #[test]
+    fn files_that_belong_with_a_sqlite_database_sit_beside_it() {
+        assert_eq!(sqlite_folder("sqlite://data/opsux.db"), Some("data".into()));
+        assert_eq!(
+            sqlite_folder("sqlite:/srv/x.db?mode=rwc"),
+            Some("/srv".into())
+        );
+        assert_eq!(sqlite_folder("sqlite://x.db"), Some(".".into()));
+        assert_eq!(sqlite_folder("postgres://u@h/db"), None);
+    }
 
     #[test]
     fn passwords_never_reach_a_message() {

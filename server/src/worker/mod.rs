@@ -3,10 +3,8 @@
 //! `failed`/`internal_error`, and periodically rescues runs whose worker vanished (R8).
 
 mod handler;
-mod simulated;
 
 pub use handler::{Handler, HandlerOutcome, Handlers, RunContext};
-pub use simulated::SimulatedWork;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;

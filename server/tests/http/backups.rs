@@ -175,6 +175,25 @@ async fn a_restore_run_is_made_from_the_tenants_own_backup_set() {
             .status,
         StatusCode::NOT_FOUND
     );
+
+    // Archived (twice: the same answer), it is listed as archived; another tenant's path is
+    // not found.
+    let archive = format!("/api/t/contoso/restore-runs/{id}/archive");
+    for _ in 0..2 {
+        let res = app.post(&archive, Some(&owner), &json!({})).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        assert_eq!(res.json()["archived"], true);
+    }
+    let archived = app
+        .get("/api/t/contoso/restore-runs?archived=true", Some(&owner))
+        .await
+        .json();
+    assert_eq!(archived["items"][0]["id"], id);
+    let foreign = format!("/api/t/fabrikam/restore-runs/{id}/archive");
+    assert_eq!(
+        app.post(&foreign, Some(&owner), &json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -193,6 +212,7 @@ async fn readers_may_look_but_not_write_and_outsiders_see_nothing() {
             "/api/t/contoso/restore-runs",
             json!({"backup_set_id": "x", "name": "x"}),
         ),
+        ("/api/t/contoso/restore-runs/x/archive", json!({})),
     ] {
         assert_eq!(
             app.post(path, Some(&reader), &body).await.status,

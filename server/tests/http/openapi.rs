@@ -38,6 +38,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/backup-sets/{id}",
         "/api/t/{tenant}/restore-runs",
         "/api/t/{tenant}/restore-runs/{id}",
+        "/api/t/{tenant}/restore-runs/{id}/archive",
         "/api/t/{tenant}/audit-log",
         "/api/t/{tenant}/operations/{id}/export",
         "/api/t/{tenant}/exports/{id}/download",

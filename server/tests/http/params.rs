@@ -101,7 +101,12 @@ async fn every_params_error_is_a_422_naming_the_field() {
         let res = app
             .post("/api/t/contoso/operations", Some(&cookie), &body)
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", res.text());
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text()
+        );
         let error = &res.json()["error"];
         assert_eq!(error["code"], "validation_failed");
         assert_eq!(error["message"], format!("{field}: {message}"), "{body}");
@@ -131,7 +136,10 @@ async fn reordered_or_repeated_ids_are_the_same_run() {
     assert_eq!(again["result"], "already_queued");
     assert_eq!(again["run"]["id"], first["run"]["id"]);
     let other = start(json!([ids[0], ids[1]])).await;
-    assert_eq!(other["result"], "queued", "another selection is another run");
+    assert_eq!(
+        other["result"], "queued",
+        "another selection is another run"
+    );
 
     // The run keeps the canonical form: sorted, without repeats.
     let id = first["run"]["id"].as_str().unwrap();

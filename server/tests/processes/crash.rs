@@ -10,7 +10,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::opsux::{Opsux, Session, contoso};
-use crate::support::{OWNER, fresh_database};
+use crate::support::{OWNER, fresh_database, seed_policies};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_has_lost_nothing_it_acknowledged() {
@@ -19,18 +19,17 @@ async fn a_killed_server_has_lost_nothing_it_acknowledged() {
     let mut server = Opsux::serve(&database, &["--no-worker"]);
     server.ready().await;
     let owner = Session::sign_in(&server.base, OWNER).await;
+    let policies = seed_policies(&Store::open(&database).await.unwrap(), "contoso", 300).await;
 
     // 300 distinct starts at once; the server is killed as soon as 200 are acknowledged, with
     // the others in flight.
     let (acks, mut acknowledged) = mpsc::unbounded_channel();
     let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..300 {
+    for policy in policies {
         let (owner, acks) = (owner.clone(), acks.clone());
+        let body = json!({"type": "policy_export", "params": {"policy_ids": [policy]}});
         tasks.spawn(async move {
-            if let Ok((StatusCode::ACCEPTED, answer)) = owner
-                .start(&json!({"type": "inventory_sync", "params": {"n": n}}))
-                .await
-            {
+            if let Ok((StatusCode::ACCEPTED, answer)) = owner.start(&body).await {
                 let _ = acks.send(answer["run"]["id"].as_str().unwrap().to_owned());
             }
         });

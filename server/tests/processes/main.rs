@@ -9,6 +9,7 @@
 mod support;
 
 mod crash;
+mod demo;
 mod opsux;
 mod relay;
 mod several;

@@ -33,9 +33,9 @@ impl Opsux {
         }
     }
 
-    /// `opsux worker` with the demo's simulated operations.
+    /// `opsux worker`: the flows, against the provider each tenant is connected to.
     pub(crate) fn worker(database: &str, extra: &[&str]) -> Self {
-        let mut args = vec!["worker", "--demo", "--database-url", database];
+        let mut args = vec!["worker", "--database-url", database];
         args.extend_from_slice(extra);
         Self {
             child: spawn(&args, &format!("worker-{}", free_port())),
@@ -74,6 +74,17 @@ impl Drop for Opsux {
     }
 }
 
+/// Runs `opsux <args>` to its end (a console command); its output.
+pub(crate) fn command(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_opsux"))
+        .args(args)
+        .args(["--secrets-key", SECRETS_KEY])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the opsux binary runs")
+}
+
 /// Starts the binary; its log goes to `opsux-<name>.log` in Cargo's temporary folder for
 /// tests (`target/tmp`), to read when a test fails.
 fn spawn(args: &[&str], name: &str) -> Child {
@@ -87,6 +98,8 @@ fn spawn(args: &[&str], name: &str) -> Child {
         } else {
             &[][..]
         })
+        // On PostgreSQL every process needs the same key.
+        .args(["--secrets-key", SECRETS_KEY])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -171,6 +184,21 @@ impl Session {
             .status()
     }
 
+    /// `POST` a JSON body to a path of the API as this person; the status and the answer.
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .header("cookie", &self.cookie)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap())
+    }
+
     /// `GET` a path of the API as this person.
     pub(crate) async fn get(&self, path: &str) -> Value {
         let res = self
@@ -184,3 +212,27 @@ impl Session {
         res.json().await.unwrap()
     }
 }
+
+/// Replaces the faults of contoso's provider: the simulator its stored connection points at.
+pub(crate) async fn contoso_faults(store: &opsux_server::store::Store, faults: Value) {
+    let contoso = contoso(store).await;
+    let connection = store
+        .connection(contoso.id)
+        .await
+        .unwrap()
+        .expect("a connection");
+    let url = format!(
+        "{}/_admin/tenants/{}/faults",
+        connection.login_url, connection.directory_id
+    );
+    let res = reqwest::Client::new()
+        .put(url)
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+}
+
+/// The secrets key every process of a test shares (on PostgreSQL it must be given).
+const SECRETS_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

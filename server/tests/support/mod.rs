@@ -185,23 +185,9 @@ impl TestApp {
             .expect("a demo tenant")
     }
 
-    /// `count` policies in the tenant's inventory, as a sync would store them; their ids.
+    /// `count` policies in the tenant's inventory (see [`seed_policies`]); their ids.
     pub async fn seed_policies(&self, slug: &str, count: usize) -> Vec<String> {
-        let tenant = self.tenant(slug).await;
-        let mut ids = Vec::new();
-        for n in 0..count {
-            let policy = opsux_server::provider::Policy {
-                id: format!("{slug}-ext-{n}"),
-                kind: "windows10GeneralConfiguration".to_owned(),
-                display_name: format!("Seeded policy {n:03}"),
-                last_modified: "2026-11-01T10:00:00Z".to_owned(),
-                version: 1,
-                snapshot: serde_json::json!({"id": format!("{slug}-ext-{n}"), "version": 1}),
-            };
-            let id = self.store().upsert_policy(tenant.id, &policy, 1_000).await;
-            ids.push(id.unwrap());
-        }
-        ids
+        seed_policies(self.store(), slug, count).await
     }
 
     pub async fn user_id(&self, email: &str) -> UserId {
@@ -368,6 +354,26 @@ pub async fn serve(app: &TestApp) -> std::net::SocketAddr {
 /// A fresh, migrated database for one test: see the module comment.
 async fn test_store(dir: &tempfile::TempDir) -> Store {
     Store::open(&fresh_database(dir).await).await.unwrap()
+}
+
+/// `count` policies in the tenant's inventory, as a sync would store them; their ids.
+pub async fn seed_policies(store: &Store, slug: &str, count: usize) -> Vec<String> {
+    let slug = TenantSlug::parse(slug).unwrap();
+    let tenant = store.tenant(&slug).await.unwrap().expect("a demo tenant");
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let policy = opsux_server::provider::Policy {
+            id: format!("{slug}-ext-{n}"),
+            kind: "windows10GeneralConfiguration".to_owned(),
+            display_name: format!("Seeded policy {n:03}"),
+            last_modified: "2026-11-01T10:00:00Z".to_owned(),
+            version: 1,
+            snapshot: serde_json::json!({"id": format!("{slug}-ext-{n}"), "version": 1}),
+        };
+        let id = store.upsert_policy(tenant.id, &policy, 1_000).await;
+        ids.push(id.unwrap());
+    }
+    ids
 }
 
 /// The URL of a fresh, empty database for one test, on the backend the module comment

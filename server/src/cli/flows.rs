@@ -1,0 +1,119 @@
+//! What `serve` and `worker` run besides the API: the flows' environment (secrets key, exports
+//! folder), the worker executing them, the scheduler, and for `--demo` the Graph simulator the
+//! demo tenants are connected to.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::flows::{self, FlowEnv};
+use crate::provider::RetryPolicy;
+use crate::scheduler::{Scheduler, SchedulerConfig};
+use crate::secrets::SecretsKey;
+use crate::state::AppState;
+use crate::store;
+use crate::worker::{Worker, WorkerConfig};
+
+#[derive(Debug, clap::Args)]
+pub struct FlowArgs {
+    /// The key sealing tenant credentials at rest: 32 random bytes, base64 (44 characters).
+    /// Every process on one database needs the same key. Takes precedence over the key file.
+    #[arg(
+        long = "secrets-key",
+        env = "OPSUX_SECRETS_KEY",
+        hide_env_values = true
+    )]
+    pub secrets_key: Option<String>,
+    /// A file holding the key; created (readable by its owner only) when missing. Default on
+    /// SQLite: `secrets.key` beside the database; on PostgreSQL the key must be given.
+    #[arg(long, env = "OPSUX_SECRETS_KEY_FILE")]
+    pub secrets_key_file: Option<PathBuf>,
+    /// Where `policy_export` writes its files, and downloads read them: a folder every
+    /// process can reach. Default: `exports` beside a SQLite database, else `data/exports`.
+    #[arg(long, env = "OPSUX_EXPORTS_DIR")]
+    pub exports_dir: Option<PathBuf>,
+    /// Do not run the scheduler here (scheduled backups, the daily prune). Several schedulers
+    /// are safe — one leads at a time — so this is only to keep a process quiet.
+    #[arg(long, env = "OPSUX_NO_SCHEDULER")]
+    pub no_scheduler: bool,
+}
+
+impl FlowArgs {
+    /// The secrets key, from `--secrets-key`, the key file, or the default file.
+    pub fn secrets_key(&self, database_url: &str) -> anyhow::Result<SecretsKey> {
+        if let Some(text) = &self.secrets_key {
+            return SecretsKey::from_base64(text).context("OPSUX_SECRETS_KEY");
+        }
+        let path = match (&self.secrets_key_file, store::sqlite_folder(database_url)) {
+            (Some(path), _) => path.clone(),
+            (None, Some(folder)) => folder.join("secrets.key"),
+            (None, None) => anyhow::bail!(
+                "on PostgreSQL every process needs the same secrets key: set OPSUX_SECRETS_KEY \
+                 (32 random bytes, base64) or --secrets-key-file on each"
+            ),
+        };
+        SecretsKey::load_or_create(&path)
+    }
+
+    pub fn exports_dir(&self, database_url: &str) -> PathBuf {
+        self.exports_dir.clone().unwrap_or_else(|| {
+            store::sqlite_folder(database_url)
+                .unwrap_or_else(|| "data".into())
+                .join("exports")
+        })
+    }
+
+    /// What the flows of this process work with.
+    pub fn env(&self, state: &AppState, database_url: &str) -> anyhow::Result<FlowEnv> {
+        let exports_dir = self.exports_dir(database_url);
+        std::fs::create_dir_all(&exports_dir)
+            .with_context(|| format!("creating the exports folder {}", exports_dir.display()))?;
+        Ok(FlowEnv {
+            store: state.store.clone(),
+            secrets: Arc::new(self.secrets_key(database_url)?),
+            retry: RetryPolicy::default(),
+            clock: Arc::clone(&state.clock),
+            exports_dir,
+            runs: Some(state.runs.clone()),
+        })
+    }
+}
+
+/// This process's worker, running every operation's flow, `concurrency` runs at once.
+pub(super) fn worker(state: &AppState, env: &FlowEnv, concurrency: usize) -> Worker {
+    Worker::new(
+        state.runs.clone(),
+        flows::handlers(env),
+        WorkerConfig {
+            concurrency: concurrency.max(1),
+            ..WorkerConfig::default()
+        },
+        Arc::clone(&state.wake_worker),
+    )
+}
+
+pub(super) fn scheduler(state: &AppState) -> Scheduler {
+    Scheduler::new(
+        state.store.clone(),
+        state.runs.clone(),
+        Arc::clone(&state.clock),
+        SchedulerConfig::default(),
+    )
+}
+
+/// Starts the Graph simulator in this process on `listen`; its base URL.
+pub(super) async fn start_simulator(listen: SocketAddr) -> anyhow::Result<String> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("the simulator cannot listen on {listen}"))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        if let Err(err) = crate::simulator::Simulator::demo().serve(listener).await {
+            tracing::error!(%err, "the Graph simulator stopped");
+        }
+    });
+    Ok(base)
+}

@@ -1,0 +1,386 @@
+//! The `opsux` command line.
+
+mod flows;
+mod prune;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::clock::{SystemClock, to_ms};
+use crate::demo;
+use crate::runs::RunConfig;
+use crate::state::{AppState, Config};
+use crate::store::{self, SqliteSync, Store, StoreOptions};
+
+pub use flows::FlowArgs;
+pub use prune::PruneArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "opsux",
+    version,
+    about = "Runs long operations and tells people how they went."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the dashboard, and run a worker (unless `--no-worker`).
+    Serve(ServeArgs),
+    /// Run a worker alone: claim and execute queued runs, rescue stale ones. Start several,
+    /// on several machines, against one PostgreSQL database.
+    Worker(WorkerArgs),
+    /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
+    /// apply them at start too; concurrent starts take turns.)
+    Migrate(DatabaseArgs),
+    /// Delete the runs that ended more than N days ago, as one system run per tenant executed
+    /// here; prints how each ended. (The scheduler does this daily, with a 90-day window.)
+    Prune(PruneArgs),
+    /// Create the demo workspace, tenants and users (idempotent).
+    SeedDemo(DatabaseArgs),
+    /// Run the Graph simulator alone: demo tenants with fault injection, for trying the
+    /// provider (and the flows) without a real tenant.
+    Simulator(SimulatorArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulatorArgs {
+    /// Address to listen on.
+    #[arg(long, env = "OPSUX_SIMULATOR_LISTEN", default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArgs {
+    /// Where the data lives: `sqlite://PATH` (the folder is created if needed) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
+    #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_URL)]
+    pub database_url: String,
+    /// SQLite only: `full` syncs every commit before acknowledging it (survives power loss);
+    /// `normal` syncs at checkpoints (survives a crash of the process, not of the machine).
+    #[arg(long, env = "OPSUX_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSync::Full)]
+    pub sqlite_synchronous: SqliteSync,
+}
+
+impl DatabaseArgs {
+    async fn open(&self) -> anyhow::Result<Store> {
+        let options = StoreOptions {
+            sqlite_sync: self.sqlite_synchronous,
+        };
+        Store::open_with(&self.database_url, options).await
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Runs executed at once by this worker.
+    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub concurrency: usize,
+    #[command(flatten)]
+    pub lease: LeaseArgs,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LeaseArgs {
+    /// Seconds a worker's claim on a run holds without a heartbeat; after that another worker
+    /// rescues the run (R8). Every process on one database should use the same value.
+    #[arg(long = "lease-secs", env = "OPSUX_LEASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub secs: u64,
+}
+
+impl LeaseArgs {
+    fn run_config(&self) -> RunConfig {
+        RunConfig {
+            lease: std::time::Duration::from_secs(self.secs),
+            ..RunConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "OPSUX_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The dashboard build (Trunk's `dist/`) to serve at `/`.
+    #[arg(long, env = "OPSUX_ASSETS_DIR", default_value = "dist")]
+    pub assets_dir: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Seed the demo data set first (see `seed-demo`), start the Graph simulator in this
+    /// process and connect the demo tenants to it.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where `--demo` starts the Graph simulator; port 0 picks a free port (printed at start).
+    #[arg(
+        long,
+        env = "OPSUX_DEMO_SIMULATOR_LISTEN",
+        default_value = "127.0.0.1:0"
+    )]
+    pub simulator_listen: SocketAddr,
+    /// This server's public origin (`https://host[:port]`), required on state-changing
+    /// requests. Unset: the request's `Host` header is trusted instead (fine on localhost).
+    #[arg(long, env = "OPSUX_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+    /// An origin (`https://host[:port]`) of pages that embed the widget and may send
+    /// state-changing requests; repeat for several.
+    #[arg(
+        long = "allowed-origin",
+        env = "OPSUX_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+    /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
+    #[arg(long, env = "OPSUX_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Send the session cookie to widgets embedded on other sites' pages
+    /// (`SameSite=None; Secure`); needs HTTPS, and so `--secure-cookies`. Pages on the same site
+    /// (another port or subdomain) need nothing.
+    #[arg(long, env = "OPSUX_CROSS_SITE_COOKIES", requires = "secure_cookies")]
+    pub cross_site_cookies: bool,
+    /// A token scrapers must send (`Authorization: Bearer …`) to read `/metrics`. Unset,
+    /// `/metrics` is open: keep it on an internal network then.
+    #[arg(long, env = "OPSUX_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Runs executed at once by this process's worker.
+    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub worker_concurrency: usize,
+    /// Serve the API only; `opsux worker` processes execute the runs (and schedule them).
+    #[arg(long, env = "OPSUX_NO_WORKER")]
+    pub no_worker: bool,
+    #[command(flatten)]
+    pub lease: LeaseArgs,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Worker(args) => worker(args).await,
+        Command::Migrate(args) => {
+            let store = args.open().await?;
+            tracing::info!(backend = store.backend().as_str(), "migrations applied");
+            Ok(())
+        }
+        Command::Simulator(args) => simulator(&args).await,
+        Command::Prune(args) => prune::prune(args).await,
+        Command::SeedDemo(args) => {
+            let store = args.open().await?;
+            demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
+            tracing::info!(
+                "demo data set seeded; its tenants are connected to a provider by `serve --demo`"
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if !args.assets_dir.join("index.html").is_file() {
+        tracing::warn!(
+            assets_dir = %args.assets_dir.display(),
+            "no index.html in the assets folder: the API works, the dashboard does not; \
+             `cargo xtask run` builds it"
+        );
+    }
+    // An allowed origin is compared as written with the browser's `Origin` header: accept a
+    // trailing slash, refuse anything that is not an origin, rather than silently never match.
+    let mut allowed_origins = Vec::new();
+    for origin in &args.allowed_origins {
+        let origin = origin.trim().trim_end_matches('/');
+        if !crate::security::is_origin(origin) {
+            anyhow::bail!(
+                "--allowed-origin {origin:?} is not an origin: give scheme, host and port only, \
+                 such as https://portal.example.com or http://127.0.0.1:8081"
+            );
+        }
+        allowed_origins.push(origin.to_owned());
+    }
+    let database_url = args.database.database_url.clone();
+    let store = args.database.open().await?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(
+        Config {
+            assets_dir: args.assets_dir,
+            public_origin: args.public_origin,
+            allowed_origins,
+            secure_cookies: args.secure_cookies,
+            cross_site_cookies: args.cross_site_cookies,
+            metrics_token: args.metrics_token,
+            runs: args.lease.run_config(),
+            ..Config::default()
+        },
+        store,
+        Arc::new(SystemClock),
+    );
+    let env = if args.no_worker {
+        None
+    } else {
+        Some(args.flows.env(&state, &database_url)?)
+    };
+    if args.demo {
+        let now = to_ms(time::OffsetDateTime::now_utc());
+        demo::seed(&state.store, now).await?;
+        let secrets = match &env {
+            Some(env) => Arc::clone(&env.secrets),
+            None => Arc::new(args.flows.secrets_key(&database_url)?),
+        };
+        let simulator = flows::start_simulator(args.simulator_listen).await?;
+        demo::connect(&state.store, &secrets, &simulator, now).await?;
+        print_demo_logins(&simulator);
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let background = env.map(|env| {
+        let worker = flows::worker(&state, &env, args.worker_concurrency);
+        let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state));
+        tokio::spawn(run_in_background(worker, scheduler, stopped))
+    });
+    tracing::info!(
+        backend = state.store.backend().as_str(),
+        worker = background.is_some(),
+        "opsux listening on http://{addr}"
+    );
+    let served = axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error");
+    let _ = stop.send(true);
+    if let Some(background) = background {
+        background.await.context("the worker task failed")?;
+    }
+    served
+}
+
+/// Runs the worker and the scheduler (if any) until `stopped` turns true; in-flight runs end
+/// first.
+async fn run_in_background(
+    worker: crate::worker::Worker,
+    scheduler: Option<crate::scheduler::Scheduler>,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    let scheduled = async {
+        if let Some(scheduler) = scheduler {
+            scheduler.run(until_stopped(stopped.clone())).await;
+        }
+    };
+    tokio::join!(worker.run(until_stopped(stopped.clone())), scheduled);
+}
+
+async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let store = args.database.open().await?;
+    let config = Config {
+        runs: args.lease.run_config(),
+        ..Config::default()
+    };
+    let state = AppState::new(config, store, Arc::new(SystemClock));
+    let env = args.flows.env(&state, &args.database.database_url)?;
+    let worker = flows::worker(&state, &env, args.concurrency);
+    let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state));
+    tracing::info!(
+        backend = state.store.backend().as_str(),
+        concurrency = args.concurrency.max(1),
+        scheduler = scheduler.is_some(),
+        "opsux worker started"
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let background = tokio::spawn(run_in_background(worker, scheduler, stopped));
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    background.await.context("the worker task failed")?;
+    Ok(())
+}
+
+async fn simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!("Graph simulator on http://{addr}");
+    print_simulator_tenants(addr);
+    crate::simulator::Simulator::demo()
+        .serve(listener)
+        .await
+        .context("simulator error")
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "the demo tenants' credentials are for the person at the terminal"
+)]
+fn print_simulator_tenants(addr: SocketAddr) {
+    eprintln!(
+        "tenants (directory id, client id, client secret); faults: PUT /_admin/tenants/{{directory}}/faults"
+    );
+    for tenant in crate::simulator::demo_tenants() {
+        eprintln!(
+            "  {:<10} {}  {}  {}",
+            tenant.name, tenant.directory_id, tenant.client_id, tenant.client_secret
+        );
+    }
+    eprintln!(
+        "token: POST http://{addr}/{{directory}}/oauth2/v2.0/token; API: http://{addr}/v1.0/"
+    );
+}
+
+#[expect(
+    clippy::print_stderr,
+    reason = "the demo logins are for the person at the terminal"
+)]
+fn print_demo_logins(simulator: &str) {
+    eprintln!(
+        "demo tenants: contoso, fabrikam, connected to the Graph simulator at {simulator} \
+         (faults: PUT {simulator}/_admin/tenants/{{directory}}/faults)"
+    );
+    eprintln!("password for every demo user: {}", demo::DEMO_PASSWORD);
+    for user in demo::DEMO_USERS {
+        eprintln!("  {:<22} {}", user.email, user.display_name);
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

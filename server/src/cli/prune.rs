@@ -1,0 +1,113 @@
+//! `opsux prune`: the retention prune started from the console — one system run per tenant
+//! (no initiator, so no notification), executed by a worker in this process, which waits for
+//! them and prints how each ended.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use opsux_core::{OperationParams, OperationType, RunId, RunStatus, TenantSlug};
+
+use super::{DatabaseArgs, FlowArgs, flows};
+use crate::clock::SystemClock;
+use crate::runs::{StartRun, TenantRef, queries};
+use crate::state::{AppState, Config};
+
+#[derive(Debug, clap::Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Delete the runs that ended more than this many days ago (1–3650).
+    #[arg(long)]
+    pub older_than_days: u64,
+    /// Only this tenant (its slug); repeat for several. Default: every tenant.
+    #[arg(long = "tenant")]
+    pub tenants: Vec<String>,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
+    let mut params = serde_json::Map::new();
+    params.insert("older_than_days".to_owned(), args.older_than_days.into());
+    let params = OperationParams::parse(OperationType::OperationsPrune, &params)
+        .map_err(|err| anyhow::anyhow!("--older-than-days: {}", err.message))?;
+    let store = args.database.open().await?;
+    let state = AppState::new(Config::default(), store, Arc::new(SystemClock));
+    let tenants = chosen_tenants(&state, &args.tenants).await?;
+    let env = args.flows.env(&state, &args.database.database_url)?;
+    let mut started = Vec::new();
+    for tenant in tenants {
+        let run = state
+            .runs
+            .start(StartRun {
+                tenant: tenant.clone(),
+                operation: OperationType::OperationsPrune,
+                params: params.canonical(),
+                initiator: None,
+                slot: None,
+            })
+            .await?;
+        started.push((tenant, run.run.id()));
+    }
+    let worker = flows::worker(&state, &env, 1);
+    let all_done = wait_for(&state, &started);
+    worker.run(all_done).await;
+    for (tenant, id) in &started {
+        let run = queries::get(&state.store, tenant.id, *id)
+            .await?
+            .context("a prune run vanished")?;
+        print_outcome(tenant, run.summary());
+    }
+    Ok(())
+}
+
+async fn chosen_tenants(state: &AppState, slugs: &[String]) -> anyhow::Result<Vec<TenantRef>> {
+    if slugs.is_empty() {
+        return Ok(state.store.tenants().await?);
+    }
+    let mut tenants = Vec::new();
+    for slug in slugs {
+        let parsed = TenantSlug::parse(slug).with_context(|| format!("--tenant {slug:?}"))?;
+        let tenant = state
+            .store
+            .tenant(&parsed)
+            .await?
+            .with_context(|| format!("--tenant {slug:?}: there is no such tenant"))?;
+        tenants.push(tenant);
+    }
+    Ok(tenants)
+}
+
+/// Resolves once every run in `runs` has completed (whichever worker ran it).
+async fn wait_for(state: &AppState, runs: &[(TenantRef, RunId)]) {
+    for (tenant, id) in runs {
+        loop {
+            match queries::get(&state.store, tenant.id, *id).await {
+                Ok(Some(run)) if run.summary().status == RunStatus::Completed => break,
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "reading a prune run failed; retrying"),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+#[expect(
+    clippy::print_stdout,
+    reason = "the outcome is the command's answer to the person at the terminal"
+)]
+fn print_outcome(tenant: &TenantRef, run: &opsux_core::wire::RunSummary) {
+    let outcome = run.outcome.map_or("unknown", |o| o.as_str());
+    let deleted = run
+        .summary_counts
+        .get(opsux_core::SummaryKey::Deleted)
+        .unwrap_or(0);
+    match &run.message {
+        Some(message) => println!(
+            "{}: {outcome}, {deleted} runs deleted ({message})",
+            tenant.slug
+        ),
+        None => println!("{}: {outcome}, {deleted} runs deleted", tenant.slug),
+    }
+}
