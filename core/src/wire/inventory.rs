@@ -8,6 +8,8 @@ use time::OffsetDateTime;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyDto {
     pub id: String,
+    /// The provider's id of the policy (its object id in Intune), to find it there.
+    pub provider_id: String,
     /// The provider's type of the policy, e.g. `windows10GeneralConfiguration`.
     pub kind: String,
     pub name: String,

@@ -36,6 +36,17 @@ impl ProviderError {
         }
     }
 
+    /// The error for a final (not retried) HTTP status, with what the provider said (Graph's
+    /// `error.message`) where the status alone does not say it.
+    pub(super) fn refused(status: u16, message: Option<String>) -> Self {
+        match (Self::from_status(status), message) {
+            (Self::Invalid(_), Some(message)) => Self::Invalid(format!(
+                "the provider refused the request ({status}): {message}"
+            )),
+            (error, _) => error,
+        }
+    }
+
     /// The error for a final (not retried) HTTP status.
     pub(super) fn from_status(status: u16) -> Self {
         match status {

@@ -226,7 +226,8 @@ impl GraphProvider {
                 Ok(answer) => {
                     let status = answer.status();
                     if !retryable(status) {
-                        return Err(ProviderError::from_status(status.as_u16()));
+                        let message = graph_error_message(answer).await;
+                        return Err(ProviderError::refused(status.as_u16(), message));
                     }
                     let retry_after = answer
                         .headers()
@@ -398,4 +399,13 @@ impl TenantProvider for GraphProvider {
             })
         })
     }
+}
+
+/// The `error.message` of Graph's error body, if it has one: what the provider says is wrong
+/// (a message for people; it is sanitized with the rest of a failure before it is stored).
+async fn graph_error_message(answer: reqwest::Response) -> Option<String> {
+    const LONGEST: usize = 500;
+    let body: Value = answer.json().await.ok()?;
+    let message = body["error"]["message"].as_str()?.trim();
+    (!message.is_empty()).then(|| message.chars().take(LONGEST).collect())
 }

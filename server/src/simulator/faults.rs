@@ -20,15 +20,22 @@ pub struct Faults {
     /// Each API request answers 503 with this probability (from the tenant's seeded
     /// generator, so a run is repeatable).
     pub failure_rate: f64,
-    /// Requests for these policies answer 500 (a partial failure of a bulk operation).
+    /// Requests for these policies (provider ids) answer 500 (a partial failure of a bulk
+    /// operation).
     pub failing_policies: Vec<String>,
+    /// Graph's `error.message` in the body of a refusal set by `status`.
+    pub message: Option<String>,
 }
 
 /// How the fault plan answers one API request: `None` goes on to the real answer.
 pub(super) enum Injected {
-    Throttled { retry_after_secs: u64 },
+    Throttled {
+        retry_after_secs: u64,
+    },
     Unavailable,
     Status(u16),
+    /// A refusal set by `status`, with its message.
+    Refused(u16, Option<String>),
 }
 
 impl Faults {
@@ -40,7 +47,7 @@ impl Faults {
         rng: &mut fastrand::Rng,
     ) -> Option<Injected> {
         if let Some(status) = self.status {
-            return Some(Injected::Status(status));
+            return Some(Injected::Refused(status, self.message.clone()));
         }
         if self.unavailable {
             return Some(Injected::Unavailable);

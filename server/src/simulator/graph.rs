@@ -136,6 +136,14 @@ async fn api(
                     "The simulator was told to refuse this.",
                 )
             }
+            Some(Injected::Refused(code, message)) => {
+                let status =
+                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let message = message
+                    .as_deref()
+                    .unwrap_or("The simulator was told to refuse this.");
+                graph_error(status, "InjectedFault", message)
+            }
             None => answer(&mut tenant),
         };
         tenant.record(method, path, response.status().as_u16(), now);

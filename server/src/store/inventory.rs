@@ -19,6 +19,7 @@ pub struct PolicyFilter {
 #[derive(sqlx::FromRow)]
 struct PolicyRow {
     id: String,
+    external_id: String,
     kind: String,
     name: String,
     ignored: bool,
@@ -30,6 +31,7 @@ impl From<PolicyRow> for PolicyDto {
     fn from(row: PolicyRow) -> Self {
         Self {
             id: row.id,
+            provider_id: row.external_id,
             kind: row.kind,
             name: row.name,
             ignored: row.ignored,
@@ -67,7 +69,7 @@ impl Store {
         after: Option<&NameCursor>,
         limit: u32,
     ) -> Result<(Vec<PolicyDto>, Option<NameCursor>), sqlx::Error> {
-        const SQL: &str = "SELECT id, kind, name, ignored, provider_version, last_synced_at \
+        const SQL: &str = "SELECT id, external_id, kind, name, ignored, provider_version, last_synced_at \
                            FROM policies WHERE tenant_id = $1 \
                              AND ($2 IS NULL OR ignored = $2) \
                              AND ($3 IS NULL OR kind = $3) \
@@ -97,7 +99,7 @@ impl Store {
         tenant_id: Uuid,
         id: &str,
     ) -> Result<Option<PolicyDto>, sqlx::Error> {
-        const SQL: &str = "SELECT id, kind, name, ignored, provider_version, last_synced_at \
+        const SQL: &str = "SELECT id, external_id, kind, name, ignored, provider_version, last_synced_at \
                            FROM policies WHERE tenant_id = $1 AND id = $2";
         let row: Option<PolicyRow> = on_pool!(self, pool => {
             sqlx::query_as(SQL)

@@ -72,6 +72,10 @@ async fn policies_are_listed_by_name_filtered_and_paged() {
     assert_eq!(names(&all).len(), 7, "fabrikam's policy is not listed");
     assert_eq!(all["items"][0]["name"], "Policy 01");
     assert_eq!(all["items"][0]["ignored"], true);
+    assert_eq!(
+        all["items"][0]["provider_id"], "ext-1",
+        "its id at the provider"
+    );
 
     let mut seen = Vec::new();
     let mut path = "/api/t/contoso/policies?limit=3".to_owned();

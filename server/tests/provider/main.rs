@@ -218,8 +218,17 @@ async fn each_refusal_has_its_reason_code_and_is_not_retried() {
     sim.faults(json!({"status": 401})).await;
     let err = provider.list_groups(None, &cancel).await.unwrap_err();
     assert_eq!(err.reason_code(), ReasonCode::ProviderAuthFailed);
-    // 404, 403 once each; 401 twice (the second with a fresh token); nothing retried.
-    assert_eq!(sim.api_statuses().await, [404, 403, 401, 401]);
+    // Another refusal says what the provider said.
+    sim.faults(json!({"status": 400, "message": "Property 'x' is not valid."}))
+        .await;
+    let err = provider.list_groups(None, &cancel).await.unwrap_err();
+    assert_eq!(err.reason_code(), ReasonCode::ValidationFailed);
+    assert_eq!(
+        err.to_string(),
+        "the provider refused the request (400): Property 'x' is not valid."
+    );
+    // 404, 403, 400 once each; 401 twice (the second with a fresh token); nothing retried.
+    assert_eq!(sim.api_statuses().await, [404, 403, 401, 401, 400]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
