@@ -2,10 +2,11 @@ import { defineConfig } from '@playwright/test';
 
 // `cargo xtask test` builds the app and the server and passes their paths and free ports: one
 // for opsux, one for an embedding page on an allowed origin, one for a page on an origin that
-// is not allowed.
+// is not allowed, one for the Graph simulator `serve --demo` starts (whose faults tests set).
 const port = Number(process.env.OPSUX_E2E_PORT ?? 4173);
 const embedPort = Number(process.env.OPSUX_E2E_EMBED_PORT ?? 4174);
 const foreignPort = Number(process.env.OPSUX_E2E_FOREIGN_PORT ?? 4175);
+const simulatorPort = Number(process.env.OPSUX_E2E_SIMULATOR_PORT ?? 4176);
 const server = process.env.OPSUX_E2E_SERVER ?? '../target/debug/opsux';
 const dist = process.env.OPSUX_E2E_DIST ?? '../dist';
 const database = process.env.OPSUX_E2E_DATABASE ?? 'sqlite://../target/e2e/opsux.db';
@@ -46,7 +47,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}" --allowed-origin ${embedOrigin}`,
+      command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}" --allowed-origin ${embedOrigin} --simulator-listen 127.0.0.1:${simulatorPort}`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -62,4 +63,4 @@ export default defineConfig({
   ],
 });
 
-export const ports = { port, embedPort, foreignPort };
+export const ports = { port, embedPort, foreignPort, simulatorPort };

@@ -1,4 +1,4 @@
-import { test, expect, completed, expectAccessible, signIn, startRun, trackStreams } from './helpers';
+import { test, expect, completed, expectAccessible, signIn, startLongRun, trackStreams } from './helpers';
 
 const embedPort = Number(process.env.OPSUX_E2E_EMBED_PORT ?? 4174);
 const foreignPort = Number(process.env.OPSUX_E2E_FOREIGN_PORT ?? 4175);
@@ -19,7 +19,7 @@ test('the widget embedded on an allowed origin shows runs live as they start and
     'opsux widget: the element needs data-tenant',
   );
 
-  const started = await startRun(page, 'contoso', 'inventory_sync', { items: 10, purpose: 'embed' });
+  const started = await startLongRun(page, 'contoso', 20);
   const item = contoso.locator(`[data-run-id="${started.run.id}"]`);
   await expect(item).toBeVisible();
   await expect(item.getByRole('progressbar')).toBeVisible();

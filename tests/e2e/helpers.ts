@@ -1,13 +1,23 @@
 import { test as base, expect, type Page, type APIRequestContext } from '@playwright/test';
 
-/** Playwright's `test`, whose `page` fails the test on any uncaught error in the page. */
-export const test = base.extend({
+/**
+ * Playwright's `test`, whose `page` fails the test on any uncaught error in the page, and
+ * which starts every test with both demo tenants' providers healthy.
+ */
+export const test = base.extend<{ healthyProviders: void }>({
   page: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await use(page);
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },
+  healthyProviders: [
+    async ({}, use) => {
+      for (const tenant of Object.keys(DIRECTORIES)) await setFaults(tenant, {});
+      await use();
+    },
+    { auto: true },
+  ],
 });
 export { expect };
 import AxeBuilder from '@axe-core/playwright';
@@ -105,4 +115,48 @@ export async function trackStreams(page: Page): Promise<() => Promise<number[]>>
   });
   return () =>
     page.evaluate(() => (window as unknown as { __streams: EventSource[] }).__streams.map((s) => s.readyState));
+}
+
+/** The Graph simulator `serve --demo` started, and the demo tenants' directories in it. */
+const simulator = `http://127.0.0.1:${process.env.OPSUX_E2E_SIMULATOR_PORT ?? 4176}`;
+const DIRECTORIES: Record<string, string> = {
+  contoso: '11111111-1111-4111-8111-111111111111',
+  fabrikam: '22222222-2222-4222-8222-222222222222',
+};
+
+/**
+ * Sets what a demo tenant's provider does wrong (the simulator's faults: `latency_ms`,
+ * `status` and `message`, `failing_policies` and `failing_status`, …); `{}` heals it.
+ */
+export async function setFaults(tenant: string, faults: Record<string, unknown>) {
+  const response = await fetch(`${simulator}/_admin/tenants/${DIRECTORIES[tenant]}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  expect(response.ok, await response.text()).toBeTruthy();
+}
+
+export type Policy = { id: string; provider_id: string; name: string };
+
+/** The tenant's policies, by name, syncing its inventory first when it has none yet. */
+export async function policies(page: Page, tenant: string): Promise<Policy[]> {
+  const list = async () => (await (await page.request.get(`/api/t/${tenant}/policies?limit=200`)).json()).items;
+  let items: Policy[] = await list();
+  if (items.length === 0) {
+    const sync = await startRun(page, tenant, 'inventory_sync', {});
+    await completed(page, tenant, sync.run.id);
+    items = await list();
+  }
+  return items;
+}
+
+/**
+ * Starts a run that stays active for a while: an export of `count` policies from a provider
+ * that takes 200 ms per answer (about `count` / 5 seconds). Cancel it, or let it end.
+ */
+export async function startLongRun(page: Page, tenant: string, count = 100) {
+  const ids = (await policies(page, tenant)).slice(0, count).map((p) => p.id);
+  await setFaults(tenant, { latency_ms: 200 });
+  return startRun(page, tenant, 'policy_export', { policy_ids: ids });
 }

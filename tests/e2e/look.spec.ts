@@ -1,5 +1,17 @@
 import type { Page } from '@playwright/test';
-import { test, expect, cancelRun, completed, expectAccessible, markAllRead, signIn, startRun } from './helpers';
+import {
+  test,
+  expect,
+  cancelRun,
+  completed,
+  expectAccessible,
+  markAllRead,
+  policies,
+  setFaults,
+  signIn,
+  startLongRun,
+  startRun,
+} from './helpers';
 
 // Every page and state at laptop and phone widths, light and dark: checked by axe-core (no
 // serious or critical violation) and kept as screenshots in tests/artifacts/screenshots/ for a
@@ -41,14 +53,17 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await markAllRead(page);
   await capture(page, 'overview');
 
-  // A finished run with failures, and one failed outright: Run Detail's terminal states.
-  const partial = await startRun(page, 'contoso', 'policy_export', { items: 9, fail_every: 3, purpose: 'look' });
-  const failed = await startRun(page, 'contoso', 'backup_retention', {
-    items: 2,
-    fail_with: 'The tenant answered 503 after 5 attempts (token=abc123 redacted)',
-  });
+  // A finished run with failures (three policies deleted at the provider since the sync), and
+  // one failed outright (the app lost a permission): Run Detail's terminal states.
+  const nine = (await policies(page, 'contoso')).slice(0, 9);
+  const gone = nine.filter((_, n) => n % 3 === 2).map((p) => p.provider_id);
+  await setFaults('contoso', { failing_policies: gone, failing_status: 404 });
+  const partial = await startRun(page, 'contoso', 'policy_export', { policy_ids: nine.map((p) => p.id) });
   await completed(page, 'contoso', partial.run.id);
+  await setFaults('contoso', { status: 403 });
+  const failed = await startRun(page, 'contoso', 'entra_group_sync', {});
   await completed(page, 'contoso', failed.run.id);
+  await setFaults('contoso', {});
   await page.goto(partial.view_run_url);
   await expect(page.getByTestId('run-detail').getByTestId('run-badge')).toHaveText('Partially succeeded');
   await capture(page, 'run-detail-partial');
@@ -65,7 +80,7 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await capture(page, 'overview-toast');
 
   // Live: a long run, seen in the widget, the list and Run Detail; then cancelled.
-  const live = await startRun(page, 'contoso', 'inventory_sync', { items: 400, purpose: 'look-live' });
+  const live = await startLongRun(page, 'contoso');
   await page.goto('/t/contoso');
   await page.getByRole('button', { name: 'Active operations' }).click();
   await expect(page.getByRole('region', { name: 'Active operations' }).getByRole('progressbar').first()).toBeVisible();
@@ -98,7 +113,7 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await expect(page.getByTestId('operation-types')).toBeVisible();
   await capture(page, 'catalog');
 
-  const embedded = await startRun(page, 'contoso', 'inventory_sync', { items: 30, purpose: 'look-embed' });
+  const embedded = await startLongRun(page, 'contoso');
   await page.goto(`http://127.0.0.1:${embedPort}/`);
   await expect(page.getByTestId('embed-contoso').getByRole('progressbar').first()).toBeVisible();
   await capture(page, 'embed');

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 
 // R17 in a real browser: the session cookie is HttpOnly, the browser's own Origin lets
-// same-origin state changes through, and (R2) the demo worker's finished run leaves exactly one
+// same-origin state changes through, and (R2) the worker's finished run leaves exactly one
 // notification for the person who started it.
 test('a browser session starts a run and is notified once when it ends', async ({ page }) => {
   await page.goto('/');
@@ -17,7 +17,7 @@ test('a browser session starts a run and is notified once when it ends', async (
     const start = await fetch('/api/t/contoso/operations', {
       method: 'POST',
       headers: json,
-      body: JSON.stringify({ type: 'entra_group_sync', params: { items: 2, purpose: 'session' } }),
+      body: JSON.stringify({ type: 'entra_group_sync', params: {} }),
     });
     return {
       login: login.status,

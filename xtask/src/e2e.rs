@@ -21,7 +21,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .run()?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
-    let [port, embed_port, foreign_port] = free_ports()?;
+    let [port, embed_port, foreign_port, simulator_port] = free_ports()?;
     // A fresh database per run: the suite starts from the demo data set every time.
     let data = target.join("e2e");
     if data.exists() {
@@ -33,6 +33,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         .env("OPSUX_E2E_PORT", port.to_string())
         .env("OPSUX_E2E_EMBED_PORT", embed_port.to_string())
         .env("OPSUX_E2E_FOREIGN_PORT", foreign_port.to_string())
+        .env("OPSUX_E2E_SIMULATOR_PORT", simulator_port.to_string())
         .env("OPSUX_E2E_SERVER", target.join("debug/opsux"))
         .env("OPSUX_E2E_DIST", root.join("dist"))
         .env(

@@ -9,8 +9,9 @@ use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 
 use uuid::Uuid;
 
-use super::{FlowEnv, internal, outcome_of, params, report};
+use super::{FlowEnv, internal, outcome_of, params, policy_named, report};
 use crate::provider::{GraphProvider, ProviderError, TenantProvider};
+use crate::store::inventory::SelectedPolicy;
 use crate::store::schedules::Schedule;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
@@ -53,13 +54,14 @@ async fn snapshot_into(
     ctx: &mut RunContext,
     provider: &GraphProvider,
     set: &str,
-    policies: &[(String, String)],
+    policies: &[SelectedPolicy],
     counts: &mut SummaryCounts,
 ) -> Option<HandlerOutcome> {
     let cancel = ctx.cancel();
-    for (id, external) in policies {
+    for selected in policies {
+        let id = &selected.id;
         counts.add(SummaryKey::Processed, 1);
-        match provider.get_policy(external, &cancel).await {
+        match provider.get_policy(&selected.external_id, &cancel).await {
             Ok(policy) => {
                 let added = env
                     .store
@@ -74,7 +76,8 @@ async fn snapshot_into(
             Err(ProviderError::Cancelled) => return Some(HandlerOutcome::Cancelled),
             Err(err) => {
                 counts.add(SummaryKey::Failed, 1);
-                ctx.record_failure(err.reason_code(), &format!("policy {id}: {err}"));
+                let policy = policy_named(&selected.name);
+                ctx.record_failure(err.reason_code(), &format!("{policy}: {err}"));
             }
         }
         if let Some(stop) = report(ctx, counts).await {
@@ -253,7 +256,7 @@ impl Handler for BackupSetAddPolicies {
             // Picked ids that are not (or no longer) the tenant's policies.
             for missing in ids
                 .iter()
-                .filter(|id| !policies.iter().any(|(p, _)| p == *id))
+                .filter(|id| !policies.iter().any(|p| p.id == **id))
             {
                 counts.add(SummaryKey::Processed, 1);
                 counts.add(SummaryKey::Failed, 1);

@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 use serde_json::json;
 
-use super::{FlowEnv, internal, outcome_of, params, report};
+use super::{FlowEnv, internal, outcome_of, params, policy_named, report};
 use crate::provider::{ProviderError, TenantProvider};
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
@@ -38,12 +38,12 @@ impl Handler for PolicyExport {
             let mut exported = Vec::new();
             let mut failures_in_a_row = 0;
             for id in &ids {
-                let external = match env.store.policy_external_id(tenant, id).await {
-                    Ok(external) => external,
+                let known = match env.store.policy(tenant, id).await {
+                    Ok(known) => known,
                     Err(err) => return internal(&err),
                 };
                 counts.add(SummaryKey::Processed, 1);
-                let Some(external) = external else {
+                let Some(known) = known else {
                     counts.add(SummaryKey::Failed, 1);
                     ctx.record_failure(
                         ReasonCode::NotFound,
@@ -51,7 +51,7 @@ impl Handler for PolicyExport {
                     );
                     continue;
                 };
-                match provider.get_policy(&external, &cancel).await {
+                match provider.get_policy(&known.provider_id, &cancel).await {
                     Ok(policy) => {
                         failures_in_a_row = 0;
                         counts.add(SummaryKey::Succeeded, 1);
@@ -60,7 +60,8 @@ impl Handler for PolicyExport {
                     Err(ProviderError::Cancelled) => return HandlerOutcome::Cancelled,
                     Err(err) => {
                         counts.add(SummaryKey::Failed, 1);
-                        ctx.record_failure(err.reason_code(), &format!("policy {id}: {err}"));
+                        let policy = policy_named(&known.name);
+                        ctx.record_failure(err.reason_code(), &format!("{policy}: {err}"));
                         // A policy gone at the provider says nothing about its health.
                         if err != ProviderError::NotFound {
                             failures_in_a_row += 1;

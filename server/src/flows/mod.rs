@@ -156,6 +156,12 @@ fn outcome_of(counts: &SummaryCounts) -> HandlerOutcome {
     })
 }
 
+/// How a failure message names a policy: by the name people gave it (names need not be
+/// unique, but they are what an admin recognizes; the run's parameters hold the ids).
+fn policy_named(name: &str) -> String {
+    format!("policy “{name}”")
+}
+
 /// A store failure inside a flow: the run fails with `internal_error`.
 fn internal(err: &dyn std::error::Error) -> HandlerOutcome {
     HandlerOutcome::Failed {

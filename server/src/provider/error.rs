@@ -67,22 +67,23 @@ impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Throttled { attempts } => {
-                write!(
-                    f,
-                    "the provider kept throttling requests ({attempts} attempts)"
-                )
+                let attempts = tries(*attempts);
+                write!(f, "the provider kept throttling requests ({attempts})")
             }
             Self::Unavailable {
                 status: Some(status),
                 attempts,
-            } => write!(
-                f,
-                "the provider was unavailable (HTTP {status}, {attempts} attempts)"
-            ),
+            } => {
+                let attempts = tries(*attempts);
+                write!(
+                    f,
+                    "the provider was unavailable (HTTP {status}, {attempts})"
+                )
+            }
             Self::Unavailable {
                 status: None,
                 attempts,
-            } => write!(f, "the provider did not answer ({attempts} attempts)"),
+            } => write!(f, "the provider did not answer ({})", tries(*attempts)),
             Self::AuthFailed => f.write_str("signing in to the provider failed"),
             Self::PermissionDenied => f.write_str("the app lacks a permission in the tenant"),
             Self::NotFound => f.write_str("the item no longer exists at the provider"),
@@ -93,3 +94,11 @@ impl fmt::Display for ProviderError {
 }
 
 impl std::error::Error for ProviderError {}
+
+/// "1 attempt", "3 attempts".
+fn tries(attempts: u32) -> String {
+    match attempts {
+        1 => "1 attempt".to_owned(),
+        n => format!("{n} attempts"),
+    }
+}

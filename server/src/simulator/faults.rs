@@ -20,9 +20,12 @@ pub struct Faults {
     /// Each API request answers 503 with this probability (from the tenant's seeded
     /// generator, so a run is repeatable).
     pub failure_rate: f64,
-    /// Requests for these policies (provider ids) answer 500 (a partial failure of a bulk
-    /// operation).
+    /// Requests for these policies (provider ids) fail (a partial failure of a bulk
+    /// operation): with `failing_status`, by default 500 (retried, then given up).
     pub failing_policies: Vec<String>,
+    /// The status of `failing_policies`' answers, e.g. 404 for policies deleted since the
+    /// last sync.
+    pub failing_status: Option<u16>,
     /// Graph's `error.message` in the body of a refusal set by `status`.
     pub message: Option<String>,
 }
@@ -66,7 +69,7 @@ impl Faults {
             return Some(Injected::Unavailable);
         }
         if policy.is_some_and(|id| self.failing_policies.iter().any(|f| f == id)) {
-            return Some(Injected::Status(500));
+            return Some(Injected::Status(self.failing_status.unwrap_or(500)));
         }
         None
     }

@@ -9,6 +9,14 @@ use super::{Store, on_pool};
 use crate::clock::from_ms;
 use crate::provider;
 
+/// A policy picked for a backup: our id, the provider's, and its name (for messages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedPolicy {
+    pub id: String,
+    pub external_id: String,
+    pub name: String,
+}
+
 /// Filters of the policies list; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct PolicyFilter {
@@ -111,62 +119,53 @@ impl Store {
         Ok(row.map(PolicyDto::from))
     }
 
-    /// The provider's id of the tenant's policy `id`.
-    pub async fn policy_external_id(
-        &self,
-        tenant_id: Uuid,
-        id: &str,
-    ) -> Result<Option<String>, sqlx::Error> {
-        const SQL: &str = "SELECT external_id FROM policies WHERE tenant_id = $1 AND id = $2";
-        on_pool!(self, pool => {
-            sqlx::query_scalar(SQL)
-                .bind(tenant_id.to_string())
-                .bind(id)
-                .fetch_optional(pool)
-                .await
-        })
-    }
-
-    /// The tenant's policies a backup selection names: `(id, provider id)`, by name. `All` and
-    /// `Kinds` leave ignored policies out; named ids are taken as named (if the tenant's).
+    /// The tenant's policies a backup selection names, by name. `All` and `Kinds` leave
+    /// ignored policies out; named ids are taken as named (those that are the tenant's).
     pub async fn policies_selected(
         &self,
         tenant_id: Uuid,
         selection: &opsux_core::wire::PolicySelection,
-    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+    ) -> Result<Vec<SelectedPolicy>, sqlx::Error> {
         use opsux_core::wire::PolicySelection;
-        const ALL: &str = "SELECT id, external_id, kind FROM policies \
-                           WHERE tenant_id = $1 AND ignored = FALSE ORDER BY name, id";
-        const ONE: &str = "SELECT id, external_id FROM policies WHERE tenant_id = $1 AND id = $2";
-        match selection {
-            PolicySelection::All | PolicySelection::Kinds(_) => {
-                let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
-                    sqlx::query_as(ALL).bind(tenant_id.to_string()).fetch_all(pool).await
-                })?;
-                Ok(rows
-                    .into_iter()
-                    .filter(|(_, _, kind)| match selection {
-                        PolicySelection::Kinds(kinds) => kinds.contains(kind),
-                        _ => true,
-                    })
-                    .map(|(id, external, _)| (id, external))
-                    .collect())
-            }
+        const COLUMNS: &str =
+            "SELECT id, external_id, name, kind FROM policies WHERE tenant_id = $1";
+        let (sql, ids) = match selection {
+            PolicySelection::All | PolicySelection::Kinds(_) => (
+                format!("{COLUMNS} AND ignored = FALSE ORDER BY name, id"),
+                &[][..],
+            ),
+            PolicySelection::PolicyIds(ids) if ids.is_empty() => return Ok(Vec::new()),
             PolicySelection::PolicyIds(ids) => {
-                let mut found = Vec::new();
-                for id in ids {
-                    let row: Option<(String, String)> = on_pool!(self, pool => {
-                        sqlx::query_as(ONE)
-                            .bind(tenant_id.to_string())
-                            .bind(id)
-                            .fetch_optional(pool)
-                            .await
-                    })?;
-                    found.extend(row);
-                }
-                Ok(found)
+                let placeholders: Vec<String> =
+                    (2..ids.len() + 2).map(|n| format!("${n}")).collect();
+                let list = placeholders.join(", ");
+                (
+                    format!("{COLUMNS} AND id IN ({list}) ORDER BY name, id"),
+                    &ids[..],
+                )
             }
-        }
+        };
+        let rows: Vec<(String, String, String, String)> = on_pool!(self, pool => {
+            // Only placeholders are spliced in; the ids are bound.
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(tenant_id.to_string());
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, _, kind)| match selection {
+                PolicySelection::Kinds(kinds) => kinds.contains(kind),
+                _ => true,
+            })
+            .map(|(id, external_id, name, _)| SelectedPolicy {
+                id,
+                external_id,
+                name,
+            })
+            .collect())
     }
 
     /// Our id of the tenant's policy with the provider's id `external_id`, if synced before.

@@ -34,6 +34,25 @@ async fn an_export_with_a_third_failing_ends_partially_and_its_file_is_downloada
         assert_eq!(count(&run, key), expected, "{key:?}");
     }
     assert_eq!(world.app.notifications_for_run(run.id()).await, 1);
+    // Each failure names its policy as people know it.
+    let contoso = world.app.tenant("contoso").await;
+    let mut failing_names = Vec::new();
+    for (id, external) in &policies {
+        if failing.contains(&external.as_str()) {
+            let policy = world.app.store().policy(contoso.id, id).await.unwrap();
+            failing_names.push(policy.unwrap().name);
+        }
+    }
+    let entries = run.failure_summary().entries();
+    assert_eq!(entries.len(), 10);
+    for entry in entries {
+        assert!(
+            failing_names.iter().any(|name| entry.message
+                == format!("policy “{name}”: the provider was unavailable (HTTP 500, 1 attempt)")),
+            "{:?}",
+            entry.message
+        );
+    }
 
     let reader = world.app.login("reader@demo.test").await;
     let export = world

@@ -120,12 +120,7 @@ impl World {
             .unwrap();
         loop {
             for policy in &page {
-                let external = store
-                    .policy_external_id(contoso.id, &policy.id)
-                    .await
-                    .unwrap()
-                    .unwrap();
-                ids.push((policy.id.clone(), external));
+                ids.push((policy.id.clone(), policy.provider_id.clone()));
             }
             let Some(cursor) = next else { break };
             (page, next) = store
