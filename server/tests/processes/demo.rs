@@ -1,7 +1,8 @@
 // The demo, as `cargo xtask run` serves it: `opsux serve --demo` with its in-process Graph
 // simulator. Every operation a person can start is started through the API and ends with real
 // counts (processed = succeeded + failed + skipped = total); the prune runs from the console as
-// system runs, which notify no one.
+// system runs, which notify no one; the tenants' client secrets reach no log line and (on
+// SQLite, whose file the test can read) no stored field.
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -232,4 +233,24 @@ async fn every_operation_runs_for_real_in_the_demo() {
         .len();
     assert_eq!(after, notifications, "system runs notify no one");
     assert_eq!(after, 12, "one notification per run started by the owner");
+
+    // The secrets were used (every run above signed in with them) and never shown.
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(log.contains("run finished"), "the log is written");
+    let mut stored = Vec::new();
+    if let Some(path) = database.strip_prefix("sqlite://") {
+        for file in [path.to_owned(), format!("{path}-wal")] {
+            stored.extend(std::fs::read(file).unwrap_or_default());
+        }
+        assert!(!stored.is_empty());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    for tenant in opsux_server::simulator::demo_tenants() {
+        assert!(!log.contains(&tenant.client_secret), "a secret in the log");
+        assert!(
+            !stored.contains(&tenant.client_secret),
+            "a secret in the database"
+        );
+        assert!(stored.is_empty() || stored.contains(&tenant.client_id));
+    }
 }

@@ -1,5 +1,6 @@
 //! Starting, reaching and killing `opsux` processes.
 
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ pub(crate) struct Opsux {
     child: Child,
     /// `http://127.0.0.1:PORT` for a server; empty for a worker.
     pub(crate) base: String,
+    /// Where its log goes.
+    pub(crate) log: PathBuf,
 }
 
 impl Opsux {
@@ -27,9 +30,11 @@ impl Opsux {
             database,
         ];
         args.extend_from_slice(extra);
+        let (child, log) = spawn(&args, &format!("serve-{port}"));
         Self {
-            child: spawn(&args, &format!("serve-{port}")),
+            child,
             base: format!("http://{listen}"),
+            log,
         }
     }
 
@@ -37,9 +42,11 @@ impl Opsux {
     pub(crate) fn worker(database: &str, extra: &[&str]) -> Self {
         let mut args = vec!["worker", "--database-url", database];
         args.extend_from_slice(extra);
+        let (child, log) = spawn(&args, &format!("worker-{}", free_port()));
         Self {
-            child: spawn(&args, &format!("worker-{}", free_port())),
+            child,
             base: String::new(),
+            log,
         }
     }
 
@@ -86,11 +93,12 @@ pub(crate) fn command(args: &[&str]) -> std::process::Output {
 }
 
 /// Starts the binary; its log goes to `opsux-<name>.log` in Cargo's temporary folder for
-/// tests (`target/tmp`), to read when a test fails.
-fn spawn(args: &[&str], name: &str) -> Child {
-    let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("opsux-{name}.log"));
-    let log = std::fs::File::create(log).expect("a log file for the child process");
-    Command::new(env!("CARGO_BIN_EXE_opsux"))
+/// tests (`target/tmp`), to read when a test fails — at `debug` for opsux itself, so a test
+/// can also check what never reaches a log line.
+fn spawn(args: &[&str], name: &str) -> (Child, PathBuf) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("opsux-{name}.log"));
+    let log = std::fs::File::create(&path).expect("a log file for the child process");
+    let child = Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
         // The dashboard is not needed; a missing build only logs a warning.
         .args(if args[0] == "serve" {
@@ -100,12 +108,13 @@ fn spawn(args: &[&str], name: &str) -> Child {
         })
         // On PostgreSQL every process needs the same key.
         .args(["--secrets-key", SECRETS_KEY])
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "warn,opsux_server=debug")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .expect("the opsux binary starts")
+        .expect("the opsux binary starts");
+    (child, path)
 }
 
 fn free_port() -> u16 {
