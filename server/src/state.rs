@@ -31,6 +31,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// How often an open stream checks that its session and membership still hold.
     pub stream_recheck: std::time::Duration,
+    /// Where export files are (written by the workers' `policy_export`, read by downloads).
+    pub exports_dir: PathBuf,
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -88,6 +90,7 @@ impl Default for Config {
             event_capacity: EventHub::CAPACITY,
             metrics_token: None,
             stream_recheck: std::time::Duration::from_secs(30),
+            exports_dir: PathBuf::from("data/exports"),
         }
     }
 }

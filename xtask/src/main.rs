@@ -140,6 +140,13 @@ fn run(
                 .into_iter()
                 .flatten(),
         )
+        // Beside the default SQLite database, and on PostgreSQL (which needs them named) too.
+        .args([
+            "--secrets-key-file",
+            "data/secrets.key",
+            "--exports-dir",
+            "data/exports",
+        ])
         .arg("--assets-dir")
         .arg(root.join("dist"))
         .run();

@@ -32,7 +32,8 @@ pub struct FlowArgs {
     #[arg(long, env = "OPSUX_SECRETS_KEY_FILE")]
     pub secrets_key_file: Option<PathBuf>,
     /// Where `policy_export` writes its files, and downloads read them: a folder every
-    /// process can reach. Default: `exports` beside a SQLite database, else `data/exports`.
+    /// process reaches. Default on SQLite: `exports` beside the database; on PostgreSQL it
+    /// must be given.
     #[arg(long, env = "OPSUX_EXPORTS_DIR")]
     pub exports_dir: Option<PathBuf>,
     /// Do not run the scheduler here (scheduled backups, the daily prune). Several schedulers
@@ -58,19 +59,28 @@ impl FlowArgs {
         SecretsKey::load_or_create(&path)
     }
 
-    pub fn exports_dir(&self, database_url: &str) -> PathBuf {
-        self.exports_dir.clone().unwrap_or_else(|| {
-            store::sqlite_folder(database_url)
-                .unwrap_or_else(|| "data".into())
-                .join("exports")
-        })
+    /// The exports folder, created if missing, as an absolute path.
+    pub fn exports_dir(&self, database_url: &str) -> anyhow::Result<PathBuf> {
+        let dir = match (&self.exports_dir, store::sqlite_folder(database_url)) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(folder)) => folder.join("exports"),
+            (None, None) => anyhow::bail!(
+                "on PostgreSQL give --exports-dir (OPSUX_EXPORTS_DIR): a folder every process \
+                 reaches, where exports are written and downloaded from"
+            ),
+        };
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating the exports folder {}", dir.display()))?;
+        std::path::absolute(&dir).with_context(|| format!("the exports folder {}", dir.display()))
     }
 
-    /// What the flows of this process work with.
-    pub fn env(&self, state: &AppState, database_url: &str) -> anyhow::Result<FlowEnv> {
-        let exports_dir = self.exports_dir(database_url);
-        std::fs::create_dir_all(&exports_dir)
-            .with_context(|| format!("creating the exports folder {}", exports_dir.display()))?;
+    /// What the flows of this process work with: exports go to `exports_dir`.
+    pub fn env(
+        &self,
+        state: &AppState,
+        database_url: &str,
+        exports_dir: PathBuf,
+    ) -> anyhow::Result<FlowEnv> {
         Ok(FlowEnv {
             store: state.store.clone(),
             secrets: Arc::new(self.secrets_key(database_url)?),

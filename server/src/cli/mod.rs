@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
@@ -211,6 +212,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allowed_origins.push(origin.to_owned());
     }
     let database_url = args.database.database_url.clone();
+    let exports_dir = args.flows.exports_dir(&database_url)?;
     let store = args.database.open().await?;
     let listener = TcpListener::bind(args.listen)
         .await
@@ -225,6 +227,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             cross_site_cookies: args.cross_site_cookies,
             metrics_token: args.metrics_token,
             runs: args.lease.run_config(),
+            exports_dir: exports_dir.clone(),
             ..Config::default()
         },
         store,
@@ -233,7 +236,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let env = if args.no_worker {
         None
     } else {
-        Some(args.flows.env(&state, &database_url)?)
+        Some(args.flows.env(&state, &database_url, exports_dir)?)
     };
     if args.demo {
         let now = to_ms(time::OffsetDateTime::now_utc());
@@ -246,26 +249,40 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo::connect(&state.store, &secrets, &simulator, now).await?;
         print_demo_logins(&simulator);
     }
-    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stopped = stop_on_signal();
     let background = env.map(|env| {
         let worker = flows::worker(&state, &env, args.worker_concurrency);
         let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state));
-        tokio::spawn(run_in_background(worker, scheduler, stopped))
+        tokio::spawn(run_in_background(worker, scheduler, stopped.clone()))
     });
     tracing::info!(
         backend = state.store.backend().as_str(),
         worker = background.is_some(),
         "opsux listening on http://{addr}"
     );
+    // One signal stops both at once: the worker takes no new run while open streams drain.
     let served = axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(until_stopped(stopped))
         .await
         .context("server error");
-    let _ = stop.send(true);
     if let Some(background) = background {
         background.await.context("the worker task failed")?;
     }
     served
+}
+
+/// A flag that turns true at Ctrl-C or SIGTERM.
+fn stop_on_signal() -> watch::Receiver<bool> {
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    stopped
+}
+
+async fn until_stopped(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }
 
 /// Runs the worker and the scheduler (if any) until `stopped` turns true; in-flight runs end
@@ -273,11 +290,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 async fn run_in_background(
     worker: crate::worker::Worker,
     scheduler: Option<crate::scheduler::Scheduler>,
-    stopped: tokio::sync::watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) {
-    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = stopped.wait_for(|s| *s).await;
-    };
     let scheduled = async {
         if let Some(scheduler) = scheduler {
             scheduler.run(until_stopped(stopped.clone())).await;
@@ -287,13 +301,17 @@ async fn run_in_background(
 }
 
 async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let exports_dir = args.flows.exports_dir(&args.database.database_url)?;
     let store = args.database.open().await?;
     let config = Config {
         runs: args.lease.run_config(),
+        exports_dir: exports_dir.clone(),
         ..Config::default()
     };
     let state = AppState::new(config, store, Arc::new(SystemClock));
-    let env = args.flows.env(&state, &args.database.database_url)?;
+    let env = args
+        .flows
+        .env(&state, &args.database.database_url, exports_dir)?;
     let worker = flows::worker(&state, &env, args.concurrency);
     let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state));
     tracing::info!(
@@ -302,11 +320,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         scheduler = scheduler.is_some(),
         "opsux worker started"
     );
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let background = tokio::spawn(run_in_background(worker, scheduler, stopped));
-    shutdown_signal().await;
-    let _ = stop.send(true);
-    background.await.context("the worker task failed")?;
+    run_in_background(worker, scheduler, stop_on_signal()).await;
     Ok(())
 }
 

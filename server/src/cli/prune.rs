@@ -1,6 +1,6 @@
 //! `opsux prune`: the retention prune started from the console — one system run per tenant
-//! (no initiator, so no notification), executed by a worker in this process, which waits for
-//! them and prints how each ended.
+//! (no initiator, so no notification), each executed here unless a worker elsewhere took it
+//! first; then waits for them all and prints how each ended. It runs nothing else.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +8,12 @@ use std::time::Duration;
 use anyhow::Context;
 use opsux_core::{OperationParams, OperationType, RunId, RunStatus, TenantSlug};
 
-use super::{DatabaseArgs, FlowArgs, flows};
+use super::DatabaseArgs;
 use crate::clock::SystemClock;
+use crate::flows::OperationsPrune;
 use crate::runs::{StartRun, TenantRef, queries};
 use crate::state::{AppState, Config};
+use crate::worker::{Handlers, Worker, WorkerConfig};
 
 #[derive(Debug, clap::Args)]
 pub struct PruneArgs {
@@ -23,8 +25,6 @@ pub struct PruneArgs {
     /// Only this tenant (its slug); repeat for several. Default: every tenant.
     #[arg(long = "tenant")]
     pub tenants: Vec<String>,
-    #[command(flatten)]
-    pub flows: FlowArgs,
 }
 
 pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
@@ -35,7 +35,6 @@ pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     let store = args.database.open().await?;
     let state = AppState::new(Config::default(), store, Arc::new(SystemClock));
     let tenants = chosen_tenants(&state, &args.tenants).await?;
-    let env = args.flows.env(&state, &args.database.database_url)?;
     let mut started = Vec::new();
     for tenant in tenants {
         let run = state
@@ -50,9 +49,23 @@ pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
             .await?;
         started.push((tenant, run.run.id()));
     }
-    let worker = flows::worker(&state, &env, 1);
-    let all_done = wait_for(&state, &started);
-    worker.run(all_done).await;
+    let prune = OperationsPrune {
+        store: state.store.clone(),
+        clock: Arc::clone(&state.clock),
+    };
+    let worker = Worker::new(
+        state.runs.clone(),
+        Handlers::new().with(OperationType::OperationsPrune, prune),
+        WorkerConfig::default(),
+        Arc::clone(&state.wake_worker),
+    );
+    for (_, id) in &started {
+        if let Some(claimed) = state.runs.claim_run(*id).await? {
+            worker.execute(claimed).await;
+        }
+    }
+    // Those a worker elsewhere took end there.
+    wait_for(&state, &started).await;
     for (tenant, id) in &started {
         let run = queries::get(&state.store, tenant.id, *id)
             .await?

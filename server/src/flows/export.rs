@@ -91,7 +91,9 @@ impl Handler for PolicyExport {
     }
 }
 
-/// Writes the bundle as `<run id>.json` (a rerun overwrites it) and records it.
+/// Writes the bundle as `policy-export-<run id>.json` in the exports folder (a rerun
+/// overwrites it) and records its name, which downloads resolve against their own exports
+/// folder (the same folder, wherever each process mounts it).
 async fn write_file(
     env: &FlowEnv,
     ctx: &RunContext,
@@ -113,7 +115,7 @@ async fn write_file(
             ctx.tenant_id(),
             run,
             &file_name,
-            &path.to_string_lossy(),
+            &file_name,
             i64::try_from(text.len()).unwrap_or(i64::MAX),
             env.now_ms(),
         )

@@ -70,7 +70,13 @@ pub fn handlers(env: &FlowEnv) -> crate::worker::Handlers {
         .with(Op::RestoreExecute, RestoreExecute(e()))
         .with(Op::RestoreRunUnarchive, RestoreRunUnarchive(e()))
         .with(Op::RestoreRunForceDelete, RestoreRunForceDelete(e()))
-        .with(Op::OperationsPrune, OperationsPrune(e()))
+        .with(
+            Op::OperationsPrune,
+            OperationsPrune {
+                store: env.store.clone(),
+                clock: Arc::clone(&env.clock),
+            },
+        )
 }
 
 impl FlowEnv {

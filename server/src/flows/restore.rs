@@ -5,8 +5,10 @@
 use futures_util::future::BoxFuture;
 use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 
-use super::{FlowEnv, internal, outcome_of, params, report};
+use super::{FlowEnv, internal, outcome_of, params, policy_named, report};
+use crate::clock::{SharedClock, to_ms};
 use crate::provider::{ProviderError, TenantProvider};
+use crate::store::Store;
 use crate::store::restores::Pushback;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
@@ -36,10 +38,8 @@ async fn push_back(
             Err(ProviderError::Cancelled) => return Some(HandlerOutcome::Cancelled),
             Err(err) => {
                 counts.add(SummaryKey::Failed, 1);
-                ctx.record_failure(
-                    err.reason_code(),
-                    &format!("policy {}: {err}", item.policy_id),
-                );
+                let policy = policy_named(&item.name);
+                ctx.record_failure(err.reason_code(), &format!("{policy}: {err}"));
             }
         }
         if let Some(stop) = report(ctx, counts).await {
@@ -112,7 +112,11 @@ impl Handler for RestoreExecute {
                         "the backup set of restore run {restore} was deleted; there is nothing to restore"
                     ));
                 }
-                Ok(None) => return gone(format!("restore run {restore} no longer exists")),
+                Ok(None) => {
+                    return gone(format!(
+                        "restore run {restore} was archived or deleted since it was started"
+                    ));
+                }
                 Err(err) => return internal(&err),
             };
             let mut counts = SummaryCounts::new();
@@ -225,13 +229,17 @@ impl Handler for RestoreRunForceDelete {
 /// `operations_prune` (system only): the tenant's runs that ended more than
 /// `older_than_days` ago are deleted with their notifications, whose links then answer the
 /// clean not-found.
+/// It needs no provider, so no secrets key: the console's `opsux prune` runs it with the
+/// database and a clock only.
 #[derive(Debug, Clone)]
-pub struct OperationsPrune(pub FlowEnv);
+pub struct OperationsPrune {
+    pub store: Store,
+    pub clock: SharedClock,
+}
 
 impl Handler for OperationsPrune {
     fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
         Box::pin(async move {
-            let env = &self.0;
             let days = match params(ctx) {
                 Ok(OperationParams::OperationsPrune { older_than_days }) => older_than_days,
                 Ok(_) => return internal(&std::io::Error::other("not a prune's parameters")),
@@ -240,8 +248,8 @@ impl Handler for OperationsPrune {
             let window = i64::try_from(days)
                 .unwrap_or(i64::MAX)
                 .saturating_mul(86_400_000);
-            let before = env.now_ms().saturating_sub(window);
-            let pruned = match env.store.prune_runs(ctx.tenant_id(), before).await {
+            let before = to_ms(self.clock.now()).saturating_sub(window);
+            let pruned = match self.store.prune_runs(ctx.tenant_id(), before).await {
                 Ok(pruned) => pruned,
                 Err(err) => return internal(&err),
             };

@@ -42,7 +42,11 @@ pub async fn unowned_target(
             one(policy_version_id),
         )],
         P::RestoreExecute { restore_run_id } => {
-            vec![("restore_run_id", Owned::RestoreRuns, one(restore_run_id))]
+            vec![(
+                "restore_run_id",
+                Owned::LiveRestoreRuns,
+                one(restore_run_id),
+            )]
         }
         P::RestoreRunUnarchive { restore_run_ids }
         | P::RestoreRunForceDelete { restore_run_ids } => {

@@ -61,7 +61,7 @@ pub(super) async fn download(
         .await?
         .ok_or_else(export_not_found)?;
     // A file removed from disk since is gone, as far as anyone asking can tell.
-    let bytes = tokio::fs::read(&export.path)
+    let bytes = tokio::fs::read(state.config.exports_dir.join(&export.path))
         .await
         .map_err(|_| export_not_found())?;
     let disposition = format!("attachment; filename=\"{}\"", export.file_name);

@@ -196,6 +196,16 @@ impl RunService {
 
     /// Claims the oldest queued run for a worker: queued → running, attempt + 1, a new lease.
     pub async fn claim(&self) -> Result<Option<ClaimedRun>, RunError> {
+        self.claim_among(None).await
+    }
+
+    /// Claims run `id` if it is still queued (a worker elsewhere may have taken it): for a
+    /// caller that executes the runs it started itself, such as the console's prune.
+    pub async fn claim_run(&self, id: RunId) -> Result<Option<ClaimedRun>, RunError> {
+        self.claim_among(Some(id)).await
+    }
+
+    async fn claim_among(&self, only: Option<RunId>) -> Result<Option<ClaimedRun>, RunError> {
         let token = Uuid::new_v4().to_string();
         let now_ms = self.now_ms();
         let expires_ms = now_ms.saturating_add(duration_ms(self.inner.config.lease));
@@ -203,6 +213,7 @@ impl RunService {
             token: token.clone(),
             expires_ms,
             now_ms,
+            only,
         };
         let Written::Claimed(claimed) = self.write(claim).await? else {
             return Err(unexpected("claim"));

@@ -117,7 +117,8 @@ pub(super) async fn insert_queued(
     row.map(RunRecord::try_from).transpose()
 }
 
-/// Claims the oldest queued run (queued → running) with a fresh lease; `None` if none is queued.
+/// Claims the oldest queued run (queued → running) with a fresh lease — or only `only`, if it
+/// is queued; `None` if there is nothing to claim.
 ///
 /// On PostgreSQL the oldest queued row is picked `FOR UPDATE SKIP LOCKED`: a row another
 /// process is claiming at this moment is passed over, not waited for and then found taken,
@@ -128,6 +129,7 @@ pub(super) async fn claim_next(
     lease_token: &str,
     lease_expires_ms: i64,
     now_ms: i64,
+    only: Option<RunId>,
 ) -> Result<Option<RunRecord>, RunError> {
     macro_rules! claim_sql {
         ($lock:literal) => {
@@ -137,6 +139,7 @@ pub(super) async fn claim_next(
                      attempt = attempt + 1, version = version + 1, \
                      started_at = COALESCE(started_at, $3) \
                  WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
+                                 AND (CAST($6 AS TEXT) IS NULL OR id = $6) \
                              ORDER BY created_at, id LIMIT 1",
                 $lock,
                 ") AND status IN ($4, $5)",
@@ -147,6 +150,7 @@ pub(super) async fn claim_next(
     const SQLITE: &str = claim_sql!("");
     const POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
     let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
+    let only = only.map(|id| id.to_string());
     let row: Option<RunRow> = match conn {
         Conn::Sqlite(c) => {
             sqlx::query_as(SQLITE)
@@ -155,6 +159,7 @@ pub(super) async fn claim_next(
                 .bind(now_ms)
                 .bind(a)
                 .bind(b)
+                .bind(&only)
                 .fetch_optional(&mut **c)
                 .await?
         }
@@ -165,6 +170,7 @@ pub(super) async fn claim_next(
                 .bind(now_ms)
                 .bind(a)
                 .bind(b)
+                .bind(&only)
                 .fetch_optional(&mut **c)
                 .await?
         }

@@ -53,6 +53,8 @@ pub(super) enum Write {
         token: String,
         expires_ms: i64,
         now_ms: i64,
+        /// Only this run, if it is queued (the console's own runs); `None`: the oldest.
+        only: Option<RunId>,
     },
     Renew {
         id: RunId,
@@ -433,7 +435,8 @@ async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> 
             token,
             expires_ms,
             now_ms,
-        } => Written::Claimed(store::claim_next(conn, token, *expires_ms, *now_ms).await?),
+            only,
+        } => Written::Claimed(store::claim_next(conn, token, *expires_ms, *now_ms, *only).await?),
         Write::Renew {
             id,
             token,

@@ -11,6 +11,7 @@ pub struct Export {
     pub id: String,
     pub run_id: String,
     pub file_name: String,
+    /// The file, relative to the exports folder (older rows: an absolute path).
     pub path: String,
     pub bytes: i64,
     pub created_at: i64,

@@ -13,6 +13,8 @@ pub enum Owned {
     Schedules,
     BackupSets,
     RestoreRuns,
+    /// Restore runs that are not archived (the ones that may be executed).
+    LiveRestoreRuns,
 }
 
 impl Owned {
@@ -27,6 +29,9 @@ impl Owned {
             Self::Schedules => "SELECT id FROM backup_schedules WHERE tenant_id = $1 AND id IN (",
             Self::BackupSets => "SELECT id FROM backup_sets WHERE tenant_id = $1 AND id IN (",
             Self::RestoreRuns => "SELECT id FROM restore_runs WHERE tenant_id = $1 AND id IN (",
+            Self::LiveRestoreRuns => {
+                "SELECT id FROM restore_runs WHERE tenant_id = $1 AND archived = FALSE AND id IN ("
+            }
         }
     }
 
@@ -38,6 +43,7 @@ impl Owned {
             Self::Schedules => "backup schedule",
             Self::BackupSets => "backup set",
             Self::RestoreRuns => "restore run",
+            Self::LiveRestoreRuns => "unarchived restore run",
         }
     }
 }

@@ -12,13 +12,18 @@ use super::{Store, on_pool};
 pub struct Pushback {
     pub policy_id: String,
     pub external_id: String,
+    /// The policy's name, for messages.
+    pub name: String,
     pub snapshot: serde_json::Value,
 }
 
-fn pushback((policy_id, external_id, snapshot): (String, String, String)) -> Pushback {
+type PushbackRow = (String, String, String, String);
+
+fn pushback((policy_id, external_id, name, snapshot): PushbackRow) -> Pushback {
     Pushback {
         policy_id,
         external_id,
+        name,
         snapshot: serde_json::from_str(&snapshot).unwrap_or_default(),
     }
 }
@@ -30,10 +35,10 @@ impl Store {
         tenant_id: Uuid,
         id: &str,
     ) -> Result<Option<Pushback>, sqlx::Error> {
-        const SQL: &str = "SELECT p.id, p.external_id, v.snapshot \
+        const SQL: &str = "SELECT p.id, p.external_id, p.name, v.snapshot \
                            FROM policy_versions v JOIN policies p ON p.id = v.policy_id \
                            WHERE p.tenant_id = $1 AND v.id = $2";
-        let row: Option<(String, String, String)> = on_pool!(self, pool => {
+        let row: Option<PushbackRow> = on_pool!(self, pool => {
             sqlx::query_as(SQL)
                 .bind(tenant_id.to_string())
                 .bind(id)
@@ -44,14 +49,16 @@ impl Store {
     }
 
     /// The items of the backup set of the tenant's restore run `id`, by policy name; `None`
-    /// when the restore run does not exist, `Some(None)` when its backup set was deleted.
+    /// when the restore run does not exist or is archived, `Some(None)` when its backup set
+    /// was deleted.
     pub async fn items_to_restore(
         &self,
         tenant_id: Uuid,
         id: &str,
     ) -> Result<Option<Option<Vec<Pushback>>>, sqlx::Error> {
-        const RUN: &str = "SELECT backup_set_id FROM restore_runs WHERE tenant_id = $1 AND id = $2";
-        const ITEMS: &str = "SELECT p.id, p.external_id, i.snapshot \
+        const RUN: &str = "SELECT backup_set_id FROM restore_runs \
+                           WHERE tenant_id = $1 AND id = $2 AND archived = FALSE";
+        const ITEMS: &str = "SELECT p.id, p.external_id, p.name, i.snapshot \
                              FROM backup_items i JOIN policies p ON p.id = i.policy_id \
                              WHERE i.backup_set_id = $1 ORDER BY p.name, p.id";
         let set: Option<Option<String>> = on_pool!(self, pool => {
@@ -67,7 +74,7 @@ impl Store {
         let Some(set) = set else {
             return Ok(Some(None));
         };
-        let rows: Vec<(String, String, String)> = on_pool!(self, pool => {
+        let rows: Vec<PushbackRow> = on_pool!(self, pool => {
             sqlx::query_as(ITEMS).bind(&set).fetch_all(pool).await
         })?;
         Ok(Some(Some(rows.into_iter().map(pushback).collect())))

@@ -37,8 +37,6 @@ pub(crate) struct World {
     pub simulator: String,
     pub tenant: DemoTenant,
     pub handlers: Handlers,
-    /// Where exports are written; kept (and removed) with the world.
-    _exports: tempfile::TempDir,
 }
 
 impl World {
@@ -65,7 +63,6 @@ impl World {
             .set_connection(contoso.id, &connection, 0)
             .await
             .unwrap();
-        let exports = tempfile::tempdir().unwrap();
         let env = FlowEnv {
             store: app.store().clone(),
             secrets,
@@ -76,7 +73,7 @@ impl World {
                 max_total: Duration::from_secs(20),
             },
             clock: Arc::clone(&app.state.clock),
-            exports_dir: exports.path().to_owned(),
+            exports_dir: app.state.config.exports_dir.clone(),
             runs: Some(app.runs().clone()),
         };
         let handlers = flows::handlers(&env);
@@ -85,7 +82,6 @@ impl World {
             simulator,
             tenant,
             handlers,
-            _exports: exports,
         }
     }
 

@@ -189,6 +189,19 @@ async fn a_restore_run_is_made_from_the_tenants_own_backup_set() {
         .await
         .json();
     assert_eq!(archived["items"][0]["id"], id);
+    // An archived record is not executed (unarchive it first).
+    let execute = app
+        .post(
+            "/api/t/contoso/operations",
+            Some(&owner),
+            &json!({"type": "restore_execute", "params": {"restore_run_id": id}}),
+        )
+        .await;
+    assert_eq!(execute.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        execute.json()["error"]["message"],
+        format!("params.restore_run_id: no unarchived restore run \"{id}\" in this tenant")
+    );
     let foreign = format!("/api/t/fabrikam/restore-runs/{id}/archive");
     assert_eq!(
         app.post(&foreign, Some(&owner), &json!({})).await.status,

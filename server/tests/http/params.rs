@@ -89,7 +89,7 @@ async fn every_params_error_is_a_422_naming_the_field() {
         (
             json!({"type": "restore_execute", "params": {"restore_run_id": "r-1"}}),
             "params.restore_run_id",
-            "no restore run \"r-1\" in this tenant",
+            "no unarchived restore run \"r-1\" in this tenant",
         ),
         (
             json!({"type": "restore_run_force_delete", "params": {"restore_run_ids": ["r-1"], "force": true}}),

@@ -89,12 +89,11 @@ async fn every_operation_runs_for_real_in_the_demo() {
     let file = owner
         .get(&format!("/api/t/contoso/operations/{}/export", id(&export)))
         .await;
-    assert!(
-        file["download_url"]
-            .as_str()
-            .unwrap()
-            .ends_with("/download"),
-        "{file}"
+    let bundle = owner.get(file["download_url"].as_str().unwrap()).await;
+    assert_eq!(
+        bundle["policies"].as_array().unwrap().len(),
+        3,
+        "the file, downloaded"
     );
     assert_eq!(
         succeeded(

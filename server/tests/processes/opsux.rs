@@ -1,6 +1,6 @@
 //! Starting, reaching and killing `opsux` processes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -85,7 +85,6 @@ impl Drop for Opsux {
 pub(crate) fn command(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
-        .args(["--secrets-key", SECRETS_KEY])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .output()
@@ -96,7 +95,7 @@ pub(crate) fn command(args: &[&str]) -> std::process::Output {
 /// tests (`target/tmp`), to read when a test fails — at `debug` for opsux itself, so a test
 /// can also check what never reaches a log line.
 fn spawn(args: &[&str], name: &str) -> (Child, PathBuf) {
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("opsux-{name}.log"));
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("opsux-{name}.log"));
     let log = std::fs::File::create(&path).expect("a log file for the child process");
     let child = Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
@@ -106,8 +105,10 @@ fn spawn(args: &[&str], name: &str) -> (Child, PathBuf) {
         } else {
             &[][..]
         })
-        // On PostgreSQL every process needs the same key.
+        // On PostgreSQL every process needs the same key and exports folder.
         .args(["--secrets-key", SECRETS_KEY])
+        .arg("--exports-dir")
+        .arg(Path::new(env!("CARGO_TARGET_TMPDIR")).join("exports"))
         .env("RUST_LOG", "warn,opsux_server=debug")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -40,6 +40,29 @@ async fn claim_takes_the_oldest_queued_run_with_a_lease() {
 }
 
 #[tokio::test]
+async fn a_named_run_is_claimed_only_while_it_is_queued() {
+    let app = TestApp::new().await;
+    let first = app
+        .start_run(OperationType::InventorySync, None, json!({}))
+        .await;
+    let second = app
+        .start_run(OperationType::EntraGroupSync, None, json!({}))
+        .await;
+    let claimed = app.runs().claim_run(second.run.id()).await.unwrap();
+    assert_eq!(claimed.unwrap().id(), second.run.id(), "not the oldest");
+    assert!(
+        app.runs()
+            .claim_run(second.run.id())
+            .await
+            .unwrap()
+            .is_none(),
+        "taken already"
+    );
+    let next = app.runs().claim().await.unwrap().unwrap();
+    assert_eq!(next.id(), first.run.id());
+}
+
+#[tokio::test]
 async fn progress_and_success() {
     let app = TestApp::new().await;
     let started = app

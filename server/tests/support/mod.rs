@@ -138,6 +138,7 @@ impl TestApp {
             metrics_token: None,
             // Short, so tests see a signed-out stream end quickly.
             stream_recheck: Duration::from_millis(200),
+            exports_dir: dir.path().join("exports"),
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);
