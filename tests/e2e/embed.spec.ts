@@ -19,7 +19,7 @@ test('the widget embedded on an allowed origin shows runs live as they start and
     'opsux widget: the element needs data-tenant',
   );
 
-  const started = await startLongRun(page, 'contoso', 20);
+  const started = await startLongRun(page, 'contoso', 30);
   const item = contoso.locator(`[data-run-id="${started.run.id}"]`);
   await expect(item).toBeVisible();
   await expect(item.getByRole('progressbar')).toBeVisible();

@@ -153,10 +153,11 @@ export async function policies(page: Page, tenant: string): Promise<Policy[]> {
 
 /**
  * Starts a run that stays active for a while: an export of `count` policies from a provider
- * that takes 200 ms per answer (about `count` / 5 seconds). Cancel it, or let it end.
+ * that takes `latencyMs` per answer (by default about `count` / 5 seconds). Cancel it, or let
+ * it end.
  */
-export async function startLongRun(page: Page, tenant: string, count = 100) {
+export async function startLongRun(page: Page, tenant: string, count = 100, latencyMs = 200) {
   const ids = (await policies(page, tenant)).slice(0, count).map((p) => p.id);
-  await setFaults(tenant, { latency_ms: 200 });
+  await setFaults(tenant, { latency_ms: latencyMs });
   return startRun(page, tenant, 'policy_export', { policy_ids: ids });
 }

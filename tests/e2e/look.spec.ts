@@ -80,7 +80,8 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await capture(page, 'overview-toast');
 
   // Live: a long run, seen in the widget, the list and Run Detail; then cancelled.
-  const live = await startLongRun(page, 'contoso');
+  // Slow enough (100 policies at 2 s each) to outlast the captures; cancelled below.
+  const live = await startLongRun(page, 'contoso', 100, 2000);
   await page.goto('/t/contoso');
   await page.getByRole('button', { name: 'Active operations' }).click();
   await expect(page.getByRole('region', { name: 'Active operations' }).getByRole('progressbar').first()).toBeVisible();
@@ -113,7 +114,7 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await expect(page.getByTestId('operation-types')).toBeVisible();
   await capture(page, 'catalog');
 
-  const embedded = await startLongRun(page, 'contoso');
+  const embedded = await startLongRun(page, 'contoso', 100, 2000);
   await page.goto(`http://127.0.0.1:${embedPort}/`);
   await expect(page.getByTestId('embed-contoso').getByRole('progressbar').first()).toBeVisible();
   await capture(page, 'embed');

@@ -18,7 +18,7 @@ use crate::store;
 use crate::worker::{Worker, WorkerConfig};
 
 #[derive(Debug, clap::Args)]
-pub struct FlowArgs {
+pub struct SecretsArgs {
     /// The key sealing tenant credentials at rest: 32 random bytes, base64 (44 characters).
     /// Every process on one database needs the same key. Takes precedence over the key file.
     #[arg(
@@ -31,6 +31,12 @@ pub struct FlowArgs {
     /// SQLite: `secrets.key` beside the database; on PostgreSQL the key must be given.
     #[arg(long, env = "OPSUX_SECRETS_KEY_FILE")]
     pub secrets_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FlowArgs {
+    #[command(flatten)]
+    pub secrets: SecretsArgs,
     /// Where `policy_export` writes its files, and downloads read them: a folder every
     /// process reaches. Default on SQLite: `exports` beside the database; on PostgreSQL it
     /// must be given.
@@ -42,9 +48,9 @@ pub struct FlowArgs {
     pub no_scheduler: bool,
 }
 
-impl FlowArgs {
+impl SecretsArgs {
     /// The secrets key, from `--secrets-key`, the key file, or the default file.
-    pub fn secrets_key(&self, database_url: &str) -> anyhow::Result<SecretsKey> {
+    pub fn key(&self, database_url: &str) -> anyhow::Result<SecretsKey> {
         if let Some(text) = &self.secrets_key {
             return SecretsKey::from_base64(text).context("OPSUX_SECRETS_KEY");
         }
@@ -58,7 +64,9 @@ impl FlowArgs {
         };
         SecretsKey::load_or_create(&path)
     }
+}
 
+impl FlowArgs {
     /// The exports folder, created if missing, as an absolute path.
     pub fn exports_dir(&self, database_url: &str) -> anyhow::Result<PathBuf> {
         let dir = match (&self.exports_dir, store::sqlite_folder(database_url)) {
@@ -83,7 +91,7 @@ impl FlowArgs {
     ) -> anyhow::Result<FlowEnv> {
         Ok(FlowEnv {
             store: state.store.clone(),
-            secrets: Arc::new(self.secrets_key(database_url)?),
+            secrets: Arc::new(self.secrets.key(database_url)?),
             retry: RetryPolicy::default(),
             clock: Arc::clone(&state.clock),
             exports_dir,

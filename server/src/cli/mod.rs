@@ -1,5 +1,6 @@
 //! The `opsux` command line.
 
+mod connect;
 mod flows;
 mod prune;
 
@@ -18,7 +19,8 @@ use crate::runs::RunConfig;
 use crate::state::{AppState, Config};
 use crate::store::{self, SqliteSync, Store, StoreOptions};
 
-pub use flows::FlowArgs;
+pub use connect::ConnectArgs;
+pub use flows::{FlowArgs, SecretsArgs};
 pub use prune::PruneArgs;
 
 #[derive(Debug, Parser)]
@@ -42,6 +44,10 @@ pub enum Command {
     /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
     /// apply them at start too; concurrent starts take turns.)
     Migrate(DatabaseArgs),
+    /// Connect a tenant to its Microsoft Graph tenant (an app registration's client
+    /// credentials), checking that they sign in; the client secret is read from
+    /// `OPSUX_CLIENT_SECRET` or, unset, from the first line of standard input, and stored sealed.
+    Connect(ConnectArgs),
     /// Delete the runs that ended more than N days ago, as one system run per tenant executed
     /// here; prints how each ended. (The scheduler does this daily, with a 90-day window.)
     Prune(PruneArgs),
@@ -179,6 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Simulator(args) => simulator(&args).await,
         Command::Prune(args) => prune::prune(args).await,
+        Command::Connect(args) => connect::connect(args).await,
         Command::SeedDemo(args) => {
             let store = args.open().await?;
             demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
@@ -243,7 +250,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo::seed(&state.store, now).await?;
         let secrets = match &env {
             Some(env) => Arc::clone(&env.secrets),
-            None => Arc::new(args.flows.secrets_key(&database_url)?),
+            None => Arc::new(args.flows.secrets.key(&database_url)?),
         };
         let simulator = flows::start_simulator(args.simulator_listen).await?;
         demo::connect(&state.store, &secrets, &simulator, now).await?;

@@ -226,8 +226,15 @@ impl GraphProvider {
                 Ok(answer) => {
                     let status = answer.status();
                     if !retryable(status) {
-                        let message = graph_error_message(answer).await;
-                        return Err(ProviderError::refused(status.as_u16(), message));
+                        let status = status.as_u16();
+                        return Err(match ProviderError::from_status(status) {
+                            // Only a refusal the status does not explain needs Graph's words.
+                            ProviderError::Invalid(_) => {
+                                let message = graph_error_message(answer).await;
+                                ProviderError::refused(status, message)
+                            }
+                            error => error,
+                        });
                     }
                     let retry_after = answer
                         .headers()
@@ -403,9 +410,18 @@ impl TenantProvider for GraphProvider {
 
 /// The `error.message` of Graph's error body, if it has one: what the provider says is wrong
 /// (a message for people; it is sanitized with the rest of a failure before it is stored).
-async fn graph_error_message(answer: reqwest::Response) -> Option<String> {
+/// Reads at most 64 KiB of the body: an error is never bigger.
+async fn graph_error_message(mut answer: reqwest::Response) -> Option<String> {
     const LONGEST: usize = 500;
-    let body: Value = answer.json().await.ok()?;
+    const BODY_LIMIT: usize = 64 * 1024;
+    let mut body = Vec::new();
+    while let Some(chunk) = answer.chunk().await.ok()? {
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body: Value = serde_json::from_slice(&body).ok()?;
     let message = body["error"]["message"].as_str()?.trim();
     (!message.is_empty()).then(|| message.chars().take(LONGEST).collect())
 }

@@ -36,8 +36,7 @@ pub(super) enum Injected {
         retry_after_secs: u64,
     },
     Unavailable,
-    Status(u16),
-    /// A refusal set by `status`, with its message.
+    /// A refusal with this status, and Graph's error message if one was set.
     Refused(u16, Option<String>),
 }
 
@@ -69,7 +68,7 @@ impl Faults {
             return Some(Injected::Unavailable);
         }
         if policy.is_some_and(|id| self.failing_policies.iter().any(|f| f == id)) {
-            return Some(Injected::Status(self.failing_status.unwrap_or(500)));
+            return Some(Injected::Refused(self.failing_status.unwrap_or(500), None));
         }
         None
     }

@@ -127,15 +127,6 @@ async fn api(
                     "The service is temporarily unavailable.",
                 )
             }
-            Some(Injected::Status(code)) => {
-                let status =
-                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                graph_error(
-                    status,
-                    "InjectedFault",
-                    "The simulator was told to refuse this.",
-                )
-            }
             Some(Injected::Refused(code, message)) => {
                 let status =
                     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -241,6 +241,9 @@ pub fn sqlite_folder(url: &str) -> Option<std::path::PathBuf> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next().unwrap_or_default();
+    if path == ":memory:" {
+        return None;
+    }
     let parent = std::path::Path::new(path).parent()?;
     Some(if parent.as_os_str().is_empty() {
         ".".into()
@@ -340,6 +343,7 @@ mod tests {
         );
         assert_eq!(sqlite_folder("sqlite://x.db"), Some(".".into()));
         assert_eq!(sqlite_folder("postgres://u@h/db"), None);
+        assert_eq!(sqlite_folder("sqlite::memory:"), None, "nothing beside it");
     }
 
     #[test]

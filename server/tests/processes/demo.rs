@@ -8,8 +8,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::opsux::{Opsux, Session, command};
+use crate::opsux::{Opsux, Session, command, command_with};
 use crate::support::{OWNER, fresh_database};
+use opsux_server::store::Store;
 
 /// Starts `type` with `params`, waits for its end; the finished run.
 async fn run(owner: &Session, operation: &str, params: Value) -> Value {
@@ -252,4 +253,102 @@ async fn every_operation_runs_for_real_in_the_demo() {
         );
         assert!(stored.is_empty() || stored.contains(&tenant.client_id));
     }
+}
+
+/// `opsux connect`: credentials that do not sign in are refused and not stored; good ones are
+/// stored sealed, and the tenant's next run works with them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_is_connected_from_the_console_after_its_credentials_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    let server = Opsux::serve(&database, &["--no-scheduler"]);
+    server.ready().await;
+    let owner = Session::sign_in(&server.base, OWNER).await;
+    let store = Store::open(&database).await.unwrap();
+    let fabrikam = store
+        .tenant(&opsux_core::TenantSlug::parse("fabrikam").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let before = store.connection(fabrikam.id).await.unwrap().unwrap();
+    // Fabrikam pointed at the simulator's *contoso* directory, whose data is told apart by size.
+    let contoso = opsux_server::simulator::demo_tenants().remove(0);
+    let simulator = before.login_url.clone();
+    let graph = format!("{simulator}/v1.0");
+    let connect = |secret: &str| {
+        command_with(
+            &[
+                "connect",
+                "--database-url",
+                &database,
+                "--tenant",
+                "fabrikam",
+                "--directory-id",
+                &contoso.directory_id,
+                "--client-id",
+                &contoso.client_id,
+                "--login-url",
+                &simulator,
+                "--graph-url",
+                &graph,
+            ],
+            &[("OPSUX_CLIENT_SECRET", secret)],
+        )
+    };
+
+    let refused = connect("not-the-secret");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("the credentials were not stored: signing in to the provider failed"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("not-the-secret"),
+        "the secret is not echoed"
+    );
+    assert_eq!(
+        store.connection(fabrikam.id).await.unwrap().unwrap(),
+        before
+    );
+
+    let connected = connect(&contoso.client_secret);
+    let stdout = String::from_utf8_lossy(&connected.stdout);
+    assert!(
+        connected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&connected.stderr)
+    );
+    assert!(
+        stdout.starts_with("fabrikam: connected, signed in"),
+        "{stdout}"
+    );
+    let after = store.connection(fabrikam.id).await.unwrap().unwrap();
+    assert_eq!(after.directory_id, contoso.directory_id);
+    assert!(!after.secret_sealed.contains(&contoso.client_secret));
+
+    let (status, started) = owner
+        .post(
+            "/api/t/fabrikam/operations",
+            &json!({"type": "inventory_sync"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    let path = format!("/api/t/fabrikam/operations/{}", id(&started["run"]));
+    let run = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let detail = owner.get(&path).await;
+            if detail["run"]["status"] == "completed" {
+                return detail["run"].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the sync ends");
+    assert_eq!(
+        succeeded(&run),
+        240,
+        "contoso's directory, through fabrikam's new connection"
+    );
 }

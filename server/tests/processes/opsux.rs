@@ -83,8 +83,15 @@ impl Drop for Opsux {
 
 /// Runs `opsux <args>` to its end (a console command); its output.
 pub(crate) fn command(args: &[&str]) -> std::process::Output {
+    command_with(args, &[])
+}
+
+/// Runs `opsux <args>` with these environment variables (and the tests' secrets key).
+pub(crate) fn command_with(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
+        .envs(envs.iter().copied())
+        .env("OPSUX_SECRETS_KEY", SECRETS_KEY)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .output()
