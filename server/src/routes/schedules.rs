@@ -21,7 +21,7 @@ use crate::store::schedules::Schedule;
 
 const MAX_KEEP: u32 = 1000;
 const MAX_NAME: usize = 100;
-const MAX_SELECTED: usize = 1000;
+const MAX_SELECTED: usize = opsux_core::params::MAX_BULK_IDS;
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::ValidationFailed, message)
@@ -80,12 +80,14 @@ async fn validate(state: &AppState, tenant: Uuid, schedule: &mut Schedule) -> Re
                     "policy_selection.policy_ids must hold 1 to {MAX_SELECTED} ids"
                 )));
             }
-            for id in ids {
-                if state.store.policy(tenant, id).await?.is_none() {
-                    return Err(invalid(format!(
-                        "policy_selection.policy_ids: {id:?} is not a policy of this tenant"
-                    )));
-                }
+            let missing = state
+                .store
+                .not_owned(tenant, crate::store::owned::Owned::Policies, ids)
+                .await?;
+            if let Some(id) = missing.first() {
+                return Err(invalid(format!(
+                    "policy_selection.policy_ids: {id:?} is not a policy of this tenant"
+                )));
             }
         }
     }
