@@ -148,9 +148,14 @@ fn RunTable(filter: RunFilter) -> impl IntoView {
     // still shown as active are read again, once each.
     let reread = StoredValue::new(Vec::<RunId>::new());
     let refresh_tenant = StoredValue::new(tenant.clone());
+    // Also called when a page of the list arrives, which may be after the person left (another
+    // tenant, another filter): then the feed and the rows are gone, and there is nothing to do.
     let apply_feed = move || {
+        if rows.is_disposed() {
+            return;
+        }
         let mut stale = Vec::new();
-        feed.runs.with(|set| {
+        let _ = feed.runs.try_with(|set| {
             rows.update(|list| {
                 for run in set.runs().into_iter().chain(set.recently_ended().cloned()) {
                     apply_to_list(list, run, &filter);
