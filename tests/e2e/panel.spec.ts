@@ -309,9 +309,22 @@ test('the operations list filters by URL, pages with Load more, and updates live
 
 test('switching tenants keeps the page working, with its own live runs', async ({ page }) => {
   await signIn(page, 'owner@demo.test');
+  // Contoso's list answers only once the person has moved on to fabrikam: the late answer
+  // must find nothing of the old page to touch (the fixture fails on any page error).
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const contosoList = (url: URL) => url.pathname === '/api/t/contoso/operations';
+  await page.route(contosoList, async (route) => {
+    await held;
+    await route.continue();
+  });
   await page.goto('/t/contoso/operations');
   await page.getByLabel('Tenant').selectOption('fabrikam');
   await expect(page).toHaveURL(/\/t\/fabrikam\/operations$/);
+  const late = page.waitForResponse((response) => contosoList(new URL(response.url())));
+  release();
+  await late;
+  await page.unroute(contosoList);
   await page.getByRole('link', { name: 'Overview' }).click();
   await expect(page.getByRole('heading', { name: 'Fabrikam Inc.' })).toBeVisible();
   // Clicks and Escape after the old tenant's frame is gone (the fixture fails on page errors).
