@@ -71,16 +71,44 @@ pub fn overview_url(tenant: &TenantSlug) -> String {
     format!("/t/{tenant}")
 }
 
+/// The policies of a tenant: `/t/{tenant}/policies`.
+pub fn policies_url(tenant: &TenantSlug) -> String {
+    format!("{}/policies", overview_url(tenant))
+}
+
+/// One policy, with its versions: `/t/{tenant}/policies/{id}`.
+pub fn policy_url(tenant: &TenantSlug, policy_id: &str) -> String {
+    format!("{}/{policy_id}", policies_url(tenant))
+}
+
+/// The directory groups of a tenant: `/t/{tenant}/groups`.
+pub fn groups_url(tenant: &TenantSlug) -> String {
+    format!("{}/groups", overview_url(tenant))
+}
+
 /// A page of a tenant in the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantPage {
     Overview,
     Operations,
     Run(RunId),
+    Policies,
+    /// A policy, by the id the API gives it.
+    Policy(String),
+    Groups,
+}
+
+/// An id as the API hands out for domain records: 1–64 letters, digits, `-` or `_`.
+fn is_record_id(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Where a dashboard path leads, when it is a tenant's page: the inverse of
-/// [`overview_url`], [`operations_url`] and [`view_run_url`], so the app's routes and the links
+/// [`overview_url`], [`operations_url`], [`view_run_url`], [`policies_url`], [`policy_url`]
+/// and [`groups_url`], so the app's routes and the links
 /// it follows come from one place (R13). `None` for any other path, or for a tenant or run id
 /// that cannot be one; `/t/{tenant}/operations/not-a-uuid` is `None`, not the list.
 pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
@@ -91,6 +119,9 @@ pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
         (None, _, _) => TenantPage::Overview,
         (Some("operations"), None, _) => TenantPage::Operations,
         (Some("operations"), Some(id), None) => TenantPage::Run(id.parse().ok()?),
+        (Some("policies"), None, _) => TenantPage::Policies,
+        (Some("policies"), Some(id), None) if is_record_id(id) => TenantPage::Policy(id.to_owned()),
+        (Some("groups"), None, _) => TenantPage::Groups,
         _ => return None,
     };
     Some((tenant, page))

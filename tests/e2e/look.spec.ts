@@ -104,6 +104,17 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await capture(page, 'notifications');
   await page.keyboard.press('Escape');
 
+  await page.goto('/t/contoso/policies');
+  await expect(page.getByTestId('policy-row').first()).toBeVisible();
+  await page.getByTestId('policy-row').nth(1).getByRole('checkbox').check();
+  await capture(page, 'policies');
+  await page.getByTestId('policy-row').first().getByRole('link').click();
+  await expect(page.getByTestId('version').first()).toBeVisible();
+  await capture(page, 'policy');
+  await page.goto('/t/fabrikam/groups');
+  await expect(page.getByTestId('groups-empty').or(page.getByTestId('group-row').first())).toBeVisible();
+  await capture(page, 'groups');
+
   await page.goto('/t/fabrikam/operations?type=restore_execute');
   await expect(page.getByTestId('runs-empty')).toBeVisible();
   await capture(page, 'operations-empty');

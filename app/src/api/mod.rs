@@ -10,8 +10,8 @@ use std::cell::RefCell;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use opsux_core::wire::{
-    Catalog, ErrorEnvelope, LoginRequest, MeResponse, RunDetail, RunList, RunSummary,
-    StartRunRequest, StartRunResponse,
+    Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse, PolicyDto, PolicyList,
+    PolicyVersionList, RunDetail, RunList, RunSummary, StartRunRequest, StartRunResponse,
 };
 use opsux_core::{OperationType, RunId, TenantSlug};
 use serde::Serialize;
@@ -87,12 +87,47 @@ impl Api {
         tenant: &TenantSlug,
         query: &[(&str, String)],
     ) -> Result<RunList, ApiError> {
-        let query = query
-            .iter()
-            .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let query = encode_query(query);
         self.get(&format!("/api/t/{tenant}/operations?{query}"))
+            .await
+    }
+
+    pub async fn policies(
+        &self,
+        tenant: &TenantSlug,
+        query: &[(&str, String)],
+    ) -> Result<PolicyList, ApiError> {
+        let query = encode_query(query);
+        self.get(&format!("/api/t/{tenant}/policies?{query}")).await
+    }
+
+    pub async fn policy(&self, tenant: &TenantSlug, id: &str) -> Result<PolicyDto, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        self.get(&format!("/api/t/{tenant}/policies/{id}")).await
+    }
+
+    pub async fn policy_versions(
+        &self,
+        tenant: &TenantSlug,
+        id: &str,
+    ) -> Result<PolicyVersionList, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        self.get(&format!("/api/t/{tenant}/policies/{id}/versions"))
+            .await
+    }
+
+    pub async fn groups(
+        &self,
+        tenant: &TenantSlug,
+        query: &[(&str, String)],
+    ) -> Result<GroupList, ApiError> {
+        let query = encode_query(query);
+        self.get(&format!("/api/t/{tenant}/groups?{query}")).await
+    }
+
+    /// The file a finished `policy_export` run wrote.
+    pub async fn export_of(&self, tenant: &TenantSlug, run: RunId) -> Result<ExportDto, ApiError> {
+        self.get(&format!("/api/t/{tenant}/operations/{run}/export"))
             .await
     }
 
@@ -104,11 +139,9 @@ impl Api {
         &self,
         tenant: &TenantSlug,
         operation: OperationType,
+        params: serde_json::Map<String, serde_json::Value>,
     ) -> Result<StartRunResponse, ApiError> {
-        let body = StartRunRequest {
-            operation,
-            params: serde_json::Map::new(),
-        };
+        let body = StartRunRequest { operation, params };
         self.post_json(&format!("/api/t/{tenant}/operations"), &body)
             .await
     }
@@ -166,6 +199,15 @@ impl Api {
             builder.credentials(RequestCredentials::Include)
         }
     }
+}
+
+/// `k=v&…`, each value URI-encoded.
+fn encode_query(query: &[(&str, String)]) -> String {
+    query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {

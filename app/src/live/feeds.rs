@@ -2,9 +2,11 @@
 //! operations list) and the person's notifications (the bell). One stream each per page.
 
 use leptos::prelude::*;
-use opsux_core::TenantSlug;
+use std::collections::BTreeSet;
+
 use opsux_core::live::{ActiveRunSet, NotificationFeed};
 use opsux_core::wire::{ActiveRunsEvent, NotificationsEvent};
+use opsux_core::{OperationType, RunId, TenantSlug};
 
 use super::connection::{StreamState, StreamTarget, keep_open};
 use crate::api::Api;
@@ -29,6 +31,26 @@ impl ActiveFeed {
             move |event: ActiveRunsEvent| set_runs.update(|set| set.apply(event)),
         );
         Self { runs, state }
+    }
+
+    /// Calls `then` each time a run of one of `operations` ends while the current view lives
+    /// (not for those that had ended before): a page lists what such runs change.
+    pub fn on_ended(self, operations: &'static [OperationType], then: impl Fn() + 'static) {
+        let acted_on = StoredValue::new(BTreeSet::<RunId>::new());
+        Effect::new(move |before: Option<()>| {
+            let ended: Vec<RunId> = self.runs.with(|set| {
+                set.recently_ended()
+                    .filter(|run| operations.contains(&run.operation))
+                    .map(|run| run.id)
+                    .collect()
+            });
+            let fresh = acted_on.try_update_value(|seen| {
+                ended.into_iter().filter(|id| seen.insert(*id)).count() > 0
+            });
+            if before.is_some() && fresh == Some(true) {
+                then();
+            }
+        });
     }
 }
 

@@ -4,11 +4,14 @@
 
 use leptos::prelude::*;
 use opsux_core::TenantSlug;
-use opsux_core::presenter::{TenantPage, operations_url, overview_url};
+use opsux_core::presenter::{TenantPage, groups_url, operations_url, overview_url, policies_url};
 use opsux_core::wire::TenantAccessDto;
 
 use super::CurrentNotifications;
-use super::pages::{NotFound, NotFoundPage, OperationsPage, OverviewPage, RunDetailPage};
+use super::pages::{
+    GroupsPage, NotFound, NotFoundPage, OperationsPage, OverviewPage, PoliciesPage, PolicyPage,
+    RunDetailPage,
+};
 use super::router::{NavLink, PanelPage, Router};
 use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
 use crate::api::Api;
@@ -54,6 +57,9 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                 PanelPage::Tenant(_, TenantPage::Overview) => view! { <OverviewPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Operations) => view! { <OperationsPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Run(id)) => view! { <RunDetailPage id /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Policies) => view! { <PoliciesPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Policy(id)) => view! { <PolicyPage id /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Groups) => view! { <GroupsPage /> }.into_any(),
                                 _ => view! { <NotFound /> }.into_any(),
                             }}
                         </Shell>
@@ -85,6 +91,8 @@ pub(crate) fn Shell(
             <nav class="nav" aria-label="Main">
                 <NavLink href=overview_url(&t.slug) exact=true>"Overview"</NavLink>
                 <NavLink href=operations_url(&t.slug)>"Operations"</NavLink>
+                <NavLink href=policies_url(&t.slug)>"Policies"</NavLink>
+                <NavLink href=groups_url(&t.slug)>"Groups"</NavLink>
             </nav>
         }
     });
@@ -117,13 +125,14 @@ fn TenantSwitcher(
     let current_slug = current.map(|t| t.slug.to_string()).unwrap_or_default();
     let on_change = move |event: leptos::ev::Event| {
         let slug = event_target_value(&event);
-        let in_operations = matches!(
-            PanelPage::of(&router.path()),
-            PanelPage::Tenant(_, TenantPage::Operations | TenantPage::Run(_))
-        );
+        let section = match PanelPage::of(&router.path()) {
+            PanelPage::Tenant(_, TenantPage::Operations | TenantPage::Run(_)) => operations_url,
+            PanelPage::Tenant(_, TenantPage::Policies | TenantPage::Policy(_)) => policies_url,
+            PanelPage::Tenant(_, TenantPage::Groups) => groups_url,
+            _ => overview_url,
+        };
         let target = match TenantSlug::parse(&slug) {
-            Ok(slug) if in_operations => operations_url(&slug),
-            Ok(slug) => overview_url(&slug),
+            Ok(slug) => section(&slug),
             Err(_) => "/".to_owned(),
         };
         router.navigate(&target);

@@ -20,10 +20,7 @@ pub(crate) fn StartButton(
     #[prop(into)] label: String,
     #[prop(optional, into)] primary: bool,
 ) -> impl IntoView {
-    let allowed = operation
-        .start_capability()
-        .is_some_and(|c| access.capabilities.contains(&c));
-    allowed.then(|| {
+    may_start(&access, operation).then(|| {
         let tenant = access.slug.clone();
         let busy = RwSignal::new(false);
         let error = RwSignal::new(None::<String>);
@@ -33,7 +30,7 @@ pub(crate) fn StartButton(
             error.set(None);
             let tenant = tenant.clone();
             leptos::task::spawn_local(async move {
-                match start(&tenant, operation).await {
+                match start(&tenant, operation, serde_json::Map::new()).await {
                     Ok(toast) => toasts.show(toast),
                     Err(message) => error.set(Some(message)),
                 }
@@ -57,12 +54,23 @@ pub(crate) fn StartButton(
     })
 }
 
-async fn start(
+/// Whether the person's role in the tenant may start `operation` (R16): what is not allowed
+/// is not offered.
+pub(crate) fn may_start(access: &TenantAccessDto, operation: OperationType) -> bool {
+    operation
+        .start_capability()
+        .is_some_and(|c| access.capabilities.contains(&c))
+}
+
+/// Starts `operation` with `params`; the toast of the answer (queued or already queued), or
+/// what went wrong, said for a person.
+pub(crate) async fn start(
     tenant: &TenantSlug,
     operation: OperationType,
+    params: serde_json::Map<String, serde_json::Value>,
 ) -> Result<opsux_core::presenter::Toast, String> {
     Api::same_origin()
-        .start(tenant, operation)
+        .start(tenant, operation, params)
         .await
         .map(|answer| answer.toast)
         .map_err(|err| err.describe())

@@ -1,17 +1,23 @@
 //! One file per page.
 
 mod catalog;
+mod groups;
 mod home;
 mod login;
 mod not_found;
 mod operations;
 mod overview;
+mod policies;
+mod policy;
 mod run_detail;
 
 pub(crate) use catalog::CatalogPage;
+pub(crate) use groups::GroupsPage;
 pub(crate) use home::HomePage;
 pub(crate) use login::LoginPage;
 pub(crate) use not_found::{NotFound, NotFoundPage};
 pub(crate) use operations::OperationsPage;
 pub(crate) use overview::OverviewPage;
+pub(crate) use policies::PoliciesPage;
+pub(crate) use policy::PolicyPage;
 pub(crate) use run_detail::RunDetailPage;

@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 use opsux_core::badge::{outcome_badge, status_badge};
 use opsux_core::live::newer_detail;
-use opsux_core::wire::{ErrorCode, RunDetail, RunStreamEvent, RunSummary};
-use opsux_core::{Capability, RunId, RunOutcome, RunStatus, TenantSlug};
+use opsux_core::wire::{ErrorCode, ExportDto, RunDetail, RunStreamEvent, RunSummary};
+use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, TenantSlug};
 
 use crate::api::Api;
 use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
@@ -122,6 +122,10 @@ fn RunView(
         .initiator
         .as_ref()
         .map_or_else(|| "System".to_owned(), |u| u.display_name.clone());
+    let export_file = (first.operation == OperationType::PolicyExport).then(|| {
+        let ended = Memo::new(move |_| !active.get());
+        view! { <ExportFile run=first.id tenant=tenant.clone() ended /> }
+    });
     view! {
         <div class="run-head" data-test="run-detail" data-run-id=first.id.to_string()>
             <div class="run-title">
@@ -157,6 +161,7 @@ fn RunView(
             </section>
         </div>
         {move || detail.with(|d| d.as_ref().map(failures))}
+        {export_file}
         <section class="card">
             <h2>"Details"</h2>
             {move || detail.with(|d| d.as_ref().map(details))}
@@ -346,5 +351,40 @@ fn details(detail: &RunDetail) -> impl IntoView + use<> {
         <h3>"Parameters"</h3>
         <pre class="code" data-test="run-params">{params}</pre>
         {context.map(|c| view! { <h3>"Context"</h3><pre class="code" data-test="run-context">{c}</pre> })}
+    }
+}
+
+/// A policy export's file, once the run has ended with one: its name, size and download link.
+#[component]
+fn ExportFile(run: RunId, tenant: TenantSlug, ended: Memo<bool>) -> impl IntoView {
+    let file = RwSignal::new(None::<ExportDto>);
+    Effect::new(move |_| {
+        if !ended.get() {
+            return;
+        }
+        let tenant = tenant.clone();
+        leptos::task::spawn_local(async move {
+            // No file (nothing exported) is an answer too: then nothing is shown.
+            if let Ok(export) = Api::same_origin().export_of(&tenant, run).await {
+                file.try_set(Some(export));
+            }
+        });
+    });
+    move || {
+        file.get().map(|export| {
+            let size = format!("{} bytes", export.bytes);
+            view! {
+                <section class="card" data-test="export-file">
+                    <h2>"Export file"</h2>
+                    <p>
+                        <a class="button" href=export.download_url download=export.file_name.clone()
+                            data-test="download-export">
+                            "Download "{export.file_name.clone()}
+                        </a>
+                        <span class="muted">" "{size}</span>
+                    </p>
+                </section>
+            }
+        })
     }
 }
