@@ -91,3 +91,22 @@ pub const fn run_badge(status: RunStatus, outcome: Option<RunOutcome>) -> Badge 
         _ => status_badge(status),
     }
 }
+
+/// A policy left out of backups until it is unignored.
+pub const IGNORED_POLICY: Badge = Badge {
+    label: "Ignored",
+    tone: Tone::Neutral,
+};
+
+/// A restore run put away; `restore_run_unarchive` brings it back, `restore_run_force_delete`
+/// deletes it for good.
+pub const ARCHIVED_RECORD: Badge = Badge {
+    label: "Archived",
+    tone: Tone::Neutral,
+};
+
+/// A backup schedule that does not fire.
+pub const DISABLED_SCHEDULE: Badge = Badge {
+    label: "Disabled",
+    tone: Tone::Warning,
+};

@@ -49,3 +49,20 @@ fn tones_map_to_stylesheet_classes() {
         assert_eq!(tone.css_class(), class);
     }
 }
+
+#[test]
+fn record_badges_have_labels_and_calm_tones() {
+    use opsux_core::badge::{ARCHIVED_RECORD, DISABLED_SCHEDULE, IGNORED_POLICY};
+    assert_eq!(
+        (IGNORED_POLICY.label, IGNORED_POLICY.tone),
+        ("Ignored", Tone::Neutral)
+    );
+    assert_eq!(
+        (ARCHIVED_RECORD.label, ARCHIVED_RECORD.tone),
+        ("Archived", Tone::Neutral)
+    );
+    assert_eq!(
+        (DISABLED_SCHEDULE.label, DISABLED_SCHEDULE.tone),
+        ("Disabled", Tone::Warning)
+    );
+}

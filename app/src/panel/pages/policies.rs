@@ -7,12 +7,13 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use opsux_core::OperationType;
+use opsux_core::badge::IGNORED_POLICY;
 use opsux_core::presenter::policy_url;
 use opsux_core::wire::PolicyDto;
 
 use crate::api::Api;
-use crate::components::RelativeTime;
 use crate::components::toasts::Toasts;
+use crate::components::{Badge, RelativeTime};
 use crate::live::ticking_now;
 use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
@@ -224,7 +225,7 @@ fn PolicyRow(
             })}
             <td>
                 <a href=href class="row-link">{policy.name.clone()}</a>
-                {policy.ignored.then(|| view! { <span class="badge tone-neutral" data-test="ignored">"Ignored"</span> })}
+                {policy.ignored.then(|| view! { <Badge label=IGNORED_POLICY.label tone=IGNORED_POLICY.tone /> })}
             </td>
             <td><code class="kind">{policy.kind.clone()}</code></td>
             <td class="numeric">{policy.provider_version}</td>
