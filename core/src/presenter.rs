@@ -86,6 +86,26 @@ pub fn groups_url(tenant: &TenantSlug) -> String {
     format!("{}/groups", overview_url(tenant))
 }
 
+/// A tenant's backup schedules and sets: `/t/{tenant}/backups`.
+pub fn backups_url(tenant: &TenantSlug) -> String {
+    format!("{}/backups", overview_url(tenant))
+}
+
+/// One backup set, with its items: `/t/{tenant}/backup-sets/{id}`.
+pub fn backup_set_url(tenant: &TenantSlug, set_id: &str) -> String {
+    format!("{}/backup-sets/{set_id}", overview_url(tenant))
+}
+
+/// A tenant's restore runs: `/t/{tenant}/restore-runs`.
+pub fn restore_runs_url(tenant: &TenantSlug) -> String {
+    format!("{}/restore-runs", overview_url(tenant))
+}
+
+/// A tenant's audit log: `/t/{tenant}/audit-log`.
+pub fn audit_log_url(tenant: &TenantSlug) -> String {
+    format!("{}/audit-log", overview_url(tenant))
+}
+
 /// A page of a tenant in the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantPage {
@@ -96,6 +116,11 @@ pub enum TenantPage {
     /// A policy, by the id the API gives it.
     Policy(String),
     Groups,
+    Backups,
+    /// A backup set, by the id the API gives it.
+    BackupSet(String),
+    RestoreRuns,
+    AuditLog,
 }
 
 /// An id as the API hands out for domain records: 1–64 letters, digits, `-` or `_`.
@@ -107,8 +132,9 @@ fn is_record_id(text: &str) -> bool {
 }
 
 /// Where a dashboard path leads, when it is a tenant's page: the inverse of
-/// [`overview_url`], [`operations_url`], [`view_run_url`], [`policies_url`], [`policy_url`]
-/// and [`groups_url`], so the app's routes and the links
+/// [`overview_url`], [`operations_url`], [`view_run_url`], [`policies_url`], [`policy_url`],
+/// [`groups_url`], [`backups_url`], [`backup_set_url`], [`restore_runs_url`] and
+/// [`audit_log_url`], so the app's routes and the links
 /// it follows come from one place (R13). `None` for any other path, or for a tenant or run id
 /// that cannot be one; `/t/{tenant}/operations/not-a-uuid` is `None`, not the list.
 pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
@@ -122,6 +148,12 @@ pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
         (Some("policies"), None, _) => TenantPage::Policies,
         (Some("policies"), Some(id), None) if is_record_id(id) => TenantPage::Policy(id.to_owned()),
         (Some("groups"), None, _) => TenantPage::Groups,
+        (Some("backups"), None, _) => TenantPage::Backups,
+        (Some("backup-sets"), Some(id), None) if is_record_id(id) => {
+            TenantPage::BackupSet(id.to_owned())
+        }
+        (Some("restore-runs"), None, _) => TenantPage::RestoreRuns,
+        (Some("audit-log"), None, _) => TenantPage::AuditLog,
         _ => return None,
     };
     Some((tenant, page))

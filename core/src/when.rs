@@ -7,8 +7,20 @@ use time::OffsetDateTime;
 
 use crate::progress::{elapsed_between, format_elapsed};
 
-/// `just now`, `4 min ago`, `3 h ago`, `2 days ago`, then the date (`2026-11-02`).
+/// `just now`, `4 min ago`, `3 h ago`, `2 days ago`, then the date (`2026-11-02`); a time
+/// ahead (a schedule's next run) the same way: `in 4 min`, `in 3 h`, `in 2 days`.
 pub fn relative_time(then: OffsetDateTime, now: OffsetDateTime) -> String {
+    if then > now {
+        let ahead = elapsed_between(now, then).as_secs();
+        return match ahead {
+            0..45 => "just now".to_owned(),
+            45..3_600 => format!("in {} min", ahead.div_ceil(60).min(59)),
+            3_600..86_400 => format!("in {} h", ahead / 3_600),
+            86_400..172_800 => "in 1 day".to_owned(),
+            172_800..2_592_000 => format!("in {} days", ahead / 86_400),
+            _ => date_of(then),
+        };
+    }
     let secs = elapsed_between(then, now).as_secs();
     match secs {
         0..45 => "just now".to_owned(),
@@ -16,16 +28,18 @@ pub fn relative_time(then: OffsetDateTime, now: OffsetDateTime) -> String {
         3_600..86_400 => format!("{} h ago", secs / 3_600),
         86_400..172_800 => "1 day ago".to_owned(),
         172_800..2_592_000 => format!("{} days ago", secs / 86_400),
-        _ => {
-            let date = then.date();
-            format!(
-                "{:04}-{:02}-{:02}",
-                date.year(),
-                u8::from(date.month()),
-                date.day()
-            )
-        }
+        _ => date_of(then),
     }
+}
+
+fn date_of(at: OffsetDateTime) -> String {
+    let date = at.date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// How long a run took, or has taken so far: from its start (else from queueing) to its end

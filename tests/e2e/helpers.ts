@@ -161,3 +161,10 @@ export async function startLongRun(page: Page, tenant: string, count = 100, late
   await setFaults(tenant, { latency_ms: latencyMs });
   return startRun(page, tenant, 'policy_export', { policy_ids: ids });
 }
+
+/** The requests the simulator answered for a demo tenant, oldest first (its recent log). */
+export async function providerRequests(tenant: string): Promise<{ method: string; path: string; status: number }[]> {
+  const response = await fetch(`${simulator}/_admin/tenants/${DIRECTORIES[tenant]}/requests`);
+  expect(response.ok).toBeTruthy();
+  return (await response.json()).requests;
+}

@@ -115,6 +115,19 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await expect(page.getByTestId('groups-empty').or(page.getByTestId('group-row').first())).toBeVisible();
   await capture(page, 'groups');
 
+  await page.goto('/t/contoso/backups');
+  await expect(page.getByTestId('schedule').first()).toBeVisible();
+  await capture(page, 'backups');
+  await page.getByTestId('backup-set-row').first().getByRole('link').click();
+  await expect(page.getByTestId('backup-item').first()).toBeVisible();
+  await capture(page, 'backup-set');
+  await page.goto('/t/contoso/restore-runs');
+  await expect(page.getByRole('form', { name: 'New restore run' })).toBeVisible();
+  await capture(page, 'restore-runs');
+  await page.goto('/t/contoso/audit-log');
+  await expect(page.getByTestId('audit-entry').first()).toBeVisible();
+  await capture(page, 'audit-log');
+
   await page.goto('/t/fabrikam/operations?type=restore_execute');
   await expect(page.getByTestId('runs-empty')).toBeVisible();
   await capture(page, 'operations-empty');

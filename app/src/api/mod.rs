@@ -10,8 +10,10 @@ use std::cell::RefCell;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use opsux_core::wire::{
-    Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse, PolicyDto, PolicyList,
-    PolicyVersionList, RunDetail, RunList, RunSummary, StartRunRequest, StartRunResponse,
+    AuditLog, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
+    BackupSetList, Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse,
+    NewBackupSchedule, NewRestoreRun, PolicyDto, PolicyList, PolicyVersionList, RestoreRunDto,
+    RestoreRunList, RunDetail, RunList, RunSummary, StartRunRequest, StartRunResponse,
 };
 use opsux_core::{OperationType, RunId, TenantSlug};
 use serde::Serialize;
@@ -123,6 +125,95 @@ impl Api {
     ) -> Result<GroupList, ApiError> {
         let query = encode_query(query);
         self.get(&format!("/api/t/{tenant}/groups?{query}")).await
+    }
+
+    pub async fn backup_schedules(
+        &self,
+        tenant: &TenantSlug,
+    ) -> Result<BackupScheduleList, ApiError> {
+        self.get(&format!("/api/t/{tenant}/backup-schedules")).await
+    }
+
+    pub async fn create_backup_schedule(
+        &self,
+        tenant: &TenantSlug,
+        body: &NewBackupSchedule,
+    ) -> Result<BackupScheduleDto, ApiError> {
+        self.post_json(&format!("/api/t/{tenant}/backup-schedules"), body)
+            .await
+    }
+
+    pub async fn update_backup_schedule(
+        &self,
+        tenant: &TenantSlug,
+        id: &str,
+        patch: &BackupSchedulePatch,
+    ) -> Result<BackupScheduleDto, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        let request = self
+            .request(Request::patch(
+                &self.url(&format!("/api/t/{tenant}/backup-schedules/{id}")),
+            ))
+            .json(patch);
+        checked(send(request).await?).await
+    }
+
+    pub async fn backup_sets(
+        &self,
+        tenant: &TenantSlug,
+        query: &[(&str, String)],
+    ) -> Result<BackupSetList, ApiError> {
+        let query = encode_query(query);
+        self.get(&format!("/api/t/{tenant}/backup-sets?{query}"))
+            .await
+    }
+
+    pub async fn backup_set(
+        &self,
+        tenant: &TenantSlug,
+        id: &str,
+    ) -> Result<BackupSetDetail, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        self.get(&format!("/api/t/{tenant}/backup-sets/{id}")).await
+    }
+
+    pub async fn restore_runs(
+        &self,
+        tenant: &TenantSlug,
+        query: &[(&str, String)],
+    ) -> Result<RestoreRunList, ApiError> {
+        let query = encode_query(query);
+        self.get(&format!("/api/t/{tenant}/restore-runs?{query}"))
+            .await
+    }
+
+    pub async fn create_restore_run(
+        &self,
+        tenant: &TenantSlug,
+        body: &NewRestoreRun,
+    ) -> Result<RestoreRunDto, ApiError> {
+        self.post_json(&format!("/api/t/{tenant}/restore-runs"), body)
+            .await
+    }
+
+    pub async fn archive_restore_run(
+        &self,
+        tenant: &TenantSlug,
+        id: &str,
+    ) -> Result<RestoreRunDto, ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        let path = format!("/api/t/{tenant}/restore-runs/{id}/archive");
+        checked(send(self.post(&path).build()).await?).await
+    }
+
+    pub async fn audit_log(
+        &self,
+        tenant: &TenantSlug,
+        query: &[(&str, String)],
+    ) -> Result<AuditLog, ApiError> {
+        let query = encode_query(query);
+        self.get(&format!("/api/t/{tenant}/audit-log?{query}"))
+            .await
     }
 
     /// The file a finished `policy_export` run wrote.

@@ -190,10 +190,24 @@ pub(crate) fn NavLink(
 ) -> impl IntoView {
     let router = Router::expect();
     let target = href.clone();
-    let current = move || {
+    let current = Memo::new(move |_| {
         let path = router.path();
         let here = path == target || (!exact && path.starts_with(&format!("{target}/")));
         here.then_some("page")
-    };
-    view! { <a href=href aria-current=current>{children()}</a> }
+    });
+    // On a narrow screen the navigation scrolls sideways: keep the current page's link in view.
+    let link = NodeRef::<leptos::html::A>::new();
+    Effect::new(move |_| {
+        if current.get().is_none() {
+            return;
+        }
+        let Some(link) = link.get() else { return };
+        if let Some(nav) = link
+            .parent_element()
+            .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            nav.set_scroll_left(link.offset_left() - nav.offset_left() - 16);
+        }
+    });
+    view! { <a href=href aria-current=current node_ref=link>{children()}</a> }
 }

@@ -4,13 +4,16 @@
 
 use leptos::prelude::*;
 use opsux_core::TenantSlug;
-use opsux_core::presenter::{TenantPage, groups_url, operations_url, overview_url, policies_url};
+use opsux_core::presenter::{
+    TenantPage, audit_log_url, backups_url, groups_url, operations_url, overview_url, policies_url,
+    restore_runs_url,
+};
 use opsux_core::wire::TenantAccessDto;
 
 use super::CurrentNotifications;
 use super::pages::{
-    GroupsPage, NotFound, NotFoundPage, OperationsPage, OverviewPage, PoliciesPage, PolicyPage,
-    RunDetailPage,
+    AuditLogPage, BackupSetPage, BackupsPage, GroupsPage, NotFound, NotFoundPage, OperationsPage,
+    OverviewPage, PoliciesPage, PolicyPage, RestoreRunsPage, RunDetailPage,
 };
 use super::router::{NavLink, PanelPage, Router};
 use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
@@ -60,6 +63,10 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                 PanelPage::Tenant(_, TenantPage::Policies) => view! { <PoliciesPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Policy(id)) => view! { <PolicyPage id /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Groups) => view! { <GroupsPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Backups) => view! { <BackupsPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::BackupSet(id)) => view! { <BackupSetPage id /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::RestoreRuns) => view! { <RestoreRunsPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::AuditLog) => view! { <AuditLogPage /> }.into_any(),
                                 _ => view! { <NotFound /> }.into_any(),
                             }}
                         </Shell>
@@ -93,6 +100,9 @@ pub(crate) fn Shell(
                 <NavLink href=operations_url(&t.slug)>"Operations"</NavLink>
                 <NavLink href=policies_url(&t.slug)>"Policies"</NavLink>
                 <NavLink href=groups_url(&t.slug)>"Groups"</NavLink>
+                <NavLink href=backups_url(&t.slug)>"Backups"</NavLink>
+                <NavLink href=restore_runs_url(&t.slug)>"Restores"</NavLink>
+                {(t.role == opsux_core::Role::Owner).then(|| view! { <NavLink href=audit_log_url(&t.slug)>"Audit log"</NavLink> })}
             </nav>
         }
     });
@@ -129,6 +139,9 @@ fn TenantSwitcher(
             PanelPage::Tenant(_, TenantPage::Operations | TenantPage::Run(_)) => operations_url,
             PanelPage::Tenant(_, TenantPage::Policies | TenantPage::Policy(_)) => policies_url,
             PanelPage::Tenant(_, TenantPage::Groups) => groups_url,
+            PanelPage::Tenant(_, TenantPage::Backups | TenantPage::BackupSet(_)) => backups_url,
+            PanelPage::Tenant(_, TenantPage::RestoreRuns) => restore_runs_url,
+            PanelPage::Tenant(_, TenantPage::AuditLog) => audit_log_url,
             _ => overview_url,
         };
         let target = match TenantSlug::parse(&slug) {

@@ -28,6 +28,21 @@ fn relative_times() {
 }
 
 #[test]
+fn times_ahead_read_forward() {
+    let cases: &[(Duration, &str)] = &[
+        (Duration::seconds(30), "just now"),
+        (Duration::seconds(181), "in 4 min"),
+        (Duration::hours(16), "in 16 h"),
+        (Duration::hours(30), "in 1 day"),
+        (Duration::days(3), "in 3 days"),
+        (Duration::days(40), "2027-01-08"),
+    ];
+    for (ahead, expected) in cases {
+        assert_eq!(relative_time(NOW + *ahead, NOW), *expected, "{ahead}");
+    }
+}
+
+#[test]
 fn durations_run_from_start_to_end() {
     let queued = NOW - Duration::minutes(10);
     let started = NOW - Duration::minutes(9);

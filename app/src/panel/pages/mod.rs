@@ -1,5 +1,8 @@
 //! One file per page.
 
+mod audit_log;
+mod backup_set;
+mod backups;
 mod catalog;
 mod groups;
 mod home;
@@ -9,8 +12,12 @@ mod operations;
 mod overview;
 mod policies;
 mod policy;
+mod restore_runs;
 mod run_detail;
 
+pub(crate) use audit_log::AuditLogPage;
+pub(crate) use backup_set::BackupSetPage;
+pub(crate) use backups::BackupsPage;
 pub(crate) use catalog::CatalogPage;
 pub(crate) use groups::GroupsPage;
 pub(crate) use home::HomePage;
@@ -20,4 +27,5 @@ pub(crate) use operations::OperationsPage;
 pub(crate) use overview::OverviewPage;
 pub(crate) use policies::PoliciesPage;
 pub(crate) use policy::PolicyPage;
+pub(crate) use restore_runs::RestoreRunsPage;
 pub(crate) use run_detail::RunDetailPage;

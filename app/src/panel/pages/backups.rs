@@ -1,0 +1,319 @@
+//! `/t/{tenant}/backup-schedules`: the tenant's backup schedules with their next run times,
+//! `Run now` (`backup_schedule_run`) and `Apply retention` (`backup_retention`) for each, a
+//! switch to enable or disable one, and a form for a new one (a plain record; the server says
+//! which field is wrong). Below, the backup sets the schedules (and people) made.
+
+use leptos::prelude::*;
+use opsux_core::badge::DISABLED_SCHEDULE;
+use opsux_core::presenter::backup_set_url;
+use opsux_core::wire::{
+    BackupScheduleDto, BackupSchedulePatch, BackupSetDto, NewBackupSchedule, PolicySelection,
+};
+use opsux_core::{Capability, OperationType, TenantSlug};
+
+use crate::api::Api;
+use crate::components::toasts::Toasts;
+use crate::components::{Badge, RelativeTime};
+use crate::live::ticking_now;
+use crate::panel::shell::TenantScope;
+use crate::panel::start::{may_start, start};
+use crate::panel::title::set_title;
+
+#[component]
+pub(crate) fn BackupsPage() -> impl IntoView {
+    let scope = TenantScope::expect();
+    set_title(&format!("Backups · {}", scope.access.name));
+    let tenant = scope.access.slug.clone();
+    let may_manage = scope
+        .access
+        .capabilities
+        .contains(&Capability::BackupManage);
+    let schedules = RwSignal::new(None::<Result<Vec<BackupScheduleDto>, String>>);
+    let reload = {
+        let tenant = tenant.clone();
+        move || {
+            let tenant = tenant.clone();
+            leptos::task::spawn_local(async move {
+                let answer = Api::same_origin().backup_schedules(&tenant).await;
+                schedules.try_set(Some(answer.map(|l| l.items).map_err(|e| e.describe())));
+            });
+        }
+    };
+    reload();
+    let on_changed = reload.clone();
+    view! {
+        <div class="page-head">
+            <h1>"Backups"</h1>
+            <p class="muted">"Schedules snapshot the tenant's policies into backup sets; retention keeps the newest of them."</p>
+        </div>
+        <section aria-labelledby="schedules-title">
+            <h2 id="schedules-title" class="section-title">"Schedules"</h2>
+            {move || match schedules.get() {
+                None => view! { <div class="page-loading" aria-busy="true"></div> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <div class="card empty" data-test="schedules-empty">
+                        <p>"No backup schedules yet."</p>
+                    </div>
+                }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="schedule-list">
+                        {list.into_iter().map(|schedule| view! {
+                            <ScheduleCard schedule tenant=tenant.clone() may_manage on_changed=on_changed.clone() />
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+            }}
+            {may_manage.then(|| view! { <NewScheduleForm on_created=reload.clone() /> })}
+        </section>
+        <BackupSets />
+    }
+}
+
+#[component]
+fn ScheduleCard(
+    schedule: BackupScheduleDto,
+    tenant: TenantSlug,
+    may_manage: bool,
+    on_changed: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let now = ticking_now();
+    let scope = TenantScope::expect();
+    let selection = match &schedule.policy_selection {
+        PolicySelection::All => "every policy not ignored".to_owned(),
+        PolicySelection::Kinds(kinds) => format!("policies of {} kinds", kinds.len()),
+        PolicySelection::PolicyIds(ids) => format!("{} picked policies", ids.len()),
+    };
+    let next = schedule.next_runs.first().copied();
+    let enabled = schedule.enabled;
+    let toggle = {
+        let (tenant, id) = (tenant.clone(), schedule.id.clone());
+        move |_| {
+            let (tenant, id, on_changed) = (tenant.clone(), id.clone(), on_changed.clone());
+            leptos::task::spawn_local(async move {
+                let patch = BackupSchedulePatch {
+                    name: None,
+                    cron: None,
+                    policy_selection: None,
+                    keep_last: None,
+                    enabled: Some(!enabled),
+                };
+                if Api::same_origin()
+                    .update_backup_schedule(&tenant, &id, &patch)
+                    .await
+                    .is_ok()
+                {
+                    on_changed();
+                }
+            });
+        }
+    };
+    let may_run = may_start(&scope.access, OperationType::BackupScheduleRun);
+    view! {
+        <article class="card schedule" data-test="schedule" data-schedule-id=schedule.id.clone()>
+            <header class="schedule-head">
+                <h3>{schedule.name.clone()}</h3>
+                {(!enabled).then(|| view! { <Badge label=DISABLED_SCHEDULE.label tone=DISABLED_SCHEDULE.tone /> })}
+            </header>
+            <dl class="facts">
+                <dt>"When"</dt>
+                <dd><code>{schedule.cron.clone()}</code>" (UTC)"</dd>
+                <dt>"Next run"</dt>
+                <dd data-test="next-run">{next.map_or_else(
+                    || view! { <span class="muted">"Never (disabled)"</span> }.into_any(),
+                    |at| view! { <RelativeTime at now /> }.into_any(),
+                )}</dd>
+                <dt>"Backs up"</dt>
+                <dd>{selection}</dd>
+                <dt>"Keeps"</dt>
+                <dd>{match schedule.keep_last {
+                    1 => "the newest set".to_owned(),
+                    n => format!("the newest {n} sets"),
+                }}</dd>
+            </dl>
+            {may_run.then(|| {
+                let id = schedule.id.clone();
+                view! {
+                    <div class="schedule-actions">
+                        <ScheduleStart tenant=tenant.clone() id=id.clone() operation=OperationType::BackupScheduleRun label="Run now" />
+                        <ScheduleStart tenant=tenant.clone() id operation=OperationType::BackupRetention label="Apply retention" />
+                        {may_manage.then(|| view! {
+                            <button type="button" class="button button-quiet" on:click=toggle.clone() data-test="toggle-schedule">
+                                {if enabled { "Disable" } else { "Enable" }}
+                            </button>
+                        })}
+                    </div>
+                }
+            })}
+        </article>
+    }
+}
+
+/// A start of `operation` on one schedule; its answer is the presenter's toast (R10).
+#[component]
+fn ScheduleStart(
+    tenant: TenantSlug,
+    id: String,
+    operation: OperationType,
+    label: &'static str,
+) -> impl IntoView {
+    let toasts = Toasts::expect();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let click = move |_| {
+        let mut params = serde_json::Map::new();
+        params.insert("schedule_id".to_owned(), id.clone().into());
+        let tenant = tenant.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match start(&tenant, operation, params).await {
+                Ok(toast) => toasts.show(toast),
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <button type="button" class="button" on:click=click disabled=move || busy.get()
+            data-test=format!("start-{}", operation.as_str())>
+            {label}
+        </button>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+    }
+}
+
+/// A new schedule of every policy not ignored; the server checks the cron expression and
+/// names the field it refuses.
+#[component]
+fn NewScheduleForm(on_created: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+    let scope = TenantScope::expect();
+    let tenant = scope.access.slug.clone();
+    let name = RwSignal::new(String::new());
+    let cron = RwSignal::new("0 3 * * *".to_owned());
+    let keep = RwSignal::new("7".to_owned());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Ok(keep_last) = keep.get_untracked().trim().parse::<u32>() else {
+            error.set(Some(
+                "Keep: a whole number of backup sets, from 1.".to_owned(),
+            ));
+            return;
+        };
+        let body = NewBackupSchedule {
+            name: name.get_untracked(),
+            cron: cron.get_untracked(),
+            policy_selection: PolicySelection::All,
+            keep_last,
+            enabled: true,
+        };
+        let (tenant, on_created) = (tenant.clone(), on_created.clone());
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match Api::same_origin()
+                .create_backup_schedule(&tenant, &body)
+                .await
+            {
+                Ok(_) => {
+                    name.try_set(String::new());
+                    on_created();
+                }
+                Err(err) => {
+                    error.try_set(Some(err.describe()));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <form class="card inline-form" on:submit=submit aria-label="New backup schedule" data-test="new-schedule">
+            <h3 class="form-title">"New schedule"</h3>
+            <label class="field">
+                <span>"Name"</span>
+                <input type="text" required=true maxlength="100" placeholder="Nightly"
+                    prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
+            </label>
+            <label class="field">
+                <span>"When (cron, UTC)"</span>
+                <input type="text" required=true prop:value=move || cron.get() on:input=move |e| cron.set(event_target_value(&e)) />
+            </label>
+            <label class="field field-narrow">
+                <span>"Keep"</span>
+                <input type="number" min="1" max="1000" required=true prop:value=move || keep.get()
+                    on:input=move |e| keep.set(event_target_value(&e)) />
+            </label>
+            <button type="submit" class="button button-primary" disabled=move || busy.get()>"Create schedule"</button>
+            <p class="muted form-note">"Backs up every policy that is not ignored."</p>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </form>
+    }
+}
+
+/// The tenant's backup sets, newest first, each leading to its items.
+#[component]
+fn BackupSets() -> impl IntoView {
+    let scope = TenantScope::expect();
+    let tenant = scope.access.slug.clone();
+    let now = ticking_now();
+    let sets = RwSignal::new(None::<Vec<BackupSetDto>>);
+    let reload = {
+        let tenant = tenant.clone();
+        move || {
+            let tenant = tenant.clone();
+            leptos::task::spawn_local(async move {
+                let query = [("limit", "50".to_owned())];
+                if let Ok(list) = Api::same_origin().backup_sets(&tenant, &query).await {
+                    sets.try_set(Some(list.items));
+                }
+            });
+        }
+    };
+    reload();
+    scope.feed.on_ended(
+        &[
+            OperationType::BackupScheduleRun,
+            OperationType::BackupRetention,
+            OperationType::BackupSetAddPolicies,
+            OperationType::BackupSetRemovePolicies,
+        ],
+        reload,
+    );
+    view! {
+        <section aria-labelledby="sets-title">
+            <h2 id="sets-title" class="section-title">"Backup sets"</h2>
+            <div class="table-wrap card card-flush">
+                <table class="table" data-test="backup-sets-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col" class="numeric">"Policies"</th>
+                            <th scope="col">"Made"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || sets.get().unwrap_or_default().into_iter().map(|set| {
+                            let href = backup_set_url(&tenant, &set.id);
+                            view! {
+                                <tr data-test="backup-set-row" data-set-id=set.id.clone()>
+                                    <td><a class="row-link" href=href>{set.name.clone()}</a></td>
+                                    <td class="numeric">{set.item_count}</td>
+                                    <td><RelativeTime at=set.created_at now /></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <Show when=move || sets.with(|s| s.as_ref().is_some_and(Vec::is_empty))>
+                    <div class="empty" data-test="backup-sets-empty">
+                        <p>"No backup sets yet. Run a schedule to make one."</p>
+                    </div>
+                </Show>
+            </div>
+        </section>
+    }
+}

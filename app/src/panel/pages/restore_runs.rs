@@ -1,0 +1,433 @@
+//! `/t/{tenant}/restore-runs`: restore runs — a backup set to push back to the tenant — newest
+//! first. Live ones are created here from a backup set, executed (`restore_execute`, after a
+//! confirm step) and archived; archived ones (`?archived=true`) are picked for the bulk
+//! `Unarchive` (`restore_run_unarchive`) or `Force delete` (`restore_run_force_delete`, after a
+//! confirm step that says how many records are deleted for good). Only roles that may restore
+//! are offered any of it (R16).
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use opsux_core::badge::ARCHIVED_RECORD;
+use opsux_core::presenter::{backup_set_url, restore_runs_url};
+use opsux_core::wire::{BackupSetDto, NewRestoreRun, RestoreRunDto};
+use opsux_core::{Capability, OperationType, TenantSlug};
+
+use crate::api::Api;
+use crate::components::toasts::Toasts;
+use crate::components::{Badge, RelativeTime};
+use crate::live::ticking_now;
+use crate::panel::router::Router;
+use crate::panel::shell::TenantScope;
+use crate::panel::start::start;
+use crate::panel::title::set_title;
+
+#[component]
+pub(crate) fn RestoreRunsPage() -> impl IntoView {
+    let scope = TenantScope::expect();
+    set_title(&format!("Restore runs · {}", scope.access.name));
+    let router = Router::expect();
+    let archived = Memo::new(move |_| router.query("archived").as_deref() == Some("true"));
+    let may_restore = scope
+        .access
+        .capabilities
+        .contains(&Capability::RestoreExecute);
+    let base = restore_runs_url(&scope.access.slug);
+    // Bumped when a restore run is created: the list reads itself again.
+    let created = RwSignal::new(0_u32);
+    let archived_href = format!("{base}?archived=true");
+    view! {
+        <div class="page-head">
+            <h1>"Restore runs"</h1>
+            <p class="muted">"A restore run pushes a backup set back to the tenant. Archived ones can be brought back or deleted for good."</p>
+        </div>
+        <nav class="tabs" aria-label="Restore runs">
+            <a href=base.clone() aria-current=move || (!archived.get()).then_some("page")>"Live"</a>
+            <a href=archived_href aria-current=move || archived.get().then_some("page")>"Archived"</a>
+        </nav>
+        {move || {
+            let archived = archived.get();
+            view! {
+                {(may_restore && !archived).then(|| view! { <NewRestoreRunForm created /> })}
+                <RestoreRunTable archived may_restore created />
+            }
+        }}
+    }
+}
+
+/// Creates a restore run from one of the tenant's backup sets (a plain record, not an operation).
+#[component]
+fn NewRestoreRunForm(created: RwSignal<u32>) -> impl IntoView {
+    let scope = TenantScope::expect();
+    let tenant = scope.access.slug.clone();
+    let sets = RwSignal::new(Vec::<BackupSetDto>::new());
+    let set = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    {
+        let tenant = tenant.clone();
+        leptos::task::spawn_local(async move {
+            let query = [("limit", "200".to_owned())];
+            if let Ok(list) = Api::same_origin().backup_sets(&tenant, &query).await {
+                if let Some(first) = list.items.first() {
+                    set.try_set(first.id.clone());
+                }
+                sets.try_set(list.items);
+            }
+        });
+    }
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let body = NewRestoreRun {
+            backup_set_id: set.get_untracked(),
+            name: name.get_untracked(),
+        };
+        let tenant = tenant.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match Api::same_origin().create_restore_run(&tenant, &body).await {
+                Ok(_) => {
+                    name.try_set(String::new());
+                    created.try_update(|n| *n += 1);
+                }
+                Err(err) => {
+                    error.try_set(Some(err.describe()));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <form class="card inline-form" on:submit=submit aria-label="New restore run" data-test="new-restore-run">
+            <label class="field">
+                <span>"Backup set"</span>
+                <select prop:value=move || set.get() on:change=move |e| set.set(event_target_value(&e)) required=true>
+                    {move || sets.get().into_iter().map(|s| {
+                        let label = format!("{} ({} items)", s.name, s.item_count);
+                        view! { <option value=s.id>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Name"</span>
+                <input type="text" required=true maxlength="100" placeholder="Roll back Tuesday's change"
+                    prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e)) />
+            </label>
+            <button type="submit" class="button button-primary" disabled=move || busy.get() || sets.with(Vec::is_empty)>
+                "Create restore run"
+            </button>
+            {move || sets.with(Vec::is_empty).then(|| view! {
+                <p class="muted">"No backup sets yet: run a backup schedule first."</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </form>
+    }
+}
+
+#[component]
+fn RestoreRunTable(archived: bool, may_restore: bool, created: RwSignal<u32>) -> impl IntoView {
+    let scope = TenantScope::expect();
+    let tenant = scope.access.slug.clone();
+    let now = ticking_now();
+    let rows = RwSignal::new(Vec::<RestoreRunDto>::new());
+    let loaded = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let picked = RwSignal::new(BTreeSet::<String>::new());
+    let reload = {
+        let tenant = tenant.clone();
+        move || {
+            let tenant = tenant.clone();
+            leptos::task::spawn_local(async move {
+                let query = [
+                    ("archived", archived.to_string()),
+                    ("limit", "200".to_owned()),
+                ];
+                let answer = Api::same_origin().restore_runs(&tenant, &query).await;
+                if rows.is_disposed() {
+                    return;
+                }
+                match answer {
+                    Ok(list) => {
+                        rows.set(list.items);
+                        loaded.set(true);
+                    }
+                    Err(err) => error.set(Some(err.describe())),
+                }
+            });
+        }
+    };
+    Effect::new({
+        let reload = reload.clone();
+        move |_| {
+            created.track();
+            reload();
+        }
+    });
+    // Unarchive and force delete change this list when they end.
+    scope.feed.on_ended(
+        &[
+            OperationType::RestoreRunUnarchive,
+            OperationType::RestoreRunForceDelete,
+            OperationType::RestoreExecute,
+        ],
+        reload.clone(),
+    );
+    let bulk = (may_restore && archived).then(|| {
+        view! { <ArchivedBulkBar tenant=tenant.clone() picked /> }
+    });
+    let pickable = may_restore && archived;
+    view! {
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {bulk}
+        <div class="table-wrap card card-flush">
+            <table class="table" data-test="restore-runs-table">
+                <thead>
+                    <tr>
+                        {pickable.then(|| view! { <th scope="col" class="pick"><span class="visually-hidden">"Pick"</span></th> })}
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Backup set"</th>
+                        <th scope="col">"Executed"</th>
+                        <th scope="col">"Created"</th>
+                        {(may_restore && !archived).then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                    </tr>
+                </thead>
+                <tbody aria-busy=move || (!loaded.get()).to_string()>
+                    <For each=move || rows.get() key=|r| (r.id.clone(), r.executed_at, r.archived) let(restore)>
+                        <RestoreRunRow restore tenant=tenant.clone() now pickable picked
+                            actions=may_restore && !archived on_archived=reload.clone() />
+                    </For>
+                </tbody>
+            </table>
+            <Show when=move || loaded.get() && rows.with(Vec::is_empty)>
+                <div class="empty" data-test="restore-runs-empty">
+                    {if archived {
+                        view! { <p>"Nothing archived."</p> }.into_any()
+                    } else {
+                        view! { <p>"No restore runs yet. Create one from a backup set above."</p> }.into_any()
+                    }}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn RestoreRunRow(
+    restore: RestoreRunDto,
+    tenant: TenantSlug,
+    now: ReadSignal<time::OffsetDateTime>,
+    pickable: bool,
+    picked: RwSignal<BTreeSet<String>>,
+    actions: bool,
+    on_archived: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = restore.id.clone();
+    let set_link = restore.backup_set_id.clone().map(|set| {
+        let href = backup_set_url(&tenant, &set);
+        view! { <a href=href>"Backup set"</a> }
+    });
+    let pick = pickable.then(|| {
+        let id = id.clone();
+        let label = format!("Select {}", restore.name);
+        let checked = {
+            let id = id.clone();
+            move || picked.with(|p| p.contains(&id))
+        };
+        let toggle = move |_| {
+            let id = id.clone();
+            picked.update(|p| {
+                if !p.remove(&id) {
+                    p.insert(id);
+                }
+            });
+        };
+        view! { <td class="pick"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle /></td> }
+    });
+    let executed = restore.executed_at.map_or_else(
+        || view! { <span class="muted">"Not yet"</span> }.into_any(),
+        |at| view! { <RelativeTime at now /> }.into_any(),
+    );
+    let row_actions = actions.then(|| {
+        view! {
+            <td class="row-actions">
+                <ExecuteRestore tenant=tenant.clone() restore=restore.clone() />
+                <ArchiveRestore tenant=tenant.clone() id=id.clone() on_archived />
+            </td>
+        }
+    });
+    view! {
+        <tr data-test="restore-run-row" data-restore-id=id.clone()>
+            {pick}
+            <td>
+                <strong>{restore.name.clone()}</strong>
+                {restore.archived.then(|| view! { <Badge label=ARCHIVED_RECORD.label tone=ARCHIVED_RECORD.tone /> })}
+            </td>
+            <td>{set_link.map_or_else(|| view! { <span class="muted">"Deleted"</span> }.into_any(), IntoAny::into_any)}</td>
+            <td>{executed}</td>
+            <td><RelativeTime at=restore.created_at now /></td>
+            {row_actions}
+        </tr>
+    }
+}
+
+/// `Execute`: pushes the restore run's backup set back to the tenant, after a confirm step.
+#[component]
+fn ExecuteRestore(tenant: TenantSlug, restore: RestoreRunDto) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let toasts = Toasts::expect();
+    let title_id = format!("execute-{}", restore.id);
+    let open = move |_| {
+        error.set(None);
+        if let Some(dialog) = dialog.get_untracked() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move || {
+        if let Some(dialog) = dialog.try_get_untracked().flatten() {
+            dialog.close();
+        }
+    };
+    let confirm = {
+        let id = restore.id.clone();
+        move |_| {
+            busy.set(true);
+            let tenant = tenant.clone();
+            let mut params = serde_json::Map::new();
+            params.insert("restore_run_id".to_owned(), id.clone().into());
+            leptos::task::spawn_local(async move {
+                match start(&tenant, OperationType::RestoreExecute, params).await {
+                    Ok(toast) => {
+                        toasts.show(toast);
+                        close();
+                    }
+                    Err(message) => {
+                        error.try_set(Some(message));
+                    }
+                }
+                busy.try_set(false);
+            });
+        }
+    };
+    view! {
+        <button type="button" class="button button-small" on:click=open data-test="execute-restore">"Execute"</button>
+        <dialog node_ref=dialog class="dialog" aria-labelledby=title_id.clone() data-test="execute-dialog">
+            <h2 id=title_id.clone()>{format!("Execute “{}”?", restore.name)}</h2>
+            <p>"Every policy in its backup set is pushed back to the tenant, replacing what is there now. You are notified when it is done."</p>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <div class="dialog-actions">
+                <button type="button" class="button" on:click=move |_| close() autofocus=true>"Not now"</button>
+                <button type="button" class="button button-danger" on:click=confirm disabled=move || busy.get()>
+                    "Yes, push it back"
+                </button>
+            </div>
+        </dialog>
+    }
+}
+
+/// `Archive`: puts a restore run away (a plain record change, no operation).
+#[component]
+fn ArchiveRestore(
+    tenant: TenantSlug,
+    id: String,
+    on_archived: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let archive = move |_| {
+        busy.set(true);
+        let (tenant, id, on_archived) = (tenant.clone(), id.clone(), on_archived.clone());
+        leptos::task::spawn_local(async move {
+            if Api::same_origin()
+                .archive_restore_run(&tenant, &id)
+                .await
+                .is_ok()
+            {
+                on_archived();
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <button type="button" class="button button-small button-quiet" on:click=archive disabled=move || busy.get()
+            data-test="archive-restore">"Archive"</button>
+    }
+}
+
+/// The bulk actions on picked archived restore runs; `Force delete` asks first, naming how
+/// many records go for good.
+#[component]
+fn ArchivedBulkBar(tenant: TenantSlug, picked: RwSignal<BTreeSet<String>>) -> impl IntoView {
+    let toasts = Toasts::expect();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let count = move || picked.with(BTreeSet::len);
+    let run = move |operation: OperationType| {
+        let ids: Vec<serde_json::Value> = picked
+            .get_untracked()
+            .into_iter()
+            .map(serde_json::Value::from)
+            .collect();
+        let mut params = serde_json::Map::new();
+        params.insert("restore_run_ids".to_owned(), ids.into());
+        let tenant = tenant.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match start(&tenant, operation, params).await {
+                Ok(toast) => {
+                    toasts.show(toast);
+                    picked.try_set(BTreeSet::new());
+                    if let Some(dialog) = dialog.try_get_untracked().flatten() {
+                        dialog.close();
+                    }
+                }
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    let unarchive = {
+        let run = run.clone();
+        move |_| run(OperationType::RestoreRunUnarchive)
+    };
+    let ask = move |_| {
+        if let Some(dialog) = dialog.get_untracked() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move |_| {
+        if let Some(dialog) = dialog.get_untracked() {
+            dialog.close();
+        }
+    };
+    let delete = move |_| run(OperationType::RestoreRunForceDelete);
+    let records = move || match count() {
+        1 => "1 restore run".to_owned(),
+        n => format!("{n} restore runs"),
+    };
+    view! {
+        <div class="bulk-bar" role="region" aria-label="Selected restore runs" data-test="bulk-bar" hidden=move || count() == 0>
+            <span class="bulk-count" data-test="picked-count">{move || format!("{} selected", count())}</span>
+            <button type="button" class="button" on:click=unarchive disabled=move || busy.get()>"Unarchive"</button>
+            <button type="button" class="button button-danger-quiet" on:click=ask disabled=move || busy.get()>"Force delete"</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </div>
+        <dialog node_ref=dialog class="dialog" aria-labelledby="force-delete-title" data-test="force-delete-dialog">
+            <h2 id="force-delete-title">{move || format!("Permanently delete {}?", records())}</h2>
+            <p>"They are deleted for good and cannot be brought back. Each deletion is written to the audit log."</p>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <div class="dialog-actions">
+                <button type="button" class="button" on:click=close autofocus=true>"Keep them"</button>
+                <button type="button" class="button button-danger" on:click=delete disabled=move || busy.get()>
+                    {move || format!("Delete {}", records())}
+                </button>
+            </div>
+        </dialog>
+    }
+}
