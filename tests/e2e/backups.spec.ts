@@ -39,7 +39,10 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
   await form.getByRole('button', { name: 'Create schedule' }).click();
   const schedule = page.getByTestId('schedule').filter({ hasText: 'Nightly' });
   await expect(schedule).toBeVisible();
-  await expect(schedule.getByTestId('next-run')).toHaveText(/^in \d+ (min|h)$/);
+  // Its next three firing times, read forward.
+  const nextRuns = schedule.getByTestId('next-runs').getByRole('listitem');
+  await expect(nextRuns).toHaveCount(3);
+  await expect(nextRuns.first()).toHaveText(/^in \d+ (min|h)$/);
 
   // S3: Run now, twice (two sets); each run, one notification.
   const sets = page.getByTestId('backup-set-row');
@@ -52,6 +55,18 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
   const retention = schedule.getByRole('button', { name: 'Apply retention' });
   await endsWithOneNotification(page, await startWith(page, retention, 'Backup retention queued'));
   await expect(sets).toHaveCount(1);
+
+  // Edited: another name, policies of one kind, three sets kept.
+  await schedule.getByRole('button', { name: 'Edit' }).click();
+  const edit = schedule.getByRole('form', { name: 'Edit backup schedule' });
+  await edit.getByLabel('Name').fill('Nightly (iOS)');
+  await edit.getByLabel('Keep').fill('3');
+  await edit.getByRole('radio', { name: 'Policies of these kinds' }).check();
+  await edit.getByLabel('Kinds (comma-separated)').fill('iosGeneralDeviceConfiguration');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  const edited = page.getByTestId('schedule').filter({ hasText: 'Nightly (iOS)' });
+  await expect(edited).toContainText('policies of kind iosGeneralDeviceConfiguration');
+  await expect(edited).toContainText('the newest 3 sets');
 
   // The set's items, as snapshotted.
   await sets.first().getByRole('link').click();
@@ -104,4 +119,25 @@ test('a reader sees backups and restores without their actions, and no audit log
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' })).toHaveCount(0);
   await page.goto('/t/contoso/audit-log');
   await expect(page.getByTestId('owners-only')).toBeVisible();
+});
+
+// R16: an outsider gets the one not-found page on every one of these pages.
+test('an outsider gets the not-found page on every inventory, backup and restore page', async ({ page }) => {
+  await signIn(page, 'outsider@demo.test');
+  const texts = new Set<string>();
+  for (const path of [
+    '/t/contoso/policies',
+    '/t/contoso/policies/anything',
+    '/t/contoso/groups',
+    '/t/contoso/backups',
+    '/t/contoso/backup-sets/anything',
+    '/t/contoso/restore-runs',
+    '/t/contoso/audit-log',
+  ]) {
+    await page.goto(path);
+    const notFound = page.getByTestId('not-found');
+    await expect(notFound).toBeVisible();
+    texts.add(await notFound.innerText());
+  }
+  expect(texts.size).toBe(1);
 });

@@ -64,7 +64,7 @@ pub(crate) fn BackupsPage() -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
-            {may_manage.then(|| view! { <NewScheduleForm on_created=reload.clone() /> })}
+            {may_manage.then(|| view! { <ScheduleForm on_saved=reload.clone() /> })}
         </section>
         <BackupSets />
     }
@@ -80,12 +80,22 @@ fn ScheduleCard(
     let now = ticking_now();
     let scope = TenantScope::expect();
     let selection = match &schedule.policy_selection {
-        PolicySelection::All => "every policy not ignored".to_owned(),
-        PolicySelection::Kinds(kinds) => format!("policies of {} kinds", kinds.len()),
-        PolicySelection::PolicyIds(ids) => format!("{} picked policies", ids.len()),
+        PolicySelection::All => view! { "every policy not ignored" }.into_any(),
+        PolicySelection::Kinds(kinds) if kinds.len() == 1 => {
+            let kind = kinds[0].clone();
+            view! { "policies of kind "<code class="kind">{kind}</code> }.into_any()
+        }
+        PolicySelection::Kinds(kinds) => {
+            view! { {format!("policies of {} kinds", kinds.len())} }.into_any()
+        }
+        PolicySelection::PolicyIds(ids) => {
+            view! { {format!("{} picked policies", ids.len())} }.into_any()
+        }
     };
-    let next = schedule.next_runs.first().copied();
+    let next_runs = schedule.next_runs.clone();
+    let editing = RwSignal::new(false);
     let enabled = schedule.enabled;
+    let after_edit = on_changed.clone();
     let toggle = {
         let (tenant, id) = (tenant.clone(), schedule.id.clone());
         move |_| {
@@ -118,11 +128,16 @@ fn ScheduleCard(
             <dl class="facts">
                 <dt>"When"</dt>
                 <dd><code>{schedule.cron.clone()}</code>" (UTC)"</dd>
-                <dt>"Next run"</dt>
-                <dd data-test="next-run">{next.map_or_else(
-                    || view! { <span class="muted">"Never (disabled)"</span> }.into_any(),
-                    |at| view! { <RelativeTime at now /> }.into_any(),
-                )}</dd>
+                <dt>"Next runs"</dt>
+                <dd data-test="next-runs">{if next_runs.is_empty() {
+                    view! { <span class="muted">"None (disabled)"</span> }.into_any()
+                } else {
+                    view! {
+                        <ol class="next-runs">
+                            {next_runs.into_iter().map(|at| view! { <li><RelativeTime at now /></li> }).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}</dd>
                 <dt>"Backs up"</dt>
                 <dd>{selection}</dd>
                 <dt>"Keeps"</dt>
@@ -138,11 +153,23 @@ fn ScheduleCard(
                         <ScheduleStart tenant=tenant.clone() id=id.clone() operation=OperationType::BackupScheduleRun label="Run now" />
                         <ScheduleStart tenant=tenant.clone() id operation=OperationType::BackupRetention label="Apply retention" />
                         {may_manage.then(|| view! {
+                            <button type="button" class="button button-quiet" on:click=move |_| editing.update(|e| *e = !*e)
+                                aria-expanded=move || editing.get().to_string()>
+                                "Edit"
+                            </button>
                             <button type="button" class="button button-quiet" on:click=toggle.clone() data-test="toggle-schedule">
                                 {if enabled { "Disable" } else { "Enable" }}
                             </button>
                         })}
                     </div>
+                }
+            })}
+            {may_manage.then(|| {
+                let schedule = schedule.clone();
+                view! {
+                    <Show when=move || editing.get()>
+                        <ScheduleForm editing=schedule.clone() on_saved=after_edit.clone() />
+                    </Show>
                 }
             })}
         </article>
@@ -185,15 +212,40 @@ fn ScheduleStart(
     }
 }
 
-/// A new schedule of every policy not ignored; the server checks the cron expression and
-/// names the field it refuses.
+/// What a schedule backs up, as the form holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selecting {
+    All,
+    Kinds,
+    /// Picked policies (made through the API); kept as they are.
+    Picked,
+}
+
+/// A schedule's form: a new one, or changes to `editing`. The server checks the cron
+/// expression and the rest, and names the field it refuses.
 #[component]
-fn NewScheduleForm(on_created: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+fn ScheduleForm(
+    #[prop(optional)] editing: Option<BackupScheduleDto>,
+    on_saved: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
     let scope = TenantScope::expect();
     let tenant = scope.access.slug.clone();
-    let name = RwSignal::new(String::new());
-    let cron = RwSignal::new("0 3 * * *".to_owned());
-    let keep = RwSignal::new("7".to_owned());
+    let id = editing.as_ref().map(|s| s.id.clone());
+    let (selecting, kinds_text) = match editing.as_ref().map(|s| &s.policy_selection) {
+        None | Some(PolicySelection::All) => (Selecting::All, String::new()),
+        Some(PolicySelection::Kinds(kinds)) => (Selecting::Kinds, kinds.join(", ")),
+        Some(PolicySelection::PolicyIds(_)) => (Selecting::Picked, String::new()),
+    };
+    let kept = editing.as_ref().map(|s| s.policy_selection.clone());
+    let name = RwSignal::new(editing.as_ref().map(|s| s.name.clone()).unwrap_or_default());
+    let cron = RwSignal::new(
+        editing
+            .as_ref()
+            .map_or_else(|| "0 3 * * *".to_owned(), |s| s.cron.clone()),
+    );
+    let keep = RwSignal::new(editing.as_ref().map_or(7, |s| s.keep_last).to_string());
+    let selecting = RwSignal::new(selecting);
+    let kinds = RwSignal::new(kinds_text);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -204,25 +256,49 @@ fn NewScheduleForm(on_created: impl Fn() + Clone + Send + Sync + 'static) -> imp
             ));
             return;
         };
-        let body = NewBackupSchedule {
-            name: name.get_untracked(),
-            cron: cron.get_untracked(),
-            policy_selection: PolicySelection::All,
-            keep_last,
-            enabled: true,
+        let selection = match selecting.get_untracked() {
+            Selecting::All => PolicySelection::All,
+            Selecting::Kinds => PolicySelection::Kinds(
+                kinds
+                    .get_untracked()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            Selecting::Picked => kept.clone().unwrap_or(PolicySelection::All),
         };
-        let (tenant, on_created) = (tenant.clone(), on_created.clone());
+        let (tenant, id, on_saved) = (tenant.clone(), id.clone(), on_saved.clone());
+        let (name, cron) = (name.get_untracked(), cron.get_untracked());
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match Api::same_origin()
-                .create_backup_schedule(&tenant, &body)
-                .await
-            {
-                Ok(_) => {
-                    name.try_set(String::new());
-                    on_created();
+            let api = Api::same_origin();
+            let saved = match &id {
+                None => {
+                    let body = NewBackupSchedule {
+                        name,
+                        cron,
+                        policy_selection: selection,
+                        keep_last,
+                        enabled: true,
+                    };
+                    api.create_backup_schedule(&tenant, &body).await
                 }
+                Some(id) => {
+                    let patch = BackupSchedulePatch {
+                        name: Some(name),
+                        cron: Some(cron),
+                        policy_selection: Some(selection),
+                        keep_last: Some(keep_last),
+                        enabled: None,
+                    };
+                    api.update_backup_schedule(&tenant, id, &patch).await
+                }
+            };
+            match saved {
+                Ok(_) => on_saved(),
                 Err(err) => {
                     error.try_set(Some(err.describe()));
                 }
@@ -230,9 +306,15 @@ fn NewScheduleForm(on_created: impl Fn() + Clone + Send + Sync + 'static) -> imp
             busy.try_set(false);
         });
     };
+    let (label, title, button) = if editing.is_some() {
+        ("Edit backup schedule", "Edit schedule", "Save changes")
+    } else {
+        ("New backup schedule", "New schedule", "Create schedule")
+    };
+    let pick = move |value: Selecting| move |_| selecting.set(value);
     view! {
-        <form class="card inline-form" on:submit=submit aria-label="New backup schedule" data-test="new-schedule">
-            <h3 class="form-title">"New schedule"</h3>
+        <form class="card inline-form" on:submit=submit aria-label=label data-test="schedule-form">
+            <h3 class="form-title">{title}</h3>
             <label class="field">
                 <span>"Name"</span>
                 <input type="text" required=true maxlength="100" placeholder="Nightly"
@@ -247,8 +329,25 @@ fn NewScheduleForm(on_created: impl Fn() + Clone + Send + Sync + 'static) -> imp
                 <input type="number" min="1" max="1000" required=true prop:value=move || keep.get()
                     on:input=move |e| keep.set(event_target_value(&e)) />
             </label>
-            <button type="submit" class="button button-primary" disabled=move || busy.get()>"Create schedule"</button>
-            <p class="muted form-note">"Backs up every policy that is not ignored."</p>
+            <fieldset class="choice">
+                <legend>"Backs up"</legend>
+                <label><input type="radio" name="selection" prop:checked=move || selecting.get() == Selecting::All
+                    on:change=pick(Selecting::All) />" Every policy not ignored"</label>
+                <label><input type="radio" name="selection" prop:checked=move || selecting.get() == Selecting::Kinds
+                    on:change=pick(Selecting::Kinds) />" Policies of these kinds"</label>
+                {(selecting.get_untracked() == Selecting::Picked).then(|| view! {
+                    <label><input type="radio" name="selection" prop:checked=move || selecting.get() == Selecting::Picked
+                        on:change=pick(Selecting::Picked) />" The picked policies (unchanged)"</label>
+                })}
+            </fieldset>
+            <Show when=move || selecting.get() == Selecting::Kinds>
+                <label class="field">
+                    <span>"Kinds (comma-separated)"</span>
+                    <input type="text" placeholder="windows10GeneralConfiguration, iosGeneralDeviceConfiguration"
+                        prop:value=move || kinds.get() on:input=move |e| kinds.set(event_target_value(&e)) />
+                </label>
+            </Show>
+            <button type="submit" class="button button-primary" disabled=move || busy.get()>{button}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </form>
     }
