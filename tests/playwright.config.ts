@@ -47,7 +47,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}" --allowed-origin ${embedOrigin} --simulator-listen 127.0.0.1:${simulatorPort}`,
+      command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}" --allowed-origin ${embedOrigin} --simulator-listen 127.0.0.1:${simulatorPort} --scheduler-tick-secs 1`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

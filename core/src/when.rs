@@ -13,6 +13,7 @@ pub fn relative_time(then: OffsetDateTime, now: OffsetDateTime) -> String {
     if then > now {
         let ahead = elapsed_between(now, then).as_secs();
         return match ahead {
+            // A few seconds ahead is the two clocks disagreeing about something just done.
             0..45 => "just now".to_owned(),
             45..3_600 => format!("in {} min", ahead.div_ceil(60).min(59)),
             3_600..86_400 => format!("in {} h", ahead / 3_600),

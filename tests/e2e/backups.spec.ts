@@ -30,12 +30,14 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
 
   // A schedule, refused first for a cron the server cannot read (it names the field).
   const form = page.getByRole('form', { name: 'New backup schedule' });
+  // Twelve hours from now: the scheduler (which looks every second here) leaves it alone.
+  const cron = `0 ${(new Date().getUTCHours() + 12) % 24} * * *`;
   await form.getByLabel('Name').fill('Nightly');
   await form.getByLabel('When (cron, UTC)').fill('every night');
   await form.getByLabel('Keep').fill('1');
   await form.getByRole('button', { name: 'Create schedule' }).click();
   await expect(form.getByRole('alert')).toContainText('cron');
-  await form.getByLabel('When (cron, UTC)').fill('0 3 * * *');
+  await form.getByLabel('When (cron, UTC)').fill(cron);
   await form.getByRole('button', { name: 'Create schedule' }).click();
   const schedule = page.getByTestId('schedule').filter({ hasText: 'Nightly' });
   await expect(schedule).toBeVisible();
@@ -88,6 +90,11 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
   expect(pushesAfter).toBeGreaterThan(pushesBefore);
   await expect(row).not.toContainText('Not yet');
 
+  // A second one stays live (for the reader's test).
+  await create.getByLabel('Name').fill('Keep me');
+  await create.getByRole('button', { name: 'Create restore run' }).click();
+  await expect(page.getByTestId('restore-run-row').filter({ hasText: 'Keep me' })).toBeVisible();
+
   // Archived, then deleted for good after a confirm step that counts what goes.
   await row.getByRole('button', { name: 'Archive' }).click();
   await expect(row).toHaveCount(0);
@@ -105,15 +112,56 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
   await expect(page.getByTestId('audit-entry').filter({ hasText: 'restore_run.force_delete' })).toHaveCount(1);
 });
 
+// S3: a schedule firing on its own starts a system run, which notifies no one (the scheduler
+// looks every second in these tests).
+test('S3: a schedule firing on its own starts a system run that notifies no one', async ({ page }) => {
+  test.setTimeout(150_000);
+  await signIn(page, 'owner@demo.test');
+  await policies(page, 'contoso');
+  await page.goto('/t/contoso/backups');
+  const form = page.getByRole('form', { name: 'New backup schedule' });
+  await form.getByLabel('Name').fill('Every minute');
+  await form.getByLabel('When (cron, UTC)').fill('* * * * *');
+  await form.getByLabel('Keep').fill('1');
+  await form.getByRole('button', { name: 'Create schedule' }).click();
+  const schedule = page.getByTestId('schedule').filter({ hasText: 'Every minute' });
+  await expect(schedule).toBeVisible();
+  const scheduleId = await schedule.getAttribute('data-schedule-id');
+  try {
+    // The next minute's slot fires.
+    let fired: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          const path = '/api/t/contoso/operations?type=backup_schedule_run&status=completed';
+          const list = await (await page.request.get(path)).json();
+          fired = list.items.find((run: { initiator: unknown }) => run.initiator === null)?.id;
+          return fired !== undefined;
+        },
+        { timeout: 100_000 },
+      )
+      .toBe(true);
+    expect(await notificationsFor(page, fired!)).toHaveLength(0);
+  } finally {
+    // Quiet again for the tests after this one, whatever happened above.
+    const off = await page.request.patch(`/api/t/contoso/backup-schedules/${scheduleId}`, {
+      headers: { origin: new URL(page.url()).origin },
+      data: { enabled: false },
+    });
+    expect(off.ok()).toBeTruthy();
+  }
+});
+
 // R16: a reader sees the records and none of the actions; the audit log is for owners.
 test('a reader sees backups and restores without their actions, and no audit log', async ({ page }) => {
   await signIn(page, 'reader@demo.test');
   await page.goto('/t/contoso/backups');
-  await expect(page.getByRole('heading', { name: 'Backups', exact: true })).toBeVisible();
+  await expect(page.getByTestId('schedule').first()).toBeVisible();
+  await expect(page.getByTestId('backup-set-row').first()).toBeVisible();
   await expect(page.getByRole('form', { name: 'New backup schedule' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Run now' })).toHaveCount(0);
   await page.goto('/t/contoso/restore-runs');
-  await expect(page.getByRole('heading', { name: 'Restore runs' })).toBeVisible();
+  await expect(page.getByTestId('restore-run-row').filter({ hasText: 'Keep me' })).toBeVisible();
   await expect(page.getByRole('form', { name: 'New restore run' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Execute' })).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' })).toHaveCount(0);

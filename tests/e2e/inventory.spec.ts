@@ -49,7 +49,7 @@ test('S4: Export of a picked page ends with failures, counts and a downloadable 
   await expect(page.getByTestId('policy-row')).toHaveCount(50);
   const bar = page.getByRole('region', { name: 'Selected policies' });
   await expect(bar).toBeHidden();
-  await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
+  await page.getByRole('checkbox', { name: 'Select all listed' }).check();
   await expect(bar.getByTestId('picked-count')).toHaveText('50 selected');
   await bar.getByRole('button', { name: 'Export' }).click();
   const { toast, id } = await runOfToast(page, 'Policy export queued');
@@ -122,6 +122,8 @@ test('groups are synced from their page; a reader sees the lists without actions
   await expect(page.getByTestId('group-row')).toHaveCount(50, { timeout: 30_000 });
 
   const reader = await browser.newPage();
+  const readerErrors: string[] = [];
+  reader.on('pageerror', (err) => readerErrors.push(err.message));
   await signIn(reader, 'reader@demo.test');
   await reader.goto('/t/contoso/policies');
   await expect(reader.getByTestId('policy-row').first()).toBeVisible();
@@ -133,4 +135,24 @@ test('groups are synced from their page; a reader sees the lists without actions
   await reader.goto('/t/contoso/groups');
   await expect(reader.getByTestId('group-row').first()).toBeVisible();
   await expect(reader.getByRole('button', { name: 'Sync groups' })).toHaveCount(0);
+  expect(readerErrors).toEqual([]);
+  await reader.close();
+});
+
+// The filters of the Policies page live in the URL; the kinds offered are the tenant's own.
+test('policies are filtered by kind and ignored flag, kept in the URL', async ({ page }) => {
+  await signIn(page, 'owner@demo.test');
+  await policies(page, 'contoso');
+  await page.goto('/t/contoso/policies');
+  await page.getByLabel('Kind').selectOption('iosGeneralDeviceConfiguration');
+  await expect(page).toHaveURL(/\/t\/contoso\/policies\?kind=iosGeneralDeviceConfiguration$/);
+  const rows = page.getByTestId('policy-row');
+  await expect(rows.first()).toBeVisible();
+  for (const kind of await rows.locator('code.kind').allInnerTexts()) expect(kind).toBe('iosGeneralDeviceConfiguration');
+  await page.getByLabel('Ignored').selectOption('true');
+  await expect(page).toHaveURL(/ignored=true&kind=iosGeneralDeviceConfiguration$/);
+  await page.reload();
+  await expect(page.getByLabel('Kind')).toHaveValue('iosGeneralDeviceConfiguration');
+  await expect(page.getByLabel('Ignored')).toHaveValue('true');
+  await expect(page.getByTestId('policies-empty')).toHaveText('No policies match these filters.');
 });

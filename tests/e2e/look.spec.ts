@@ -115,6 +115,7 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await expect(page.getByTestId('groups-empty').or(page.getByTestId('group-row').first())).toBeVisible();
   await capture(page, 'groups');
 
+  // The schedules, sets and audit entries shown are those backups.spec.ts made (it runs first).
   await page.goto('/t/contoso/backups');
   await expect(page.getByTestId('schedule').first()).toBeVisible();
   await capture(page, 'backups');

@@ -12,8 +12,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use opsux_core::wire::{
     AuditLog, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
     BackupSetList, Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse,
-    NewBackupSchedule, NewRestoreRun, PolicyDto, PolicyList, PolicyVersionList, RestoreRunDto,
-    RestoreRunList, RunDetail, RunList, RunSummary, StartRunRequest, StartRunResponse,
+    NewBackupSchedule, NewRestoreRun, PolicyDto, PolicyKinds, PolicyList, PolicyVersionList,
+    RestoreRunDto, RestoreRunList, RunDetail, RunList, RunSummary, StartRunRequest,
+    StartRunResponse,
 };
 use opsux_core::{OperationType, RunId, TenantSlug};
 use serde::Serialize;
@@ -101,6 +102,10 @@ impl Api {
     ) -> Result<PolicyList, ApiError> {
         let query = encode_query(query);
         self.get(&format!("/api/t/{tenant}/policies?{query}")).await
+    }
+
+    pub async fn policy_kinds(&self, tenant: &TenantSlug) -> Result<PolicyKinds, ApiError> {
+        self.get(&format!("/api/t/{tenant}/policies/kinds")).await
     }
 
     pub async fn policy(&self, tenant: &TenantSlug, id: &str) -> Result<PolicyDto, ApiError> {

@@ -38,12 +38,17 @@ impl ActiveFeed {
     pub fn on_ended(self, operations: &'static [OperationType], then: impl Fn() + 'static) {
         let acted_on = StoredValue::new(BTreeSet::<RunId>::new());
         Effect::new(move |before: Option<()>| {
-            let ended: Vec<RunId> = self.runs.with(|set| {
+            // Runs that ended while the stream was away come back only as vanished: they may
+            // have changed the list too.
+            let Some(ended) = self.runs.try_with(|set| {
                 set.recently_ended()
                     .filter(|run| operations.contains(&run.operation))
                     .map(|run| run.id)
-                    .collect()
-            });
+                    .chain(set.vanished())
+                    .collect::<Vec<RunId>>()
+            }) else {
+                return;
+            };
             let fresh = acted_on.try_update_value(|seen| {
                 ended.into_iter().filter(|id| seen.insert(*id)).count() > 0
             });

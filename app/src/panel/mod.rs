@@ -7,6 +7,7 @@ mod session;
 mod shell;
 mod start;
 mod title;
+mod words;
 
 use leptos::prelude::*;
 

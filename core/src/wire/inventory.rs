@@ -30,6 +30,14 @@ pub struct PolicyList {
     pub next_cursor: Option<String>,
 }
 
+/// `GET /api/t/{tenant}/policies/kinds`: the kinds of the tenant's policies, sorted; the
+/// values the `kind` filter takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyKinds {
+    pub items: Vec<String>,
+}
+
 /// What a policy looked like at one provider version, as inventory sync captured it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

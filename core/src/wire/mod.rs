@@ -22,7 +22,8 @@ pub use backup::{
 pub use catalog::{BadgeEntry, Catalog, NamedEntry, OperationTypeEntry};
 pub use error::{ApiErrorBody, ErrorCode, ErrorEnvelope};
 pub use inventory::{
-    ExportDto, GroupDto, GroupList, PolicyDto, PolicyList, PolicyVersionDto, PolicyVersionList,
+    ExportDto, GroupDto, GroupList, PolicyDto, PolicyKinds, PolicyList, PolicyVersionDto,
+    PolicyVersionList,
 };
 pub use me::{LoginRequest, MeResponse, TenantAccessDto, UserDto};
 pub use notification::{NotificationDto, NotificationKind, NotificationList};

@@ -46,6 +46,11 @@ pub struct FlowArgs {
     /// are safe — one leads at a time — so this is only to keep a process quiet.
     #[arg(long, env = "OPSUX_NO_SCHEDULER")]
     pub no_scheduler: bool,
+    /// How often the scheduler looks for due schedules, in seconds. A slot fires at most this
+    /// long after its time.
+    #[arg(long, env = "OPSUX_SCHEDULER_TICK_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub scheduler_tick_secs: u64,
 }
 
 impl SecretsArgs {
@@ -113,12 +118,19 @@ pub(super) fn worker(state: &AppState, env: &FlowEnv, concurrency: usize) -> Wor
     )
 }
 
-pub(super) fn scheduler(state: &AppState) -> Scheduler {
+pub(super) fn scheduler(state: &AppState, args: &FlowArgs) -> Scheduler {
+    let tick = std::time::Duration::from_secs(args.scheduler_tick_secs);
+    let defaults = SchedulerConfig::default();
     Scheduler::new(
         state.store.clone(),
         state.runs.clone(),
         Arc::clone(&state.clock),
-        SchedulerConfig::default(),
+        SchedulerConfig {
+            tick,
+            // The lease outlives a few ticks, so a leader is not replaced between two.
+            lease: defaults.lease.max(tick * 3),
+            ..defaults
+        },
     )
 }
 

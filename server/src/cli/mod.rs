@@ -259,7 +259,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let stopped = stop_on_signal();
     let background = env.map(|env| {
         let worker = flows::worker(&state, &env, args.worker_concurrency);
-        let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state));
+        let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
         tokio::spawn(run_in_background(worker, scheduler, stopped.clone()))
     });
     tracing::info!(
@@ -320,7 +320,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         .flows
         .env(&state, &args.database.database_url, exports_dir)?;
     let worker = flows::worker(&state, &env, args.concurrency);
-    let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state));
+    let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
     tracing::info!(
         backend = state.store.backend().as_str(),
         concurrency = args.concurrency.max(1),

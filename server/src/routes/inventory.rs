@@ -3,7 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use opsux_core::Capability;
-use opsux_core::wire::{ErrorEnvelope, GroupList, PolicyDto, PolicyList, PolicyVersionList};
+use opsux_core::wire::{
+    ErrorEnvelope, GroupList, PolicyDto, PolicyKinds, PolicyList, PolicyVersionList,
+};
 use serde::Deserialize;
 
 use super::paging;
@@ -49,6 +51,18 @@ pub(super) async fn policies(
         items,
         next_cursor: next.map(|c| c.encode()),
     }))
+}
+
+#[utoipa::path(get, path = "/api/t/{tenant}/policies/kinds", tag = "inventory",
+    params(("tenant" = String, Path)),
+    responses((status = 200, body = PolicyKinds), (status = 404, body = ErrorEnvelope)))]
+pub(super) async fn policy_kinds(
+    State(state): State<AppState>,
+    access: TenantAccess,
+) -> Result<Json<PolicyKinds>, ApiError> {
+    access.require(Capability::RunsView)?;
+    let items = state.store.policy_kinds(access.tenant.id).await?;
+    Ok(Json(PolicyKinds { items }))
 }
 
 fn policy_not_found() -> ApiError {

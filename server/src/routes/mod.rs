@@ -49,6 +49,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/operations/{id}/export", get(exports::of_run))
         .route("/exports/{id}/download", get(exports::download))
         .route("/policies", get(inventory::policies))
+        .route("/policies/kinds", get(inventory::policy_kinds))
         .route("/policies/{id}", get(inventory::policy))
         .route("/policies/{id}/versions", get(inventory::policy_versions))
         .route("/groups", get(inventory::groups))

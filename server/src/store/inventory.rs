@@ -168,6 +168,14 @@ impl Store {
             .collect())
     }
 
+    /// The kinds of the tenant's policies, sorted.
+    pub async fn policy_kinds(&self, tenant_id: Uuid) -> Result<Vec<String>, sqlx::Error> {
+        const SQL: &str = "SELECT DISTINCT kind FROM policies WHERE tenant_id = $1 ORDER BY kind";
+        on_pool!(self, pool => {
+            sqlx::query_scalar(SQL).bind(tenant_id.to_string()).fetch_all(pool).await
+        })
+    }
+
     /// Our id of the tenant's policy with the provider's id `external_id`, if synced before.
     pub async fn policy_by_external_id(
         &self,

@@ -94,6 +94,19 @@ async fn policies_are_listed_by_name_filtered_and_paged() {
             .collect::<Vec<_>>()
     );
 
+    // The kinds the filter takes: contoso's only, sorted.
+    let kinds = app
+        .get("/api/t/contoso/policies/kinds", Some(&reader))
+        .await
+        .json();
+    assert_eq!(
+        kinds["items"],
+        json!([
+            "iosGeneralDeviceConfiguration",
+            "windows10GeneralConfiguration"
+        ])
+    );
+
     let ios = app
         .get(
             "/api/t/contoso/policies?kind=iosGeneralDeviceConfiguration",

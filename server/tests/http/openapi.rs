@@ -29,6 +29,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/operations/{id}/cancel",
         "/api/t/{tenant}/operations/{id}/stream",
         "/api/t/{tenant}/policies",
+        "/api/t/{tenant}/policies/kinds",
         "/api/t/{tenant}/policies/{id}",
         "/api/t/{tenant}/policies/{id}/versions",
         "/api/t/{tenant}/groups",

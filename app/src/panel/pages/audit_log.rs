@@ -40,11 +40,20 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
             }
             match answer {
                 Ok(page) => {
-                    rows.update(|list| list.extend(page.items));
+                    rows.update(|list| {
+                        for entry in page.items {
+                            if !list.iter().any(|e| e.id == entry.id) {
+                                list.push(entry);
+                            }
+                        }
+                    });
                     next_cursor.set(page.next_cursor);
                     loaded.set(true);
                 }
-                Err(err) => error.set(Some(err.describe())),
+                Err(err) => {
+                    error.set(Some(err.describe()));
+                    loaded.set(true);
+                }
             }
         });
     };
@@ -64,6 +73,7 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
                         <th scope="col">"Who"</th>
                         <th scope="col">"What"</th>
                         <th scope="col">"Before"</th>
+                        <th scope="col">"After"</th>
                     </tr>
                 </thead>
                 <tbody aria-busy=move || (!loaded.get()).to_string()>
@@ -72,10 +82,8 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
                             <td><RelativeTime at=entry.at now /></td>
                             <td>{entry.actor.as_ref().map_or_else(|| "System".to_owned(), |a| a.display_name.clone())}</td>
                             <td><code>{entry.action.clone()}</code></td>
-                            <td>{entry.before.as_ref().map(|before| {
-                                let text = serde_json::to_string_pretty(before).unwrap_or_default();
-                                view! { <details><summary>"Record"</summary><pre class="code">{text}</pre></details> }
-                            })}</td>
+                            <td>{record(entry.before.as_ref(), "Record")}</td>
+                            <td>{record(entry.after.as_ref(), "Record")}{entry.after.is_none().then(|| view! { <span class="muted">"Gone"</span> })}</td>
                         </tr>
                     </For>
                 </tbody>
@@ -91,4 +99,12 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
         </Show>
     }
     .into_any()
+}
+
+/// A record of the log, folded: JSON under a summary.
+fn record(value: Option<&serde_json::Value>, label: &'static str) -> Option<impl IntoView + use<>> {
+    value.map(|value| {
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        view! { <details><summary>{label}</summary><pre class="code">{text}</pre></details> }
+    })
 }

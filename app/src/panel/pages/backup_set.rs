@@ -18,6 +18,7 @@ use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::{may_start, start};
 use crate::panel::title::set_title;
+use crate::panel::words::count;
 
 #[derive(Debug, Clone)]
 enum Load {
@@ -74,7 +75,7 @@ pub(crate) fn BackupSetPage(id: String) -> impl IntoView {
                 <div class="page-head" data-test="backup-set">
                     <p class="muted"><a href=back.clone()>"← Backups"</a></p>
                     <h1>{detail.set.name.clone()}</h1>
-                    <p class="muted">{format!("{} policies, as they were when snapshotted.", detail.items.len())}</p>
+                    <p class="muted">{format!("{}, as they were when snapshotted.", count(detail.items.len() as u64, "policy", "policies"))}</p>
                 </div>
                 <Items tenant=tenant.clone() detail may_change />
                 {may_change.then(|| view! { <AddPolicies tenant=tenant.clone() set=id.clone() in_set /> })}
@@ -122,7 +123,8 @@ fn Items(tenant: TenantSlug, detail: BackupSetDetail, may_change: bool) -> impl 
 /// The tenant's policies that are not in the set yet, to pick and add.
 #[component]
 fn AddPolicies(tenant: TenantSlug, set: String, in_set: BTreeSet<String>) -> impl IntoView {
-    let candidates = RwSignal::new(Vec::<PolicyDto>::new());
+    // `None` until the policies have been read: "every policy is in it" only when it is so.
+    let candidates = RwSignal::new(None::<Vec<PolicyDto>>);
     let picked = RwSignal::new(BTreeSet::<String>::new());
     {
         let tenant = tenant.clone();
@@ -134,7 +136,7 @@ fn AddPolicies(tenant: TenantSlug, set: String, in_set: BTreeSet<String>) -> imp
                     .into_iter()
                     .filter(|p| !in_set.contains(&p.id))
                     .collect();
-                candidates.try_set(outside);
+                candidates.try_set(Some(outside));
             }
         });
     }
@@ -143,11 +145,11 @@ fn AddPolicies(tenant: TenantSlug, set: String, in_set: BTreeSet<String>) -> imp
             <h2 id="add-title">"Add policies"</h2>
             <PickedAction tenant set picked operation=OperationType::BackupSetAddPolicies label="Add to set" region="Policies to add" />
             <ul class="pick-list" data-test="add-candidates">
-                {move || candidates.get().into_iter().map(|policy| view! {
+                {move || candidates.get().unwrap_or_default().into_iter().map(|policy| view! {
                     <li><label><PickBox id=policy.id.clone() label=policy.name.clone() picked />" "{policy.name.clone()}</label></li>
                 }).collect_view()}
             </ul>
-            <Show when=move || candidates.with(Vec::is_empty)>
+            <Show when=move || candidates.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
                 <p class="muted">"Every policy not ignored is in this set."</p>
             </Show>
         </section>

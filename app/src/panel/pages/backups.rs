@@ -18,6 +18,7 @@ use crate::live::ticking_now;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::{may_start, start};
 use crate::panel::title::set_title;
+use crate::panel::words::count;
 
 #[component]
 pub(crate) fn BackupsPage() -> impl IntoView {
@@ -49,21 +50,26 @@ pub(crate) fn BackupsPage() -> impl IntoView {
         <section aria-labelledby="schedules-title">
             <h2 id="schedules-title" class="section-title">"Schedules"</h2>
             {move || match schedules.get() {
-                None => view! { <div class="page-loading" aria-busy="true"></div> }.into_any(),
-                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
+                None => Some(view! { <div class="page-loading" aria-busy="true"></div> }.into_any()),
+                Some(Err(message)) => Some(view! { <p class="error" role="alert">{message}</p> }.into_any()),
+                Some(Ok(list)) if list.is_empty() => Some(view! {
                     <div class="card empty" data-test="schedules-empty">
                         <p>"No backup schedules yet."</p>
                     </div>
-                }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="schedule-list">
-                        {list.into_iter().map(|schedule| view! {
-                            <ScheduleCard schedule tenant=tenant.clone() may_manage on_changed=on_changed.clone() />
-                        }).collect_view()}
-                    </div>
-                }.into_any(),
+                }.into_any()),
+                Some(Ok(_)) => None,
             }}
+            // Keyed by version: a reload rebuilds only the cards that changed, so an edit in
+            // progress on another card keeps what was typed.
+            <div class="schedule-list">
+                <For
+                    each=move || schedules.get().and_then(Result::ok).unwrap_or_default()
+                    key=|s| (s.id.clone(), s.updated_at)
+                    let(schedule)
+                >
+                    <ScheduleCard schedule tenant=tenant.clone() may_manage on_changed=on_changed.clone() />
+                </For>
+            </div>
             {may_manage.then(|| view! { <ScheduleForm on_saved=reload.clone() /> })}
         </section>
         <BackupSets />
@@ -89,17 +95,19 @@ fn ScheduleCard(
             view! { {format!("policies of {} kinds", kinds.len())} }.into_any()
         }
         PolicySelection::PolicyIds(ids) => {
-            view! { {format!("{} picked policies", ids.len())} }.into_any()
+            view! { {count(ids.len() as u64, "picked policy", "picked policies")} }.into_any()
         }
     };
     let next_runs = schedule.next_runs.clone();
     let editing = RwSignal::new(false);
     let enabled = schedule.enabled;
     let after_edit = on_changed.clone();
+    let toggle_error = RwSignal::new(None::<String>);
     let toggle = {
         let (tenant, id) = (tenant.clone(), schedule.id.clone());
         move |_| {
             let (tenant, id, on_changed) = (tenant.clone(), id.clone(), on_changed.clone());
+            toggle_error.set(None);
             leptos::task::spawn_local(async move {
                 let patch = BackupSchedulePatch {
                     name: None,
@@ -108,21 +116,24 @@ fn ScheduleCard(
                     keep_last: None,
                     enabled: Some(!enabled),
                 };
-                if Api::same_origin()
+                match Api::same_origin()
                     .update_backup_schedule(&tenant, &id, &patch)
                     .await
-                    .is_ok()
                 {
-                    on_changed();
+                    Ok(_) => on_changed(),
+                    Err(err) => {
+                        toggle_error.try_set(Some(err.describe()));
+                    }
                 }
             });
         }
     };
     let may_run = may_start(&scope.access, OperationType::BackupScheduleRun);
     view! {
-        <article class="card schedule" data-test="schedule" data-schedule-id=schedule.id.clone()>
+        <article class="card schedule" data-test="schedule" data-schedule-id=schedule.id.clone()
+            aria-labelledby=format!("schedule-{}", schedule.id)>
             <header class="schedule-head">
-                <h3>{schedule.name.clone()}</h3>
+                <h3 id=format!("schedule-{}", schedule.id)>{schedule.name.clone()}</h3>
                 {(!enabled).then(|| view! { <Badge label=DISABLED_SCHEDULE.label tone=DISABLED_SCHEDULE.tone /> })}
             </header>
             <dl class="facts">
@@ -160,6 +171,7 @@ fn ScheduleCard(
                             <button type="button" class="button button-quiet" on:click=toggle.clone() data-test="toggle-schedule">
                                 {if enabled { "Disable" } else { "Enable" }}
                             </button>
+                            {move || toggle_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                         })}
                     </div>
                 }
@@ -270,7 +282,7 @@ fn ScheduleForm(
             Selecting::Picked => kept.clone().unwrap_or(PolicySelection::All),
         };
         let (tenant, id, on_saved) = (tenant.clone(), id.clone(), on_saved.clone());
-        let (name, cron) = (name.get_untracked(), cron.get_untracked());
+        let (name_text, cron_text) = (name.get_untracked(), cron.get_untracked());
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
@@ -278,8 +290,8 @@ fn ScheduleForm(
             let saved = match &id {
                 None => {
                     let body = NewBackupSchedule {
-                        name,
-                        cron,
+                        name: name_text,
+                        cron: cron_text,
                         policy_selection: selection,
                         keep_last,
                         enabled: true,
@@ -288,8 +300,8 @@ fn ScheduleForm(
                 }
                 Some(id) => {
                     let patch = BackupSchedulePatch {
-                        name: Some(name),
-                        cron: Some(cron),
+                        name: Some(name_text),
+                        cron: Some(cron_text),
                         policy_selection: Some(selection),
                         keep_last: Some(keep_last),
                         enabled: None,
@@ -298,7 +310,13 @@ fn ScheduleForm(
                 }
             };
             match saved {
-                Ok(_) => on_saved(),
+                Ok(_) => {
+                    if id.is_none() {
+                        // Ready for the next one, not for the same one twice.
+                        name.try_set(String::new());
+                    }
+                    on_saved();
+                }
                 Err(err) => {
                     error.try_set(Some(err.describe()));
                 }

@@ -36,16 +36,24 @@ pub(crate) fn GroupsPage() -> impl IntoView {
             }
             match answer {
                 Ok(page) => {
+                    error.set(None);
                     rows.update(|list| {
                         if first_page {
                             list.clear();
                         }
-                        list.extend(page.items);
+                        for group in page.items {
+                            if !list.iter().any(|g| g.id == group.id) {
+                                list.push(group);
+                            }
+                        }
                     });
                     next_cursor.set(page.next_cursor);
                     loaded.set(true);
                 }
-                Err(err) => error.set(Some(err.describe())),
+                Err(err) => {
+                    error.set(Some(err.describe()));
+                    loaded.set(true);
+                }
             }
         });
     };

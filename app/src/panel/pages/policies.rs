@@ -37,16 +37,41 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
     let scope = TenantScope::expect();
     set_title(&format!("Policies · {}", scope.access.name));
     let router = Router::expect();
-    let ignored = Memo::new(move |_| router.query("ignored"));
-    let pick = move |event: leptos::ev::Event| {
-        let value = event_target_value(&event);
+    let ignored = Memo::new(move |_| {
+        router
+            .query("ignored")
+            .filter(|v| v == "true" || v == "false")
+    });
+    let kind = Memo::new(move |_| router.query("kind").filter(|k| !k.is_empty()));
+    let kinds = RwSignal::new(Vec::<String>::new());
+    {
+        let tenant = scope.access.slug.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = Api::same_origin().policy_kinds(&tenant).await {
+                kinds.try_set(list.items);
+            }
+        });
+    }
+    // Filters live in the URL, so a filtered list can be shared and reloaded.
+    let apply = move |ignored: Option<String>, kind: Option<String>| {
+        let mut query = Vec::new();
+        if let Some(v) = ignored.filter(|v| !v.is_empty()) {
+            query.push(format!("ignored={v}"));
+        }
+        if let Some(k) = kind.filter(|k| !k.is_empty()) {
+            query.push(format!("kind={}", js_sys::encode_uri_component(&k)));
+        }
         let path = router.path_untracked();
-        router.replace(&if value.is_empty() {
+        router.replace(&if query.is_empty() {
             path
         } else {
-            format!("{path}?ignored={value}")
+            format!("{path}?{}", query.join("&"))
         });
     };
+    let pick_ignored =
+        move |e: leptos::ev::Event| apply(Some(event_target_value(&e)), kind.get_untracked());
+    let pick_kind =
+        move |e: leptos::ev::Event| apply(ignored.get_untracked(), Some(event_target_value(&e)));
     view! {
         <div class="page-head">
             <h1>"Policies"</h1>
@@ -55,16 +80,26 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
         <form class="filters" aria-label="Filter policies" on:submit=|e| e.prevent_default()>
             <label class="field field-inline">
                 <span>"Ignored"</span>
-                <select data-test="filter-ignored" prop:value=move || ignored.get().unwrap_or_default() on:change=pick>
+                <select data-test="filter-ignored" prop:value=move || ignored.get().unwrap_or_default() on:change=pick_ignored>
                     <option value="">"All policies"</option>
                     <option value="false">"Not ignored"</option>
                     <option value="true">"Only ignored"</option>
                 </select>
             </label>
+            <label class="field field-inline">
+                <span>"Kind"</span>
+                <select data-test="filter-kind" prop:value=move || kind.get().unwrap_or_default() on:change=pick_kind>
+                    <option value="">"All kinds"</option>
+                    {move || kinds.get().into_iter().map(|k| {
+                        let selected = kind.get_untracked().as_deref() == Some(k.as_str());
+                        view! { <option value=k.clone() selected=selected>{k.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
         </form>
         {move || {
-            let ignored = ignored.get().filter(|v| v == "true" || v == "false");
-            view! { <PolicyTable ignored /> }
+            let (ignored, kind) = (ignored.get(), kind.get());
+            view! { <PolicyTable ignored kind /> }
         }}
     }
 }
@@ -77,7 +112,7 @@ enum Load {
 }
 
 #[component]
-fn PolicyTable(ignored: Option<String>) -> impl IntoView {
+fn PolicyTable(ignored: Option<String>, kind: Option<String>) -> impl IntoView {
     let scope = TenantScope::expect();
     let access = scope.access.clone();
     let tenant = access.slug.clone();
@@ -91,15 +126,17 @@ fn PolicyTable(ignored: Option<String>) -> impl IntoView {
         .filter(|(op, _)| may_start(&access, *op))
         .collect();
     let selectable = !bulk.is_empty();
+    let filtered = ignored.is_some() || kind.is_some();
 
     let fetch_page = {
         let tenant = tenant.clone();
         move |cursor: Option<String>| {
             let tenant = tenant.clone();
-            let ignored = ignored.clone();
+            let (ignored, kind) = (ignored.clone(), kind.clone());
             leptos::task::spawn_local(async move {
                 let mut query = vec![("limit", PAGE_SIZE.to_owned())];
                 query.extend(ignored.map(|v| ("ignored", v)));
+                query.extend(kind.map(|k| ("kind", k)));
                 let first_page = cursor.is_none();
                 query.extend(cursor.map(|c| ("cursor", c)));
                 let answer = Api::same_origin().policies(&tenant, &query).await;
@@ -113,7 +150,12 @@ fn PolicyTable(ignored: Option<String>) -> impl IntoView {
                             if first_page {
                                 list.clear();
                             }
-                            list.extend(page.items);
+                            // A page read twice (a click racing a refresh) adds nothing twice.
+                            for policy in page.items {
+                                if !list.iter().any(|p| p.id == policy.id) {
+                                    list.push(policy);
+                                }
+                            }
                         });
                         next_cursor.set(page.next_cursor);
                         load.set(Load::Ready);
@@ -164,7 +206,7 @@ fn PolicyTable(ignored: Option<String>) -> impl IntoView {
                     <tr>
                         {selectable.then(|| view! {
                             <th scope="col" class="pick">
-                                <input type="checkbox" aria-label="Select all on this page"
+                                <input type="checkbox" aria-label="Select all listed"
                                     data-test="pick-page" prop:checked=all_on_page on:change=toggle_page />
                             </th>
                         })}
@@ -182,8 +224,14 @@ fn PolicyTable(ignored: Option<String>) -> impl IntoView {
             </table>
             <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
                 <div class="empty" data-test="policies-empty">
-                    <p>"No policies here yet. An inventory sync pulls them from the tenant."</p>
-                    <StartButton access=access.clone() operation=OperationType::InventorySync label="Sync inventory" />
+                    {if filtered {
+                        view! { <p>"No policies match these filters."</p> }.into_any()
+                    } else {
+                        view! {
+                            <p>"No policies here yet. An inventory sync pulls them from the tenant."</p>
+                            <StartButton access=access.clone() operation=OperationType::InventorySync label="Sync inventory" />
+                        }.into_any()
+                    }}
                 </div>
             </Show>
         </div>

@@ -21,6 +21,7 @@ use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::start;
 use crate::panel::title::set_title;
+use crate::panel::words::count;
 
 #[component]
 pub(crate) fn RestoreRunsPage() -> impl IntoView {
@@ -105,7 +106,7 @@ fn NewRestoreRunForm(created: RwSignal<u32>) -> impl IntoView {
                 <span>"Backup set"</span>
                 <select prop:value=move || set.get() on:change=move |e| set.set(event_target_value(&e)) required=true>
                     {move || sets.get().into_iter().map(|s| {
-                        let label = format!("{} ({} items)", s.name, s.item_count);
+                        let label = format!("{} ({})", s.name, count(s.item_count, "item", "items"));
                         view! { <option value=s.id>{label}</option> }
                     }).collect_view()}
                 </select>
@@ -205,7 +206,7 @@ fn RestoreRunTable(archived: bool, may_restore: bool, created: RwSignal<u32>) ->
                     {if archived {
                         view! { <p>"Nothing archived."</p> }.into_any()
                     } else {
-                        view! { <p>"No restore runs yet. Create one from a backup set above."</p> }.into_any()
+                        view! { <p>{if may_restore { "No restore runs yet. Create one from a backup set above." } else { "No restore runs yet." }}</p> }.into_any()
                     }}
                 </div>
             </Show>
@@ -252,8 +253,9 @@ fn RestoreRunRow(
     let row_actions = actions.then(|| {
         view! {
             <td class="row-actions">
-                <ExecuteRestore tenant=tenant.clone() restore=restore.clone() />
-                <ArchiveRestore tenant=tenant.clone() id=id.clone() on_archived />
+                // A restore run whose set was deleted has nothing to push.
+                {restore.backup_set_id.is_some().then(|| view! { <ExecuteRestore tenant=tenant.clone() restore=restore.clone() /> })}
+                <ArchiveRestore tenant=tenant.clone() id=id.clone() name=restore.name.clone() on_archived />
             </td>
         }
     });
@@ -313,7 +315,8 @@ fn ExecuteRestore(tenant: TenantSlug, restore: RestoreRunDto) -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="button button-small" on:click=open data-test="execute-restore">"Execute"</button>
+        <button type="button" class="button button-small" on:click=open data-test="execute-restore"
+            aria-label=format!("Execute {}", restore.name)>"Execute"</button>
         <dialog node_ref=dialog class="dialog" aria-labelledby=title_id.clone() data-test="execute-dialog">
             <h2 id=title_id.clone()>{format!("Execute “{}”?", restore.name)}</h2>
             <p>"Every policy in its backup set is pushed back to the tenant, replacing what is there now. You are notified when it is done."</p>
@@ -333,26 +336,29 @@ fn ExecuteRestore(tenant: TenantSlug, restore: RestoreRunDto) -> impl IntoView {
 fn ArchiveRestore(
     tenant: TenantSlug,
     id: String,
+    name: String,
     on_archived: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
     let archive = move |_| {
         busy.set(true);
+        error.set(None);
         let (tenant, id, on_archived) = (tenant.clone(), id.clone(), on_archived.clone());
         leptos::task::spawn_local(async move {
-            if Api::same_origin()
-                .archive_restore_run(&tenant, &id)
-                .await
-                .is_ok()
-            {
-                on_archived();
+            match Api::same_origin().archive_restore_run(&tenant, &id).await {
+                Ok(_) => on_archived(),
+                Err(err) => {
+                    error.try_set(Some(err.describe()));
+                }
             }
             busy.try_set(false);
         });
     };
     view! {
         <button type="button" class="button button-small button-quiet" on:click=archive disabled=move || busy.get()
-            data-test="archive-restore">"Archive"</button>
+            data-test="archive-restore" aria-label=format!("Archive {name}")>"Archive"</button>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
 }
 
@@ -397,6 +403,7 @@ fn ArchivedBulkBar(tenant: TenantSlug, picked: RwSignal<BTreeSet<String>>) -> im
         move |_| run(OperationType::RestoreRunUnarchive)
     };
     let ask = move |_| {
+        error.set(None);
         if let Some(dialog) = dialog.get_untracked() {
             let _ = dialog.show_modal();
         }

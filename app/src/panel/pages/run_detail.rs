@@ -372,7 +372,7 @@ fn ExportFile(run: RunId, tenant: TenantSlug, ended: Memo<bool>) -> impl IntoVie
     });
     move || {
         file.get().map(|export| {
-            let size = format!("{} bytes", export.bytes);
+            let size = crate::panel::words::count(export.bytes, "byte", "bytes");
             view! {
                 <section class="card" data-test="export-file">
                     <h2>"Export file"</h2>
