@@ -1,6 +1,7 @@
 //! The panel: sign-in, the shell, and the pages of a tenant. URL scheme `/t/{tenant}/…`, with
 //! Run Detail at the contract's canonical link (R13).
 
+mod confirm;
 mod pages;
 mod router;
 mod session;

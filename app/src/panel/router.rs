@@ -201,13 +201,18 @@ pub(crate) fn NavLink(
         if current.get().is_none() {
             return;
         }
-        let Some(link) = link.get() else { return };
-        if let Some(nav) = link
-            .parent_element()
-            .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            nav.set_scroll_left(link.offset_left() - nav.offset_left() - 16);
-        }
+        // After the browser has laid the link out (a fresh page has no positions yet).
+        request_animation_frame(move || {
+            let Some(link) = link.get_untracked() else {
+                return;
+            };
+            if let Some(nav) = link
+                .parent_element()
+                .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                nav.set_scroll_left(link.offset_left() - nav.offset_left() - 16);
+            }
+        });
     });
     view! { <a href=href aria-current=current node_ref=link>{children()}</a> }
 }

@@ -11,6 +11,7 @@ use crate::api::Api;
 use crate::components::RelativeTime;
 use crate::components::toasts::Toasts;
 use crate::live::ticking_now;
+use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::{may_start, start};
@@ -118,62 +119,41 @@ fn Versions(
     .into_any()
 }
 
-/// `Restore this version`, with a confirm step showing the snapshot that will be pushed.
+/// `Restore this version`, after a confirm step showing the snapshot that will be pushed.
 #[component]
 fn RestoreVersion(tenant: TenantSlug, version: PolicyVersionDto) -> impl IntoView {
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let toasts = Toasts::expect();
-    let title_id = format!("restore-{}", version.id);
     let snapshot = serde_json::to_string_pretty(&version.snapshot).unwrap_or_default();
-    let open = move |_| {
-        error.set(None);
-        if let Some(dialog) = dialog.get_untracked() {
-            let _ = dialog.show_modal();
-        }
+    let id = version.id.clone();
+    let act = move || -> Action {
+        let tenant = tenant.clone();
+        let mut params = serde_json::Map::new();
+        params.insert("policy_version_id".to_owned(), id.clone().into());
+        Box::pin(async move {
+            let toast = start(&tenant, OperationType::PolicyVersionRestore, params).await?;
+            toasts.show(toast);
+            Ok(())
+        })
     };
-    let close = move || {
-        if let Some(dialog) = dialog.try_get_untracked().flatten() {
-            dialog.close();
-        }
-    };
-    let confirm = {
-        let id = version.id.clone();
-        move |_| {
-            busy.set(true);
-            let tenant = tenant.clone();
-            let mut params = serde_json::Map::new();
-            params.insert("policy_version_id".to_owned(), id.clone().into());
-            leptos::task::spawn_local(async move {
-                match start(&tenant, OperationType::PolicyVersionRestore, params).await {
-                    Ok(toast) => {
-                        toasts.show(toast);
-                        close();
-                    }
-                    Err(message) => {
-                        error.try_set(Some(message));
-                    }
-                }
-                busy.try_set(false);
-            });
-        }
-    };
+    let title = format!(
+        "Push version {} back to the tenant?",
+        version.provider_version
+    );
     view! {
-        <button type="button" class="button button-small" on:click=open data-test="restore-version">
-            "Restore this version"
-        </button>
-        <dialog node_ref=dialog class="dialog dialog-wide" aria-labelledby=title_id.clone() data-test="restore-dialog">
-            <h2 id=title_id.clone()>{format!("Push version {} back to the tenant?", version.provider_version)}</h2>
+        <Confirm
+            opener=Opener { label: "Restore this version", name: None, class: "button button-small", test: "restore-version" }
+            question=Question {
+                title: Signal::stored(title),
+                no: "Keep the tenant as it is",
+                yes: Signal::stored("Yes, restore this version".to_owned()),
+                danger: false,
+            }
+            dialog_test="restore-dialog"
+            wide=true
+            act
+        >
             <p>"The policy in the tenant is replaced with this snapshot. You are notified when it is done."</p>
             <pre class="code" data-test="restore-snapshot">{snapshot}</pre>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=move |_| close() autofocus=true>"Keep the tenant as it is"</button>
-                <button type="button" class="button button-primary" on:click=confirm disabled=move || busy.get()>
-                    "Yes, restore this version"
-                </button>
-            </div>
-        </dialog>
+        </Confirm>
     }
 }

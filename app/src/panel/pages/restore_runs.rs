@@ -17,6 +17,7 @@ use crate::api::Api;
 use crate::components::toasts::Toasts;
 use crate::components::{Badge, RelativeTime};
 use crate::live::ticking_now;
+use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::start;
@@ -277,57 +278,37 @@ fn RestoreRunRow(
 /// `Execute`: pushes the restore run's backup set back to the tenant, after a confirm step.
 #[component]
 fn ExecuteRestore(tenant: TenantSlug, restore: RestoreRunDto) -> impl IntoView {
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let toasts = Toasts::expect();
-    let title_id = format!("execute-{}", restore.id);
-    let open = move |_| {
-        error.set(None);
-        if let Some(dialog) = dialog.get_untracked() {
-            let _ = dialog.show_modal();
-        }
-    };
-    let close = move || {
-        if let Some(dialog) = dialog.try_get_untracked().flatten() {
-            dialog.close();
-        }
-    };
-    let confirm = {
-        let id = restore.id.clone();
-        move |_| {
-            busy.set(true);
-            let tenant = tenant.clone();
-            let mut params = serde_json::Map::new();
-            params.insert("restore_run_id".to_owned(), id.clone().into());
-            leptos::task::spawn_local(async move {
-                match start(&tenant, OperationType::RestoreExecute, params).await {
-                    Ok(toast) => {
-                        toasts.show(toast);
-                        close();
-                    }
-                    Err(message) => {
-                        error.try_set(Some(message));
-                    }
-                }
-                busy.try_set(false);
-            });
-        }
+    let id = restore.id.clone();
+    let act = move || -> Action {
+        let tenant = tenant.clone();
+        let mut params = serde_json::Map::new();
+        params.insert("restore_run_id".to_owned(), id.clone().into());
+        Box::pin(async move {
+            let toast = start(&tenant, OperationType::RestoreExecute, params).await?;
+            toasts.show(toast);
+            Ok(())
+        })
     };
     view! {
-        <button type="button" class="button button-small" on:click=open data-test="execute-restore"
-            aria-label=format!("Execute {}", restore.name)>"Execute"</button>
-        <dialog node_ref=dialog class="dialog" aria-labelledby=title_id.clone() data-test="execute-dialog">
-            <h2 id=title_id.clone()>{format!("Execute “{}”?", restore.name)}</h2>
+        <Confirm
+            opener=Opener {
+                label: "Execute",
+                name: Some(format!("Execute {}", restore.name)),
+                class: "button button-small",
+                test: "execute-restore",
+            }
+            question=Question {
+                title: Signal::stored(format!("Execute “{}”?", restore.name)),
+                no: "Not now",
+                yes: Signal::stored("Yes, push it back".to_owned()),
+                danger: true,
+            }
+            dialog_test="execute-dialog"
+            act
+        >
             <p>"Every policy in its backup set is pushed back to the tenant, replacing what is there now. You are notified when it is done."</p>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=move |_| close() autofocus=true>"Not now"</button>
-                <button type="button" class="button button-danger" on:click=confirm disabled=move || busy.get()>
-                    "Yes, push it back"
-                </button>
-            </div>
-        </dialog>
+        </Confirm>
     }
 }
 
@@ -369,9 +350,9 @@ fn ArchivedBulkBar(tenant: TenantSlug, picked: RwSignal<BTreeSet<String>>) -> im
     let toasts = Toasts::expect();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
     let count = move || picked.with(BTreeSet::len);
-    let run = move |operation: OperationType| {
+    // Starts `operation` on the picked records; its toast, then the picks are cleared.
+    let run = move |operation: OperationType| -> Action {
         let ids: Vec<serde_json::Value> = picked
             .get_untracked()
             .into_iter()
@@ -380,61 +361,51 @@ fn ArchivedBulkBar(tenant: TenantSlug, picked: RwSignal<BTreeSet<String>>) -> im
         let mut params = serde_json::Map::new();
         params.insert("restore_run_ids".to_owned(), ids.into());
         let tenant = tenant.clone();
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match start(&tenant, operation, params).await {
-                Ok(toast) => {
-                    toasts.show(toast);
-                    picked.try_set(BTreeSet::new());
-                    if let Some(dialog) = dialog.try_get_untracked().flatten() {
-                        dialog.close();
-                    }
-                }
-                Err(message) => {
-                    error.try_set(Some(message));
-                }
-            }
-            busy.try_set(false);
-        });
+        Box::pin(async move {
+            let toast = start(&tenant, operation, params).await?;
+            toasts.show(toast);
+            picked.try_set(BTreeSet::new());
+            Ok(())
+        })
     };
     let unarchive = {
         let run = run.clone();
-        move |_| run(OperationType::RestoreRunUnarchive)
-    };
-    let ask = move |_| {
-        error.set(None);
-        if let Some(dialog) = dialog.get_untracked() {
-            let _ = dialog.show_modal();
+        move |_| {
+            busy.set(true);
+            error.set(None);
+            let action = run(OperationType::RestoreRunUnarchive);
+            leptos::task::spawn_local(async move {
+                if let Err(message) = action.await {
+                    error.try_set(Some(message));
+                }
+                busy.try_set(false);
+            });
         }
     };
-    let close = move |_| {
-        if let Some(dialog) = dialog.get_untracked() {
-            dialog.close();
-        }
-    };
-    let delete = move |_| run(OperationType::RestoreRunForceDelete);
-    let records = move || match count() {
-        1 => "1 restore run".to_owned(),
-        n => format!("{n} restore runs"),
-    };
+    let records = move || count_of(count());
     view! {
         <div class="bulk-bar" role="region" aria-label="Selected restore runs" data-test="bulk-bar" hidden=move || count() == 0>
             <span class="bulk-count" data-test="picked-count">{move || format!("{} selected", count())}</span>
             <button type="button" class="button" on:click=unarchive disabled=move || busy.get()>"Unarchive"</button>
-            <button type="button" class="button button-danger-quiet" on:click=ask disabled=move || busy.get()>"Force delete"</button>
+            <Confirm
+                opener=Opener { label: "Force delete", name: None, class: "button button-danger-quiet", test: "force-delete" }
+                question=Question {
+                    title: Signal::derive(move || format!("Permanently delete {}?", records())),
+                    no: "Keep them",
+                    yes: Signal::derive(move || format!("Delete {}", records())),
+                    danger: true,
+                }
+                disabled=busy
+                dialog_test="force-delete-dialog"
+                act=move || run(OperationType::RestoreRunForceDelete)
+            >
+                <p>"They are deleted for good and cannot be brought back. Each deletion is written to the audit log."</p>
+            </Confirm>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </div>
-        <dialog node_ref=dialog class="dialog" aria-labelledby="force-delete-title" data-test="force-delete-dialog">
-            <h2 id="force-delete-title">{move || format!("Permanently delete {}?", records())}</h2>
-            <p>"They are deleted for good and cannot be brought back. Each deletion is written to the audit log."</p>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=close autofocus=true>"Keep them"</button>
-                <button type="button" class="button button-danger" on:click=delete disabled=move || busy.get()>
-                    {move || format!("Delete {}", records())}
-                </button>
-            </div>
-        </dialog>
     }
+}
+
+fn count_of(n: usize) -> String {
+    count(n as u64, "restore run", "restore runs")
 }

@@ -12,6 +12,7 @@ use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, Tenant
 use crate::api::Api;
 use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
 use crate::live::{StreamState, StreamTarget, keep_open, local_time, ticking_now};
+use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
 use crate::panel::title::set_title;
@@ -209,51 +210,35 @@ fn LiveProgress(
     }
 }
 
-/// `Cancel run`, with a confirm step in a modal dialog (focus trapped, Escape closes).
+/// `Cancel run`, after a confirm step.
 #[component]
 fn CancelRun(run: Memo<RunSummary>, tenant: TenantSlug) -> impl IntoView {
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let open = move |_| {
-        error.set(None);
-        if let Some(dialog) = dialog.get_untracked() {
-            let _ = dialog.show_modal();
-        }
-    };
-    let close = move || {
-        if let Some(dialog) = dialog.try_get_untracked().flatten() {
-            dialog.close();
-        }
-    };
-    let confirm = move |_| {
-        busy.set(true);
+    let act = move || -> Action {
         let tenant = tenant.clone();
         let id = run.with_untracked(|r| r.id);
-        leptos::task::spawn_local(async move {
-            match Api::same_origin().cancel(&tenant, id).await {
-                Ok(_) => close(),
-                Err(err) => error.set(Some(err.describe())),
-            }
-            busy.set(false);
-        });
+        Box::pin(async move {
+            Api::same_origin()
+                .cancel(&tenant, id)
+                .await
+                .map(|_| ())
+                .map_err(|err| err.describe())
+        })
     };
     view! {
-        <button type="button" class="button button-danger-quiet" on:click=open
-            disabled=move || run.with(|r| r.cancel_requested) data-test="cancel-run">
-            "Cancel run"
-        </button>
-        <dialog node_ref=dialog class="dialog" aria-labelledby="cancel-title" data-test="cancel-dialog">
-            <h2 id="cancel-title">"Cancel this run?"</h2>
+        <Confirm
+            opener=Opener { label: "Cancel run", name: None, class: "button button-danger-quiet", test: "cancel-run" }
+            question=Question {
+                title: Signal::stored("Cancel this run?".to_owned()),
+                no: "Keep running",
+                yes: Signal::stored("Yes, cancel run".to_owned()),
+                danger: true,
+            }
+            disabled=Signal::derive(move || run.with(|r| r.cancel_requested))
+            dialog_test="cancel-dialog"
+            act
+        >
             <p>"If it has not started, it ends at once; if it is running, it stops at its next step. Work already done is kept, and you are notified when it ends."</p>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="dialog-actions">
-                <button type="button" class="button" on:click=move |_| close() autofocus=true>"Keep running"</button>
-                <button type="button" class="button button-danger" on:click=confirm disabled=move || busy.get()>
-                    "Yes, cancel run"
-                </button>
-            </div>
-        </dialog>
+        </Confirm>
     }
 }
 
