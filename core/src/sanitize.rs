@@ -50,6 +50,48 @@ static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 #[cfg(feature = "sanitizer")]
+/// A PEM private-key block, to its END line or, when cut off, to the end of the input.
+static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+    )
+    .expect("the private key pattern is valid")
+});
+
+#[cfg(feature = "sanitizer")]
+/// The user-info of a URL (`https://user:pass@host`, `postgres://admin:pw@db`,
+/// `https://ghp_…@github.com`): whatever stands between `scheme://` and `@`.
+static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]+@")
+        .expect("the URL user-info pattern is valid")
+});
+
+#[cfg(feature = "sanitizer")]
+/// `Cookie:` and `Set-Cookie:` headers: their `name=value` pairs and flag attributes.
+static COOKIE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b((?:set-)?cookie\s*:\s*)[^\s;=:]+=[^\s;]*(?:;\s*(?:[^\s;=:]+=[^\s;]*|httponly|secure|partitioned))*")
+        .expect("the cookie pattern is valid")
+});
+
+#[cfg(feature = "sanitizer")]
+/// An OAuth authorization code (`?code=0.AQk…&state=…`). Short values (`code=404`) are status
+/// codes, not secrets, and are kept.
+static OAUTH_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(code=)[^\s&#;,…]{6,}").expect("the OAuth code pattern is valid")
+});
+
+#[cfg(feature = "sanitizer")]
+/// Tokens recognisable by their prefix wherever they stand: GitHub (`ghp_`, `gho_`, `ghu_`,
+/// `ghs_`, `ghr_`, `github_pat_`), Slack (`xoxb-`, `xoxp-`…), GitLab (`glpat-`) and AWS access
+/// key ids (`AKIA…`, `ASIA…`). A token's body runs to the first character no token uses.
+static PREFIXED_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:(?:gh[pousr]_|github_pat_|xox[abposr]-|glpat-)[A-Za-z0-9_-]{8,}|(?:AKIA|ASIA)[0-9A-Z]{16})",
+    )
+    .expect("the prefixed token pattern is valid")
+});
+
+#[cfg(feature = "sanitizer")]
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
         .expect("the e-mail pattern is valid")
@@ -61,8 +103,36 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 #[cfg(feature = "sanitizer")]
 pub fn sanitize_message(raw: &str) -> String {
     let bounded = &raw[..floor_char_boundary(raw, MAX_INPUT_BYTES)];
-    let visible = strip_invisible(bounded);
-    let redacted = BEARER.replace_all(&visible, |c: &Captures<'_>| format!("{} {REDACTED}", &c[1]));
+    // Before white space is folded: a key block spans lines.
+    let unkeyed = PRIVATE_KEY.replace_all(bounded, REDACTED);
+    let visible = strip_invisible(&unkeyed);
+    // One redaction can expose another (a redacted token leaves a word boundary before
+    // `Bearer`), so repeat until nothing changes; each pass only replaces text with the
+    // fixed marks, so this ends within a few passes.
+    let mut text = visible.into_owned();
+    for _ in 0..MAX_REDACTION_PASSES {
+        let next = redact(&text);
+        if next == text {
+            break;
+        }
+        text = next;
+    }
+    truncate_chars(fold_whitespace(&text), MAX_MESSAGE_CHARS)
+}
+
+/// More passes than any input seen needs; a bound, so hostile input cannot loop.
+#[cfg(feature = "sanitizer")]
+const MAX_REDACTION_PASSES: usize = 4;
+
+/// One pass of every secret pattern over `text`.
+#[cfg(feature = "sanitizer")]
+fn redact(text: &str) -> String {
+    let redacted =
+        URL_USERINFO.replace_all(text, |c: &Captures<'_>| format!("{}{REDACTED}@", &c[1]));
+    let redacted = COOKIE.replace_all(&redacted, |c: &Captures<'_>| format!("{}{REDACTED}", &c[1]));
+    let redacted = BEARER.replace_all(&redacted, |c: &Captures<'_>| {
+        format!("{} {REDACTED}", &c[1])
+    });
     let redacted = CREDENTIAL.replace_all(&redacted, |c: &Captures<'_>| {
         let masked = match c[2].chars().next() {
             Some(quote @ ('"' | '\'')) => format!("{quote}{REDACTED}{quote}"),
@@ -70,9 +140,12 @@ pub fn sanitize_message(raw: &str) -> String {
         };
         format!("{}{masked}", &c[1])
     });
+    let redacted =
+        OAUTH_CODE.replace_all(&redacted, |c: &Captures<'_>| format!("{}{REDACTED}", &c[1]));
+    let redacted = PREFIXED_TOKEN.replace_all(&redacted, REDACTED);
     let redacted = JWT.replace_all(&redacted, REDACTED);
     let redacted = EMAIL.replace_all(&redacted, REDACTED_EMAIL);
-    truncate_chars(fold_whitespace(&redacted), MAX_MESSAGE_CHARS)
+    redacted.into_owned()
 }
 
 /// Control characters become spaces (so words stay apart); bidirectional overrides and

@@ -48,6 +48,55 @@ fn secrets_and_personal_data_are_redacted() {
         ),
         ("mail to A.B@x.io, c@d.co.uk", "mail to [email], [email]"),
         (
+            "GET https://svc:Pa55w0rd@graph.example.com/v1.0 failed",
+            "GET https://[redacted]@graph.example.com/v1.0 failed",
+        ),
+        (
+            "cannot reach postgres://admin:pw@db:5432/opsux",
+            "cannot reach postgres://[redacted]@db:5432/opsux",
+        ),
+        (
+            "clone https://ghx_user@github.com/o/r refused",
+            "clone https://[redacted]@github.com/o/r refused",
+        ),
+        (
+            "bad key -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\nQx9+\n-----END RSA PRIVATE KEY----- in config",
+            "bad key [redacted] in config",
+        ),
+        (
+            "cut -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQ",
+            "cut [redacted]",
+        ),
+        (
+            "sent Cookie: opsux_session=abc123; theme=dark to the server",
+            "sent Cookie: [redacted] to the server",
+        ),
+        (
+            "got Set-Cookie: sid=s3cr3t; Path=/; HttpOnly; Secure",
+            "got Set-Cookie: [redacted]",
+        ),
+        (
+            "redirect /callback?code=0.AQk6AbCdEf-gh_ij&state=xyz failed",
+            "redirect /callback?code=[redacted]&state=xyz failed",
+        ),
+        ("HTTP status code=404", "HTTP status code=404"),
+        (
+            "pushed with ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 denied",
+            "pushed with [redacted] denied",
+        ),
+        (
+            "github_pat_11ABCDEFG0123456789_abcdefghijklmnop expired",
+            "[redacted] expired",
+        ),
+        (
+            "slack xoxb-1234567890-0987654321-AbCdEfGh said no",
+            "slack [redacted] said no",
+        ),
+        (
+            "aws AKIAIOSFODNN7EXAMPLE has no access",
+            "aws [redacted] has no access",
+        ),
+        (
             "nothing to hide here: 42 items",
             "nothing to hide here: 42 items",
         ),
