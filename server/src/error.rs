@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use opsux_core::wire::{ErrorCode, ErrorEnvelope};
 
@@ -11,6 +11,8 @@ use opsux_core::wire::{ErrorCode, ErrorEnvelope};
 pub struct ApiError {
     code: ErrorCode,
     message: String,
+    /// Sent as `Retry-After` (whole seconds, at least one).
+    retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
@@ -18,6 +20,15 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A 429: `message` names the limit; the client may try again after `retry_after`.
+    pub fn too_many(message: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(ErrorCode::TooManyRequests, message)
         }
     }
 
@@ -40,8 +51,23 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code.http_status())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(ErrorEnvelope::new(self.code, self.message))).into_response()
+        let mut response =
+            (status, Json(ErrorEnvelope::new(self.code, self.message))).into_response();
+        if let Some(wait) = self.retry_after {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs(wait)),
+            );
+        }
+        response
     }
+}
+
+/// `Retry-After` is in whole seconds: round up, so a client that waits exactly that long is
+/// not refused again.
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    secs.max(1)
 }
 
 impl From<JsonRejection> for ApiError {

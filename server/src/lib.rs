@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod flows;
+pub mod hosts;
 pub mod metrics;
 pub mod provider;
 pub mod relay;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::require_trusted_origin,
         ))
+        .layer(from_fn_with_state(state.clone(), hosts::require_allowed_host))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -147,9 +147,11 @@ fn header_lines(out: &mut String, name: &str, kind: &str, help: &str) {
 /// Compares without returning early, so response time does not reveal how much of a guess
 /// was right.
 fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    // Comparing digests in constant time tells an attacker neither the token's length nor
+    // how much of a guess was right.
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(a.as_bytes())
+        .ct_eq(&Sha256::digest(b.as_bytes()))
+        .into()
 }

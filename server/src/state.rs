@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
+use crate::auth::{LoginLimits, LoginThrottle, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use crate::clock::SharedClock;
 use crate::events::EventHub;
 use crate::runs::{RunConfig, RunService};
@@ -33,6 +34,34 @@ pub struct Config {
     pub stream_recheck: std::time::Duration,
     /// Where export files are (written by the workers' `policy_export`, read by downloads).
     pub exports_dir: PathBuf,
+    pub login_limits: LoginLimits,
+    /// When set, requests whose `Host` is not one of these (host names or addresses, without
+    /// port) are refused: a page on another name that resolves here (DNS rebinding) reaches
+    /// nothing. `opsux serve` sets it when no public origin is configured.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+impl Config {
+    /// Whether the session cookie is `Secure`: asked for, needed for cross-site embedding, or
+    /// implied by an https public origin.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+            || self.cross_site_cookies
+            || self
+                .public_origin
+                .as_deref()
+                .is_some_and(|o| o.starts_with("https://"))
+    }
+
+    /// The session cookie's name: `__Host-` prefixed whenever it is `Secure`, so browsers
+    /// refuse it unless it was set by this exact host over https, for the whole site.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.secure_cookies() {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -45,6 +74,7 @@ pub struct AppState {
     pub runs: RunService,
     /// Rouses the worker after a run is queued.
     pub wake_worker: Arc<Notify>,
+    pub login: Arc<LoginThrottle>,
 }
 
 impl AppState {
@@ -68,6 +98,7 @@ impl AppState {
             Arc::clone(&wake_worker),
         );
         Self {
+            login: Arc::new(LoginThrottle::new(config.login_limits)),
             config: Arc::new(config),
             store,
             clock,
@@ -91,6 +122,8 @@ impl Default for Config {
             metrics_token: None,
             stream_recheck: std::time::Duration::from_secs(30),
             exports_dir: PathBuf::from("data/exports"),
+            login_limits: LoginLimits::default(),
+            allowed_hosts: None,
         }
     }
 }

@@ -23,6 +23,9 @@ pub enum ErrorCode {
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// Too many requests of this kind from this client, session or tenant; the answer says
+    /// which limit and, with `Retry-After`, when to try again.
+    TooManyRequests,
     /// Something failed on the server; the detail is logged, never sent.
     Internal,
 }
@@ -39,6 +42,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed => 422,
+            Self::TooManyRequests => 429,
             Self::Internal => 500,
         }
     }

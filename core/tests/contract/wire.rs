@@ -82,6 +82,7 @@ fn error_envelope_shape_and_statuses() {
         (ErrorCode::PayloadTooLarge, 413),
         (ErrorCode::UnsupportedMediaType, 415),
         (ErrorCode::ValidationFailed, 422),
+        (ErrorCode::TooManyRequests, 429),
         (ErrorCode::Internal, 500),
     ];
     for (code, status) in statuses {

@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use super::{CurrentUser, hash_password, verify_password};
+use super::{CurrentUser, LoginThrottle, hash_password, verify_password};
 use crate::store::Store;
 
 /// Verified against when the e-mail is unknown, so an unknown e-mail and a wrong password
@@ -10,17 +10,23 @@ use crate::store::Store;
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no user has this password").unwrap_or_default());
 
-/// The user with this e-mail and password; `None` for any mismatch.
+/// The user with this e-mail and password; `None` for any mismatch. The hash runs on the
+/// blocking pool, one per core at a time (see `throttle`).
 pub async fn verify_login(
     store: &Store,
+    throttle: &LoginThrottle,
     email: &str,
     password: &str,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     let row = store.user_by_email(email.trim()).await?;
     let hash = row
         .as_ref()
-        .map_or(DUMMY_HASH.as_str(), |r| r.password_hash.as_str());
-    let password_ok = verify_password(password, hash);
+        .map_or_else(|| DUMMY_HASH.clone(), |r| r.password_hash.clone());
+    let password = password.to_owned();
+    let _permit = throttle.hashing_permit().await;
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
     Ok(row.and_then(|row| {
         password_ok.then_some(CurrentUser {
             id: row.id.parse().ok()?,

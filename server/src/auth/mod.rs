@@ -5,8 +5,10 @@ mod guard;
 mod origin;
 mod password;
 mod session;
+mod throttle;
 
 pub use guard::{TenantAccess, require_tenant_member};
 pub use origin::require_trusted_origin;
 pub use password::{hash_password, verify_password};
-pub use session::{CurrentUser, SESSION_COOKIE, SESSION_TTL, Sessions};
+pub use session::{CurrentUser, SECURE_SESSION_COOKIE, SESSION_COOKIE, SESSION_TTL, Sessions};
+pub use throttle::{LoginLimits, LoginThrottle};

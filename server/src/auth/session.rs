@@ -17,6 +17,8 @@ use crate::state::AppState;
 use crate::store::Store;
 
 pub const SESSION_COOKIE: &str = "opsux_session";
+/// Its name when it is `Secure` (see `Config::session_cookie`).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-opsux_session";
 /// How long a login lasts.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 60 * 60);
 
@@ -83,7 +85,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(user.clone());
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        let Some(cookie) = jar.get(state.config.session_cookie()) else {
             return Err(unauthenticated());
         };
         let now = to_ms(state.clock.now());

@@ -5,6 +5,7 @@ mod flows;
 mod prune;
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::auth::LoginLimits;
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
 use crate::runs::RunConfig;
@@ -142,6 +144,11 @@ pub struct ServeArgs {
     /// requests. Unset: the request's `Host` header is trusted instead (fine on localhost).
     #[arg(long, env = "OPSUX_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
+    /// Without `--public-origin`, the server answers only requests whose `Host` is a loopback
+    /// name, the address it listens on, or one given here (repeat for several): a name
+    /// pointed at this server by someone else (DNS rebinding) reaches nothing.
+    #[arg(long = "allowed-host", env = "OPSUX_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
     /// An origin (`https://host[:port]`) of pages that embed the widget and may send
     /// state-changing requests; repeat for several.
     #[arg(
@@ -158,10 +165,17 @@ pub struct ServeArgs {
     /// (another port or subdomain) need nothing.
     #[arg(long, env = "OPSUX_CROSS_SITE_COOKIES", requires = "secure_cookies")]
     pub cross_site_cookies: bool,
-    /// A token scrapers must send (`Authorization: Bearer …`) to read `/metrics`. Unset,
-    /// `/metrics` is open: keep it on an internal network then.
+    /// A token scrapers must send (`Authorization: Bearer …`) to read `/metrics`. Required
+    /// when listening on an address other than loopback; unset, `/metrics` is open.
     #[arg(long, env = "OPSUX_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Sign-in attempts allowed per minute from one client address (right or wrong; the
+    /// address is the peer's, so behind a reverse proxy it is the proxy's: raise it there).
+    #[arg(long, env = "OPSUX_LOGIN_PER_ADDRESS", default_value_t = LoginLimits::default().per_address_per_minute)]
+    pub login_attempts_per_address: NonZeroU32,
+    /// Sign-in attempts allowed per minute for one account (e-mail address).
+    #[arg(long, env = "OPSUX_LOGIN_PER_ACCOUNT", default_value_t = LoginLimits::default().per_account_per_minute)]
+    pub login_attempts_per_account: NonZeroU32,
     /// Runs executed at once by this process's worker.
     #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
     pub worker_concurrency: usize,
@@ -218,6 +232,29 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         allowed_origins.push(origin.to_owned());
     }
+    let exposed = !args.listen.ip().is_loopback();
+    if exposed && args.metrics_token.is_none() {
+        anyhow::bail!(
+            "--listen {} is reachable from other machines, and /metrics would be open to them: \
+             give --metrics-token (or OPSUX_METRICS_TOKEN), or listen on 127.0.0.1",
+            args.listen
+        );
+    }
+    let allowed_hosts = if args.public_origin.is_some() {
+        None
+    } else {
+        if exposed {
+            tracing::warn!(
+                listen = %args.listen,
+                "no --public-origin: requests are trusted by their Host header, and only loopback \
+                 names, the listen address and --allowed-host names are answered"
+            );
+        }
+        Some(crate::hosts::default_allowed_hosts(
+            args.listen,
+            &args.allowed_hosts,
+        ))
+    };
     let database_url = args.database.database_url.clone();
     let exports_dir = args.flows.exports_dir(&database_url)?;
     let store = args.database.open().await?;
@@ -235,6 +272,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             metrics_token: args.metrics_token,
             runs: args.lease.run_config(),
             exports_dir: exports_dir.clone(),
+            login_limits: LoginLimits {
+                per_address_per_minute: args.login_attempts_per_address,
+                per_account_per_minute: args.login_attempts_per_account,
+            },
+            allowed_hosts,
             ..Config::default()
         },
         store,
@@ -268,7 +310,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "opsux listening on http://{addr}"
     );
     // One signal stops both at once: the worker takes no new run while open streams drain.
-    let served = axum::serve(listener, crate::app(state))
+    // The peer's address is what sign-in attempts are counted by.
+    let app = crate::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(until_stopped(stopped))
         .await
         .context("server error");

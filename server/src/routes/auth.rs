@@ -7,28 +7,40 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use opsux_core::wire::{ErrorCode, ErrorEnvelope, LoginRequest, MeResponse, UserDto};
 
-use crate::auth::{CurrentUser, SESSION_COOKIE, SESSION_TTL, Sessions, accounts};
+use crate::auth::{CurrentUser, SESSION_TTL, Sessions, accounts};
 use crate::clock::to_ms;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientAddr};
 use crate::state::AppState;
 
 #[utoipa::path(post, path = "/api/login", tag = "session", request_body = LoginRequest,
     responses((status = 200, body = MeResponse, description = "Signed in; sets the HttpOnly session cookie"),
-              (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope, description = "Foreign or missing Origin")))]
+              (status = 401, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope, description = "Too many attempts from this address or for this account; see Retry-After"),
+              (status = 403, body = ErrorEnvelope, description = "Foreign or missing Origin")))]
 pub(super) async fn login(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<MeResponse>), ApiError> {
-    let Some(user) = accounts::verify_login(&state.store, &req.email, &req.password).await? else {
+    state.login.attempt(address, &req.email)?;
+    let Some(user) =
+        accounts::verify_login(&state.store, &state.login, &req.email, &req.password).await?
+    else {
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "wrong e-mail or password",
         ));
     };
+    // A new login replaces the session this browser had: revoked, not just overwritten, so a
+    // cookie copied before the login (session fixation, a shared machine) stops working.
+    let name = state.config.session_cookie();
+    if let Some(previous) = jar.get(name) {
+        Sessions::delete(&state.store, previous.value()).await?;
+    }
     let token = Sessions::create(&state.store, user.id, to_ms(state.clock.now())).await?;
-    let cookie = Cookie::build((SESSION_COOKIE, token))
+    let cookie = Cookie::build((name, token))
         .path("/")
         .http_only(true)
         // Lax keeps the cookie on same-site pages (the panel, and embedding pages on the same
@@ -38,7 +50,7 @@ pub(super) async fn login(
         } else {
             SameSite::Lax
         })
-        .secure(state.config.secure_cookies || state.config.cross_site_cookies)
+        .secure(state.config.secure_cookies())
         .max_age(time::Duration::seconds(
             i64::try_from(SESSION_TTL.as_secs()).unwrap_or(i64::MAX),
         ));
@@ -51,10 +63,13 @@ pub(super) async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+    let name = state.config.session_cookie();
+    if let Some(cookie) = jar.get(name) {
         Sessions::delete(&state.store, cookie.value()).await?;
     }
-    let removal = Cookie::build((SESSION_COOKIE, "")).path("/");
+    let removal = Cookie::build((name, ""))
+        .path("/")
+        .secure(state.config.secure_cookies());
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
 

@@ -22,7 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, SESSION_COOKIE, Sessions, TenantAccess};
+use crate::auth::{CurrentUser, Sessions, TenantAccess};
 use crate::clock::to_ms;
 use crate::error::ApiError;
 use crate::events::Event;
@@ -53,9 +53,9 @@ struct StreamAccess {
 }
 
 impl StreamAccess {
-    fn new(jar: &CookieJar, user: UserId, tenant: Option<Uuid>) -> Self {
+    fn new(state: &AppState, jar: &CookieJar, user: UserId, tenant: Option<Uuid>) -> Self {
         let token = jar
-            .get(SESSION_COOKIE)
+            .get(state.config.session_cookie())
             .map(|c| c.value().to_owned())
             .unwrap_or_default();
         Self {
@@ -177,7 +177,7 @@ pub(super) async fn active_runs(
     };
     let resync =
         move |state: &AppState| Box::pin(active_snapshot(state.clone(), tenant_id)) as Pending;
-    let access = StreamAccess::new(&jar, access.user.id, Some(tenant_id));
+    let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id));
     Ok(event_stream(state, access, rx, first, pick, resync))
 }
 
@@ -221,7 +221,7 @@ pub(super) async fn run(
     let resync = move |state: &AppState| {
         Box::pin(run_message(state.clone(), tenant_id, id, true)) as Pending
     };
-    let access = StreamAccess::new(&jar, access.user.id, Some(tenant_id));
+    let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id));
     Ok(event_stream(state, access, rx, first, pick, resync))
 }
 
@@ -277,6 +277,6 @@ pub(super) async fn notifications(
     };
     let resync =
         move |state: &AppState| Box::pin(notifications_snapshot(state.clone(), user)) as Pending;
-    let access = StreamAccess::new(&jar, user, None);
+    let access = StreamAccess::new(&state, &jar, user, None);
     Ok(event_stream(state, access, rx, first, pick, resync))
 }

@@ -116,3 +116,60 @@ async fn without_a_session_the_api_says_sign_in() {
     let forged = app.get("/api/me", Some("opsux_session=forged")).await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn signing_in_again_revokes_the_session_the_browser_had() {
+    let app = TestApp::new().await;
+    let first = app.login("owner@demo.test").await;
+    let again = app
+        .post(
+            "/api/login",
+            Some(&first),
+            &json!({"email": "owner@demo.test", "password": "opsux-demo"}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    let second = again.header("set-cookie").unwrap().split(';').next().unwrap();
+    assert_ne!(second, first);
+    assert_eq!(
+        app.get("/api/me", Some(&first)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the replaced session no longer works"
+    );
+    assert_eq!(app.get("/api/me", Some(second)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_https_the_cookie_is_secure_and_host_prefixed() {
+    let app = TestApp::with(|config| {
+        config.public_origin = Some("https://ops.example.com".to_owned());
+    })
+    .await;
+    let res = app
+        .send({
+            let mut req = crate::support::post_json(
+                "/api/login",
+                None,
+                &json!({"email": "owner@demo.test", "password": "opsux-demo"}),
+            );
+            req.headers_mut()
+                .insert("origin", "https://ops.example.com".parse().unwrap());
+            req
+        })
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let cookie = res.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-opsux_session="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let session = cookie.split(';').next().unwrap();
+    assert_eq!(app.get("/api/me", Some(session)).await.status, StatusCode::OK);
+    // The unprefixed name is not read once the prefixed one is in use.
+    let value = session.split_once('=').unwrap().1;
+    let unprefixed = format!("opsux_session={value}");
+    assert_eq!(
+        app.get("/api/me", Some(&unprefixed)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

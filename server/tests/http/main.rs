@@ -14,6 +14,7 @@ mod embedding;
 mod error_classes;
 mod errors;
 mod inventory;
+mod login_limits;
 mod metrics;
 mod notifications;
 mod openapi;

@@ -104,3 +104,38 @@ async fn get_changes_nothing() {
         "still signed in"
     );
 }
+
+// DNS rebinding: with an allow-list of host names, any other `Host` is refused — except the
+// health probe, which says nothing.
+#[tokio::test]
+async fn a_host_name_not_on_the_allow_list_is_refused() {
+    let app = TestApp::with(|config| {
+        config.allowed_hosts = Some(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]);
+    })
+    .await;
+    let request = |host: &str, path: &str| {
+        Request::get(path)
+            .header("host", host)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let refused = app.send(request("rebound.example:8080", "/api/catalog")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"]["code"], "bad_request");
+    assert!(
+        refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allowed-host"),
+        "{}",
+        refused.text()
+    );
+    let page = app.send(request("rebound.example", "/")).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    for host in ["localhost:8080", "LOCALHOST", "127.0.0.1:9"] {
+        let ok = app.send(request(host, "/api/catalog")).await;
+        assert_eq!(ok.status, StatusCode::OK, "{host}");
+    }
+    let probe = app.send(request("10.1.2.3:8080", "/healthz")).await;
+    assert_eq!(probe.status, StatusCode::OK);
+}

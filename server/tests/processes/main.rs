@@ -10,6 +10,8 @@ mod support;
 
 mod crash;
 mod demo;
+mod exposed;
+mod flood;
 mod opsux;
 mod relay;
 mod several;

@@ -139,6 +139,8 @@ impl TestApp {
             // Short, so tests see a signed-out stream end quickly.
             stream_recheck: Duration::from_millis(200),
             exports_dir: dir.path().join("exports"),
+            login_limits: opsux_server::auth::LoginLimits::default(),
+            allowed_hosts: None,
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);
@@ -348,7 +350,8 @@ pub async fn serve(app: &TestApp) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
     addr
 }
 

@@ -1,0 +1,76 @@
+// Sign-in attempts are limited per account and per client address: 429 with `Retry-After`
+// and a message naming the limit, in the error envelope; the right password is refused too
+// while the budget is spent, so guessing cannot continue by getting lucky.
+use std::num::NonZeroU32;
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::support::{TestApp, serve};
+
+fn attempt(email: &str, password: &str) -> serde_json::Value {
+    json!({"email": email, "password": password})
+}
+
+#[tokio::test]
+async fn an_account_gets_a_bounded_number_of_attempts() {
+    let app = TestApp::with(|config| {
+        config.login_limits.per_account_per_minute = NonZeroU32::new(3).unwrap();
+    })
+    .await;
+    for _ in 0..3 {
+        let res = app
+            .post("/api/login", None, &attempt("Owner@demo.test ", "guess"))
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text());
+    }
+    let refused = app
+        .post(
+            "/api/login",
+            None,
+            &attempt("owner@demo.test", "opsux-demo"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.header("set-cookie").is_none());
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After: {wait}");
+    let body = refused.json();
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    assert_eq!(
+        body["error"]["message"],
+        format!("too many sign-in attempts for this account; try again in {wait} s")
+    );
+    // Another account is not held up by this one.
+    app.login("reader@demo.test").await;
+}
+
+#[tokio::test]
+async fn an_address_gets_a_bounded_number_of_attempts() {
+    let app = TestApp::with(|config| {
+        config.login_limits.per_address_per_minute = NonZeroU32::new(4).unwrap();
+    })
+    .await;
+    let addr = serve(&app).await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        let res = http
+            .post(format!("http://{addr}/api/login"))
+            .header("origin", format!("http://{addr}"))
+            .json(&attempt(&format!("nobody{n}@demo.test"), "guess"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(res.headers().contains_key("retry-after"));
+            let body: serde_json::Value = res.json().await.unwrap();
+            assert_eq!(
+                body["error"]["message"].as_str().unwrap().split(';').next(),
+                Some("too many sign-in attempts from this address")
+            );
+        }
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
+}
