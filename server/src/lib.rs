@@ -54,7 +54,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::require_trusted_origin,
         ))
-        .layer(from_fn_with_state(state.clone(), hosts::require_allowed_host))
+        .layer(from_fn_with_state(
+            state.clone(),
+            hosts::require_allowed_host,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

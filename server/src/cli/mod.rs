@@ -147,7 +147,11 @@ pub struct ServeArgs {
     /// Without `--public-origin`, the server answers only requests whose `Host` is a loopback
     /// name, the address it listens on, or one given here (repeat for several): a name
     /// pointed at this server by someone else (DNS rebinding) reaches nothing.
-    #[arg(long = "allowed-host", env = "OPSUX_ALLOWED_HOSTS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-host",
+        env = "OPSUX_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
     pub allowed_hosts: Vec<String>,
     /// An origin (`https://host[:port]`) of pages that embed the widget and may send
     /// state-changing requests; repeat for several.

@@ -18,8 +18,8 @@ use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::flows::unowned_target;
+use crate::runs::StartRun;
 use crate::runs::queries::{self, Cursor, RunFilter};
-use crate::runs::{RunRecord, StartRun};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +92,7 @@ pub(super) async fn list(
     let (runs, next) =
         queries::list(&state.store, access.tenant.id, &filter, cursor, limit).await?;
     Ok(Json(RunList {
-        items: runs.into_iter().map(RunRecord::into_summary).collect(),
+        items: runs,
         next_cursor: next.map(|c| c.encode()),
     }))
 }
@@ -105,9 +105,7 @@ pub(super) async fn active(
 ) -> Result<Json<ActiveRuns>, ApiError> {
     access.require(Capability::RunsView)?;
     let runs = queries::active(&state.store, access.tenant.id).await?;
-    Ok(Json(ActiveRuns {
-        items: runs.into_iter().map(RunRecord::into_summary).collect(),
-    }))
+    Ok(Json(ActiveRuns { items: runs }))
 }
 
 pub(super) fn parse_run_id(raw: &str) -> Result<RunId, ApiError> {

@@ -27,7 +27,7 @@ use crate::clock::to_ms;
 use crate::error::ApiError;
 use crate::events::Event;
 use crate::extract::ApiPath;
-use crate::runs::{RunRecord, queries};
+use crate::runs::queries;
 use crate::state::AppState;
 
 type BoxedEvents = std::pin::Pin<Box<dyn Stream<Item = Result<Sse, Infallible>> + Send>>;
@@ -137,9 +137,7 @@ where
 
 async fn active_snapshot(state: AppState, tenant_id: Uuid) -> Option<Sse> {
     let runs = queries::active(&state.store, tenant_id).await.ok()?;
-    let event = ActiveRunsEvent::Snapshot {
-        runs: runs.into_iter().map(RunRecord::into_summary).collect(),
-    };
+    let event = ActiveRunsEvent::Snapshot { runs };
     Some(message(event.name(), &event))
 }
 

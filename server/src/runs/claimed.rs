@@ -330,9 +330,14 @@ impl LeaseKeeper {
         }
     }
 
-    /// Writes the latest reported counts if a write is due and one is pending.
+    /// Writes the latest reported counts if a write is due and one is pending. Skipped while
+    /// another write of the counts holds them — the handler's own report, or the terminal
+    /// write, which stores the final counts itself — so the keeper never waits behind it and
+    /// goes on renewing the lease until the run is finished.
     pub async fn flush_progress(&self) -> Result<(), RunError> {
-        let mut progress = self.lease.progress.lock().await;
+        let Ok(mut progress) = self.lease.progress.try_lock() else {
+            return Ok(());
+        };
         self.lease.write_if_due(&mut progress).await
     }
 }

@@ -56,8 +56,40 @@ impl fmt::Display for RunError {
 impl RunError {
     /// A failure that may pass (a busy database, an exhausted pool): worth retrying, and no
     /// evidence that the lease is lost.
+    /// Constraint violations, schema errors and rows that do not decode are not: retrying
+    /// them only repeats the failure (and, in a retry loop, hides it for a while).
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Database(_))
+        match self {
+            Self::Database(err) => is_transient_database_error(err),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a database error may pass by itself: the connection or pool failed, or the
+/// database refused for now (SQLite busy or locked; PostgreSQL serialization failures,
+/// deadlocks, lock timeouts, connection and resource limits, a server shutting down).
+pub fn is_transient_database_error(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The primary result code is the extended code's low byte.
+                let code = db
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .unwrap_or_default();
+                return matches!(code & 0xff, 5 | 6);
+            }
+            db.code().is_some_and(|code| {
+                matches!(
+                    &*code,
+                    "40001" | "40P01" | "55P03" | "57P01" | "57P02" | "57P03"
+                ) || code.starts_with("08")
+                    || code.starts_with("53")
+            })
+        }
+        _ => false,
     }
 }
 

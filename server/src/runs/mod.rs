@@ -23,7 +23,7 @@ mod store;
 mod writer;
 
 pub use claimed::{ClaimedRun, LeaseKeeper, Progressed};
-pub use error::RunError;
+pub use error::{RunError, is_transient_database_error};
 pub use identity::identity;
 pub use record::RunRecord;
 pub use service::{RescueReport, RunConfig, RunService, StartRun, Started, TenantRef};

@@ -1,10 +1,11 @@
 //! Read-only queries for the monitoring pages (R15: they read the database, nothing else).
 
+use opsux_core::wire::RunSummary;
 use opsux_core::{OperationType, RunId, RunOutcome, RunStatus, UserId};
 use uuid::Uuid;
 
 use super::RunError;
-use super::record::{RunRecord, RunRow, run_columns};
+use super::record::{DecodedSummary, RunRecord, RunRow, SummaryRow, run_columns, summary_columns};
 use crate::store::{Store, on_pool};
 
 /// Filters of the runs list; `None` matches everything.
@@ -37,16 +38,18 @@ impl Cursor {
     }
 }
 
-/// One page of a tenant's runs, newest first, and the cursor of the next page.
+/// One page of a tenant's runs, newest first, and the cursor of the next page. Summaries
+/// only: a list never loads parameters or failures it does not show. A row that cannot be
+/// read is logged and left out, so one bad row costs one line, not the page.
 pub async fn list(
     store: &Store,
     tenant_id: Uuid,
     filter: &RunFilter,
     after: Option<Cursor>,
     limit: u32,
-) -> Result<(Vec<RunRecord>, Option<Cursor>), RunError> {
+) -> Result<(Vec<RunSummary>, Option<Cursor>), RunError> {
     const SQL: &str = concat!(
-        run_columns!(),
+        summary_columns!(),
         " WHERE r.tenant_id = $1 \
           AND ($2 IS NULL OR r.type = $2) \
           AND ($3 IS NULL OR r.status = $3) \
@@ -55,7 +58,7 @@ pub async fn list(
           AND (CAST($6 AS BIGINT) IS NULL OR (r.created_at, r.id) < ($6, $7)) \
           ORDER BY r.created_at DESC, r.id DESC LIMIT $8"
     );
-    let rows: Vec<RunRow> = on_pool!(store, pool => {
+    let mut rows: Vec<SummaryRow> = on_pool!(store, pool => {
         sqlx::query_as(SQL)
             .bind(tenant_id.to_string())
             .bind(filter.operation.map(|o| o.as_str()))
@@ -68,33 +71,51 @@ pub async fn list(
             .fetch_all(pool)
             .await
     })?;
-    let mut runs = rows
-        .into_iter()
-        .map(RunRecord::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    let next = if runs.len() > limit as usize {
-        runs.truncate(limit as usize);
-        runs.last().map(|r| Cursor {
-            created_at_ms: crate::clock::to_ms(r.summary.created_at),
-            id: r.id(),
-        })
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last()
+            .and_then(SummaryRow::position)
+            .map(|(created_at_ms, id)| Cursor { created_at_ms, id })
     } else {
         None
     };
-    Ok((runs, next))
+    Ok((readable(rows), next))
 }
 
-/// Every queued or running run of a tenant, oldest first (the widget).
-pub async fn active(store: &Store, tenant_id: Uuid) -> Result<Vec<RunRecord>, RunError> {
+/// The most active runs the widget is sent at once; more than any tenant's quota allows.
+pub const ACTIVE_LIMIT: u32 = 200;
+
+/// The queued and running runs of a tenant, oldest first, at most [`ACTIVE_LIMIT`] (the
+/// widget).
+pub async fn active(store: &Store, tenant_id: Uuid) -> Result<Vec<RunSummary>, RunError> {
     const SQL: &str = concat!(
-        run_columns!(),
+        summary_columns!(),
         " WHERE r.tenant_id = $1 AND r.status IN ('queued', 'running') \
-          ORDER BY r.created_at, r.id"
+          ORDER BY r.created_at, r.id LIMIT $2"
     );
-    let rows: Vec<RunRow> = on_pool!(store, pool => {
-        sqlx::query_as(SQL).bind(tenant_id.to_string()).fetch_all(pool).await
+    let rows: Vec<SummaryRow> = on_pool!(store, pool => {
+        sqlx::query_as(SQL)
+            .bind(tenant_id.to_string())
+            .bind(i64::from(ACTIVE_LIMIT))
+            .fetch_all(pool)
+            .await
     })?;
-    rows.into_iter().map(RunRecord::try_from).collect()
+    Ok(readable(rows))
+}
+
+/// The summaries of the rows that decode; each that does not is logged and skipped.
+fn readable(rows: Vec<SummaryRow>) -> Vec<RunSummary> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let id = row.raw_id().to_owned();
+            DecodedSummary::try_from(row)
+                .map_err(|err| {
+                    tracing::error!(run = %id, error = %err, "a stored run cannot be read; left out");
+                })
+                .ok()
+                .map(|decoded| decoded.summary)
+        })
+        .collect()
 }
 
 /// One run of a tenant; `None` when it does not exist or belongs to another tenant.

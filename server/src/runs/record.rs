@@ -10,8 +10,22 @@ use uuid::Uuid;
 use super::RunError;
 use crate::clock::from_ms;
 
-/// The columns every run query selects (`FROM operation_runs r JOIN tenants t … LEFT JOIN
-/// users u …`), as a macro so queries stay `&'static str` via `concat!`.
+/// The columns of a run's summary (`FROM operation_runs r JOIN tenants t … LEFT JOIN users
+/// u …`): what lists and the widget show, without the parameters and failures only Run
+/// Detail needs. A macro so queries stay `&'static str` via `concat!`.
+macro_rules! summary_columns {
+    () => {
+        "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
+         r.status, r.outcome, r.initiator_user_id, u.display_name AS initiator_name, \
+         r.created_at, r.started_at, r.completed_at, r.summary_counts, \
+         r.message, r.reason_code, r.attempt, r.cancel_requested, r.version \
+         FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id \
+         LEFT JOIN users u ON u.id = r.initiator_user_id"
+    };
+}
+pub(crate) use summary_columns;
+
+/// Every column of a run, for reading one whole (`FROM` as in [`summary_columns`]).
 macro_rules! run_columns {
     () => {
         "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
@@ -41,8 +55,9 @@ macro_rules! run_returning {
 }
 pub(crate) use run_returning;
 
+/// The [`summary_columns`] of a run.
 #[derive(Debug, sqlx::FromRow)]
-pub(crate) struct RunRow {
+pub(crate) struct SummaryRow {
     id: String,
     tenant_id: String,
     tenant_slug: String,
@@ -55,14 +70,21 @@ pub(crate) struct RunRow {
     started_at: Option<i64>,
     completed_at: Option<i64>,
     summary_counts: String,
-    failure_summary: String,
-    context: String,
     message: Option<String>,
     reason_code: Option<String>,
     attempt: i64,
-    max_attempts: i64,
     cancel_requested: bool,
     version: i64,
+}
+
+/// The [`run_columns`] of a run.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RunRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    failure_summary: String,
+    context: String,
+    max_attempts: i64,
     lease_token: Option<String>,
 }
 
@@ -131,10 +153,34 @@ fn uuid(s: &str) -> Result<Uuid, RunError> {
     Uuid::parse_str(s).map_err(|e| corrupt(format!("id {s:?}: {e}")))
 }
 
-impl TryFrom<RunRow> for RunRecord {
+impl SummaryRow {
+    /// Where the newest-first list goes on after this row, read before the row is decoded, so
+    /// a row that cannot be decoded does not stop the paging.
+    pub(crate) fn position(&self) -> Option<(i64, RunId)> {
+        Some((
+            self.created_at,
+            RunId::from_uuid(Uuid::parse_str(&self.id).ok()?),
+        ))
+    }
+
+    /// The run's id as stored, for logging a row that cannot be decoded.
+    pub(crate) fn raw_id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A run's summary, checked against the contract; with the tenant id and state a record
+/// needs.
+pub(crate) struct DecodedSummary {
+    pub(crate) summary: RunSummary,
+    pub(crate) tenant_id: Uuid,
+    pub(crate) state: RunState,
+}
+
+impl TryFrom<SummaryRow> for DecodedSummary {
     type Error = RunError;
 
-    fn try_from(row: RunRow) -> Result<Self, RunError> {
+    fn try_from(row: SummaryRow) -> Result<Self, RunError> {
         let id = RunId::from_uuid(uuid(&row.id)?);
         let tenant = TenantSlug::parse(&row.tenant_slug).map_err(corrupt)?;
         let operation: OperationType = row.op_type.parse().map_err(corrupt)?;
@@ -154,9 +200,6 @@ impl TryFrom<RunRow> for RunRecord {
         };
         let summary_counts: SummaryCounts =
             serde_json::from_str(&row.summary_counts).map_err(corrupt)?;
-        let failure_summary: FailureSummary =
-            serde_json::from_str(&row.failure_summary).map_err(corrupt)?;
-        let context = serde_json::from_str(&row.context).map_err(corrupt)?;
         let reason_code = row
             .reason_code
             .as_deref()
@@ -183,6 +226,26 @@ impl TryFrom<RunRow> for RunRecord {
         Ok(Self {
             summary,
             tenant_id: uuid(&row.tenant_id)?,
+            state,
+        })
+    }
+}
+
+impl TryFrom<RunRow> for RunRecord {
+    type Error = RunError;
+
+    fn try_from(row: RunRow) -> Result<Self, RunError> {
+        let DecodedSummary {
+            summary,
+            tenant_id,
+            state,
+        } = DecodedSummary::try_from(row.summary)?;
+        let failure_summary: FailureSummary =
+            serde_json::from_str(&row.failure_summary).map_err(corrupt)?;
+        let context = serde_json::from_str(&row.context).map_err(corrupt)?;
+        Ok(Self {
+            summary,
+            tenant_id,
             state,
             failure_summary,
             context,

@@ -142,8 +142,8 @@ impl Worker {
             () = keeper.lost() => None,
             outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind() => Some(outcome),
         };
-        heartbeat.abort();
         let Some(outcome) = outcome else {
+            heartbeat.abort();
             tracing::warn!(run = %id, "lease lost: handler stopped; the rescuer owns the run");
             return;
         };
@@ -164,6 +164,9 @@ impl Worker {
                     .await
             }
         };
+        // Only now: the terminal write may be retried for longer than a lease, and a lease
+        // that ran out meanwhile would let the rescuer run the finished work again.
+        heartbeat.abort();
         log_finish(id, finished);
     }
 
@@ -194,8 +197,12 @@ impl Worker {
                     Err(err) if err.is_transient() => {
                         tracing::warn!(error = %err, "keeping the lease failed; retrying");
                     }
+                    Err(RunError::LeaseLost(_)) => {
+                        tracing::warn!("lost the lease; the run will be rescued");
+                        return;
+                    }
                     Err(err) => {
-                        tracing::warn!(error = %err, "lost the lease; the run will be rescued");
+                        tracing::error!(error = %err, "keeping the lease failed for good; the run will be rescued");
                         return;
                     }
                 }

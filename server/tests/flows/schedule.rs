@@ -23,7 +23,7 @@ fn scheduler(world: &World) -> Scheduler {
     )
 }
 
-async fn runs_of(world: &World, operation: OperationType) -> Vec<opsux_server::runs::RunRecord> {
+async fn runs_of(world: &World, operation: OperationType) -> Vec<opsux_core::wire::RunSummary> {
     let contoso = world.app.tenant("contoso").await;
     let filter = RunFilter {
         operation: Some(operation),
@@ -80,15 +80,15 @@ async fn each_slot_fires_once_as_a_system_run_followed_by_its_retention() {
 
     world.work().await;
     let backups = runs_of(&world, OperationType::BackupScheduleRun).await;
-    assert_eq!(backups[0].summary().outcome, Some(RunOutcome::Succeeded));
-    assert!(backups[0].summary().initiator.is_none());
+    assert_eq!(backups[0].outcome, Some(RunOutcome::Succeeded));
+    assert!(backups[0].initiator.is_none());
     let retentions = runs_of(&world, OperationType::BackupRetention).await;
     assert_eq!(
         retentions.len(),
         1,
         "the scheduled backup is followed by its retention"
     );
-    assert_eq!(retentions[0].summary().status, RunStatus::Completed);
+    assert_eq!(retentions[0].status, RunStatus::Completed);
     assert_eq!(
         world.app.notification_count().await,
         0,
@@ -130,5 +130,5 @@ async fn every_tenant_is_pruned_once_a_day() {
     assert_eq!(scheduler.tick().await.unwrap().started, 2);
     let prunes = runs_of(&world, OperationType::OperationsPrune).await;
     assert_eq!(prunes.len(), 2);
-    assert!(prunes.iter().all(|r| r.summary().initiator.is_none()));
+    assert!(prunes.iter().all(|r| r.initiator.is_none()));
 }

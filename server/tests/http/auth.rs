@@ -129,14 +129,22 @@ async fn signing_in_again_revokes_the_session_the_browser_had() {
         )
         .await;
     assert_eq!(again.status, StatusCode::OK);
-    let second = again.header("set-cookie").unwrap().split(';').next().unwrap();
+    let second = again
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
     assert_ne!(second, first);
     assert_eq!(
         app.get("/api/me", Some(&first)).await.status,
         StatusCode::UNAUTHORIZED,
         "the replaced session no longer works"
     );
-    assert_eq!(app.get("/api/me", Some(second)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me", Some(second)).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -164,7 +172,10 @@ async fn behind_https_the_cookie_is_secure_and_host_prefixed() {
     assert!(cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Domain"), "{cookie}");
     let session = cookie.split(';').next().unwrap();
-    assert_eq!(app.get("/api/me", Some(session)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me", Some(session)).await.status,
+        StatusCode::OK
+    );
     // The unprefixed name is not read once the prefixed one is in use.
     let value = session.split_once('=').unwrap().1;
     let unprefixed = format!("opsux_session={value}");

@@ -10,6 +10,7 @@ mod auth;
 mod backups;
 mod bad_input;
 mod catalog;
+mod corrupt;
 mod embedding;
 mod error_classes;
 mod errors;

@@ -119,7 +119,9 @@ async fn a_host_name_not_on_the_allow_list_is_refused() {
             .body(Body::empty())
             .unwrap()
     };
-    let refused = app.send(request("rebound.example:8080", "/api/catalog")).await;
+    let refused = app
+        .send(request("rebound.example:8080", "/api/catalog"))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.json()["error"]["code"], "bad_request");
     assert!(

@@ -7,6 +7,7 @@ mod support;
 
 mod cancel;
 mod connections;
+mod errors;
 mod group_commit;
 mod leases;
 mod lifecycle;
