@@ -38,7 +38,7 @@ async fn a_corrupt_run_row_is_left_out_not_a_500() {
             .iter()
             .map(|r| r["id"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(ids, [good.clone()], "{path}");
+        assert_eq!(ids, std::slice::from_ref(&good), "{path}");
     }
 
     let addr = serve(&app).await;
