@@ -23,6 +23,7 @@ pub mod security;
 pub mod simulator;
 pub mod state;
 pub mod store;
+pub mod stream_slots;
 pub mod telemetry;
 pub mod worker;
 

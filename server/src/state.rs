@@ -8,6 +8,7 @@ use crate::clock::SharedClock;
 use crate::events::EventHub;
 use crate::runs::{RunConfig, RunService};
 use crate::store::Store;
+use crate::stream_slots::StreamSlots;
 
 /// Settings fixed at start-up.
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Config {
     /// port) are refused: a page on another name that resolves here (DNS rebinding) reaches
     /// nothing. `opsux serve` sets it when no public origin is configured.
     pub allowed_hosts: Option<Vec<String>>,
+    /// Event streams one session may hold open at once; beyond, 429.
+    pub streams_per_session: usize,
 }
 
 impl Config {
@@ -75,6 +78,7 @@ pub struct AppState {
     /// Rouses the worker after a run is queued.
     pub wake_worker: Arc<Notify>,
     pub login: Arc<LoginThrottle>,
+    pub streams: Arc<StreamSlots>,
 }
 
 impl AppState {
@@ -99,6 +103,7 @@ impl AppState {
         );
         Self {
             login: Arc::new(LoginThrottle::new(config.login_limits)),
+            streams: StreamSlots::new(config.streams_per_session),
             config: Arc::new(config),
             store,
             clock,
@@ -124,6 +129,7 @@ impl Default for Config {
             exports_dir: PathBuf::from("data/exports"),
             login_limits: LoginLimits::default(),
             allowed_hosts: None,
+            streams_per_session: 16,
         }
     }
 }

@@ -180,6 +180,11 @@ pub struct ServeArgs {
     /// Sign-in attempts allowed per minute for one account (e-mail address).
     #[arg(long, env = "OPSUX_LOGIN_PER_ACCOUNT", default_value_t = LoginLimits::default().per_account_per_minute)]
     pub login_attempts_per_account: NonZeroU32,
+    /// Event streams (bell, widget, Run Detail) one session may hold open at once; a tab
+    /// holds two or three. Beyond, 429.
+    #[arg(long, env = "OPSUX_STREAMS_PER_SESSION", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub streams_per_session: u32,
     /// Runs executed at once by this process's worker.
     #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
     pub worker_concurrency: usize,
@@ -281,6 +286,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 per_account_per_minute: args.login_attempts_per_account,
             },
             allowed_hosts,
+            streams_per_session: args.streams_per_session as usize,
             ..Config::default()
         },
         store,

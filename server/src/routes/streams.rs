@@ -5,16 +5,23 @@
 //! ends, and the client's reconnect brings a fresh snapshot. Streams authorize like the pages
 //! they feed, again every `stream_recheck`: a signed-out user or a removed member stops
 //! receiving (R16, R17). Keep-alives hold proxies open.
+//!
+//! Events are built from what was committed and published, not read again per subscriber:
+//! the widget's from the published summary, Run Detail's from its last detail with the
+//! published summary while the run is active (its end is read once, for the failures). One
+//! session holds at most `streams_per_session` streams (`stream_slots.rs`); beyond, 429.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use axum::extract::State;
 use axum::response::sse::{Event as Sse, KeepAlive};
 use axum_extra::extract::CookieJar;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, Stream};
-use opsux_core::wire::{ActiveRunsEvent, NotificationDto, NotificationsEvent, RunStreamEvent};
+use opsux_core::wire::{
+    ActiveRunsEvent, NotificationDto, NotificationsEvent, RunDetail, RunStreamEvent, RunSummary,
+};
 use opsux_core::{Capability, RunId, UserId};
 use serde::Serialize;
 use tokio::sync::broadcast::Receiver;
@@ -29,6 +36,7 @@ use crate::events::Event;
 use crate::extract::ApiPath;
 use crate::runs::queries;
 use crate::state::AppState;
+use crate::stream_slots::StreamSlot;
 
 type BoxedEvents = std::pin::Pin<Box<dyn Stream<Item = Result<Sse, Infallible>> + Send>>;
 type SseResponse = axum::response::sse::Sse<axum::response::sse::KeepAliveStream<BoxedEvents>>;
@@ -44,25 +52,44 @@ fn message(name: &str, payload: &impl Serialize) -> Sse {
         .unwrap_or_else(|_| Sse::default().comment(""))
 }
 
-/// Who a stream was opened for, checked again while it runs.
-#[derive(Debug, Clone)]
+/// Who a stream was opened for, checked again while it runs; and the session's stream slot
+/// it holds until it ends.
+#[derive(Debug)]
 struct StreamAccess {
     token: String,
     user: UserId,
     tenant: Option<Uuid>,
+    _slot: StreamSlot,
 }
 
 impl StreamAccess {
-    fn new(state: &AppState, jar: &CookieJar, user: UserId, tenant: Option<Uuid>) -> Self {
+    /// Takes one of the session's stream slots: 429 when it holds the most allowed already.
+    fn new(
+        state: &AppState,
+        jar: &CookieJar,
+        user: UserId,
+        tenant: Option<Uuid>,
+    ) -> Result<Self, ApiError> {
         let token = jar
             .get(state.config.session_cookie())
             .map(|c| c.value().to_owned())
             .unwrap_or_default();
-        Self {
+        let slot = state.streams.take(&Sessions::key(&token)).ok_or_else(|| {
+            ApiError::too_many(
+                format!(
+                    "this session has {} event streams open, the most allowed; close \
+                         other tabs or streams first",
+                    state.streams.per_session()
+                ),
+                std::time::Duration::from_secs(5),
+            )
+        })?;
+        Ok(Self {
             token,
             user,
             tenant,
-        }
+            _slot: slot,
+        })
     }
 
     /// The session is still valid for the same user, and they are still a member.
@@ -155,9 +182,10 @@ pub(super) async fn active_runs(
     jar: CookieJar,
 ) -> Result<SseResponse, ApiError> {
     access.require(Capability::RunsView)?;
-    let rx = state.events.subscribe();
     let tenant_id = access.tenant.id;
     let slug = access.tenant.slug.clone();
+    let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id))?;
+    let rx = state.events.subscribe();
     let first = active_snapshot(state.clone(), tenant_id)
         .await
         .ok_or_else(snapshot_failed)?;
@@ -175,21 +203,53 @@ pub(super) async fn active_runs(
     };
     let resync =
         move |state: &AppState| Box::pin(active_snapshot(state.clone(), tenant_id)) as Pending;
-    let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id));
     Ok(event_stream(state, access, rx, first, pick, resync))
 }
 
-async fn run_message(state: AppState, tenant_id: Uuid, id: RunId, snapshot: bool) -> Option<Sse> {
+/// The run as a Run Detail stream last sent it.
+type LastSent = Arc<std::sync::Mutex<Option<RunDetail>>>;
+
+/// Reads the run whole (its snapshot, and its end, which brings its failures) and remembers
+/// it.
+async fn run_message(
+    state: AppState,
+    tenant_id: Uuid,
+    id: RunId,
+    snapshot: bool,
+    last: LastSent,
+) -> Option<Sse> {
     let run = queries::get(&state.store, tenant_id, id)
         .await
         .ok()??
         .detail();
+    *last.lock().unwrap_or_else(PoisonError::into_inner) = Some(run.clone());
     let event = if snapshot {
         RunStreamEvent::Snapshot { run }
     } else {
         RunStreamEvent::Changed { run }
     };
     Some(message(event.name(), &event))
+}
+
+/// While a run is active only its summary changes (counts, status, cancel request): the
+/// event is the last detail with the published summary, read from nowhere, so a progress
+/// event costs no query however many people watch. `None` (read instead) at the end, whose
+/// failures only the database has, and before anything was sent.
+fn progressed_message(last: &LastSent, run: &RunSummary) -> Option<Option<Sse>> {
+    if !run.status.is_active() {
+        return None;
+    }
+    let mut last = last.lock().unwrap_or_else(PoisonError::into_inner);
+    let detail = last.as_mut()?;
+    if run.version < detail.run.version {
+        // Older than what the client has: nothing to send.
+        return Some(None);
+    }
+    detail.run = run.clone();
+    let event = RunStreamEvent::Changed {
+        run: detail.clone(),
+    };
+    Some(Some(message(event.name(), &event)))
 }
 
 /// `GET /api/t/{tenant}/operations/{id}/stream`
@@ -205,21 +265,37 @@ pub(super) async fn run(
 ) -> Result<SseResponse, ApiError> {
     access.require(Capability::RunsView)?;
     let id = super::runs::parse_run_id(&id)?;
-    let rx = state.events.subscribe();
     let tenant_id = access.tenant.id;
-    let first = run_message(state.clone(), tenant_id, id, true)
+    let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id))?;
+    let rx = state.events.subscribe();
+    let last = LastSent::default();
+    let first = run_message(state.clone(), tenant_id, id, true, Arc::clone(&last))
         .await
         .ok_or_else(|| ApiError::not_found("run"))?;
+    let picked = Arc::clone(&last);
     let pick = move |state: &AppState, event: &Event| match event {
-        Event::RunChanged(run) if run.id == id => {
-            Some(Box::pin(run_message(state.clone(), tenant_id, id, false)) as Pending)
-        }
+        Event::RunChanged(run) if run.id == id => match progressed_message(&picked, run) {
+            Some(None) => None,
+            Some(Some(msg)) => Some(Box::pin(async move { Some(msg) }) as Pending),
+            None => Some(Box::pin(run_message(
+                state.clone(),
+                tenant_id,
+                id,
+                false,
+                Arc::clone(&picked),
+            )) as Pending),
+        },
         _ => None,
     };
     let resync = move |state: &AppState| {
-        Box::pin(run_message(state.clone(), tenant_id, id, true)) as Pending
+        Box::pin(run_message(
+            state.clone(),
+            tenant_id,
+            id,
+            true,
+            Arc::clone(&last),
+        )) as Pending
     };
-    let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id));
     Ok(event_stream(state, access, rx, first, pick, resync))
 }
 
@@ -254,8 +330,9 @@ pub(super) async fn notifications(
     user: CurrentUser,
     jar: CookieJar,
 ) -> Result<SseResponse, ApiError> {
-    let rx = state.events.subscribe();
     let user = user.id;
+    let access = StreamAccess::new(&state, &jar, user, None)?;
+    let rx = state.events.subscribe();
     let first = notifications_snapshot(state.clone(), user)
         .await
         .ok_or_else(snapshot_failed)?;
@@ -275,6 +352,5 @@ pub(super) async fn notifications(
     };
     let resync =
         move |state: &AppState| Box::pin(notifications_snapshot(state.clone(), user)) as Pending;
-    let access = StreamAccess::new(&state, &jar, user, None);
     Ok(event_stream(state, access, rx, first, pick, resync))
 }

@@ -234,3 +234,59 @@ async fn streams_end_when_the_session_or_the_membership_ends() {
     );
     watching.ended().await;
 }
+
+// One session may hold a bounded number of streams: the next is refused with 429, and a
+// closed stream gives its slot back. Another session is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_per_session_are_capped_and_slots_come_back() {
+    let app = TestApp::with(|config| config.streams_per_session = 3).await;
+    let owner = app.login(OWNER).await;
+    let addr = serve(&app).await;
+    let mut open = Vec::new();
+    for path in [
+        "/api/me/notifications/stream",
+        "/api/t/contoso/operations/stream",
+        "/api/t/fabrikam/operations/stream",
+    ] {
+        let mut stream = SseClient::connect(addr, path, &owner).await;
+        assert_eq!(stream.next().await.0, "snapshot");
+        open.push(stream);
+    }
+    let http = reqwest::Client::new();
+    let refused = http
+        .get(format!("http://{addr}/api/me/notifications/stream"))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "this session has 3 event streams open, the most allowed; close other tabs or streams first"
+    );
+
+    let other = app.login("reader@demo.test").await;
+    let mut theirs = SseClient::connect(addr, "/api/me/notifications/stream", &other).await;
+    assert_eq!(theirs.next().await.0, "snapshot");
+
+    drop(open.pop());
+    // The server notices the closed connection on its own schedule: wait for the slot.
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let res = http
+                .get(format!("http://{addr}/api/me/notifications/stream"))
+                .header("cookie", &owner)
+                .send()
+                .await
+                .unwrap();
+            if res.status() == reqwest::StatusCode::OK {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("a closed stream gives its slot back");
+}

@@ -141,6 +141,7 @@ impl TestApp {
             exports_dir: dir.path().join("exports"),
             login_limits: opsux_server::auth::LoginLimits::default(),
             allowed_hosts: None,
+            streams_per_session: 16,
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);
