@@ -114,7 +114,7 @@ impl From<crate::runs::RunError> for ApiError {
     fn from(err: crate::runs::RunError) -> Self {
         use crate::runs::RunError;
         match err {
-            RunError::Conflict { .. } | RunError::LeaseLost(_) => {
+            RunError::Conflict { .. } | RunError::LeaseLost(_) | RunError::OverQuota(_) => {
                 Self::new(ErrorCode::Conflict, err.to_string())
             }
             RunError::NotFound(_) => Self::not_found("run"),

@@ -185,6 +185,15 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSUX_STREAMS_PER_SESSION", default_value_t = 16,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub streams_per_session: u32,
+    /// A person's start is refused (409) while the tenant has this many queued or running
+    /// runs; system runs are not refused.
+    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_TENANT", default_value_t = RunConfig::default().max_active_per_tenant,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_active_runs_per_tenant: u32,
+    /// A person's start is refused (409) while they have this many queued or running runs.
+    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_USER", default_value_t = RunConfig::default().max_active_per_user,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_active_runs_per_user: u32,
     /// Runs executed at once by this process's worker.
     #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
     pub worker_concurrency: usize,
@@ -279,7 +288,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
             cross_site_cookies: args.cross_site_cookies,
             metrics_token: args.metrics_token,
-            runs: args.lease.run_config(),
+            runs: RunConfig {
+                max_active_per_tenant: args.max_active_runs_per_tenant,
+                max_active_per_user: args.max_active_runs_per_user,
+                ..args.lease.run_config()
+            },
             exports_dir: exports_dir.clone(),
             login_limits: LoginLimits {
                 per_address_per_minute: args.login_attempts_per_address,

@@ -18,6 +18,8 @@ pub enum RunError {
     /// run now, and this worker must stop working on it (R8 fencing).
     LeaseLost(RunId),
     NotFound(RunId),
+    /// A person's start met an active-run cap; the message names it.
+    OverQuota(String),
     /// Stored data the contract rejects; a bug or a hand-edited database.
     Corrupt(String),
     /// The database failed; shared, since one failed commit fails every transition in it.
@@ -47,6 +49,7 @@ impl fmt::Display for RunError {
                 "run {run} is no longer held by this worker: its lease passed to another worker or the rescuer"
             ),
             Self::NotFound(run) => write!(f, "run {run} not found"),
+            Self::OverQuota(message) => f.write_str(message),
             Self::Corrupt(what) => write!(f, "stored run data is invalid: {what}"),
             Self::Database(err) => write!(f, "database error: {err}"),
         }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::claimed::ClaimedRun;
 use super::record::RunRecord;
-use super::store::{self, Completion, LeaseGuard, NewRun};
+use super::store::{self, Completion, LeaseGuard, NewRun, Quota};
 use super::writer::{PausedWrites, Write, Writer, WriterStats, Written};
 use super::{RunError, identity};
 use crate::clock::{SharedClock, to_ms};
@@ -26,6 +26,11 @@ pub struct RunConfig {
     pub max_attempts: u32,
     /// Progress is persisted and published at most this often per run; the final counts always.
     pub progress_interval: Duration,
+    /// A person's start is refused (409) while the tenant has this many queued or running
+    /// runs; system runs are not refused.
+    pub max_active_per_tenant: u32,
+    /// A person's start is refused (409) while they have this many queued or running runs.
+    pub max_active_per_user: u32,
 }
 
 impl Default for RunConfig {
@@ -34,6 +39,8 @@ impl Default for RunConfig {
             lease: Duration::from_secs(30),
             max_attempts: 3,
             progress_interval: Duration::from_millis(250),
+            max_active_per_tenant: 100,
+            max_active_per_user: 20,
         }
     }
 }
@@ -169,10 +176,17 @@ impl RunService {
                 context: context.clone(),
                 max_attempts: self.inner.config.max_attempts,
                 now_ms: self.now_ms(),
+                quota: req.initiator.map(|_| Quota {
+                    per_tenant: self.inner.config.max_active_per_tenant,
+                    per_user: self.inner.config.max_active_per_user,
+                }),
             };
-            let Written::Started { inserted, existing } = self.write(Write::Start(new)).await?
-            else {
-                return Err(unexpected("start"));
+            let (inserted, existing) = match self.write(Write::Start(new)).await? {
+                Written::Started { inserted, existing } => (inserted, existing),
+                Written::OverQuota(refusal) => {
+                    return Err(RunError::OverQuota(refusal.describe(&req.tenant.slug)));
+                }
+                _ => return Err(unexpected("start")),
             };
             if let Some(run) = inserted {
                 TransitionCounters::bump(&self.counters().start);

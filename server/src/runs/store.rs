@@ -84,6 +84,75 @@ pub(super) struct NewRun {
     pub context: String,
     pub max_attempts: u32,
     pub now_ms: i64,
+    /// The active-run caps a person's start is held to; `None` for a system run.
+    pub quota: Option<Quota>,
+}
+
+/// How many queued or running runs a tenant, and a person, may have when a person starts one.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Quota {
+    pub per_tenant: u32,
+    pub per_user: u32,
+}
+
+/// Which cap a start met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OverQuota {
+    Tenant(u32),
+    User(u32),
+}
+
+impl OverQuota {
+    /// The 409's message: which cap, how large, what to do.
+    pub(super) fn describe(self, tenant: &opsux_core::TenantSlug) -> String {
+        let operations = |cap: u32| match cap {
+            1 => "1 queued or running operation".to_owned(),
+            n => format!("{n} queued or running operations"),
+        };
+        match self {
+            Self::Tenant(cap) => format!(
+                "{tenant} already has {}, the most allowed per tenant; start this one when \
+                 some have ended",
+                operations(cap)
+            ),
+            Self::User(cap) => format!(
+                "you already have {}, the most allowed per person; start this one when some \
+                 have ended",
+                operations(cap)
+            ),
+        }
+    }
+}
+
+/// Whether a person's start would pass a cap (counted in the writer's transaction, so on
+/// SQLite exactly; on PostgreSQL concurrent starts in several processes may pass a cap by
+/// at most one each).
+pub(super) async fn over_quota(
+    conn: &mut Conn<'_>,
+    run: &NewRun,
+) -> Result<Option<OverQuota>, RunError> {
+    const SQL: &str = "SELECT \
+        (SELECT count(*) FROM operation_runs \
+          WHERE tenant_id = $1 AND status IN ('queued', 'running')), \
+        (SELECT count(*) FROM operation_runs \
+          WHERE initiator_user_id = $2 AND status IN ('queued', 'running'))";
+    let (Some(quota), Some(initiator)) = (run.quota, run.initiator) else {
+        return Ok(None);
+    };
+    let (tenant, user): (i64, i64) = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(run.tenant_id.to_string())
+            .bind(initiator.to_string())
+            .fetch_one(&mut **c)
+            .await
+    })?;
+    Ok(if user >= i64::from(quota.per_user) {
+        Some(OverQuota::User(quota.per_user))
+    } else if tenant >= i64::from(quota.per_tenant) {
+        Some(OverQuota::Tenant(quota.per_tenant))
+    } else {
+        None
+    })
 }
 
 /// Inserts a queued run unless an identical one is active; the partial unique index decides
@@ -117,8 +186,12 @@ pub(super) async fn insert_queued(
     row.map(RunRecord::try_from).transpose()
 }
 
-/// Claims the oldest queued run (queued → running) with a fresh lease — or only `only`, if it
-/// is queued; `None` if there is nothing to claim.
+/// Claims a queued run (queued → running) with a fresh lease — or only `only`, if it is
+/// queued; `None` if there is nothing to claim.
+///
+/// Fair across tenants: the run claimed is the oldest queued run of the tenant with the
+/// fewest runs running (then the oldest queue head), so one tenant's backlog of hundreds
+/// waits its turn behind another tenant's single run instead of starving it.
 ///
 /// On PostgreSQL the oldest queued row is picked `FOR UPDATE SKIP LOCKED`: a row another
 /// process is claiming at this moment is passed over, not waited for and then found taken,
@@ -131,46 +204,107 @@ pub(super) async fn claim_next(
     now_ms: i64,
     only: Option<RunId>,
 ) -> Result<Option<RunRecord>, RunError> {
-    macro_rules! claim_sql {
-        ($lock:literal) => {
-            concat!(
-                "UPDATE operation_runs \
-                 SET status = 'running', lease_token = $1, lease_expires_at = $2, \
-                     attempt = attempt + 1, version = version + 1, \
-                     started_at = COALESCE(started_at, $3) \
-                 WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
-                                 AND (CAST($6 AS TEXT) IS NULL OR id = $6) \
-                             ORDER BY created_at, id LIMIT 1",
-                $lock,
-                ") AND status IN ($4, $5)",
-                run_returning!()
-            )
-        };
-    }
-    const SQLITE: &str = claim_sql!("");
-    const POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
     let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
+    let tenant = match only {
+        Some(_) => None,
+        None => fairest_tenant(conn).await?,
+    };
+    if let Some(claimed) = claim_sql(
+        conn,
+        [lease_token, a, b],
+        lease_expires_ms,
+        now_ms,
+        only,
+        tenant.as_deref(),
+    )
+    .await?
+    {
+        return Ok(Some(claimed));
+    }
+    // On PostgreSQL every queued run of that tenant may be locked by other claimers just now:
+    // then any tenant's.
+    match tenant {
+        Some(_) => {
+            claim_sql(
+                conn,
+                [lease_token, a, b],
+                lease_expires_ms,
+                now_ms,
+                only,
+                None,
+            )
+            .await
+        }
+        None => Ok(None),
+    }
+}
+
+/// The tenant whose queued run is claimed next: fewest running, then the oldest queue head.
+async fn fairest_tenant(conn: &mut Conn<'_>) -> Result<Option<String>, RunError> {
+    const SQL: &str = "SELECT q.tenant_id FROM operation_runs q WHERE q.status = 'queued' \
+                       GROUP BY q.tenant_id \
+                       ORDER BY (SELECT count(*) FROM operation_runs r \
+                                  WHERE r.tenant_id = q.tenant_id AND r.status = 'running'), \
+                                MIN(q.created_at), q.tenant_id \
+                       LIMIT 1";
+    let tenant: Option<(String,)> = on_conn!(conn, c => {
+        sqlx::query_as(SQL).fetch_optional(&mut **c).await
+    })?;
+    Ok(tenant.map(|(t,)| t))
+}
+
+/// Claims the oldest queued run (of `tenant`, when given).
+macro_rules! claim_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE operation_runs \
+             SET status = 'running', lease_token = $1, lease_expires_at = $2, \
+                 attempt = attempt + 1, version = version + 1, \
+                 started_at = COALESCE(started_at, $3) \
+             WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
+                             AND (CAST($6 AS TEXT) IS NULL OR id = $6) \
+                             AND (CAST($7 AS TEXT) IS NULL OR tenant_id = $7) \
+                         ORDER BY created_at, id LIMIT 1",
+            $lock,
+            ") AND status IN ($4, $5)",
+            run_returning!()
+        )
+    };
+}
+const CLAIM_SQLITE: &str = claim_sql!("");
+const CLAIM_POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
+
+async fn claim_sql(
+    conn: &mut Conn<'_>,
+    [lease_token, a, b]: [&str; 3],
+    lease_expires_ms: i64,
+    now_ms: i64,
+    only: Option<RunId>,
+    tenant: Option<&str>,
+) -> Result<Option<RunRecord>, RunError> {
     let only = only.map(|id| id.to_string());
     let row: Option<RunRow> = match conn {
         Conn::Sqlite(c) => {
-            sqlx::query_as(SQLITE)
+            sqlx::query_as(CLAIM_SQLITE)
                 .bind(lease_token)
                 .bind(lease_expires_ms)
                 .bind(now_ms)
                 .bind(a)
                 .bind(b)
                 .bind(&only)
+                .bind(tenant)
                 .fetch_optional(&mut **c)
                 .await?
         }
         Conn::Postgres(c) => {
-            sqlx::query_as(POSTGRES)
+            sqlx::query_as(CLAIM_POSTGRES)
                 .bind(lease_token)
                 .bind(lease_expires_ms)
                 .bind(now_ms)
                 .bind(a)
                 .bind(b)
                 .bind(&only)
+                .bind(tenant)
                 .fetch_optional(&mut **c)
                 .await?
         }

@@ -102,6 +102,8 @@ pub(super) enum Written {
     Finished(RunRecord, Option<NotificationDto>),
     /// The guarded statement matched nothing; the run's status found instead, if it exists.
     Refused(Option<RunStatus>),
+    /// A person's start met an active-run cap (and no identical run is active).
+    OverQuota(store::OverQuota),
 }
 
 struct Job {
@@ -394,42 +396,35 @@ fn is_victim(err: &RunError) -> bool {
     matches!(&**err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40001" | "40P01")))
 }
 
-/// Errors that say nothing about the transition that met them: the connection or the server
-/// failed, or PostgreSQL chose this transaction as a deadlock or serialization victim.
+/// Errors that say nothing about the transition that met them: whatever may pass by itself
+/// (the connection or the server failed, a busy database, a deadlock or serialization
+/// victim), and a connection that cannot go on (TLS, protocol, a closed pool).
 fn affects_whole_batch(err: &RunError) -> bool {
     let RunError::Database(err) = err else {
         return false;
     };
-    match &**err {
-        sqlx::Error::Database(db) => db.code().as_deref().is_some_and(|code| {
-            // PostgreSQL: serialization failure, deadlock victim, the server shutting down or
-            // the connection gone (class 08). SQLite: busy or locked (with extended codes).
-            matches!(code, "40001" | "40P01" | "57P01" | "57P02" | "57P03")
-                || code.starts_with("08")
-                || matches!(code, "5" | "6" | "261" | "262" | "517")
-        }),
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => true,
-        _ => false,
-    }
+    super::is_transient_database_error(err)
+        || matches!(
+            &**err,
+            sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::PoolClosed
+        )
 }
 
 async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> {
     Ok(match write {
-        Write::Start(run) => match store::insert_queued(conn, run).await? {
-            Some(inserted) => Written::Started {
-                inserted: Some(inserted),
-                existing: None,
-            },
-            None => Written::Started {
-                inserted: None,
-                existing: store::load_active(conn, run.tenant_id, run.op_type, &run.identity)
-                    .await?,
-            },
+        Write::Start(run) => match store::over_quota(conn, run).await? {
+            // An identical active run is the answer even at the cap (R4): starting it again
+            // adds nothing.
+            Some(refusal) => {
+                match store::load_active(conn, run.tenant_id, run.op_type, &run.identity).await? {
+                    Some(existing) => Written::Started {
+                        inserted: None,
+                        existing: Some(existing),
+                    },
+                    None => Written::OverQuota(refusal),
+                }
+            }
+            None => start(conn, run).await?,
         },
         Write::Claim {
             token,
@@ -525,4 +520,18 @@ async fn notify_completion(
         created_at: crate::clock::from_ms(now_ms),
         read_at: None,
     }))
+}
+
+/// Inserts a queued run, or finds the identical active one.
+async fn start(conn: &mut Conn<'_>, run: &NewRun) -> Result<Written, RunError> {
+    Ok(match store::insert_queued(conn, run).await? {
+        Some(inserted) => Written::Started {
+            inserted: Some(inserted),
+            existing: None,
+        },
+        None => Written::Started {
+            inserted: None,
+            existing: store::load_active(conn, run.tenant_id, run.op_type, &run.identity).await?,
+        },
+    })
 }

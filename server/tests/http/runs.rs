@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{OWNER, TestApp};
 
 /// Replaces the values that differ per run (ids, times) so the rest can be snapshotted.
 fn stable(mut value: Value, id: &str) -> Value {
@@ -199,4 +199,31 @@ async fn cancelling_twice_is_a_conflict() {
     let again = app.post(&url, Some(&cookie), &json!({})).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(again.json()["error"]["code"], "conflict");
+}
+
+// A start past the person's active-run cap is a 409 naming the cap; nothing is created.
+#[tokio::test]
+async fn a_start_past_the_cap_is_a_conflict_that_names_it() {
+    let app = TestApp::with(|config| config.runs.max_active_per_user = 1).await;
+    let owner = app.login(OWNER).await;
+    app.start_via_api(&owner, json!({"type": "inventory_sync", "params": {}}))
+        .await;
+    let res = app
+        .post(
+            "/api/t/contoso/operations",
+            Some(&owner),
+            &json!({"type": "entra_group_sync", "params": {}}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    assert_eq!(res.json()["error"]["code"], "conflict");
+    assert!(
+        res.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("you already have 1 queued or running operation,"),
+        "{}",
+        res.text()
+    );
+    assert_eq!(app.run_count().await, 1);
 }

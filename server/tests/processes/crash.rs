@@ -16,7 +16,17 @@ use crate::support::{OWNER, fresh_database, seed_policies};
 async fn a_killed_server_has_lost_nothing_it_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(&dir).await;
-    let mut server = Opsux::serve(&database, &["--no-worker"]);
+    // A backlog of hundreds of one person's runs: past the default caps, on purpose.
+    let mut server = Opsux::serve(
+        &database,
+        &[
+            "--no-worker",
+            "--max-active-runs-per-user",
+            "1000",
+            "--max-active-runs-per-tenant",
+            "1000",
+        ],
+    );
     server.ready().await;
     let owner = Session::sign_in(&server.base, OWNER).await;
     let policies = seed_policies(&Store::open(&database).await.unwrap(), "contoso", 300).await;

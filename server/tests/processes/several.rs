@@ -32,9 +32,17 @@ async fn api_and_worker_processes_share_one_database() {
         database.starts_with("postgres"),
         "set OPSUX_TEST_DATABASE_URL to a PostgreSQL server"
     );
-    let api_a = Opsux::serve(&database, &[&["--no-worker"], COMMON].concat());
+    // Hundreds of one person's runs at once: past the default caps, on purpose.
+    let api = [
+        "--no-worker",
+        "--max-active-runs-per-user",
+        "1000",
+        "--max-active-runs-per-tenant",
+        "1000",
+    ];
+    let api_a = Opsux::serve(&database, &[&api[..], COMMON].concat());
     api_a.ready().await;
-    let api_b = Opsux::serve(&database, &[&["--no-worker"], COMMON].concat());
+    let api_b = Opsux::serve(&database, &[&api[..], COMMON].concat());
     api_b.ready().await;
     let store = Store::open(&database).await.unwrap();
     let (a, b) = (

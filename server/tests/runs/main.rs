@@ -12,6 +12,7 @@ mod group_commit;
 mod leases;
 mod lifecycle;
 mod notifications;
+mod quotas;
 mod rescue;
 mod start;
 mod worker;

@@ -77,6 +77,7 @@ pub fn test_run_config() -> RunConfig {
         lease: Duration::from_secs(30),
         max_attempts: 2,
         progress_interval: Duration::ZERO,
+        ..RunConfig::default()
     }
 }
 
