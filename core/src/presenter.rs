@@ -166,6 +166,35 @@ fn view_run_link(tenant: &TenantSlug, run_id: RunId) -> Link {
     }
 }
 
+/// An active-run cap a person's start met (see the server's start quotas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActiveRunCap {
+    /// The tenant has this many queued or running runs.
+    Tenant(u32),
+    /// The person has this many.
+    Person(u32),
+}
+
+/// Why a start was refused at an active-run cap: which cap, how large, what to do.
+pub fn active_run_cap_message(cap: ActiveRunCap, tenant: &TenantSlug) -> String {
+    let operations = |n: u32| match n {
+        1 => "1 queued or running operation".to_owned(),
+        n => format!("{n} queued or running operations"),
+    };
+    match cap {
+        ActiveRunCap::Tenant(n) => format!(
+            "{tenant} already has {}, the most allowed per tenant; start this one when some \
+             have ended",
+            operations(n)
+        ),
+        ActiveRunCap::Person(n) => format!(
+            "you already have {}, the most allowed per person; start this one when some have \
+             ended",
+            operations(n)
+        ),
+    }
+}
+
 /// The toast for a start that created a new run.
 pub fn queued_toast(operation: OperationType, tenant: &TenantSlug, run_id: RunId) -> Toast {
     Toast {

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use crate::auth::{LoginLimits, LoginThrottle, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use crate::clock::SharedClock;
@@ -79,6 +79,8 @@ pub struct AppState {
     pub wake_worker: Arc<Notify>,
     pub login: Arc<LoginThrottle>,
     pub streams: Arc<StreamSlots>,
+    /// Turns true when the process begins to shut down: open streams end.
+    stopping: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -104,12 +106,29 @@ impl AppState {
         Self {
             login: Arc::new(LoginThrottle::new(config.login_limits)),
             streams: StreamSlots::new(config.streams_per_session),
+            stopping: Arc::new(watch::Sender::new(false)),
             config: Arc::new(config),
             store,
             clock,
             events,
             runs,
             wake_worker,
+        }
+    }
+}
+
+impl AppState {
+    /// Ends every open stream (their clients reconnect to another process, or to this one
+    /// restarted); called at SIGTERM, before the HTTP server waits for its connections.
+    pub fn begin_shutdown(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves once shutdown has begun.
+    pub fn shutting_down(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut stopping = self.stopping.subscribe();
+        async move {
+            let _ = stopping.wait_for(|stopping| *stopping).await;
         }
     }
 }

@@ -181,3 +181,19 @@ fn notification_without_counts() {
     assert_eq!(n.title, "Backup retention completed");
     assert_eq!(n.body, "No items were reported.");
 }
+
+#[test]
+fn a_start_refused_at_a_cap_says_which_and_what_to_do() {
+    use opsux_core::presenter::{ActiveRunCap, active_run_cap_message};
+    let contoso = opsux_core::TenantSlug::parse("contoso").unwrap();
+    assert_eq!(
+        active_run_cap_message(ActiveRunCap::Person(1), &contoso),
+        "you already have 1 queued or running operation, the most allowed per person; start \
+         this one when some have ended"
+    );
+    assert_eq!(
+        active_run_cap_message(ActiveRunCap::Tenant(100), &contoso),
+        "contoso already has 100 queued or running operations, the most allowed per tenant; \
+         start this one when some have ended"
+    );
+}

@@ -106,12 +106,18 @@ impl FlowArgs {
 }
 
 /// This process's worker, running every operation's flow, `concurrency` runs at once.
-pub(super) fn worker(state: &AppState, env: &FlowEnv, concurrency: usize) -> Worker {
+pub(super) fn worker(
+    state: &AppState,
+    env: &FlowEnv,
+    concurrency: usize,
+    drain: std::time::Duration,
+) -> Worker {
     Worker::new(
         state.runs.clone(),
         flows::handlers(env),
         WorkerConfig {
             concurrency: concurrency.max(1),
+            drain,
             ..WorkerConfig::default()
         },
         Arc::clone(&state.wake_worker),

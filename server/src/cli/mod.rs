@@ -98,6 +98,8 @@ pub struct WorkerArgs {
     #[command(flatten)]
     pub lease: LeaseArgs,
     #[command(flatten)]
+    pub drain: DrainArgs,
+    #[command(flatten)]
     pub flows: FlowArgs,
 }
 
@@ -116,6 +118,21 @@ impl LeaseArgs {
             lease: std::time::Duration::from_secs(self.secs),
             ..RunConfig::default()
         }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DrainArgs {
+    /// At SIGTERM or Ctrl-C: how long running handlers may go on before they are stopped and
+    /// their runs handed back to the queue (streams end at once; no new run is claimed).
+    #[arg(long = "drain-secs", env = "OPSUX_DRAIN_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub drain_secs: u64,
+}
+
+impl DrainArgs {
+    fn drain(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.drain_secs)
     }
 }
 
@@ -202,6 +219,8 @@ pub struct ServeArgs {
     pub no_worker: bool,
     #[command(flatten)]
     pub lease: LeaseArgs,
+    #[command(flatten)]
+    pub drain: DrainArgs,
     #[command(flatten)]
     pub flows: FlowArgs,
 }
@@ -323,7 +342,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let stopped = stop_on_signal();
     let background = env.map(|env| {
-        let worker = flows::worker(&state, &env, args.worker_concurrency);
+        let worker = flows::worker(&state, &env, args.worker_concurrency, args.drain.drain());
         let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
         tokio::spawn(run_in_background(worker, scheduler, stopped.clone()))
     });
@@ -332,16 +351,36 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         worker = background.is_some(),
         "opsux listening on http://{addr}"
     );
-    // One signal stops both at once: the worker takes no new run while open streams drain.
+    // One signal stops everything at once: the worker claims nothing more and drains, open
+    // streams end, and the server answers the requests in flight, then closes.
+    let streams_end = {
+        let (state, stopped) = (state.clone(), stopped.clone());
+        async move {
+            until_stopped(stopped).await;
+            state.begin_shutdown();
+        }
+    };
+    tokio::spawn(streams_end);
     // The peer's address is what sign-in attempts are counted by.
     let app = crate::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(until_stopped(stopped))
-        .await
-        .context("server error");
+    let served = axum::serve(listener, app).with_graceful_shutdown(until_stopped(stopped.clone()));
+    // A request that never ends (a client that stops reading) must not keep the process up.
+    let grace = args.drain.drain() + std::time::Duration::from_secs(5);
+    let gave_up = async move {
+        until_stopped(stopped).await;
+        tokio::time::sleep(grace).await;
+    };
+    let served = tokio::select! {
+        served = served => served.context("server error"),
+        () = gave_up => {
+            tracing::warn!("connections still open after the drain time; closing them");
+            Ok(())
+        }
+    };
     if let Some(background) = background {
         background.await.context("the worker task failed")?;
     }
+    tracing::info!("stopped");
     served
 }
 
@@ -386,7 +425,7 @@ async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     let env = args
         .flows
         .env(&state, &args.database.database_url, exports_dir)?;
-    let worker = flows::worker(&state, &env, args.concurrency);
+    let worker = flows::worker(&state, &env, args.concurrency, args.drain.drain());
     let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
     tracing::info!(
         backend = state.store.backend().as_str(),
@@ -471,4 +510,16 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks its own definition only when a command is parsed: check every command
+    /// here, so a clash between flags fails a test instead of `opsux` at start.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

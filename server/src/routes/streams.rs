@@ -18,7 +18,7 @@ use axum::extract::State;
 use axum::response::sse::{Event as Sse, KeepAlive};
 use axum_extra::extract::CookieJar;
 use futures_util::future::BoxFuture;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use opsux_core::wire::{
     ActiveRunsEvent, NotificationDto, NotificationsEvent, RunDetail, RunStreamEvent, RunSummary,
 };
@@ -126,6 +126,8 @@ where
     R: Fn(&AppState) -> Pending + Send + Sync + 'static,
 {
     let recheck = state.config.stream_recheck;
+    // At shutdown every stream ends, so the server's graceful stop is not held open by them.
+    let shutting_down = state.shutting_down();
     let shared = Arc::new((state, access, pick, resync));
     let events = stream::unfold(
         (rx, Some(first), Instant::now() + recheck),
@@ -159,6 +161,7 @@ where
             }
         },
     );
+    let events = events.take_until(shutting_down);
     axum::response::sse::Sse::new(Box::pin(events) as BoxedEvents).keep_alive(KeepAlive::default())
 }
 

@@ -183,6 +183,25 @@ impl ClaimedRun {
         .await
     }
 
+    /// Gives the run back to the queue unfinished (a shutdown that could not wait for the
+    /// handler); another worker, or this one restarted, takes it from the start. The attempt
+    /// is not counted.
+    pub async fn hand_back(self) -> Result<RunRecord, RunError> {
+        let service = &self.lease.service;
+        let write = Write::HandBack {
+            id: self.id(),
+            token: self.lease.token.clone(),
+        };
+        match service.write(write).await? {
+            Written::Changed(run) => {
+                TransitionCounters::bump(&service.counters().requeue);
+                service.publish(Event::RunChanged(run.summary.clone()));
+                Ok(run)
+            }
+            _ => Err(self.lease.lose()),
+        }
+    }
+
     /// The terminal write, retried a few times when the database is briefly unavailable: a
     /// finished handler's result is worth a short wait, and a retry after a commit that did
     /// land only meets the guard (a conflict), never a second completion.

@@ -184,7 +184,9 @@ impl RunService {
             let (inserted, existing) = match self.write(Write::Start(new)).await? {
                 Written::Started { inserted, existing } => (inserted, existing),
                 Written::OverQuota(refusal) => {
-                    return Err(RunError::OverQuota(refusal.describe(&req.tenant.slug)));
+                    return Err(RunError::OverQuota(
+                        opsux_core::presenter::active_run_cap_message(refusal, &req.tenant.slug),
+                    ));
                 }
                 _ => return Err(unexpected("start")),
             };

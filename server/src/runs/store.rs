@@ -3,6 +3,7 @@
 //! status IN (sources) [AND lease_token = ?]`: the source list comes from the contract's state
 //! machine, and zero rows affected is reported, never ignored.
 
+use opsux_core::presenter::ActiveRunCap;
 use opsux_core::{
     FailureSummary, ReasonCode, RunEvent, RunId, RunState, RunStatus, SummaryCounts, transition,
 };
@@ -95,42 +96,13 @@ pub(super) struct Quota {
     pub per_user: u32,
 }
 
-/// Which cap a start met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum OverQuota {
-    Tenant(u32),
-    User(u32),
-}
-
-impl OverQuota {
-    /// The 409's message: which cap, how large, what to do.
-    pub(super) fn describe(self, tenant: &opsux_core::TenantSlug) -> String {
-        let operations = |cap: u32| match cap {
-            1 => "1 queued or running operation".to_owned(),
-            n => format!("{n} queued or running operations"),
-        };
-        match self {
-            Self::Tenant(cap) => format!(
-                "{tenant} already has {}, the most allowed per tenant; start this one when \
-                 some have ended",
-                operations(cap)
-            ),
-            Self::User(cap) => format!(
-                "you already have {}, the most allowed per person; start this one when some \
-                 have ended",
-                operations(cap)
-            ),
-        }
-    }
-}
-
 /// Whether a person's start would pass a cap (counted in the writer's transaction, so on
 /// SQLite exactly; on PostgreSQL concurrent starts in several processes may pass a cap by
 /// at most one each).
 pub(super) async fn over_quota(
     conn: &mut Conn<'_>,
     run: &NewRun,
-) -> Result<Option<OverQuota>, RunError> {
+) -> Result<Option<ActiveRunCap>, RunError> {
     const SQL: &str = "SELECT \
         (SELECT count(*) FROM operation_runs \
           WHERE tenant_id = $1 AND status IN ('queued', 'running')), \
@@ -147,9 +119,9 @@ pub(super) async fn over_quota(
             .await
     })?;
     Ok(if user >= i64::from(quota.per_user) {
-        Some(OverQuota::User(quota.per_user))
+        Some(ActiveRunCap::Person(quota.per_user))
     } else if tenant >= i64::from(quota.per_tenant) {
-        Some(OverQuota::Tenant(quota.per_tenant))
+        Some(ActiveRunCap::Tenant(quota.per_tenant))
     } else {
         None
     })
@@ -410,6 +382,34 @@ pub(super) async fn requeue(
             .bind(b)
             .bind(lease_token)
             .bind(now_ms)
+            .fetch_optional(&mut **c)
+            .await
+    })?;
+    row.map(RunRecord::try_from).transpose()
+}
+
+/// Gives a running run back to the queue from the worker holding its lease (a shutdown that
+/// could not wait for the handler): queued again, and the attempt it was on not counted, so
+/// stopping a worker never brings a run closer to `worker_lost`.
+pub(super) async fn hand_back(
+    conn: &mut Conn<'_>,
+    id: RunId,
+    lease_token: &str,
+) -> Result<Option<RunRecord>, RunError> {
+    const SQL: &str = concat!(
+        "UPDATE operation_runs \
+         SET status = 'queued', lease_token = NULL, lease_expires_at = NULL, \
+             attempt = attempt - 1, version = version + 1 \
+         WHERE id = $1 AND status IN ($2, $3) AND lease_token = $4",
+        run_returning!()
+    );
+    let [a, b] = sources(RunEvent::Requeue, RunStatus::Queued);
+    let row: Option<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(SQL)
+            .bind(id.to_string())
+            .bind(a)
+            .bind(b)
+            .bind(lease_token)
             .fetch_optional(&mut **c)
             .await
     })?;

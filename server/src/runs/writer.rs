@@ -27,6 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use futures_util::FutureExt;
+use opsux_core::presenter::ActiveRunCap;
 use opsux_core::wire::{NotificationDto, NotificationKind};
 use opsux_core::{RunId, RunState, RunStatus, SummaryCounts, presenter};
 use tokio::sync::{OwnedRwLockWriteGuard, RwLock, mpsc, oneshot};
@@ -74,6 +75,11 @@ pub(super) enum Write {
         token: String,
         now_ms: i64,
     },
+    /// The lease holder gives its run back to the queue (shutdown).
+    HandBack {
+        id: RunId,
+        token: String,
+    },
     /// The terminal transition and its notification (R2).
     Finish {
         id: RunId,
@@ -103,7 +109,7 @@ pub(super) enum Written {
     /// The guarded statement matched nothing; the run's status found instead, if it exists.
     Refused(Option<RunStatus>),
     /// A person's start met an active-run cap (and no identical run is active).
-    OverQuota(store::OverQuota),
+    OverQuota(ActiveRunCap),
 }
 
 struct Job {
@@ -190,6 +196,7 @@ impl Writer {
             | Write::Progress { id, .. }
             | Write::RequestCancel { id }
             | Write::Requeue { id, .. }
+            | Write::HandBack { id, .. }
             | Write::Finish { id, .. } => id.hash(&mut hasher),
         }
         let index = usize::try_from(hasher.finish() % self.queues.len() as u64).unwrap_or(0);
@@ -450,6 +457,10 @@ async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> 
                 None => refused(conn, *id).await?,
             }
         }
+        Write::HandBack { id, token } => match store::hand_back(conn, *id, token).await? {
+            Some(run) => Written::Changed(run),
+            None => refused(conn, *id).await?,
+        },
         Write::Finish {
             id,
             from,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use opsux_core::{FailureSummary, ReasonCode, RunOutcome};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::runs::{ClaimedRun, LeaseKeeper, RunError, RunService};
@@ -23,6 +23,9 @@ pub struct WorkerConfig {
     pub concurrency: usize,
     /// How often an idle worker looks for queued runs and stale leases.
     pub poll_interval: Duration,
+    /// At shutdown, how long running handlers may go on; then they are stopped and their
+    /// runs handed back to the queue.
+    pub drain: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -30,6 +33,7 @@ impl Default for WorkerConfig {
         Self {
             concurrency: 4,
             poll_interval: Duration::from_millis(500),
+            drain: Duration::from_secs(20),
         }
     }
 }
@@ -66,10 +70,12 @@ impl Worker {
         }
     }
 
-    /// Runs until `shutdown` resolves, then lets in-flight runs finish.
+    /// Runs until `shutdown` resolves; from then on claims nothing, lets in-flight runs go on
+    /// for at most `drain`, then stops their handlers and hands their runs back.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let slots = Arc::new(Semaphore::new(self.config.concurrency));
         let mut in_flight = JoinSet::new();
+        let (stop, stopped) = watch::channel(false);
         tokio::pin!(shutdown);
         loop {
             if let Err(err) = self.runs.rescue_stale().await {
@@ -79,8 +85,12 @@ impl Worker {
                 match self.runs.claim().await {
                     Ok(Some(claimed)) => {
                         let worker = self.clone();
+                        let mut stopped = stopped.clone();
                         in_flight.spawn(async move {
-                            worker.execute(claimed).await;
+                            let stop = async move {
+                                let _ = stopped.wait_for(|stop| *stop).await;
+                            };
+                            worker.execute_until(claimed, stop).await;
                             drop(permit);
                         });
                     }
@@ -99,7 +109,18 @@ impl Worker {
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
             }
         }
-        while in_flight.join_next().await.is_some() {}
+        let all_done = async { while in_flight.join_next().await.is_some() {} };
+        if tokio::time::timeout(self.config.drain, all_done)
+            .await
+            .is_err()
+        {
+            tracing::info!(
+                running = in_flight.len(),
+                "drain time is over: handing the remaining runs back to the queue"
+            );
+            let _ = stop.send(true);
+            while in_flight.join_next().await.is_some() {}
+        }
     }
 
     /// Claims and executes queued runs one after another until none is left; returns how many
@@ -117,6 +138,12 @@ impl Worker {
     /// the run is completed; only a lost lease leaves it to the rescuer, and then the handler
     /// is stopped at once so two workers never act on one run.
     pub async fn execute(&self, claimed: ClaimedRun) {
+        self.execute_until(claimed, std::future::pending()).await;
+    }
+
+    /// [`execute`](Self::execute), unless `stop` resolves first: then the handler is dropped
+    /// where it stands and the run handed back to the queue (another worker redoes it).
+    pub async fn execute_until(&self, claimed: ClaimedRun, stop: impl Future<Output = ()>) {
         let id = claimed.id();
         let operation = claimed.record().summary().operation;
         if claimed.cancel_requested() {
@@ -139,13 +166,29 @@ impl Worker {
         let mut ctx = RunContext::new(claimed);
         let outcome = tokio::select! {
             biased;
-            () = keeper.lost() => None,
-            outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind() => Some(outcome),
+            () = keeper.lost() => Ended::LeaseLost,
+            () = stop => Ended::Stopped,
+            outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind() => Ended::Ran(outcome),
         };
-        let Some(outcome) = outcome else {
-            heartbeat.abort();
-            tracing::warn!(run = %id, "lease lost: handler stopped; the rescuer owns the run");
-            return;
+        let outcome = match outcome {
+            Ended::Ran(outcome) => outcome,
+            Ended::LeaseLost => {
+                heartbeat.abort();
+                tracing::warn!(run = %id, "lease lost: handler stopped; the rescuer owns the run");
+                return;
+            }
+            Ended::Stopped => {
+                heartbeat.abort();
+                let (claimed, _) = ctx.into_parts();
+                match claimed.hand_back().await {
+                    Ok(_) => tracing::info!(run = %id, "handed back to the queue at shutdown"),
+                    // Not handed back: the lease runs out and the rescuer requeues it.
+                    Err(err) => {
+                        tracing::warn!(run = %id, error = %err, "could not hand the run back");
+                    }
+                }
+                return;
+            }
         };
         let (claimed, failures) = ctx.into_parts();
         let finished = match outcome {
@@ -209,6 +252,13 @@ impl Worker {
             }
         })
     }
+}
+
+/// How a handler's turn ended.
+enum Ended {
+    Ran(std::thread::Result<HandlerOutcome>),
+    LeaseLost,
+    Stopped,
 }
 
 fn log_finish(id: opsux_core::RunId, result: Result<crate::runs::RunRecord, RunError>) {

@@ -15,3 +15,4 @@ mod flood;
 mod opsux;
 mod relay;
 mod several;
+mod shutdown;

@@ -68,6 +68,25 @@ impl Opsux {
         self
     }
 
+    /// SIGTERM, as a service manager stops it; then waits for the exit (at most a minute).
+    pub(crate) async fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                if let Some(status) = self.child.try_wait().expect("the child can be waited on") {
+                    return status;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("opsux exits within a minute of SIGTERM")
+    }
+
     /// SIGKILL: no shutdown, no last writes.
     pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();

@@ -108,6 +108,7 @@ async fn the_background_loop_runs_new_runs_when_woken() {
         opsux_server::worker::WorkerConfig {
             concurrency: 2,
             poll_interval: std::time::Duration::from_secs(3600),
+            ..opsux_server::worker::WorkerConfig::default()
         },
         std::sync::Arc::clone(&app.state.wake_worker),
     );
