@@ -72,6 +72,12 @@ pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if is_late_body(&rejection) {
+            return Self::new(
+                ErrorCode::RequestTimeout,
+                "the request body did not arrive in time",
+            );
+        }
         let code = match &rejection {
             JsonRejection::JsonDataError(_) => ErrorCode::ValidationFailed,
             JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedMediaType,
@@ -95,6 +101,18 @@ impl From<JsonRejection> for ApiError {
         // beyond what the client sent itself.
         Self::new(code, rejection.body_text())
     }
+}
+
+/// Whether reading the body failed because it came too slowly (`timeouts.rs`).
+fn is_late_body(rejection: &JsonRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(err) = source {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// `/api/…` paths that match no route.

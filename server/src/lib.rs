@@ -20,11 +20,13 @@ pub mod runs;
 pub mod scheduler;
 pub mod secrets;
 pub mod security;
+pub mod serve;
 pub mod simulator;
 pub mod state;
 pub mod store;
 pub mod stream_slots;
 pub mod telemetry;
+pub mod timeouts;
 pub mod worker;
 
 pub use state::AppState;
@@ -54,6 +56,11 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(
             state.clone(),
             auth::require_trusted_origin,
+        ))
+        // Time limits on answering and on the body, around everything a request meets.
+        .layer(from_fn_with_state(
+            state.clone(),
+            timeouts::limit_request_time,
         ))
         .layer(from_fn_with_state(
             state.clone(),

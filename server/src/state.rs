@@ -42,6 +42,9 @@ pub struct Config {
     pub allowed_hosts: Option<Vec<String>>,
     /// Event streams one session may hold open at once; beyond, 429.
     pub streams_per_session: usize,
+    /// How long a handler may take to answer (503 beyond), and a request's body to arrive
+    /// (408 beyond). Streams and downloads answer at once; their bodies are not limited.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -149,6 +152,7 @@ impl Default for Config {
             login_limits: LoginLimits::default(),
             allowed_hosts: None,
             streams_per_session: 16,
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

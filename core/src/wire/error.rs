@@ -26,6 +26,9 @@ pub enum ErrorCode {
     /// Too many requests of this kind from this client, session or tenant; the answer says
     /// which limit and, with `Retry-After`, when to try again.
     TooManyRequests,
+    /// The request's body came too slowly (408), or the answer took too long (503).
+    RequestTimeout,
+    Unavailable,
     /// Something failed on the server; the detail is logged, never sent.
     Internal,
 }
@@ -43,6 +46,8 @@ impl ErrorCode {
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed => 422,
             Self::TooManyRequests => 429,
+            Self::RequestTimeout => 408,
+            Self::Unavailable => 503,
             Self::Internal => 500,
         }
     }

@@ -83,6 +83,8 @@ fn error_envelope_shape_and_statuses() {
         (ErrorCode::UnsupportedMediaType, 415),
         (ErrorCode::ValidationFailed, 422),
         (ErrorCode::TooManyRequests, 429),
+        (ErrorCode::RequestTimeout, 408),
+        (ErrorCode::Unavailable, 503),
         (ErrorCode::Internal, 500),
     ];
     for (code, status) in statuses {

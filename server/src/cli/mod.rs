@@ -18,6 +18,7 @@ use crate::auth::LoginLimits;
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
 use crate::runs::RunConfig;
+use crate::serve::ServeLimits;
 use crate::state::{AppState, Config};
 use crate::store::{self, SqliteSync, Store, StoreOptions};
 
@@ -211,6 +212,21 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_USER", default_value_t = RunConfig::default().max_active_per_user,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_active_runs_per_user: u32,
+    /// Connections served at once; at the cap the server stops accepting until one closes.
+    /// Each open stream is a connection: keep the open-files limit (`ulimit -n`) above this.
+    #[arg(long, env = "OPSUX_MAX_CONNECTIONS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's headers; an idle keep-alive connection is
+    /// closed after as long.
+    #[arg(long, env = "OPSUX_HEADER_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take to be answered (streams and downloads answer at once and
+    /// are not limited), and to send its body; beyond, 503 or 408.
+    #[arg(long, env = "OPSUX_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
     /// Runs executed at once by this process's worker.
     #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
     pub worker_concurrency: usize,
@@ -319,6 +335,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             },
             allowed_hosts,
             streams_per_session: args.streams_per_session as usize,
+            request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             ..Config::default()
         },
         store,
@@ -361,27 +378,33 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
     tokio::spawn(streams_end);
-    // The peer's address is what sign-in attempts are counted by.
-    let app = crate::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(until_stopped(stopped.clone()));
+    let limits = ServeLimits {
+        max_connections: args.max_connections as usize,
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+    };
+    let served = crate::serve::serve(
+        listener,
+        crate::app(state),
+        limits,
+        until_stopped(stopped.clone()),
+    );
     // A request that never ends (a client that stops reading) must not keep the process up.
     let grace = args.drain.drain() + std::time::Duration::from_secs(5);
     let gave_up = async move {
         until_stopped(stopped).await;
         tokio::time::sleep(grace).await;
     };
-    let served = tokio::select! {
-        served = served => served.context("server error"),
+    tokio::select! {
+        () = served => {}
         () = gave_up => {
             tracing::warn!("connections still open after the drain time; closing them");
-            Ok(())
         }
-    };
+    }
     if let Some(background) = background {
         background.await.context("the worker task failed")?;
     }
     tracing::info!("stopped");
-    served
+    Ok(())
 }
 
 /// A flag that turns true at Ctrl-C or SIGTERM.

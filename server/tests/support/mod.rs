@@ -143,6 +143,7 @@ impl TestApp {
             login_limits: opsux_server::auth::LoginLimits::default(),
             allowed_hosts: None,
             streams_per_session: 16,
+            request_timeout: Duration::from_secs(30),
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);
@@ -347,13 +348,25 @@ impl TestApp {
     }
 }
 
-/// Serves the app on a free loopback port for the rest of the test.
+/// Serves the app on a free loopback port for the rest of the test, as `opsux serve` does.
 pub async fn serve(app: &TestApp) -> std::net::SocketAddr {
+    serve_with(app, opsux_server::serve::ServeLimits::default()).await
+}
+
+/// [`serve`] with other connection limits.
+pub async fn serve_with(
+    app: &TestApp,
+    limits: opsux_server::serve::ServeLimits,
+) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await });
+    tokio::spawn(opsux_server::serve::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
     addr
 }
 
