@@ -509,11 +509,14 @@ pub(super) struct NewNotification<'a> {
 pub(super) async fn insert_run_completed_notification(
     conn: &mut Conn<'_>,
     n: &NewNotification<'_>,
-) -> Result<(), RunError> {
+) -> Result<bool, RunError> {
+    // Only while the initiator is still a member: someone removed from the tenant since
+    // the start hears nothing more about its runs (R16).
     const SQL: &str = "INSERT INTO notifications \
            (id, user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at) \
-         VALUES ($1, $2, $3, $4, 'run_completed', $5, $6, $7, $8, $9)";
-    on_conn!(conn, c => {
+         SELECT $1, $2, $3, $4, 'run_completed', $5, $6, $7, $8, $9 \
+         WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.tenant_id = $3)";
+    let inserted = on_conn!(conn, c => {
         sqlx::query(SQL)
             .bind(n.id.to_string())
             .bind(n.user_id.to_string())
@@ -528,7 +531,7 @@ pub(super) async fn insert_run_completed_notification(
             .await
             .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// Running runs whose lease expired before `now_ms`: `(id, lease token)`.

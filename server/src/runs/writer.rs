@@ -482,7 +482,8 @@ async fn refused(conn: &mut Conn<'_>, id: RunId) -> Result<Written, RunError> {
 }
 
 /// Writes the run's one terminal notification for its initiator, in the terminal transition's
-/// transaction; `None` for a system run (R2, R3).
+/// transaction; `None` for a system run, or when the initiator is no longer a member of the
+/// run's tenant (R2, R3, R16).
 async fn notify_completion(
     conn: &mut Conn<'_>,
     run: &RunRecord,
@@ -504,7 +505,7 @@ async fn notify_completion(
         summary.id,
     );
     let id = Uuid::now_v7();
-    store::insert_run_completed_notification(
+    let inserted = store::insert_run_completed_notification(
         conn,
         &NewNotification {
             id,
@@ -519,6 +520,9 @@ async fn notify_completion(
         },
     )
     .await?;
+    if !inserted {
+        return Ok(None);
+    }
     Ok(Some(NotificationDto {
         id,
         kind: NotificationKind::RunCompleted,

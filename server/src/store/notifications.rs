@@ -45,16 +45,30 @@ impl Row {
     }
 }
 
+/// The condition a notification `n` is shown, counted and marked under: its user is still a
+/// member of its tenant. Leaving a tenant ends hearing about it (R16).
+macro_rules! still_member {
+    () => {
+        " AND EXISTS (SELECT 1 FROM memberships m \
+                      WHERE m.user_id = n.user_id AND m.tenant_id = n.tenant_id)"
+    };
+}
+
 impl Store {
-    /// The newest notifications of `user` and how many are unread.
+    /// The newest notifications of `user` (about tenants they are still a member of) and how
+    /// many are unread.
     pub async fn notifications(
         &self,
         user: UserId,
     ) -> Result<(u64, Vec<NotificationDto>), sqlx::Error> {
-        const SQL: &str = "SELECT n.id, t.slug AS tenant_slug, n.run_id, n.outcome, n.title, \
-                                  n.body, n.action_url, n.created_at, n.read_at \
-                           FROM notifications n JOIN tenants t ON t.id = n.tenant_id \
-                           WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2";
+        const SQL: &str = concat!(
+            "SELECT n.id, t.slug AS tenant_slug, n.run_id, n.outcome, n.title, \
+                    n.body, n.action_url, n.created_at, n.read_at \
+             FROM notifications n JOIN tenants t ON t.id = n.tenant_id \
+             WHERE n.user_id = $1",
+            still_member!(),
+            " ORDER BY n.created_at DESC, n.id DESC LIMIT $2"
+        );
         let rows: Vec<Row> = on_pool!(self, pool => {
             sqlx::query_as(SQL).bind(user.to_string()).bind(PAGE).fetch_all(pool).await
         })?;
@@ -76,8 +90,10 @@ impl Store {
     }
 
     pub async fn unread_count(&self, user: UserId) -> Result<u64, sqlx::Error> {
-        const SQL: &str =
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL";
+        const SQL: &str = concat!(
+            "SELECT COUNT(*) FROM notifications n WHERE n.user_id = $1 AND n.read_at IS NULL",
+            still_member!()
+        );
         let n: i64 = on_pool!(self, pool => {
             sqlx::query_scalar(SQL).bind(user.to_string()).fetch_one(pool).await
         })?;
@@ -91,8 +107,11 @@ impl Store {
         id: Uuid,
         now_ms: i64,
     ) -> Result<bool, sqlx::Error> {
-        const SQL: &str = "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
-                           WHERE id = $2 AND user_id = $3";
+        const SQL: &str = concat!(
+            "UPDATE notifications AS n SET read_at = COALESCE(n.read_at, $1) \
+             WHERE n.id = $2 AND n.user_id = $3",
+            still_member!()
+        );
         let affected = on_pool!(self, pool => {
             sqlx::query(SQL)
                 .bind(now_ms)

@@ -17,6 +17,7 @@ mod errors;
 mod inventory;
 mod limits;
 mod login_limits;
+mod membership;
 mod metrics;
 mod notifications;
 mod openapi;
