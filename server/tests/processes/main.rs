@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod chaos;
 mod crash;
 mod demo;
 mod exposed;
