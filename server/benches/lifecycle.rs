@@ -21,6 +21,8 @@
     reason = "the printed numbers are this benchmark's output"
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -31,7 +33,6 @@ use opsux_server::demo;
 use opsux_server::events::EventHub;
 use opsux_server::runs::{RunConfig, RunService, StartRun};
 use opsux_server::store::{SqliteSync, Store, StoreOptions};
-use uuid::Uuid;
 
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REPORTS: u64 = 5;
@@ -79,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
     if !wanted.contains(&"postgres") {
     } else if let Some(admin) = postgres {
         for workers in CONCURRENCY {
-            let store = fresh_postgres(&admin).await?;
+            let store = common::fresh_postgres(&admin).await?;
             row("postgres", &store, workers, lifecycles).await?;
         }
     } else {
@@ -210,19 +211,4 @@ async fn raw_commits(store: &Store, workers: usize, total: usize) -> anyhow::Res
         result?;
     }
     Ok((per_worker * workers) as f64 / t0.elapsed().as_secs_f64())
-}
-
-/// A fresh database on the PostgreSQL server of `admin`.
-async fn fresh_postgres(admin: &str) -> anyhow::Result<Store> {
-    let server = Store::connect(admin).await?;
-    let name = format!("opsux_bench_{}", Uuid::new_v4().simple());
-    if let Store::Postgres(pool) = &server {
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(pool)
-            .await?;
-    }
-    server.close().await;
-    let base = admin.split('?').next().unwrap_or(admin);
-    let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
-    Store::open(&format!("{root}/{name}")).await
 }

@@ -44,10 +44,11 @@ enum Command {
     Test,
     /// Size of the release dashboard bundle (wasm + JS): raw, gzip and brotli.
     Size,
-    /// Run a benchmark and print its numbers (`lifecycle`: run-service throughput on SQLite and
-    /// on a throwaway PostgreSQL cluster, or the server in `OPSUX_BENCH_DATABASE_URL`).
+    /// Run a benchmark and print its numbers, on SQLite and on a throwaway PostgreSQL cluster
+    /// (or the server in `OPSUX_BENCH_DATABASE_URL`): `lifecycle` (run-service throughput),
+    /// `list` (the Operations list of a tenant with a million runs).
     Bench {
-        #[arg(default_value = "lifecycle", value_parser = ["lifecycle"])]
+        #[arg(default_value = "lifecycle", value_parser = ["lifecycle", "list"])]
         name: String,
     },
     /// Scan the sources for code that bypasses the Ops-UX contract (also run by `test`).

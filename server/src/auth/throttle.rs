@@ -1,24 +1,32 @@
-//! Limits on signing in: attempts per client address and per account, and how many password
-//! hashes run at once.
+//! Limits on signing in: attempts per client address, failed attempts per account, and how
+//! many password hashes run at once.
 //!
-//! Every attempt counts, right or wrong, so the limits are set well above what a person signing
-//! in needs and far below what guessing needs. Argon2 takes tens of milliseconds of one core
+//! Per address every attempt counts (a client hammering the endpoint is refused whatever it
+//! sends); per account only wrong passwords do, so a person signing in often is never held up
+//! while someone guessing their password is: once an account's failures spend its budget, every
+//! attempt for it — the right password too — is refused until the budget refills. Argon2 takes
+//! tens of milliseconds of one core
 //! by design; it runs on the blocking pool behind a semaphore of one permit per core, so a
 //! flood of logins waits its turn instead of occupying the async workers that serve streams
 //! and renew leases.
 
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
-/// Sign-in attempts allowed per minute (each also the burst allowed at once).
+/// Sign-in attempts per minute from an address, and failed attempts per minute for an
+/// account (each also the burst allowed at once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginLimits {
     pub per_address_per_minute: NonZeroU32,
@@ -38,10 +46,18 @@ impl Default for LoginLimits {
 /// made-up e-mail addresses cannot grow the maps without bound.
 const MAX_TRACKED_KEYS: usize = 50_000;
 
+type FailureLimiter =
+    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
 #[derive(Debug)]
 pub struct LoginThrottle {
     by_address: DefaultKeyedRateLimiter<IpAddr>,
-    by_account: DefaultKeyedRateLimiter<String>,
+    /// Counts failures only; says how much budget is left.
+    failures_by_account: FailureLimiter,
+    /// How long one failure takes to come back into the budget.
+    refill: Duration,
+    /// Accounts whose failures spent their budget, until when.
+    locked: Mutex<HashMap<String, Instant>>,
     hashing: Semaphore,
 }
 
@@ -50,34 +66,56 @@ impl LoginThrottle {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self {
             by_address: RateLimiter::keyed(Quota::per_minute(limits.per_address_per_minute)),
-            by_account: RateLimiter::keyed(Quota::per_minute(limits.per_account_per_minute)),
+            failures_by_account: RateLimiter::keyed(Quota::per_minute(
+                limits.per_account_per_minute,
+            ))
+            .with_middleware::<StateInformationMiddleware>(),
+            refill: Quota::per_minute(limits.per_account_per_minute).replenish_interval(),
+            locked: Mutex::new(HashMap::new()),
             hashing: Semaphore::new(cores),
         }
     }
 
     /// Counts one attempt from `address` (unknown when the server was not given the peer's
-    /// address) for `email`; refuses it with a 429 naming the limit when either is spent.
+    /// address) for `email`; refuses it with a 429 naming the limit when the address has
+    /// spent its budget or the account is locked by its failures.
     pub fn attempt(&self, address: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
         if let Some(address) = address {
-            check(&self.by_address, &address).map_err(|wait| {
-                ApiError::too_many(
-                    format!(
-                        "too many sign-in attempts from this address; try again in {} s",
-                        crate::error::retry_after_secs(wait)
-                    ),
-                    wait,
-                )
-            })?;
+            check(&self.by_address, &address)
+                .map_err(|wait| refusal("too many sign-in attempts from this address", wait))?;
         }
-        check(&self.by_account, &account_key(email)).map_err(|wait| {
-            ApiError::too_many(
-                format!(
-                    "too many sign-in attempts for this account; try again in {} s",
-                    crate::error::retry_after_secs(wait)
-                ),
-                wait,
-            )
-        })
+        let now = Instant::now();
+        let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        match locked.get(&account_key(email)) {
+            Some(until) if *until > now => Err(refusal(
+                "too many failed sign-ins for this account",
+                *until - now,
+            )),
+            Some(_) => {
+                locked.remove(&account_key(email));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Records a wrong password (or unknown e-mail) for `email`; when that spends the
+    /// account's budget, the account is locked until the budget refills.
+    pub fn failed(&self, email: &str) {
+        let key = account_key(email);
+        let now = Instant::now();
+        let locked_for = match self.failures_by_account.check_key(&key) {
+            Ok(left) if left.remaining_burst_capacity() > 0 => return,
+            // This failure spent the last of the budget: locked until one comes back.
+            Ok(_) => self.refill,
+            Err(not_until) => not_until.wait_time_from(DefaultClock::default().now()),
+        };
+        let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
+        if locked.len() > MAX_TRACKED_KEYS {
+            locked.retain(|_, until| *until > now);
+            self.failures_by_account.retain_recent();
+        }
+        locked.insert(key, now + locked_for);
     }
 
     /// The permit to run one password hash; waits while every core is hashing.
@@ -87,6 +125,16 @@ impl LoginThrottle {
             .await
             .unwrap_or_else(|_| unreachable!("the hashing semaphore is never closed"))
     }
+}
+
+fn refusal(what: &str, wait: Duration) -> ApiError {
+    ApiError::too_many(
+        format!(
+            "{what}; try again in {} s",
+            crate::error::retry_after_secs(wait)
+        ),
+        wait,
+    )
 }
 
 /// One attempt against `key`'s budget; how long until the next is allowed when it is spent.

@@ -195,7 +195,8 @@ pub struct ServeArgs {
     /// address is the peer's, so behind a reverse proxy it is the proxy's: raise it there).
     #[arg(long, env = "OPSUX_LOGIN_PER_ADDRESS", default_value_t = LoginLimits::default().per_address_per_minute)]
     pub login_attempts_per_address: NonZeroU32,
-    /// Sign-in attempts allowed per minute for one account (e-mail address).
+    /// Failed sign-ins allowed per minute for one account (e-mail address); once spent, the
+    /// account is refused (the right password too) until the budget refills.
     #[arg(long, env = "OPSUX_LOGIN_PER_ACCOUNT", default_value_t = LoginLimits::default().per_account_per_minute)]
     pub login_attempts_per_account: NonZeroU32,
     /// Event streams (bell, widget, Run Detail) one session may hold open at once; a tab

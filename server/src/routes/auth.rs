@@ -28,6 +28,7 @@ pub(super) async fn login(
     let Some(user) =
         accounts::verify_login(&state.store, &state.login, &req.email, &req.password).await?
     else {
+        state.login.failed(&req.email);
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "wrong e-mail or password",
