@@ -74,6 +74,17 @@ impl EventHub {
 
     /// Sends an event to the subscribers.
     pub fn deliver(&self, event: Event) {
+        if let Event::RunChanged(run) = &event {
+            // When each change reached the hub, on the wall clock, for `cargo xtask bench
+            // streams` to measure commit → received (enable with
+            // `RUST_LOG=opsux::published=trace`).
+            tracing::trace!(
+                target: "opsux::published",
+                run = %run.id,
+                version = run.version,
+                at_us = unix_micros(),
+            );
+        }
         // No subscriber is not an error: nobody is watching.
         let _ = self.sender.send(Arc::new(event));
     }
@@ -85,6 +96,12 @@ impl EventHub {
     pub fn subscriber_count(&self) -> usize {
         self.sender.receiver_count()
     }
+}
+
+fn unix_micros() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros())
 }
 
 impl Default for EventHub {

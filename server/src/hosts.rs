@@ -1,9 +1,10 @@
 //! DNS rebinding: a page on `evil.example`, whose name its owner points at this server's
 //! address, is same-origin with whatever answers there, so the browser lets it read our
 //! answers. Such requests carry `Host: evil.example`; when the server does not know its own
-//! public name, it answers only the host names it was told about and its own addresses.
+//! public name, it answers only `localhost`, the host names it was told about, and IP
+//! addresses — an address cannot be rebound: a page loaded from it is this server's own.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -14,21 +15,18 @@ use opsux_core::wire::ErrorCode;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The host names a server listening on `listen` answers for without a public origin: the
-/// loopback names, the address it listens on, and those given with `--allowed-host`.
-pub fn default_allowed_hosts(listen: SocketAddr, extra: &[String]) -> Vec<String> {
-    let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    if !listen.ip().is_unspecified() {
-        hosts.push(match listen {
-            SocketAddr::V4(v4) => v4.ip().to_string(),
-            SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
-        });
-    }
+/// The host names a server answers for without a public origin, besides IP addresses:
+/// `localhost` and those given with `--allowed-host`.
+pub fn default_allowed_hosts(extra: &[String]) -> Vec<String> {
+    let mut hosts = vec!["localhost".to_owned()];
     hosts.extend(extra.iter().map(|h| h.trim().to_ascii_lowercase()));
     hosts
+}
+
+/// Whether `host` (as [`host_name`] gives it) is allowed by `allowed`.
+fn is_allowed(host: &str, allowed: &[String]) -> bool {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    literal.parse::<IpAddr>().is_ok() || allowed.iter().any(|a| a == host)
 }
 
 /// `Host: name[:port]` → `name`, lower-cased; IPv6 literals keep their brackets.
@@ -62,7 +60,7 @@ pub async fn require_allowed_host(
         .and_then(|v| v.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()))
         .map(host_name);
-    if host.is_some_and(|host| allowed.contains(&host)) {
+    if host.is_some_and(|host| is_allowed(&host, allowed)) {
         Ok(next.run(request).await)
     } else {
         Err(ApiError::new(
@@ -86,12 +84,23 @@ mod tests {
     }
 
     #[test]
-    fn the_listen_address_is_allowed_unless_it_is_every_address() {
-        let listen: SocketAddr = "10.0.0.5:8080".parse().unwrap();
-        let hosts = default_allowed_hosts(listen, &["Ops.Internal".to_owned()]);
-        assert!(hosts.contains(&"10.0.0.5".to_owned()));
-        assert!(hosts.contains(&"ops.internal".to_owned()));
-        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
-        assert!(!default_allowed_hosts(any, &[]).contains(&"0.0.0.0".to_owned()));
+    fn addresses_localhost_and_given_names_are_allowed() {
+        let allowed = default_allowed_hosts(&["Ops.Internal".to_owned()]);
+        for host in [
+            "localhost",
+            "ops.internal",
+            "10.0.0.5",
+            "127.0.0.1",
+            "[::1]",
+        ] {
+            assert!(is_allowed(host, &allowed), "{host}");
+        }
+        for host in [
+            "rebound.example",
+            "localhost.evil.example",
+            "ops.internal.evil",
+        ] {
+            assert!(!is_allowed(host, &allowed), "{host}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Every command installs what it needs first (see `toolchain`), so a fresh machine with
 //! Rust, Node.js and apt needs nothing else.
 
+mod api_fuzz;
 mod app_build;
 mod compress;
 mod e2e;
@@ -46,9 +47,10 @@ enum Command {
     Size,
     /// Run a benchmark and print its numbers, on SQLite and on a throwaway PostgreSQL cluster
     /// (or the server in `OPSUX_BENCH_DATABASE_URL`): `lifecycle` (run-service throughput),
-    /// `list` (the Operations list of a tenant with a million runs).
+    /// `list` (the Operations list of a tenant with a million runs), `streams` (widget
+    /// streams: memory per watcher, commit → received latency).
     Bench {
-        #[arg(default_value = "lifecycle", value_parser = ["lifecycle", "list"])]
+        #[arg(default_value = "lifecycle", value_parser = ["lifecycle", "list", "streams"])]
         name: String,
     },
     /// Scan the sources for code that bypasses the Ops-UX contract (also run by `test`).

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::shell::{cmd, timed};
 use crate::toolchain::{self, CHROMEDRIVER};
-use crate::{app_build, e2e, postgres};
+use crate::{api_fuzz, app_build, e2e, postgres};
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -68,6 +68,11 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
                 .env(postgres::TEST_URL_VAR, database.url())
                 .run()
         },
+    )?;
+    timed(
+        "fuzz",
+        "the HTTP API against its OpenAPI document (Schemathesis)",
+        || api_fuzz::run(root),
     )?;
     timed(
         "test",

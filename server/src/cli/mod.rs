@@ -162,9 +162,9 @@ pub struct ServeArgs {
     /// requests. Unset: the request's `Host` header is trusted instead (fine on localhost).
     #[arg(long, env = "OPSUX_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
-    /// Without `--public-origin`, the server answers only requests whose `Host` is a loopback
-    /// name, the address it listens on, or one given here (repeat for several): a name
-    /// pointed at this server by someone else (DNS rebinding) reaches nothing.
+    /// Without `--public-origin`, the server answers only requests whose `Host` is an IP
+    /// address, `localhost`, or a name given here (repeat for several): a name pointed at this
+    /// server by someone else (DNS rebinding) reaches nothing.
     #[arg(
         long = "allowed-host",
         env = "OPSUX_ALLOWED_HOSTS",
@@ -300,14 +300,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if exposed {
             tracing::warn!(
                 listen = %args.listen,
-                "no --public-origin: requests are trusted by their Host header, and only loopback \
-                 names, the listen address and --allowed-host names are answered"
+                "no --public-origin: requests are trusted by their Host header, and only IP \
+                 addresses, localhost and --allowed-host names are answered"
             );
         }
-        Some(crate::hosts::default_allowed_hosts(
-            args.listen,
-            &args.allowed_hosts,
-        ))
+        Some(crate::hosts::default_allowed_hosts(&args.allowed_hosts))
     };
     let database_url = args.database.database_url.clone();
     let exports_dir = args.flows.exports_dir(&database_url)?;

@@ -11,7 +11,11 @@ use opsux_core::wire::{
     PolicyVersionList, RestoreRunDto, RestoreRunList, RunDetail, RunList, RunStreamEvent,
     RunSummary, StartRunRequest, StartRunResponse,
 };
-use utoipa::OpenApi;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -56,6 +60,7 @@ use utoipa::OpenApi;
         super::exports::of_run,
         super::exports::download,
     ),
+    modifiers(&CommonErrors),
     components(schemas(
         ActiveRuns,
         ActiveRunsEvent,
@@ -99,6 +104,94 @@ use utoipa::OpenApi;
     ))
 )]
 pub(super) struct ApiDoc;
+
+/// The errors any operation of a kind may answer, whatever its handler says, added to every
+/// operation that does not list them itself: so the document is true of every answer
+/// (checked by property-based fuzzing in `cargo xtask test`).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in &mut openapi.paths.paths {
+            let operations = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.patch.as_mut()),
+                (true, item.delete.as_mut()),
+            ];
+            for (changes_state, operation) in operations {
+                let Some(operation) = operation else { continue };
+                for (status, why) in common_errors(path, changes_state, operation) {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| envelope(why));
+                }
+            }
+        }
+    }
+}
+
+/// Which statuses an operation at `path` may answer besides its own.
+fn common_errors(
+    path: &str,
+    changes_state: bool,
+    operation: &Operation,
+) -> Vec<(&'static str, &'static str)> {
+    let mut errors = vec![
+        (
+            "400",
+            "Malformed request, or a host name this server does not answer for",
+        ),
+        ("408", "The request body did not arrive in time"),
+        ("503", "The server did not answer in time"),
+    ];
+    let public = matches!(path, "/api/catalog" | "/api/openapi.json" | "/api/login");
+    if !public {
+        errors.push(("401", "Not signed in"));
+    }
+    if changes_state {
+        errors.push((
+            "403",
+            "Foreign or missing Origin, or a capability the caller lacks",
+        ));
+    }
+    if path.starts_with("/api/t/{tenant}") {
+        errors.push((
+            "404",
+            "No such tenant, or not a member of it (R16); or no such record",
+        ));
+        errors.push(("403", "A capability the caller lacks"));
+    }
+    if operation.request_body.is_some() {
+        errors.push(("413", "The body is larger than the limit"));
+        errors.push(("415", "The body is not JSON"));
+        errors.push((
+            "422",
+            "The body is well-formed but a value is not acceptable",
+        ));
+    }
+    if path.ends_with("/stream") {
+        errors.push(("429", "The session holds the most event streams allowed"));
+    }
+    errors
+}
+
+fn envelope(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                    .build(),
+            )
+            .build(),
+    )
+}
 
 pub(super) async fn show() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

@@ -48,28 +48,44 @@ pub async fn list(
     after: Option<Cursor>,
     limit: u32,
 ) -> Result<(Vec<RunSummary>, Option<Cursor>), RunError> {
-    const SQL: &str = concat!(
-        summary_columns!(),
-        " WHERE r.tenant_id = $1 \
-          AND ($2 IS NULL OR r.type = $2) \
-          AND ($3 IS NULL OR r.status = $3) \
-          AND ($4 IS NULL OR r.outcome = $4) \
-          AND ($5 IS NULL OR r.initiator_user_id = $5) \
-          AND (CAST($6 AS BIGINT) IS NULL OR (r.created_at, r.id) < ($6, $7)) \
-          ORDER BY r.created_at DESC, r.id DESC LIMIT $8"
-    );
+    // Two texts, not one with `($6 IS NULL OR …)`: SQLite only walks the index from the
+    // cursor when the range condition stands alone (measured: a page 900,000 runs deep took
+    // 110 ms the other way, `cargo xtask bench list`).
+    macro_rules! list_sql {
+        ($after:literal) => {
+            concat!(
+                summary_columns!(),
+                " WHERE r.tenant_id = $1 \
+                  AND ($2 IS NULL OR r.type = $2) \
+                  AND ($3 IS NULL OR r.status = $3) \
+                  AND ($4 IS NULL OR r.outcome = $4) \
+                  AND ($5 IS NULL OR r.initiator_user_id = $5)",
+                $after,
+                " ORDER BY r.created_at DESC, r.id DESC LIMIT $6"
+            )
+        };
+    }
+    const FIRST: &str = list_sql!("");
+    const AFTER: &str = list_sql!(" AND (r.created_at, r.id) < ($7, $8)");
+    let sql = if after.is_some() { AFTER } else { FIRST };
     let mut rows: Vec<SummaryRow> = on_pool!(store, pool => {
-        sqlx::query_as(SQL)
+        let query = sqlx::query_as(sql)
             .bind(tenant_id.to_string())
             .bind(filter.operation.map(|o| o.as_str()))
             .bind(filter.status.map(|s| s.as_str()))
             .bind(filter.outcome.map(|o| o.as_str()))
             .bind(filter.initiator.map(|u| u.to_string()))
-            .bind(after.map(|c| c.created_at_ms))
-            .bind(after.map(|c| c.id.to_string()))
-            .bind(i64::from(limit) + 1)
-            .fetch_all(pool)
-            .await
+            .bind(i64::from(limit) + 1);
+        match after {
+            Some(cursor) => {
+                query
+                    .bind(cursor.created_at_ms)
+                    .bind(cursor.id.to_string())
+                    .fetch_all(pool)
+                    .await
+            }
+            None => query.fetch_all(pool).await,
+        }
     })?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);

@@ -1,0 +1,118 @@
+//! Property-based fuzzing of the HTTP API with Schemathesis, from the server's own OpenAPI
+//! document, against `opsux serve --demo` on a free loopback port: no answer may be a 5xx, and
+//! every answer's status, content type and body must be what the document says. The settings
+//! and the sign-in hook are in `tests/api-fuzz/`. Streams are left out: they never end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+use crate::e2e::free_ports;
+use crate::shell::{cmd, step};
+
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// Seconds of fuzzing after the schema's examples and its coverage cases.
+const FUZZ_SECONDS: &str = "60";
+
+pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
+    cmd("cargo")
+        .args([
+            "build",
+            "--locked",
+            "--package",
+            "opsux-server",
+            "--bin",
+            "opsux",
+        ])
+        .run()?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+    let schemathesis = ensure_schemathesis(&target)?;
+    let data = target.join("api-fuzz");
+    if data.exists() {
+        std::fs::remove_dir_all(&data).context("clearing the previous fuzzing database")?;
+    }
+    std::fs::create_dir_all(&data)?;
+    let [port] = free_ports()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Server(start_server(&target, &data, port)?);
+    let fuzz = root.join("tests/api-fuzz");
+    let result = cmd(&schemathesis)
+        .arg("--config-file")
+        .arg(fuzz.join("schemathesis.toml"))
+        .args(["run", &format!("{base}/api/openapi.json")])
+        .args(["--wait-for-schema", "60"])
+        .args(["--exclude-path-regex", "/stream$|/logout$"])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--max-time", FUZZ_SECONDS, "--no-color"])
+        .env("OPSUX_FUZZ_BASE", &base)
+        .env("PYTHONPATH", &fuzz)
+        .env("SCHEMATHESIS_HOOKS", "hooks")
+        .run();
+    drop(server);
+    result.with_context(|| {
+        format!(
+            "the API fuzzing found answers the document does not allow; the server's log is {}",
+            data.join("server.log").display()
+        )
+    })
+}
+
+/// The demo server, its log in `data/server.log`.
+fn start_server(target: &Path, data: &Path, port: u16) -> anyhow::Result<Child> {
+    let log = std::fs::File::create(data.join("server.log"))?;
+    Command::new(target.join("debug/opsux"))
+        .args(["serve", "--demo", "--no-scheduler"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", data.join("opsux.db").display()))
+        .arg("--assets-dir")
+        .arg(data.join("no-dashboard"))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .context("starting the demo server for the API fuzzing")
+}
+
+/// Kills the server when the fuzzing ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Schemathesis in its own virtual environment under `target/tools/`, installed from PyPI
+/// at the pinned version when missing; the path of its command.
+fn ensure_schemathesis(target: &Path) -> anyhow::Result<PathBuf> {
+    let venv = target.join(format!("tools/schemathesis-{SCHEMATHESIS_VERSION}"));
+    let program = venv.join("bin/schemathesis");
+    if program.exists() {
+        return Ok(program);
+    }
+    if cmd("python3").arg("--version").read().is_none() {
+        bail!("Python 3 is needed for the API fuzzing: install python3 and python3-venv");
+    }
+    step(
+        "setup",
+        &format!(
+            "installing Schemathesis {SCHEMATHESIS_VERSION} in {}",
+            venv.display()
+        ),
+    );
+    cmd("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .run()
+        .context("creating a Python virtual environment (Debian: apt-get install python3-venv)")?;
+    cmd(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+        .run()?;
+    Ok(program)
+}
