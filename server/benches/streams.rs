@@ -122,7 +122,11 @@ async fn measure(watchers: usize, dir: &Path) -> anyhow::Result<Row> {
     let simulator: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let log = dir.join(format!("server-{watchers}.log"));
     let mut server = Server(start_server(dir, port, simulator, watchers, &log)?);
-    wait_ready(addr).await?;
+    if let Err(err) = wait_ready(addr).await {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        anyhow::bail!("{err}; the server's log ends:\n{}", tail.join("\n"));
+    }
     let cookie = login(addr).await?;
     let baseline = resident_kb(server.0.id())?;
 

@@ -165,6 +165,32 @@ where
     axum::response::sse::Sse::new(Box::pin(events) as BoxedEvents).keep_alive(KeepAlive::default())
 }
 
+/// The widget's `changed` or `ended` message for a run as published. Every widget stream of
+/// the tenant sends the same text for the same version, so it is serialized once and shared:
+/// with thousands of watchers, serializing per watcher was most of the cost of an event.
+fn widget_message(run: &RunSummary) -> Sse {
+    static LAST: std::sync::Mutex<Option<(RunId, u64, &'static str, Arc<str>)>> =
+        std::sync::Mutex::new(None);
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    let (name, json) = match &*last {
+        Some((id, version, name, json)) if *id == run.id && *version == run.version => {
+            (*name, Arc::clone(json))
+        }
+        _ => {
+            let event = if run.status.is_active() {
+                ActiveRunsEvent::Changed { run: run.clone() }
+            } else {
+                ActiveRunsEvent::Ended { run: run.clone() }
+            };
+            let json: Arc<str> = serde_json::to_string(&event).unwrap_or_default().into();
+            *last = Some((run.id, run.version, event.name(), Arc::clone(&json)));
+            (event.name(), json)
+        }
+    };
+    drop(last);
+    Sse::default().event(name).data(&*json)
+}
+
 async fn active_snapshot(state: AppState, tenant_id: Uuid) -> Option<Sse> {
     let runs = queries::active(&state.store, tenant_id).await.ok()?;
     let event = ActiveRunsEvent::Snapshot { runs };
@@ -194,12 +220,7 @@ pub(super) async fn active_runs(
         .ok_or_else(snapshot_failed)?;
     let pick = move |_: &AppState, event: &Event| match event {
         Event::RunChanged(run) if run.tenant == slug => {
-            let event = if run.status.is_active() {
-                ActiveRunsEvent::Changed { run: run.clone() }
-            } else {
-                ActiveRunsEvent::Ended { run: run.clone() }
-            };
-            let msg = message(event.name(), &event);
+            let msg = widget_message(run);
             Some(Box::pin(async move { Some(msg) }) as Pending)
         }
         _ => None,

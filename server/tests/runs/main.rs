@@ -8,6 +8,7 @@ mod support;
 mod cancel;
 mod connections;
 mod errors;
+mod final_write;
 mod group_commit;
 mod leases;
 mod lifecycle;
