@@ -10,11 +10,15 @@
 //! so the database announces every committed change (a trigger's `NOTIFY`) and each process's
 //! relay (`relay.rs`) turns the announcements into events: every process, the committing one
 //! included, hears every change once, the same way, and `publish` itself sends nothing.
+//!
+//! Widget streams subscribe to their tenant's channel only (`subscribe_tenant`), so a change
+//! wakes the streams that show it rather than every stream of every tenant.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use opsux_core::UserId;
 use opsux_core::wire::{NotificationDto, RunSummary};
+use opsux_core::{TenantSlug, UserId};
 use tokio::sync::broadcast;
 
 #[derive(Debug, Clone)]
@@ -36,6 +40,11 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub struct EventHub {
     sender: broadcast::Sender<Arc<Event>>,
+    /// One channel per tenant with widget streams open, carrying only that tenant's run
+    /// changes (and resyncs): a change wakes the streams that show it, not every stream of
+    /// every tenant.
+    tenants: Arc<Mutex<HashMap<TenantSlug, broadcast::Sender<Arc<Event>>>>>,
+    capacity: usize,
     /// Events arrive from the database's announcements, not from `publish`.
     fed_by_database: bool,
 }
@@ -52,6 +61,8 @@ impl EventHub {
         let (sender, _) = broadcast::channel(capacity.max(1));
         Self {
             sender,
+            tenants: Arc::default(),
+            capacity: capacity.max(1),
             fed_by_database: false,
         }
     }
@@ -85,16 +96,49 @@ impl EventHub {
                 at_us = unix_micros(),
             );
         }
+        let event = Arc::new(event);
+        {
+            let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+            match &*event {
+                Event::RunChanged(run) => {
+                    // A send with no receiver left: the tenant's last stream closed.
+                    if let Some(sender) = tenants.get(&run.tenant)
+                        && sender.send(Arc::clone(&event)).is_err()
+                    {
+                        tenants.remove(&run.tenant);
+                    }
+                }
+                Event::Resync => {
+                    tenants.retain(|_, sender| sender.send(Arc::clone(&event)).is_ok());
+                }
+                Event::NotificationCreated { .. } | Event::NotificationsRead { .. } => {}
+            }
+        }
         // No subscriber is not an error: nobody is watching.
-        let _ = self.sender.send(Arc::new(event));
+        let _ = self.sender.send(event);
+    }
+
+    /// The run changes of one tenant (and resyncs) only: what its widget streams show.
+    pub fn subscribe_tenant(&self, tenant: &TenantSlug) -> broadcast::Receiver<Arc<Event>> {
+        let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+        tenants
+            .entry(tenant.clone())
+            .or_insert_with(|| broadcast::channel(self.capacity).0)
+            .subscribe()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.sender.subscribe()
     }
 
+    /// Open subscriptions: to every event, and to single tenants' run changes.
     pub fn subscriber_count(&self) -> usize {
+        let tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
         self.sender.receiver_count()
+            + tenants
+                .values()
+                .map(broadcast::Sender::receiver_count)
+                .sum::<usize>()
     }
 }
 
@@ -107,5 +151,51 @@ fn unix_micros() -> u128 {
 impl Default for EventHub {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(tenant: &str) -> Event {
+        let json = serde_json::json!({
+            "id": "01890000-0000-7000-8000-000000000001",
+            "tenant": tenant,
+            "type": "inventory_sync",
+            "status": "running",
+            "outcome": null,
+            "initiator": null,
+            "created_at": "2026-11-29T10:00:00Z",
+            "started_at": null,
+            "completed_at": null,
+            "summary_counts": {},
+            "cancel_requested": false,
+            "attempt": 1,
+            "version": 2,
+            "reason_code": null,
+            "message": null,
+            "view_run_url": "/t/contoso/operations/01890000-0000-7000-8000-000000000001"
+        });
+        Event::RunChanged(serde_json::from_value(json).expect("a run summary"))
+    }
+
+    #[test]
+    fn a_tenant_channel_carries_only_its_tenant_and_goes_when_its_last_stream_does() {
+        let hub = EventHub::new();
+        let contoso: TenantSlug = "contoso".parse().expect("a slug");
+        let mut widget = hub.subscribe_tenant(&contoso);
+        hub.deliver(changed("fabrikam"));
+        hub.deliver(changed("contoso"));
+        let first = widget.try_recv().expect("contoso's change");
+        assert!(matches!(&*first, Event::RunChanged(run) if run.tenant == contoso));
+        assert!(widget.try_recv().is_err(), "nothing of fabrikam's");
+        assert_eq!(hub.subscriber_count(), 1);
+        drop(widget);
+        hub.deliver(changed("contoso"));
+        assert!(
+            hub.tenants.lock().expect("not poisoned").is_empty(),
+            "the channel went with its last subscriber"
+        );
     }
 }

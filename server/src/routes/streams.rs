@@ -169,8 +169,9 @@ where
 /// the tenant sends the same text for the same version, so it is serialized once and shared:
 /// with thousands of watchers, serializing per watcher was most of the cost of an event.
 fn widget_message(run: &RunSummary) -> Sse {
-    static LAST: std::sync::Mutex<Option<(RunId, u64, &'static str, Arc<str>)>> =
-        std::sync::Mutex::new(None);
+    /// The run and version last serialized, its event name and text.
+    type Serialized = (RunId, u64, &'static str, Arc<str>);
+    static LAST: std::sync::Mutex<Option<Serialized>> = std::sync::Mutex::new(None);
     let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
     let (name, json) = match &*last {
         Some((id, version, name, json)) if *id == run.id && *version == run.version => {
@@ -214,7 +215,7 @@ pub(super) async fn active_runs(
     let tenant_id = access.tenant.id;
     let slug = access.tenant.slug.clone();
     let access = StreamAccess::new(&state, &jar, access.user.id, Some(tenant_id))?;
-    let rx = state.events.subscribe();
+    let rx = state.events.subscribe_tenant(&slug);
     let first = active_snapshot(state.clone(), tenant_id)
         .await
         .ok_or_else(snapshot_failed)?;
