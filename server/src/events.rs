@@ -159,25 +159,26 @@ mod tests {
     use super::*;
 
     fn changed(tenant: &str) -> Event {
-        let json = serde_json::json!({
-            "id": "01890000-0000-7000-8000-000000000001",
-            "tenant": tenant,
-            "type": "inventory_sync",
-            "status": "running",
-            "outcome": null,
-            "initiator": null,
-            "created_at": "2026-11-29T10:00:00Z",
-            "started_at": null,
-            "completed_at": null,
-            "summary_counts": {},
-            "cancel_requested": false,
-            "attempt": 1,
-            "version": 2,
-            "reason_code": null,
-            "message": null,
-            "view_run_url": "/t/contoso/operations/01890000-0000-7000-8000-000000000001"
-        });
-        Event::RunChanged(serde_json::from_value(json).expect("a run summary"))
+        let tenant: TenantSlug = tenant.parse().expect("a slug");
+        let id = opsux_core::RunId::from_uuid(uuid::Uuid::now_v7());
+        Event::RunChanged(RunSummary {
+            id,
+            view_run_url: opsux_core::presenter::view_run_url(&tenant, id),
+            tenant,
+            operation: opsux_core::OperationType::InventorySync,
+            status: opsux_core::RunStatus::Running,
+            outcome: None,
+            initiator: None,
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            started_at: None,
+            completed_at: None,
+            summary_counts: opsux_core::SummaryCounts::new(),
+            cancel_requested: false,
+            attempt: 1,
+            version: 2,
+            reason_code: None,
+            message: None,
+        })
     }
 
     #[test]

@@ -51,7 +51,6 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::health())
         .merge(widget)
         .fallback_service(assets)
-        .layer(security::header_layers(csp))
         // R17: before any handler, so no state-changing route can forget it.
         .layer(from_fn_with_state(
             state.clone(),
@@ -66,6 +65,8 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             hosts::require_allowed_host,
         ))
+        // Outside the checks above, so their refusals carry the headers too.
+        .layer(security::header_layers(csp, &state.config))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

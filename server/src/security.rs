@@ -71,14 +71,22 @@ pub fn is_origin(candidate: &str) -> bool {
     })
 }
 
-/// The headers set on every response that does not already carry them.
-pub fn header_layers(
-    csp: HeaderValue,
-) -> (
-    SetResponseHeaderLayer<HeaderValue>,
-    SetResponseHeaderLayer<HeaderValue>,
-    SetResponseHeaderLayer<HeaderValue>,
-) {
+type SetHeader = SetResponseHeaderLayer<HeaderValue>;
+/// CSP, `nosniff`, `Referrer-Policy`, and HSTS when there is an https origin.
+pub type HeaderLayers = (
+    SetHeader,
+    SetHeader,
+    SetHeader,
+    tower::util::Either<SetHeader, tower::layer::util::Identity>,
+);
+
+/// The headers set on every response that does not already carry them; behind an https
+/// public origin also `Strict-Transport-Security`, so browsers never use plain http again.
+pub fn header_layers(csp: HeaderValue, config: &Config) -> HeaderLayers {
+    let https = config
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
     (
         SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp),
         SetResponseHeaderLayer::if_not_present(
@@ -89,6 +97,12 @@ pub fn header_layers(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ),
+        tower::util::option_layer(https.then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            )
+        })),
     )
 }
 

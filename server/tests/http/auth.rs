@@ -171,6 +171,10 @@ async fn behind_https_the_cookie_is_secure_and_host_prefixed() {
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        res.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
     let session = cookie.split(';').next().unwrap();
     assert_eq!(
         app.get("/api/me", Some(session)).await.status,

@@ -37,6 +37,7 @@ async fn state_changes_need_a_trusted_origin() {
         assert_eq!(res.status, status, "origin {origin:?}: {}", res.text());
         if status == StatusCode::FORBIDDEN {
             assert_eq!(res.json()["error"]["code"], "forbidden");
+            assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
         }
     }
     assert_eq!(app.run_count().await, 1, "refused requests changed nothing");
@@ -126,6 +127,9 @@ async fn a_host_name_not_on_the_allow_list_is_refused() {
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.json()["error"]["code"], "bad_request");
+    // Refusals carry the security headers like every other answer.
+    assert_eq!(refused.header("x-content-type-options"), Some("nosniff"));
+    assert!(refused.header("content-security-policy").is_some());
     assert!(
         refused.json()["error"]["message"]
             .as_str()
