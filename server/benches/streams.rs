@@ -359,7 +359,7 @@ fn start_server(
         .args(["--simulator-listen", &simulator.to_string()])
         .args(["--database-url", &database])
         .args(["--assets-dir", "no-dashboard"])
-        .args(["--streams-per-session", &connections])
+        .args(["--streams-per-user", &connections])
         .args(["--max-connections", &connections])
         .env("RUST_LOG", "warn,opsux::published=trace")
         .env("NO_COLOR", "1")

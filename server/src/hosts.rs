@@ -19,7 +19,8 @@ use crate::state::AppState;
 /// `localhost` and those given with `--allowed-host`.
 pub fn default_allowed_hosts(extra: &[String]) -> Vec<String> {
     let mut hosts = vec!["localhost".to_owned()];
-    hosts.extend(extra.iter().map(|h| h.trim().to_ascii_lowercase()));
+    // As `Host` is compared: without a port, lower-cased.
+    hosts.extend(extra.iter().map(|h| host_name(h.trim())));
     hosts
 }
 
@@ -85,7 +86,7 @@ mod tests {
 
     #[test]
     fn addresses_localhost_and_given_names_are_allowed() {
-        let allowed = default_allowed_hosts(&["Ops.Internal".to_owned()]);
+        let allowed = default_allowed_hosts(&["Ops.Internal:8443".to_owned()]);
         for host in [
             "localhost",
             "ops.internal",

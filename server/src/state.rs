@@ -40,8 +40,8 @@ pub struct Config {
     /// port) are refused: a page on another name that resolves here (DNS rebinding) reaches
     /// nothing. `opsux serve` sets it when no public origin is configured.
     pub allowed_hosts: Option<Vec<String>>,
-    /// Event streams one session may hold open at once; beyond, 429.
-    pub streams_per_session: usize,
+    /// Event streams one person may hold open at once; beyond, 429.
+    pub streams_per_user: usize,
     /// How long a handler may take to answer (503 beyond), and a request's body to arrive
     /// (408 beyond). Streams and downloads answer at once; their bodies are not limited.
     pub request_timeout: std::time::Duration,
@@ -108,7 +108,7 @@ impl AppState {
         );
         Self {
             login: Arc::new(LoginThrottle::new(config.login_limits)),
-            streams: StreamSlots::new(config.streams_per_session),
+            streams: StreamSlots::new(config.streams_per_user),
             stopping: Arc::new(watch::Sender::new(false)),
             config: Arc::new(config),
             store,
@@ -151,7 +151,7 @@ impl Default for Config {
             exports_dir: PathBuf::from("data/exports"),
             login_limits: LoginLimits::default(),
             allowed_hosts: None,
-            streams_per_session: 16,
+            streams_per_user: 32,
             request_timeout: std::time::Duration::from_secs(30),
         }
     }

@@ -1,5 +1,6 @@
-//! How many event streams one session may hold open at once.
+//! How many event streams one person may hold open at once.
 //!
+//! Counted per person, not per session: signing in again makes a new session, not more room.
 //! A browser tab holds two or three (the bell, the widget, a Run Detail page); a script
 //! opening streams in a loop would otherwise hold a task, a broadcast receiver and a socket
 //! per stream until the server runs out. A stream takes a [`StreamSlot`] when it opens and
@@ -10,41 +11,41 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 #[derive(Debug)]
 pub struct StreamSlots {
-    per_session: usize,
+    per_user: usize,
     open: Mutex<HashMap<String, usize>>,
 }
 
-/// One open stream of one session; frees its slot when dropped.
+/// One open stream of one person; frees its slot when dropped.
 #[derive(Debug)]
 pub struct StreamSlot {
     slots: Arc<StreamSlots>,
-    session: String,
+    user: String,
 }
 
 impl StreamSlots {
-    pub fn new(per_session: usize) -> Arc<Self> {
+    pub fn new(per_user: usize) -> Arc<Self> {
         Arc::new(Self {
-            per_session: per_session.max(1),
+            per_user: per_user.max(1),
             open: Mutex::new(HashMap::new()),
         })
     }
 
-    pub fn per_session(&self) -> usize {
-        self.per_session
+    pub fn per_user(&self) -> usize {
+        self.per_user
     }
 
-    /// A slot for one more stream of `session` (its token's hash), unless it holds the most
+    /// A slot for one more stream of `user`, unless they hold the most
     /// allowed already.
-    pub fn take(self: &Arc<Self>, session: &str) -> Option<StreamSlot> {
+    pub fn take(self: &Arc<Self>, user: &str) -> Option<StreamSlot> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = open.entry(session.to_owned()).or_default();
-        if *count >= self.per_session {
+        let count = open.entry(user.to_owned()).or_default();
+        if *count >= self.per_user {
             return None;
         }
         *count += 1;
         Some(StreamSlot {
             slots: Arc::clone(self),
-            session: session.to_owned(),
+            user: user.to_owned(),
         })
     }
 
@@ -65,10 +66,10 @@ impl Drop for StreamSlot {
             .open
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(count) = open.get_mut(&self.session) {
+        if let Some(count) = open.get_mut(&self.user) {
             *count = count.saturating_sub(1);
             if *count == 0 {
-                open.remove(&self.session);
+                open.remove(&self.user);
             }
         }
     }
@@ -79,7 +80,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slots_are_counted_per_session_and_given_back() {
+    fn slots_are_counted_per_person_and_given_back() {
         let slots = StreamSlots::new(2);
         let a1 = slots.take("a").unwrap();
         let _a2 = slots.take("a").unwrap();

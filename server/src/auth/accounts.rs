@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use super::{CurrentUser, LoginThrottle, hash_password, verify_password};
+use super::{CurrentUser, hash_password, verify_password};
 use crate::store::Store;
 
 /// Verified against when the e-mail is unknown, so an unknown e-mail and a wrong password
@@ -11,10 +11,9 @@ static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no user has this password").unwrap_or_default());
 
 /// The user with this e-mail and password; `None` for any mismatch. The hash runs on the
-/// blocking pool, one per core at a time (see `throttle`).
+/// blocking pool; callers hold a hashing permit (see `throttle`), so one runs per core.
 pub async fn verify_login(
     store: &Store,
-    throttle: &LoginThrottle,
     email: &str,
     password: &str,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
@@ -23,7 +22,6 @@ pub async fn verify_login(
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |r| r.password_hash.clone());
     let password = password.to_owned();
-    let _permit = throttle.hashing_permit().await;
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);

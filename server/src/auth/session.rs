@@ -49,11 +49,6 @@ impl Sessions {
         Ok(token)
     }
 
-    /// What identifies a session in memory (its token's hash), for per-session limits.
-    pub fn key(token: &str) -> String {
-        token_hash(token)
-    }
-
     pub async fn delete(store: &Store, token: &str) -> Result<(), sqlx::Error> {
         store.delete_session(&token_hash(token)).await
     }

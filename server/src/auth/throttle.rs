@@ -12,8 +12,9 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -59,6 +60,8 @@ pub struct LoginThrottle {
     /// Accounts whose failures spent their budget, until when.
     locked: Mutex<HashMap<String, Instant>>,
     hashing: Semaphore,
+    started: Instant,
+    last_prune_ms: AtomicU64,
 }
 
 impl LoginThrottle {
@@ -72,6 +75,8 @@ impl LoginThrottle {
             .with_middleware::<StateInformationMiddleware>(),
             refill: Quota::per_minute(limits.per_account_per_minute).replenish_interval(),
             locked: Mutex::new(HashMap::new()),
+            started: Instant::now(),
+            last_prune_ms: AtomicU64::new(0),
             hashing: Semaphore::new(cores),
         }
     }
@@ -81,9 +86,18 @@ impl LoginThrottle {
     /// spent its budget or the account is locked by its failures.
     pub fn attempt(&self, address: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
         if let Some(address) = address {
-            check(&self.by_address, &address)
+            if self.by_address.len() > MAX_TRACKED_KEYS && self.prune_due() {
+                self.by_address.retain_recent();
+                self.by_address.shrink_to_fit();
+            }
+            check(&self.by_address, &client_key(address))
                 .map_err(|wait| refusal("too many sign-in attempts from this address", wait))?;
         }
+        self.account_open(email)
+    }
+
+    /// Refuses with a 429 while `email`'s failures have locked the account.
+    pub fn account_open(&self, email: &str) -> Result<(), ApiError> {
         let now = Instant::now();
         let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
         match locked.get(&account_key(email)) {
@@ -102,6 +116,10 @@ impl LoginThrottle {
     /// Records a wrong password (or unknown e-mail) for `email`; when that spends the
     /// account's budget, the account is locked until the budget refills.
     pub fn failed(&self, email: &str) {
+        if self.failures_by_account.len() > MAX_TRACKED_KEYS && self.prune_due() {
+            self.failures_by_account.retain_recent();
+            self.failures_by_account.shrink_to_fit();
+        }
         let key = account_key(email);
         let now = Instant::now();
         let locked_for = match self.failures_by_account.check_key(&key) {
@@ -113,9 +131,20 @@ impl LoginThrottle {
         let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
         if locked.len() > MAX_TRACKED_KEYS {
             locked.retain(|_, until| *until > now);
-            self.failures_by_account.retain_recent();
         }
         locked.insert(key, now + locked_for);
+    }
+
+    /// Whether a second has passed since the maps were last pruned: under a flood of fresh
+    /// keys, pruning (a pass over a whole map) runs once a second, not per request.
+    fn prune_due(&self) -> bool {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_prune_ms.load(Ordering::Relaxed);
+        now.saturating_sub(last) >= 1_000
+            && self
+                .last_prune_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// The permit to run one password hash; waits while every core is hashing.
@@ -142,13 +171,21 @@ fn check<K: Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,
 ) -> Result<(), Duration> {
-    if limiter.len() > MAX_TRACKED_KEYS {
-        limiter.retain_recent();
-        limiter.shrink_to_fit();
-    }
     limiter
         .check_key(key)
         .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+}
+
+/// Who an address limit counts: an IPv4 address, or an IPv6 address's /64 (one subscriber's
+/// network, whose 2^64 addresses would otherwise each get a budget).
+fn client_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
 }
 
 /// E-mail addresses are compared without case or surrounding space, as logins are; bounded,
@@ -160,4 +197,20 @@ fn account_key(email: &str) -> String {
         .take(320)
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_client() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
 }

@@ -199,11 +199,11 @@ pub struct ServeArgs {
     /// account is refused (the right password too) until the budget refills.
     #[arg(long, env = "OPSUX_LOGIN_PER_ACCOUNT", default_value_t = LoginLimits::default().per_account_per_minute)]
     pub login_attempts_per_account: NonZeroU32,
-    /// Event streams (bell, widget, Run Detail) one session may hold open at once; a tab
-    /// holds two or three. Beyond, 429.
-    #[arg(long, env = "OPSUX_STREAMS_PER_SESSION", default_value_t = 16,
+    /// Event streams (bell, widget, Run Detail) one person may hold open at once, over all
+    /// their sessions; a tab holds two or three. Beyond, 429.
+    #[arg(long, env = "OPSUX_STREAMS_PER_USER", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..))]
-    pub streams_per_session: u32,
+    pub streams_per_user: u32,
     /// A person's start is refused (409) while the tenant has this many queued or running
     /// runs; system runs are not refused.
     #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_TENANT", default_value_t = RunConfig::default().max_active_per_tenant,
@@ -332,7 +332,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 per_account_per_minute: args.login_attempts_per_account,
             },
             allowed_hosts,
-            streams_per_session: args.streams_per_session as usize,
+            streams_per_user: args.streams_per_user as usize,
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             ..Config::default()
         },

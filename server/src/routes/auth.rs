@@ -25,9 +25,13 @@ pub(super) async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<MeResponse>), ApiError> {
     state.login.attempt(address, &req.email)?;
-    let Some(user) =
-        accounts::verify_login(&state.store, &state.login, &req.email, &req.password).await?
-    else {
+    // Parallel guesses for one account wait here for a core; the account is checked again
+    // after the wait, so failures counted meanwhile stop them (at most one per core slips by).
+    let permit = state.login.hashing_permit().await;
+    state.login.account_open(&req.email)?;
+    let verified = accounts::verify_login(&state.store, &req.email, &req.password).await;
+    drop(permit);
+    let Some(user) = verified? else {
         state.login.failed(&req.email);
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
@@ -36,11 +40,13 @@ pub(super) async fn login(
     };
     // A new login replaces the session this browser had: revoked, not just overwritten, so a
     // cookie copied before the login (session fixation, a shared machine) stops working.
+    // The new session exists before the old one goes, so an interrupted login never leaves the
+    // browser with neither.
     let name = state.config.session_cookie();
+    let token = Sessions::create(&state.store, user.id, to_ms(state.clock.now())).await?;
     if let Some(previous) = jar.get(name) {
         Sessions::delete(&state.store, previous.value()).await?;
     }
-    let token = Sessions::create(&state.store, user.id, to_ms(state.clock.now())).await?;
     let cookie = Cookie::build((name, token))
         .path("/")
         .http_only(true)

@@ -174,7 +174,7 @@ fn common_errors(
         ));
     }
     if path.ends_with("/stream") {
-        errors.push(("429", "The session holds the most event streams allowed"));
+        errors.push(("429", "The person holds the most event streams allowed"));
     }
     errors
 }

@@ -9,7 +9,7 @@
 //! Events are built from what was committed and published, not read again per subscriber:
 //! the widget's from the published summary, Run Detail's from its last detail with the
 //! published summary while the run is active (its end is read once, for the failures). One
-//! session holds at most `streams_per_session` streams (`stream_slots.rs`); beyond, 429.
+//! person holds at most `streams_per_user` streams (`stream_slots.rs`); beyond, 429.
 
 use std::convert::Infallible;
 use std::sync::{Arc, PoisonError};
@@ -52,7 +52,7 @@ fn message(name: &str, payload: &impl Serialize) -> Sse {
         .unwrap_or_else(|_| Sse::default().comment(""))
 }
 
-/// Who a stream was opened for, checked again while it runs; and the session's stream slot
+/// Who a stream was opened for, checked again while it runs; and the person's stream slot
 /// it holds until it ends.
 #[derive(Debug)]
 struct StreamAccess {
@@ -63,7 +63,7 @@ struct StreamAccess {
 }
 
 impl StreamAccess {
-    /// Takes one of the session's stream slots: 429 when it holds the most allowed already.
+    /// Takes one of the person's stream slots: 429 when they hold the most allowed already.
     fn new(
         state: &AppState,
         jar: &CookieJar,
@@ -74,12 +74,12 @@ impl StreamAccess {
             .get(state.config.session_cookie())
             .map(|c| c.value().to_owned())
             .unwrap_or_default();
-        let slot = state.streams.take(&Sessions::key(&token)).ok_or_else(|| {
+        let slot = state.streams.take(&user.to_string()).ok_or_else(|| {
             ApiError::too_many(
                 format!(
-                    "this session has {} event streams open, the most allowed; close \
+                    "you have {} event streams open, the most allowed per person; close \
                          other tabs or streams first",
-                    state.streams.per_session()
+                    state.streams.per_user()
                 ),
                 std::time::Duration::from_secs(5),
             )

@@ -339,6 +339,12 @@ impl LeaseKeeper {
         }
     }
 
+    /// Gives the lease up: the handler is stopped as if the lease were lost, and the rescuer
+    /// takes the run once it lapses.
+    pub fn abandon(&self) {
+        let _ = self.lease.lose();
+    }
+
     /// Resolves once a guarded write has found the lease gone.
     pub async fn lost(&self) {
         let signal = &self.lease.lost;

@@ -98,7 +98,8 @@ pub async fn list(
     Ok((readable(rows), next))
 }
 
-/// The most active runs the widget is sent at once; more than any tenant's quota allows.
+/// The most active runs the widget is sent at once (the oldest first); as many as the default
+/// tenant quota allows and more. Beyond, newer runs show once older ones end.
 pub const ACTIVE_LIMIT: u32 = 200;
 
 /// The queued and running runs of a tenant, oldest first, at most [`ACTIVE_LIMIT`] (the

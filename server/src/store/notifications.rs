@@ -125,8 +125,11 @@ impl Store {
     }
 
     pub async fn mark_all_read(&self, user: UserId, now_ms: i64) -> Result<u64, sqlx::Error> {
-        const SQL: &str =
-            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL";
+        const SQL: &str = concat!(
+            "UPDATE notifications AS n SET read_at = $1 \
+             WHERE n.user_id = $2 AND n.read_at IS NULL",
+            still_member!()
+        );
         Ok(on_pool!(self, pool => {
             sqlx::query(SQL)
                 .bind(now_ms)

@@ -167,8 +167,9 @@ impl Worker {
         let outcome = tokio::select! {
             biased;
             () = keeper.lost() => Ended::LeaseLost,
-            () = stop => Ended::Stopped,
+            // Before `stop`: a handler done at the moment the drain runs out keeps its result.
             outcome = AssertUnwindSafe(handler.run(&mut ctx)).catch_unwind() => Ended::Ran(outcome),
+            () = stop => Ended::Stopped,
         };
         let outcome = match outcome {
             Ended::Ran(outcome) => outcome,
@@ -215,8 +216,8 @@ impl Worker {
 
     /// Beside the handler: writes progress that became due (so slow items do not freeze the
     /// counts people see) and renews the lease every third of its length. A busy database is
-    /// retried at the next tick; only a lost lease ends it (and, through the keeper's signal,
-    /// the handler).
+    /// retried at the next tick; a lost lease, or an error that will not pass, ends it (and,
+    /// through the keeper's signal, the handler).
     fn spawn_keeper(&self, keeper: LeaseKeeper) -> tokio::task::JoinHandle<()> {
         let config = self.runs.config();
         let renew_every = config.lease / 3;
@@ -245,7 +246,10 @@ impl Worker {
                         return;
                     }
                     Err(err) => {
+                        // Not renewing any more means the lease will lapse: stop the handler
+                        // now, as for a lost lease, so two workers never run the run.
                         tracing::error!(error = %err, "keeping the lease failed for good; the run will be rescued");
+                        keeper.abandon();
                         return;
                     }
                 }

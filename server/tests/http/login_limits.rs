@@ -77,3 +77,41 @@ async fn an_address_gets_a_bounded_number_of_attempts() {
     }
     assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
 }
+
+// Guesses sent all at once cannot outrun the account's budget: each waits for a core to hash
+// on, and the account is checked again after the wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_outrun_the_account_budget() {
+    let app = TestApp::with(|config| {
+        config.login_limits.per_account_per_minute = NonZeroU32::new(3).unwrap();
+    })
+    .await;
+    let app = std::sync::Arc::new(app);
+    let guesses: Vec<_> = (0..24)
+        .map(|n| {
+            let app = std::sync::Arc::clone(&app);
+            tokio::spawn(async move {
+                app.post(
+                    "/api/login",
+                    None,
+                    &attempt("owner@demo.test", &format!("guess-{n}")),
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => wrong += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("a guess answered {other}"),
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert!(
+        (3..=3 + cores).contains(&wrong),
+        "{wrong} guesses were checked; the budget is 3 (and one per core in flight)"
+    );
+}

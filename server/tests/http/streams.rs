@@ -235,11 +235,12 @@ async fn streams_end_when_the_session_or_the_membership_ends() {
     watching.ended().await;
 }
 
-// One session may hold a bounded number of streams: the next is refused with 429, and a
-// closed stream gives its slot back. Another session is not affected.
+// One person may hold a bounded number of streams, over all their sessions: the next is
+// refused with 429 (signing in again does not make room), and a closed stream gives its slot
+// back. Another person is not affected.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn streams_per_session_are_capped_and_slots_come_back() {
-    let app = TestApp::with(|config| config.streams_per_session = 3).await;
+async fn streams_per_person_are_capped_and_slots_come_back() {
+    let app = TestApp::with(|config| config.streams_per_user = 3).await;
     let owner = app.login(OWNER).await;
     let addr = serve(&app).await;
     let mut open = Vec::new();
@@ -264,7 +265,20 @@ async fn streams_per_session_are_capped_and_slots_come_back() {
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(
         body["error"]["message"],
-        "this session has 3 event streams open, the most allowed; close other tabs or streams first"
+        "you have 3 event streams open, the most allowed per person; close other tabs or streams first"
+    );
+
+    let second_session = app.login(OWNER).await;
+    let also_refused = http
+        .get(format!("http://{addr}/api/me/notifications/stream"))
+        .header("cookie", &second_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        also_refused.status(),
+        reqwest::StatusCode::TOO_MANY_REQUESTS,
+        "a new session is not more room"
     );
 
     let other = app.login("reader@demo.test").await;

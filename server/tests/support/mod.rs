@@ -142,7 +142,7 @@ impl TestApp {
             exports_dir: dir.path().join("exports"),
             login_limits: opsux_server::auth::LoginLimits::default(),
             allowed_hosts: None,
-            streams_per_session: 16,
+            streams_per_user: 32,
             request_timeout: Duration::from_secs(30),
         };
         change(&mut config);
