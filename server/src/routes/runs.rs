@@ -131,7 +131,7 @@ pub(super) async fn show(
     request_body = StartRunRequest,
     responses((status = 202, body = StartRunResponse, description = "Queued, or the identical active run (already_queued)"),
               (status = 400, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope, description = "The tenant or the person has the most queued or running runs allowed"),
+              (status = 409, body = ErrorEnvelope, description = "The tenant or the person has the most active runs allowed"),
               (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub(super) async fn start(
     State(state): State<AppState>,
