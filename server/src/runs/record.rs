@@ -153,6 +153,13 @@ fn uuid(s: &str) -> Result<Uuid, RunError> {
     Uuid::parse_str(s).map_err(|e| corrupt(format!("id {s:?}: {e}")))
 }
 
+impl RunRow {
+    /// The run's id as stored, for logging a row that cannot be decoded.
+    pub(crate) fn raw_id(&self) -> &str {
+        self.summary.raw_id()
+    }
+}
+
 impl SummaryRow {
     /// Where the newest-first list goes on after this row, read before the row is decoded, so
     /// a row that cannot be decoded does not stop the paging.

@@ -176,6 +176,62 @@ pub(super) async fn claim_next(
     now_ms: i64,
     only: Option<RunId>,
 ) -> Result<Option<RunRecord>, RunError> {
+    // A run whose stored row no longer decodes is set aside (failed) and the next one taken,
+    // so one bad row never stalls the queue; a few in a row end this claim.
+    for _ in 0..MAX_SET_ASIDE {
+        let Some(row) = claim_row(conn, lease_token, lease_expires_ms, now_ms, only).await? else {
+            return Ok(None);
+        };
+        let id = row.raw_id().to_owned();
+        match RunRecord::try_from(row) {
+            Ok(run) => return Ok(Some(run)),
+            Err(err) => {
+                tracing::error!(run = %id, error = %err, "a claimed run's stored data is invalid; failing it");
+                set_aside(conn, &id, now_ms).await?;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Bad rows set aside in one claim before it gives up (the next claim goes on).
+const MAX_SET_ASIDE: usize = 8;
+
+/// Fails a run just claimed whose row does not decode — without reading it back, which would
+/// fail the same way — with `internal_error`. No one is notified: who started it is part of
+/// what cannot be read.
+async fn set_aside(conn: &mut Conn<'_>, id: &str, now_ms: i64) -> Result<(), RunError> {
+    const SQL: &str = "UPDATE operation_runs \
+         SET status = 'completed', outcome = 'failed', completed_at = $1, \
+             reason_code = 'internal_error', \
+             message = 'The run could not be read back from the database, so it was not run.', \
+             lease_token = NULL, lease_expires_at = NULL, version = version + 1 \
+         WHERE id = $2 AND status IN ($3, $4)";
+    let [a, b] = sources(
+        RunEvent::Finish(opsux_core::RunOutcome::Failed),
+        RunStatus::Completed,
+    );
+    on_conn!(conn, c => {
+        sqlx::query(SQL)
+            .bind(now_ms)
+            .bind(id)
+            .bind(a)
+            .bind(b)
+            .execute(&mut **c)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The claimed row, undecoded: the fairest tenant's oldest queued run, or any tenant's.
+async fn claim_row(
+    conn: &mut Conn<'_>,
+    lease_token: &str,
+    lease_expires_ms: i64,
+    now_ms: i64,
+    only: Option<RunId>,
+) -> Result<Option<RunRow>, RunError> {
     let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
     let tenant = match only {
         Some(_) => None,
@@ -253,7 +309,7 @@ async fn claim_sql(
     now_ms: i64,
     only: Option<RunId>,
     tenant: Option<&str>,
-) -> Result<Option<RunRecord>, RunError> {
+) -> Result<Option<RunRow>, RunError> {
     let only = only.map(|id| id.to_string());
     let row: Option<RunRow> = match conn {
         Conn::Sqlite(c) => {
@@ -281,7 +337,7 @@ async fn claim_sql(
                 .await?
         }
     };
-    row.map(RunRecord::try_from).transpose()
+    Ok(row)
 }
 
 /// Extends the lease of a running run held by `lease_token`. `false`: the lease is lost.

@@ -72,3 +72,44 @@ async fn a_busy_or_locked_database_is_transient() {
     assert!(is_transient_database_error(&err), "{err}");
     assert!(RunError::from(err).is_transient());
 }
+
+// A queued run whose row no longer decodes does not stall the queue: the claim fails it with
+// `internal_error` (without reading it back) and takes the next run.
+#[tokio::test]
+async fn a_queued_run_that_does_not_decode_is_set_aside_not_a_stall() {
+    let app = TestApp::new().await;
+    let bad = app
+        .start_run(OperationType::PolicyExport, Some(OWNER), json!({"n": 1}))
+        .await;
+    let good = app
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
+        .await;
+    let mangled = app
+        .execute_raw("UPDATE operation_runs SET context = 'not json' WHERE type = 'policy_export'")
+        .await
+        .unwrap();
+    assert_eq!(mangled, 1);
+    let claimed = app.runs().claim().await.unwrap().expect("the good run");
+    assert_eq!(claimed.id(), good.run.id());
+    assert_eq!(
+        app.runs_with_status("completed").await,
+        1,
+        "the bad run ended"
+    );
+    assert_eq!(
+        app.execute_raw(
+            "UPDATE operation_runs SET message = message \
+             WHERE type = 'policy_export' AND status = 'completed' AND outcome = 'failed' \
+               AND reason_code = 'internal_error'"
+        )
+        .await
+        .unwrap(),
+        1,
+        "failed with internal_error"
+    );
+    assert!(
+        app.runs().claim().await.unwrap().is_none(),
+        "nothing else queued"
+    );
+    assert_eq!(app.notifications_for_run(bad.run.id()).await, 0);
+}
