@@ -159,49 +159,44 @@ async fn fill(store: &Store, runs: i64) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no demo owner"))?
         .id;
     let (workspace, tenant) = (tenant.workspace_id.to_string(), tenant.id.to_string());
+    // The same rows on both backends; only how a number becomes an id and where the numbers
+    // come from differ.
+    let (id, numbers) = match store {
+        Store::Sqlite(_) => (
+            "printf('%08x-0000-7000-8000-%012x', n, n)",
+            "(WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq \
+              WHERE n < $1 - 1) SELECT n FROM seq) AS seq",
+        ),
+        Store::Postgres(_) => (
+            "lpad(to_hex(n), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(n), 12, '0')",
+            "generate_series(0, $1 - 1) AS n",
+        ),
+    };
+    let sql = format!(
+        "{COLUMNS} SELECT {id}, $2, $3, $4, \
+           CASE WHEN n % 1000 = 7 THEN 'restore_execute' ELSE 'policy_export' END, \
+           'bench-' || n, 'completed', 'succeeded', $5 + n * 1000, $5 + n * 1000, \
+           $5 + n * 1000 + 500, \
+           '{{\"total\":3,\"processed\":3,\"succeeded\":3}}', \
+           '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3 \
+         FROM {numbers}"
+    );
+    macro_rules! insert {
+        ($pool:expr) => {{
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(runs)
+                .bind(&workspace)
+                .bind(&tenant)
+                .bind(&owner)
+                .bind(FIRST_CREATED)
+                .execute($pool)
+                .await?;
+            sqlx::query("ANALYZE").execute($pool).await?;
+        }};
+    }
     match store {
-        Store::Sqlite(pool) => {
-            let sql = format!(
-                "{COLUMNS} WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq \
-                 WHERE n < $1 - 1) \
-                 SELECT printf('%08x-0000-7000-8000-%012x', n, n), $2, $3, $4, \
-                   CASE WHEN n % 1000 = 7 THEN 'restore_execute' ELSE 'policy_export' END, \
-                   'bench-' || n, 'completed', 'succeeded', $5 + n * 1000, $5 + n * 1000, \
-                   $5 + n * 1000 + 500, \
-                   '{{\"total\":3,\"processed\":3,\"succeeded\":3}}', \
-                   '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3 FROM seq"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(runs)
-                .bind(&workspace)
-                .bind(&tenant)
-                .bind(&owner)
-                .bind(FIRST_CREATED)
-                .execute(pool)
-                .await?;
-            sqlx::query("ANALYZE").execute(pool).await?;
-        }
-        Store::Postgres(pool) => {
-            let sql = format!(
-                "{COLUMNS} SELECT lpad(to_hex(n), 8, '0') || '-0000-7000-8000-' || \
-                   lpad(to_hex(n), 12, '0'), $2, $3, $4, \
-                   CASE WHEN n % 1000 = 7 THEN 'restore_execute' ELSE 'policy_export' END, \
-                   'bench-' || n, 'completed', 'succeeded', $5 + n * 1000, $5 + n * 1000, \
-                   $5 + n * 1000 + 500, \
-                   '{{\"total\":3,\"processed\":3,\"succeeded\":3}}', \
-                   '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3 \
-                 FROM generate_series(0, $1 - 1) AS n"
-            );
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(runs)
-                .bind(&workspace)
-                .bind(&tenant)
-                .bind(&owner)
-                .bind(FIRST_CREATED)
-                .execute(pool)
-                .await?;
-            sqlx::query("ANALYZE").execute(pool).await?;
-        }
+        Store::Sqlite(pool) => insert!(pool),
+        Store::Postgres(pool) => insert!(pool),
     }
     Ok(())
 }

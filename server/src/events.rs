@@ -97,22 +97,21 @@ impl EventHub {
             );
         }
         let event = Arc::new(event);
-        {
-            let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
-            match &*event {
-                Event::RunChanged(run) => {
-                    // A send with no receiver left: the tenant's last stream closed.
-                    if let Some(sender) = tenants.get(&run.tenant)
-                        && sender.send(Arc::clone(&event)).is_err()
-                    {
-                        tenants.remove(&run.tenant);
-                    }
+        match &*event {
+            Event::RunChanged(run) => {
+                let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+                // A send with no receiver left: the tenant's last stream closed.
+                if let Some(sender) = tenants.get(&run.tenant)
+                    && sender.send(Arc::clone(&event)).is_err()
+                {
+                    tenants.remove(&run.tenant);
                 }
-                Event::Resync => {
-                    tenants.retain(|_, sender| sender.send(Arc::clone(&event)).is_ok());
-                }
-                Event::NotificationCreated { .. } | Event::NotificationsRead { .. } => {}
             }
+            Event::Resync => {
+                let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
+                tenants.retain(|_, sender| sender.send(Arc::clone(&event)).is_ok());
+            }
+            Event::NotificationCreated { .. } | Event::NotificationsRead { .. } => {}
         }
         // No subscriber is not an error: nobody is watching.
         let _ = self.sender.send(event);

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
 
-use crate::e2e::free_ports;
+use crate::e2e::{build_server, free_ports};
 use crate::shell::{cmd, step};
 
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
@@ -16,18 +16,7 @@ const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const FUZZ_SECONDS: &str = "60";
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
-    cmd("cargo")
-        .args([
-            "build",
-            "--locked",
-            "--package",
-            "opsux-server",
-            "--bin",
-            "opsux",
-        ])
-        .run()?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+    let target = build_server(root)?;
     let schemathesis = ensure_schemathesis(&target)?;
     let data = target.join("api-fuzz");
     if data.exists() {

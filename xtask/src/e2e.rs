@@ -9,18 +9,7 @@ use crate::shell::cmd;
 use crate::toolchain::CHROMIUM;
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
-    cmd("cargo")
-        .args([
-            "build",
-            "--locked",
-            "--package",
-            "opsux-server",
-            "--bin",
-            "opsux",
-        ])
-        .run()?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into);
+    let target = build_server(root)?;
     let [port, embed_port, foreign_port, simulator_port] = free_ports()?;
     // A fresh database per run: the suite starts from the demo data set every time.
     let data = target.join("e2e");
@@ -42,6 +31,22 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         )
         .env("OPSUX_CHROMIUM", CHROMIUM)
         .run()
+}
+
+/// Builds the `opsux` binary (debug) the end-to-end steps run; the target folder it is in
+/// (`debug/opsux` below it).
+pub(crate) fn build_server(root: &Path) -> anyhow::Result<std::path::PathBuf> {
+    cmd("cargo")
+        .args([
+            "build",
+            "--locked",
+            "--package",
+            "opsux-server",
+            "--bin",
+            "opsux",
+        ])
+        .run()?;
+    Ok(std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), Into::into))
 }
 
 /// Ports nobody listens on right now, all different (each held until all are found); the

@@ -1,4 +1,4 @@
-// Connection and time limits, over raw sockets: a client that trickles its headers, or holds
+// Connection and time limits (answers in the error envelope), over raw sockets: a client that trickles its headers, or holds
 // an idle connection, is cut off after the header timeout; at the connection cap nothing more
 // is accepted until a connection closes; a body that does not arrive in time is a 408 and an
 // answer that does not come in time a 503, both in the error envelope.

@@ -1,4 +1,4 @@
-// Sign-in attempts are limited per client address (all of them) and per account (the failed
+// R17 sessions, hardened: sign-in attempts are limited per client address (all of them) and per account (the failed
 // ones): 429 with `Retry-After` and a message naming the limit, in the error envelope. Once an
 // account's failures spend its budget the right password is refused too, so guessing cannot
 // go on by getting lucky; signing in rightly, however often, spends nothing.

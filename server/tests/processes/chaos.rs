@@ -1,4 +1,4 @@
-// Chaos: a real `opsux serve` killed with SIGKILL at a random moment while its runs are in
+// R2, R8 under chaos: a real `opsux serve` killed with SIGKILL at a random moment while its runs are in
 // flight, restarted, twenty times over. Afterwards every acknowledged run has ended exactly
 // once — none lost, none stuck, none finished twice — and its initiator has exactly one
 // notification about it. The seed is printed; `OPSUX_CHAOS_SEED` replays a sequence.

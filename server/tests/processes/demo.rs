@@ -3,7 +3,6 @@
 // counts (processed = succeeded + failed + skipped = total); the prune runs from the console as
 // system runs, which notify no one; the tenants' client secrets reach no log line and (on
 // SQLite, whose file the test can read) no stored field.
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -23,17 +22,7 @@ async fn run(owner: &Session, operation: &str, params: Value) -> Value {
         "/api/t/contoso/operations/{}",
         answer["run"]["id"].as_str().unwrap()
     );
-    tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            let detail = owner.get(&path).await;
-            if detail["run"]["status"] == "completed" {
-                return detail["run"].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{operation} ends within a minute"))
+    owner.run_at_status(&path, "completed").await
 }
 
 /// Asserts the run succeeded with honest counts; its total.
@@ -335,17 +324,7 @@ async fn a_tenant_is_connected_from_the_console_after_its_credentials_sign_in() 
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{started}");
     let path = format!("/api/t/fabrikam/operations/{}", id(&started["run"]));
-    let run = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            let detail = owner.get(&path).await;
-            if detail["run"]["status"] == "completed" {
-                return detail["run"].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the sync ends");
+    let run = owner.run_at_status(&path, "completed").await;
     assert_eq!(
         succeeded(&run),
         240,

@@ -1,4 +1,4 @@
-// A login flood against a real `opsux serve --demo` while a run is in progress: 3,000 wrong
+// R8 under a login flood: a login flood against a real `opsux serve --demo` while a run is in progress: 3,000 wrong
 // passwords from 100 clients. The limits answer most of them 429 with `Retry-After`; the
 // password hashes that do run stay off the async workers, so `/healthz` keeps answering and
 // the run's lease (2 s here) keeps being renewed: it succeeds on its first attempt and its
@@ -38,7 +38,7 @@ async fn a_login_flood_is_refused_and_leaves_runs_and_health_alone() {
         "/api/t/contoso/operations/{}",
         answer["run"]["id"].as_str().unwrap()
     );
-    wait_for(&owner, &run_path, "running").await;
+    owner.run_at_status(&run_path, "running").await;
 
     let flooding = Arc::new(AtomicBool::new(true));
     let health = tokio::spawn(poll_health(server.base.clone(), Arc::clone(&flooding)));
@@ -59,7 +59,7 @@ async fn a_login_flood_is_refused_and_leaves_runs_and_health_alone() {
     );
 
     contoso_faults(&store, json!({})).await;
-    let run = wait_for(&owner, &run_path, "completed").await;
+    let run = owner.run_at_status(&run_path, "completed").await;
     assert_eq!(run["outcome"], "succeeded", "{run}");
     assert_eq!(run["attempt"], 1, "the lease was never lost: {run}");
     let id = run["id"].as_str().unwrap().parse().unwrap();
@@ -122,19 +122,4 @@ async fn poll_health(base: String, flooding: Arc<AtomicBool>) -> usize {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     answered
-}
-
-/// Polls the run until its status is `status`; the run.
-async fn wait_for(owner: &Session, path: &str, status: &str) -> serde_json::Value {
-    tokio::time::timeout(Duration::from_secs(120), async {
-        loop {
-            let detail = owner.get(path).await;
-            if detail["run"]["status"] == status {
-                return detail["run"].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("the run reaches {status} within two minutes"))
 }

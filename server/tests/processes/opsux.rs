@@ -235,6 +235,22 @@ impl Session {
         (status, res.json().await.unwrap())
     }
 
+    /// Polls a run (`path` of its detail) until its status is `status`, for at most two
+    /// minutes; the run.
+    pub(crate) async fn run_at_status(&self, path: &str, status: &str) -> Value {
+        tokio::time::timeout(Duration::from_secs(120), async {
+            loop {
+                let detail = self.get(path).await;
+                if detail["run"]["status"] == status {
+                    return detail["run"].clone();
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{path} reaches {status} within two minutes"))
+    }
+
     /// `GET` a path of the API as this person.
     pub(crate) async fn get(&self, path: &str) -> Value {
         let res = self

@@ -1,4 +1,4 @@
-// SIGTERM with a stream open and a run in progress: the stream ends, the worker claims
+// R8, R11 at shutdown: SIGTERM with a stream open and a run in progress: the stream ends, the worker claims
 // nothing more, the run's handler gets the drain time (1 s here) and is then stopped with its
 // run handed back to the queue — not counted as an attempt, nobody notified — and the
 // process exits 0. Restarted, the server finishes the run once, with one notification.
@@ -31,13 +31,7 @@ async fn sigterm_ends_streams_hands_runs_back_and_exits() {
     assert_eq!(status, StatusCode::ACCEPTED, "{answer}");
     let id: opsux_core::RunId = answer["run"]["id"].as_str().unwrap().parse().unwrap();
     let path = format!("/api/t/contoso/operations/{id}");
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while owner.get(&path).await["run"]["status"] != "running" {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the run starts");
+    owner.run_at_status(&path, "running").await;
 
     let stream = reqwest::Client::new()
         .get(format!("{}/api/t/contoso/operations/stream", server.base))
@@ -89,17 +83,7 @@ async fn sigterm_ends_streams_hands_runs_back_and_exits() {
     let server = Opsux::serve(&database, ARGS);
     server.ready().await;
     let owner = Session::sign_in(&server.base, OWNER).await;
-    let done = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            let detail = owner.get(&path).await;
-            if detail["run"]["status"] == "completed" {
-                return detail["run"].clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the run ends after the restart");
+    let done = owner.run_at_status(&path, "completed").await;
     assert_eq!(done["outcome"], "succeeded", "{done}");
     assert_eq!(done["attempt"], 1, "{done}");
     assert_eq!(store.notifications_for_run(id).await.unwrap(), 1);

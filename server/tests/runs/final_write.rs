@@ -1,4 +1,4 @@
-// The lease during the terminal write: a finished run whose terminal write keeps failing for
+// R8, R2: the lease during the terminal write: a finished run whose terminal write keeps failing for
 // a while (here: the notification insert refused as a serialization failure twelve times, a
 // trigger on PostgreSQL) is retried for longer than its lease lasts — and the worker goes on
 // renewing the lease until the write lands, so the rescuer never takes the run back and the

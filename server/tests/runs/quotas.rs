@@ -1,4 +1,4 @@
-// Start quotas and fair claims: a person's start is refused while they, or the tenant, have
+// Start quotas (R4 still answers first) and fair claims: a person's start is refused while they, or the tenant, have
 // the most queued or running runs allowed — an identical run still answers `already_queued`,
 // system runs are not refused — and the worker takes the next run from the tenant with the
 // fewest running, so one tenant's backlog does not starve another.
