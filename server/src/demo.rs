@@ -11,7 +11,7 @@ use crate::auth::hash_password;
 use crate::secrets::SecretsKey;
 use crate::simulator::demo_tenants;
 use crate::store::connections::Connection;
-use crate::store::{Store, accounts};
+use crate::store::{Store, accounts, directory};
 
 pub const DEMO_PASSWORD: &str = "opsux-demo";
 
@@ -20,6 +20,8 @@ pub struct DemoUser {
     pub display_name: &'static str,
     /// `(tenant slug, role)` memberships.
     pub memberships: &'static [(&'static str, &'static str)],
+    /// One of the workspace's owners (adds tenants, sees the Workspace page).
+    pub owns_workspace: bool,
 }
 
 pub const DEMO_TENANTS: &[(&str, &str)] =
@@ -30,16 +32,19 @@ pub const DEMO_USERS: &[DemoUser] = &[
         email: "owner@demo.test",
         display_name: "Olivia Owner",
         memberships: &[("contoso", "owner"), ("fabrikam", "owner")],
+        owns_workspace: true,
     },
     DemoUser {
         email: "reader@demo.test",
         display_name: "Riley Reader",
         memberships: &[("contoso", "reader")],
+        owns_workspace: false,
     },
     DemoUser {
         email: "outsider@demo.test",
         display_name: "Oscar Outsider",
         memberships: &[],
+        owns_workspace: false,
     },
 ];
 
@@ -71,6 +76,10 @@ pub async fn seed(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             now_ms,
         )
         .await?;
+        if user.owns_workspace {
+            let (workspace, id) = (workspace.to_string(), id.to_string());
+            directory::insert_workspace_owner(&mut conn, &workspace, &id, now_ms).await?;
+        }
         for (slug, role) in user.memberships {
             let tenant = tenant_ids
                 .iter()

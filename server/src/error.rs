@@ -146,3 +146,15 @@ impl From<sqlx::Error> for ApiError {
         Self::internal(&err)
     }
 }
+
+impl From<crate::org::OrgError> for ApiError {
+    fn from(err: crate::org::OrgError) -> Self {
+        use crate::org::OrgError;
+        match err {
+            OrgError::Invalid { .. } => Self::new(ErrorCode::ValidationFailed, err.to_string()),
+            OrgError::Conflict(message) => Self::new(ErrorCode::Conflict, message),
+            OrgError::NotFound(message) => Self::new(ErrorCode::NotFound, message),
+            OrgError::Database(_) | OrgError::Internal(_) => Self::internal(&err),
+        }
+    }
+}

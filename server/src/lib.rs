@@ -13,6 +13,7 @@ pub mod extract;
 pub mod flows;
 pub mod hosts;
 pub mod metrics;
+pub mod org;
 pub mod provider;
 pub mod relay;
 pub mod routes;

@@ -13,7 +13,7 @@ use opsux_core::wire::{
     AuditLog, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
     BackupSetList, Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse,
     NewBackupSchedule, NewRestoreRun, PolicyDto, PolicyKinds, PolicyList, PolicyVersionList,
-    RestoreRunDto, RestoreRunList, RunDetail, RunList, RunSummary, StartRunRequest,
+    RestoreRunDto, RestoreRunList, RunDetail, RunList, RunSummary, SetupStatus, StartRunRequest,
     StartRunResponse,
 };
 use opsux_core::{OperationType, RunId, TenantSlug};
@@ -74,6 +74,11 @@ impl Api {
         let response = send(self.post("/api/login").json(&body)).await?;
         // A wrong password is the answer to this call, not an expired session.
         read(response).await
+    }
+
+    /// Whether the server has a workspace yet (answered before sign-in).
+    pub async fn setup(&self) -> Result<SetupStatus, ApiError> {
+        self.get("/api/setup").await
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {

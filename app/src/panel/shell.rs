@@ -111,6 +111,9 @@ pub(crate) fn Shell(
             <header class="topbar">
                 <div class="topbar-inner">
                     <a class="brand" href="/">"opsux"</a>
+                    {me.as_ref().and_then(|me| me.workspace.as_ref()).map(|w| view! {
+                        <span class="workspace-name" title="Workspace" data-test="workspace-name">{w.name.clone()}</span>
+                    })}
                     {me.clone().filter(|me| !me.tenants.is_empty()).map(|me| view! { <TenantSwitcher tenants=me.tenants current=tenant.clone() /> })}
                     {nav}
                     <div class="topbar-end">

@@ -12,8 +12,10 @@ pub struct AuditEntryDto {
     pub id: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
-    /// `None` for the system (a scheduled or console run).
+    /// The person who acted; `None` for the console or the system.
     pub actor: Option<UserRef>,
+    /// Who acted, as shown: the person's name, `cli (OS user)` or `system`.
+    pub actor_label: String,
     /// What was done, e.g. `restore_run.force_delete`.
     pub action: String,
     /// The record before, as JSON; `None` when it did not exist.

@@ -30,10 +30,31 @@ pub struct TenantAccessDto {
     pub capabilities: Vec<Capability>,
 }
 
+/// The workspace, as a signed-in person sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkspaceDto {
+    /// Shown in the panel's header.
+    pub name: String,
+    /// Whether this person owns the workspace (adds tenants, sees the Workspace page).
+    pub is_owner: bool,
+}
+
 /// `GET /api/me` (and the answer to a login).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeResponse {
     pub user: UserDto,
     pub tenants: Vec<TenantAccessDto>,
+    /// `None` only on a database without a workspace.
+    #[serde(default)]
+    pub workspace: Option<WorkspaceDto>,
+}
+
+/// `GET /api/setup`, answered to anyone: whether this server has been set up, so the sign-in
+/// page can say how (`opsux init`) instead of refusing every password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetupStatus {
+    pub initialized: bool,
 }

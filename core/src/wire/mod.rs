@@ -7,6 +7,7 @@ mod catalog;
 mod error;
 mod inventory;
 mod me;
+mod members;
 mod notification;
 mod run;
 mod run_list;
@@ -25,7 +26,8 @@ pub use inventory::{
     ExportDto, GroupDto, GroupList, PolicyDto, PolicyKinds, PolicyList, PolicyVersionDto,
     PolicyVersionList,
 };
-pub use me::{LoginRequest, MeResponse, TenantAccessDto, UserDto};
+pub use me::{LoginRequest, MeResponse, SetupStatus, TenantAccessDto, UserDto, WorkspaceDto};
+pub use members::{MemberDto, MemberList, RoleChange};
 pub use notification::{NotificationDto, NotificationKind, NotificationList};
 pub use run::{RunDetail, RunSummary, UserRef};
 pub use run_list::{ActiveRuns, RunList};

@@ -25,7 +25,8 @@ pub async fn verify_login(
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    Ok(row.and_then(|row| {
+    // A disabled user's right password is refused like a wrong one (R21).
+    Ok(row.filter(|row| row.disabled_at.is_none()).and_then(|row| {
         password_ok.then_some(CurrentUser {
             id: row.id.parse().ok()?,
             email: row.email,

@@ -1,30 +1,35 @@
-//! The `opsux` command line.
+//! The `opsux` command line: one module per command or command group.
 
+mod args;
 mod connect;
 mod flows;
+mod init;
+mod member;
+mod output;
 mod prune;
+mod serve;
+mod signals;
+mod simulator;
+mod tenant;
+mod user;
+mod worker;
 
-use std::net::SocketAddr;
-use std::num::NonZeroU32;
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
-use crate::auth::LoginLimits;
-use crate::clock::{SystemClock, to_ms};
+use crate::clock::to_ms;
 use crate::demo;
-use crate::runs::RunConfig;
-use crate::serve::ServeLimits;
-use crate::state::{AppState, Config};
-use crate::store::{self, SqliteSync, Store, StoreOptions};
 
+pub use args::{DatabaseArgs, DrainArgs, LeaseArgs};
 pub use connect::ConnectArgs;
 pub use flows::{FlowArgs, SecretsArgs};
+pub use init::InitArgs;
+pub use member::MemberCommand;
 pub use prune::PruneArgs;
+pub use serve::ServeArgs;
+pub use simulator::SimulatorArgs;
+pub use tenant::TenantCommand;
+pub use user::UserCommand;
+pub use worker::WorkerArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +49,19 @@ pub enum Command {
     /// Run a worker alone: claim and execute queued runs, rescue stale ones. Start several,
     /// on several machines, against one PostgreSQL database.
     Worker(WorkerArgs),
+    /// Make an empty database a workspace with its first owner. The owner's password comes
+    /// from `OPSUX_OWNER_PASSWORD` or, unset, from standard input (asked without echo on a
+    /// terminal); never from the command line.
+    Init(InitArgs),
+    /// The workspace's tenants: add, list, rename.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// People who may sign in: add, list, set-password, disable, enable.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Who belongs to a tenant, with which role: grant, revoke, list.
+    #[command(subcommand)]
+    Member(MemberCommand),
     /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
     /// apply them at start too; concurrent starts take turns.)
     Migrate(DatabaseArgs),
@@ -61,197 +79,20 @@ pub enum Command {
     Simulator(SimulatorArgs),
 }
 
-#[derive(Debug, clap::Args)]
-pub struct SimulatorArgs {
-    /// Address to listen on.
-    #[arg(long, env = "OPSUX_SIMULATOR_LISTEN", default_value = "127.0.0.1:8090")]
-    pub listen: SocketAddr,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct DatabaseArgs {
-    /// Where the data lives: `sqlite://PATH` (the folder is created if needed) or
-    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`.
-    #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_URL)]
-    pub database_url: String,
-    /// SQLite only: `full` syncs every commit before acknowledging it (survives power loss);
-    /// `normal` syncs at checkpoints (survives a crash of the process, not of the machine).
-    #[arg(long, env = "OPSUX_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSync::Full)]
-    pub sqlite_synchronous: SqliteSync,
-}
-
-impl DatabaseArgs {
-    async fn open(&self) -> anyhow::Result<Store> {
-        let options = StoreOptions {
-            sqlite_sync: self.sqlite_synchronous,
-        };
-        Store::open_with(&self.database_url, options).await
-    }
-}
-
-#[derive(Debug, clap::Args)]
-pub struct WorkerArgs {
-    #[command(flatten)]
-    pub database: DatabaseArgs,
-    /// Runs executed at once by this worker.
-    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
-    pub concurrency: usize,
-    #[command(flatten)]
-    pub lease: LeaseArgs,
-    #[command(flatten)]
-    pub drain: DrainArgs,
-    #[command(flatten)]
-    pub flows: FlowArgs,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct LeaseArgs {
-    /// Seconds a worker's claim on a run holds without a heartbeat; after that another worker
-    /// rescues the run (R8). Every process on one database should use the same value.
-    #[arg(long = "lease-secs", env = "OPSUX_LEASE_SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub secs: u64,
-}
-
-impl LeaseArgs {
-    fn run_config(&self) -> RunConfig {
-        RunConfig {
-            lease: std::time::Duration::from_secs(self.secs),
-            ..RunConfig::default()
-        }
-    }
-}
-
-#[derive(Debug, clap::Args)]
-pub struct DrainArgs {
-    /// At SIGTERM or Ctrl-C: how long running handlers may go on before they are stopped and
-    /// their runs handed back to the queue (streams end at once; no new run is claimed).
-    #[arg(long = "drain-secs", env = "OPSUX_DRAIN_SECS", default_value_t = 20,
-          value_parser = clap::value_parser!(u64).range(0..=3600))]
-    pub drain_secs: u64,
-}
-
-impl DrainArgs {
-    fn drain(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(self.drain_secs)
-    }
-}
-
-#[derive(Debug, clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port (printed at start).
-    #[arg(long, env = "OPSUX_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// The dashboard build (Trunk's `dist/`) to serve at `/`.
-    #[arg(long, env = "OPSUX_ASSETS_DIR", default_value = "dist")]
-    pub assets_dir: PathBuf,
-    #[command(flatten)]
-    pub database: DatabaseArgs,
-    /// Seed the demo data set first (see `seed-demo`), start the Graph simulator in this
-    /// process and connect the demo tenants to it.
-    #[arg(long)]
-    pub demo: bool,
-    /// Where `--demo` starts the Graph simulator; port 0 picks a free port (printed at start).
-    #[arg(
-        long,
-        env = "OPSUX_DEMO_SIMULATOR_LISTEN",
-        default_value = "127.0.0.1:0"
-    )]
-    pub simulator_listen: SocketAddr,
-    /// This server's public origin (`https://host[:port]`), required on state-changing
-    /// requests. Unset: the request's `Host` header is trusted instead (fine on localhost).
-    #[arg(long, env = "OPSUX_PUBLIC_ORIGIN")]
-    pub public_origin: Option<String>,
-    /// Without `--public-origin`, the server answers only requests whose `Host` is an IP
-    /// address, `localhost`, or a name given here (repeat for several): a name pointed at this
-    /// server by someone else (DNS rebinding) reaches nothing.
-    #[arg(
-        long = "allowed-host",
-        env = "OPSUX_ALLOWED_HOSTS",
-        value_delimiter = ','
-    )]
-    pub allowed_hosts: Vec<String>,
-    /// An origin (`https://host[:port]`) of pages that embed the widget and may send
-    /// state-changing requests; repeat for several.
-    #[arg(
-        long = "allowed-origin",
-        env = "OPSUX_ALLOWED_ORIGINS",
-        value_delimiter = ','
-    )]
-    pub allowed_origins: Vec<String>,
-    /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
-    #[arg(long, env = "OPSUX_SECURE_COOKIES")]
-    pub secure_cookies: bool,
-    /// Send the session cookie to widgets embedded on other sites' pages
-    /// (`SameSite=None; Secure`); needs HTTPS, and so `--secure-cookies`. Pages on the same site
-    /// (another port or subdomain) need nothing.
-    #[arg(long, env = "OPSUX_CROSS_SITE_COOKIES", requires = "secure_cookies")]
-    pub cross_site_cookies: bool,
-    /// A token scrapers must send (`Authorization: Bearer …`) to read `/metrics`. Required
-    /// when listening on an address other than loopback; unset, `/metrics` is open.
-    #[arg(long, env = "OPSUX_METRICS_TOKEN", hide_env_values = true)]
-    pub metrics_token: Option<String>,
-    /// Sign-in attempts allowed per minute from one client address (right or wrong; the
-    /// address is the peer's, so behind a reverse proxy it is the proxy's: raise it there).
-    #[arg(long, env = "OPSUX_LOGIN_PER_ADDRESS", default_value_t = LoginLimits::default().per_address_per_minute)]
-    pub login_attempts_per_address: NonZeroU32,
-    /// Failed sign-ins allowed per minute for one account (e-mail address); once spent, the
-    /// account is refused (the right password too) until the budget refills.
-    #[arg(long, env = "OPSUX_LOGIN_PER_ACCOUNT", default_value_t = LoginLimits::default().per_account_per_minute)]
-    pub login_attempts_per_account: NonZeroU32,
-    /// Event streams (bell, widget, Run Detail) one person may hold open at once, over all
-    /// their sessions; a tab holds two or three. Beyond, 429.
-    #[arg(long, env = "OPSUX_STREAMS_PER_USER", default_value_t = 32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub streams_per_user: u32,
-    /// A person's start is refused (409) while the tenant has this many queued or running
-    /// runs; system runs are not refused.
-    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_TENANT", default_value_t = RunConfig::default().max_active_per_tenant,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_active_runs_per_tenant: u32,
-    /// A person's start is refused (409) while they have this many queued or running runs.
-    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_USER", default_value_t = RunConfig::default().max_active_per_user,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_active_runs_per_user: u32,
-    /// Connections served at once; at the cap the server stops accepting until one closes.
-    /// Each open stream is a connection: keep the open-files limit (`ulimit -n`) above this.
-    #[arg(long, env = "OPSUX_MAX_CONNECTIONS", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_connections: u32,
-    /// Seconds a client has to send a request's headers; an idle keep-alive connection is
-    /// closed after as long.
-    #[arg(long, env = "OPSUX_HEADER_TIMEOUT_SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub header_timeout_secs: u64,
-    /// Seconds a request may take to be answered (streams and downloads answer at once and
-    /// are not limited), and to send its body; beyond, 503 or 408.
-    #[arg(long, env = "OPSUX_REQUEST_TIMEOUT_SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub request_timeout_secs: u64,
-    /// Runs executed at once by this process's worker.
-    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
-    pub worker_concurrency: usize,
-    /// Serve the API only; `opsux worker` processes execute the runs (and schedule them).
-    #[arg(long, env = "OPSUX_NO_WORKER")]
-    pub no_worker: bool,
-    #[command(flatten)]
-    pub lease: LeaseArgs,
-    #[command(flatten)]
-    pub drain: DrainArgs,
-    #[command(flatten)]
-    pub flows: FlowArgs,
-}
-
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(args).await,
-        Command::Worker(args) => worker(args).await,
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Worker(args) => worker::worker(args).await,
+        Command::Init(args) => init::init(args).await,
+        Command::Tenant(command) => tenant::run(command).await,
+        Command::User(command) => user::run(command).await,
+        Command::Member(command) => member::run(command).await,
         Command::Migrate(args) => {
             let store = args.open().await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");
             Ok(())
         }
-        Command::Simulator(args) => simulator(&args).await,
+        Command::Simulator(args) => simulator::simulator(&args).await,
         Command::Prune(args) => prune::prune(args).await,
         Command::Connect(args) => connect::connect(args).await,
         Command::SeedDemo(args) => {
@@ -263,274 +104,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if !args.assets_dir.join("index.html").is_file() {
-        tracing::warn!(
-            assets_dir = %args.assets_dir.display(),
-            "no index.html in the assets folder: the API works, the dashboard does not; \
-             `cargo xtask run` builds it"
-        );
-    }
-    // An allowed origin is compared as written with the browser's `Origin` header: accept a
-    // trailing slash, refuse anything that is not an origin, rather than silently never match.
-    let mut allowed_origins = Vec::new();
-    for origin in &args.allowed_origins {
-        let origin = origin.trim().trim_end_matches('/');
-        if !crate::security::is_origin(origin) {
-            anyhow::bail!(
-                "--allowed-origin {origin:?} is not an origin: give scheme, host and port only, \
-                 such as https://portal.example.com or http://127.0.0.1:8081"
-            );
-        }
-        allowed_origins.push(origin.to_owned());
-    }
-    let exposed = !args.listen.ip().is_loopback();
-    if exposed && args.metrics_token.is_none() {
-        anyhow::bail!(
-            "--listen {} is reachable from other machines, and /metrics would be open to them: \
-             give --metrics-token (or OPSUX_METRICS_TOKEN), or listen on 127.0.0.1",
-            args.listen
-        );
-    }
-    let allowed_hosts = if args.public_origin.is_some() {
-        None
-    } else {
-        if exposed {
-            tracing::warn!(
-                listen = %args.listen,
-                "no --public-origin: requests are trusted by their Host header, and only IP \
-                 addresses, localhost and --allowed-host names are answered"
-            );
-        }
-        Some(crate::hosts::default_allowed_hosts(&args.allowed_hosts))
-    };
-    let database_url = args.database.database_url.clone();
-    let exports_dir = args.flows.exports_dir(&database_url)?;
-    let store = args.database.open().await?;
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let addr = listener.local_addr()?;
-    let state = AppState::new(
-        Config {
-            assets_dir: args.assets_dir,
-            public_origin: args.public_origin,
-            allowed_origins,
-            secure_cookies: args.secure_cookies,
-            cross_site_cookies: args.cross_site_cookies,
-            metrics_token: args.metrics_token,
-            runs: RunConfig {
-                max_active_per_tenant: args.max_active_runs_per_tenant,
-                max_active_per_user: args.max_active_runs_per_user,
-                ..args.lease.run_config()
-            },
-            exports_dir: exports_dir.clone(),
-            login_limits: LoginLimits {
-                per_address_per_minute: args.login_attempts_per_address,
-                per_account_per_minute: args.login_attempts_per_account,
-            },
-            allowed_hosts,
-            streams_per_user: args.streams_per_user as usize,
-            request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
-            ..Config::default()
-        },
-        store,
-        Arc::new(SystemClock),
-    );
-    let env = if args.no_worker {
-        None
-    } else {
-        Some(args.flows.env(&state, &database_url, exports_dir)?)
-    };
-    if args.demo {
-        let now = to_ms(time::OffsetDateTime::now_utc());
-        demo::seed(&state.store, now).await?;
-        let secrets = match &env {
-            Some(env) => Arc::clone(&env.secrets),
-            None => Arc::new(args.flows.secrets.key(&database_url)?),
-        };
-        let simulator = flows::start_simulator(args.simulator_listen).await?;
-        demo::connect(&state.store, &secrets, &simulator, now).await?;
-        print_demo_logins(&simulator);
-    }
-    let stopped = stop_on_signal();
-    let background = env.map(|env| {
-        let worker = flows::worker(&state, &env, args.worker_concurrency, args.drain.drain());
-        let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
-        tokio::spawn(run_in_background(worker, scheduler, stopped.clone()))
-    });
-    tracing::info!(
-        backend = state.store.backend().as_str(),
-        worker = background.is_some(),
-        "opsux listening on http://{addr}"
-    );
-    // One signal stops everything at once: the worker claims nothing more and drains, open
-    // streams end, and the server answers the requests in flight, then closes.
-    let streams_end = {
-        let (state, stopped) = (state.clone(), stopped.clone());
-        async move {
-            until_stopped(stopped).await;
-            state.begin_shutdown();
-        }
-    };
-    tokio::spawn(streams_end);
-    let limits = ServeLimits {
-        max_connections: args.max_connections as usize,
-        header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
-    };
-    let served = crate::serve::serve(
-        listener,
-        crate::app(state),
-        limits,
-        until_stopped(stopped.clone()),
-    );
-    // A request that never ends (a client that stops reading) must not keep the process up.
-    let grace = args.drain.drain() + std::time::Duration::from_secs(5);
-    let gave_up = async move {
-        until_stopped(stopped).await;
-        tokio::time::sleep(grace).await;
-    };
-    tokio::select! {
-        () = served => {}
-        () = gave_up => {
-            tracing::warn!("connections still open after the drain time; closing them");
-        }
-    }
-    if let Some(background) = background {
-        background.await.context("the worker task failed")?;
-    }
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// A flag that turns true at Ctrl-C or SIGTERM.
-fn stop_on_signal() -> watch::Receiver<bool> {
-    let (stop, stopped) = watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        let _ = stop.send(true);
-    });
-    stopped
-}
-
-async fn until_stopped(mut stopped: watch::Receiver<bool>) {
-    let _ = stopped.wait_for(|s| *s).await;
-}
-
-/// Runs the worker and the scheduler (if any) until `stopped` turns true; in-flight runs end
-/// first.
-async fn run_in_background(
-    worker: crate::worker::Worker,
-    scheduler: Option<crate::scheduler::Scheduler>,
-    stopped: watch::Receiver<bool>,
-) {
-    let scheduled = async {
-        if let Some(scheduler) = scheduler {
-            scheduler.run(until_stopped(stopped.clone())).await;
-        }
-    };
-    tokio::join!(worker.run(until_stopped(stopped.clone())), scheduled);
-}
-
-async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
-    let exports_dir = args.flows.exports_dir(&args.database.database_url)?;
-    let store = args.database.open().await?;
-    let config = Config {
-        runs: args.lease.run_config(),
-        exports_dir: exports_dir.clone(),
-        ..Config::default()
-    };
-    let state = AppState::new(config, store, Arc::new(SystemClock));
-    let env = args
-        .flows
-        .env(&state, &args.database.database_url, exports_dir)?;
-    let worker = flows::worker(&state, &env, args.concurrency, args.drain.drain());
-    let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
-    tracing::info!(
-        backend = state.store.backend().as_str(),
-        concurrency = args.concurrency.max(1),
-        scheduler = scheduler.is_some(),
-        "opsux worker started"
-    );
-    run_in_background(worker, scheduler, stop_on_signal()).await;
-    Ok(())
-}
-
-async fn simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let addr = listener.local_addr()?;
-    tracing::info!("Graph simulator on http://{addr}");
-    print_simulator_tenants(addr);
-    crate::simulator::Simulator::demo()
-        .serve(listener)
-        .await
-        .context("simulator error")
-}
-
-#[expect(
-    clippy::print_stderr,
-    reason = "the demo tenants' credentials are for the person at the terminal"
-)]
-fn print_simulator_tenants(addr: SocketAddr) {
-    eprintln!(
-        "tenants (directory id, client id, client secret); faults: PUT /_admin/tenants/{{directory}}/faults"
-    );
-    for tenant in crate::simulator::demo_tenants() {
-        eprintln!(
-            "  {:<10} {}  {}  {}",
-            tenant.name, tenant.directory_id, tenant.client_id, tenant.client_secret
-        );
-    }
-    eprintln!(
-        "token: POST http://{addr}/{{directory}}/oauth2/v2.0/token; API: http://{addr}/v1.0/"
-    );
-}
-
-#[expect(
-    clippy::print_stderr,
-    reason = "the demo logins are for the person at the terminal"
-)]
-fn print_demo_logins(simulator: &str) {
-    eprintln!(
-        "demo tenants: contoso, fabrikam, connected to the Graph simulator at {simulator} \
-         (faults: PUT {simulator}/_admin/tenants/{{directory}}/faults)"
-    );
-    eprintln!("password for every demo user: {}", demo::DEMO_PASSWORD);
-    for user in demo::DEMO_USERS {
-        eprintln!("  {:<22} {}", user.email, user.display_name);
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!(%err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(%err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
+use crate::store::audit::AuditScope;
 use crate::store::paging::TimeCursor;
 
 #[derive(Debug, Deserialize)]
@@ -39,7 +40,7 @@ pub(super) async fn show(
     let limit = paging::limit(query.limit)?;
     let (items, next) = state
         .store
-        .audit_log(access.tenant.id, after, limit)
+        .audit_log(AuditScope::Tenant(access.tenant.id), after, limit)
         .await?;
     Ok(Json(AuditLog {
         items,

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use opsux_core::wire::{ErrorCode, ErrorEnvelope, LoginRequest, MeResponse, UserDto};
+use opsux_core::wire::{
+    ErrorCode, ErrorEnvelope, LoginRequest, MeResponse, SetupStatus, UserDto, WorkspaceDto,
+};
 
 use crate::auth::{CurrentUser, SESSION_TTL, Sessions, accounts};
 use crate::clock::to_ms;
@@ -31,8 +33,12 @@ pub(super) async fn login(
     state.login.account_open(&req.email)?;
     let verified = accounts::verify_login(&state.store, &req.email, &req.password).await;
     drop(permit);
+    let now = to_ms(state.clock.now());
     let Some(user) = verified? else {
         state.login.failed(&req.email);
+        if let Err(err) = crate::org::sign_in_failed(&state.store, &req.email, now).await {
+            tracing::warn!(%err, "a failed sign-in could not be counted in the audit log");
+        }
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,
             "wrong e-mail or password",
@@ -43,7 +49,10 @@ pub(super) async fn login(
     // The new session exists before the old one goes, so an interrupted login never leaves the
     // browser with neither.
     let name = state.config.session_cookie();
-    let token = Sessions::create(&state.store, user.id, to_ms(state.clock.now())).await?;
+    let token = Sessions::create(&state.store, user.id, now).await?;
+    if let Err(err) = crate::org::signed_in(&state.store, &user.email, now).await {
+        tracing::warn!(%err, "a sign-in could not be noted");
+    }
     if let Some(previous) = jar.get(name) {
         Sessions::delete(&state.store, previous.value()).await?;
     }
@@ -89,9 +98,28 @@ pub(super) async fn me(
     Ok(Json(me_for(&state, user).await?))
 }
 
+#[utoipa::path(get, path = "/api/setup", tag = "session",
+    responses((status = 200, body = SetupStatus, description = "Whether `opsux init` has made this database a workspace")))]
+pub(super) async fn setup(State(state): State<AppState>) -> Result<Json<SetupStatus>, ApiError> {
+    Ok(Json(SetupStatus {
+        initialized: state.store.workspace().await?.is_some(),
+    }))
+}
+
 async fn me_for(state: &AppState, user: CurrentUser) -> Result<MeResponse, ApiError> {
     let tenants = state.store.tenants_of(user.id).await?;
+    let workspace = match state.store.workspace().await? {
+        Some(w) => Some(WorkspaceDto {
+            is_owner: state
+                .store
+                .is_workspace_owner(&w.id, &user.id.to_string())
+                .await?,
+            name: w.name,
+        }),
+        None => None,
+    };
     Ok(MeResponse {
+        workspace,
         user: UserDto {
             id: user.id,
             email: user.email,

@@ -7,6 +7,7 @@ mod catalog;
 mod exports;
 mod health;
 mod inventory;
+mod members;
 mod notifications;
 mod openapi;
 mod paging;
@@ -58,6 +59,11 @@ pub fn api(state: &AppState) -> Router<AppState> {
             get(schedules::list).post(schedules::create),
         )
         .route("/audit-log", get(audit::show))
+        .route("/members", get(members::list))
+        .route(
+            "/members/{user_id}",
+            axum::routing::put(members::change_role).delete(members::remove),
+        )
         .route("/backup-sets", get(backups::sets).post(backups::create_set))
         .route("/backup-sets/{id}", get(backups::set))
         .route(
@@ -80,6 +86,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/catalog", get(catalog::show))
         .route("/openapi.json", get(openapi::show))
+        .route("/setup", get(auth::setup))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))

@@ -15,6 +15,8 @@ pub struct StoredUser {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
+    /// When the user was disabled; such a user cannot sign in.
+    pub disabled_at: Option<i64>,
 }
 
 /// A member's view of one tenant, as the tenant guard resolves it (R16).
@@ -29,7 +31,7 @@ pub struct Membership {
 impl Store {
     /// The user with this e-mail (compared without regard to ASCII case).
     pub async fn user_by_email(&self, email: &str) -> Result<Option<StoredUser>, sqlx::Error> {
-        const SQL: &str = "SELECT id, email, display_name, password_hash FROM users \
+        const SQL: &str = "SELECT id, email, display_name, password_hash, disabled_at FROM users \
                            WHERE lower(email) = lower($1)";
         on_pool!(self, pool => sqlx::query_as(SQL).bind(email).fetch_optional(pool).await)
     }

@@ -8,12 +8,62 @@ use super::paging::{TimeCursor, split_page};
 use super::{Conn, Store, on_conn, on_pool};
 use crate::clock::from_ms;
 
+/// Who took an audited action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in person (or the person a run was started by).
+    Person(UserId),
+    /// The `opsux` command line, run by this operating-system user.
+    Console { os_user: String },
+    /// A system run (scheduled or started by the console) or the server itself.
+    System,
+}
+
+impl Actor {
+    /// The console, as the operating-system user running it (`USER`, else `LOGNAME`).
+    pub fn console() -> Self {
+        let os_user = ["USER", "LOGNAME"]
+            .into_iter()
+            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "unknown".to_owned());
+        Self::Console { os_user }
+    }
+
+    /// A run's actor: the person who started it, or the system.
+    pub fn of_initiator(initiator: Option<UserId>) -> Self {
+        initiator.map_or(Self::System, Self::Person)
+    }
+
+    fn user_id(&self) -> Option<String> {
+        match self {
+            Self::Person(id) => Some(id.to_string()),
+            Self::Console { .. } | Self::System => None,
+        }
+    }
+
+    /// What the log shows for an actor who is not a person.
+    fn label(&self) -> Option<String> {
+        match self {
+            Self::Person(_) => None,
+            Self::Console { os_user } => Some(format!("cli ({os_user})")),
+            Self::System => Some("system".to_owned()),
+        }
+    }
+}
+
+/// Where an audited action belongs: one tenant, or the workspace itself (tenants added, users,
+/// workspace owners, sign-in failures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditScope {
+    Tenant(Uuid),
+    Workspace(Uuid),
+}
+
 /// An action to record.
 #[derive(Debug, Clone)]
 pub struct NewAuditEntry<'a> {
-    pub tenant_id: Uuid,
-    /// `None` for the system.
-    pub actor: Option<UserId>,
+    pub scope: AuditScope,
+    pub actor: Actor,
     pub action: &'a str,
     pub before: Option<&'a serde_json::Value>,
     pub after: Option<&'a serde_json::Value>,
@@ -26,21 +76,33 @@ struct Row {
     at: i64,
     actor_user_id: Option<String>,
     actor_name: Option<String>,
+    actor_label: Option<String>,
     action: String,
     before: Option<String>,
     after: Option<String>,
 }
 
-/// Records `entry` on `conn`, in the transaction of the action it describes.
+/// Records `entry` on `conn`, in the transaction of the action it describes. A tenant's entry
+/// also carries the tenant's workspace. The table refuses `UPDATE` and `DELETE` (triggers in the
+/// migrations): what is written here stays.
 pub async fn record(conn: &mut Conn<'_>, entry: &NewAuditEntry<'_>) -> Result<(), sqlx::Error> {
-    const SQL: &str = "INSERT INTO audit_log (id, at, actor_user_id, tenant_id, action, before, after) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    const SQL: &str = "INSERT INTO audit_log \
+                           (id, at, actor_user_id, actor_label, tenant_id, workspace_id, action, before, after) \
+                       VALUES ($1, $2, $3, $4, $5, \
+                               COALESCE($6, (SELECT workspace_id FROM tenants WHERE id = $5)), \
+                               $7, $8, $9)";
+    let (tenant, workspace) = match entry.scope {
+        AuditScope::Tenant(id) => (Some(id.to_string()), None),
+        AuditScope::Workspace(id) => (None, Some(id.to_string())),
+    };
     on_conn!(conn, c => {
         sqlx::query(SQL)
             .bind(Uuid::now_v7().to_string())
             .bind(entry.at_ms)
-            .bind(entry.actor.map(|u| u.to_string()))
-            .bind(entry.tenant_id.to_string())
+            .bind(entry.actor.user_id())
+            .bind(entry.actor.label())
+            .bind(tenant)
+            .bind(workspace)
             .bind(entry.action)
             .bind(entry.before.map(ToString::to_string))
             .bind(entry.after.map(ToString::to_string))
@@ -51,22 +113,35 @@ pub async fn record(conn: &mut Conn<'_>, entry: &NewAuditEntry<'_>) -> Result<()
 }
 
 impl Store {
-    /// A page of the tenant's audit log, newest first.
+    /// A page of the audit log of `scope` (a tenant's entries, or the workspace's own),
+    /// newest first.
     pub async fn audit_log(
         &self,
-        tenant_id: Uuid,
+        scope: AuditScope,
         after: Option<TimeCursor>,
         limit: u32,
     ) -> Result<(Vec<AuditEntryDto>, Option<TimeCursor>), sqlx::Error> {
-        const SQL: &str = "SELECT a.id, a.at, a.actor_user_id, u.display_name AS actor_name, \
-                                  a.action, a.before, a.after \
-                           FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id \
-                           WHERE a.tenant_id = $1 \
-                             AND (CAST($2 AS BIGINT) IS NULL OR (a.at, a.id) < ($2, $3)) \
-                           ORDER BY a.at DESC, a.id DESC LIMIT $4";
+        macro_rules! page_of {
+            ($scope:literal) => {
+                concat!(
+                    "SELECT a.id, a.at, a.actor_user_id, u.display_name AS actor_name, \
+                            a.actor_label, a.action, a.before, a.after \
+                     FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id WHERE ",
+                    $scope,
+                    " AND (CAST($2 AS BIGINT) IS NULL OR (a.at, a.id) < ($2, $3)) \
+                     ORDER BY a.at DESC, a.id DESC LIMIT $4"
+                )
+            };
+        }
+        const TENANT: &str = page_of!("a.tenant_id = $1");
+        const WORKSPACE: &str = page_of!("a.workspace_id = $1 AND a.tenant_id IS NULL");
+        let (sql, id) = match scope {
+            AuditScope::Tenant(id) => (TENANT, id),
+            AuditScope::Workspace(id) => (WORKSPACE, id),
+        };
         let rows: Vec<Row> = on_pool!(self, pool => {
-            sqlx::query_as(SQL)
-                .bind(tenant_id.to_string())
+            sqlx::query_as(sql)
+                .bind(id.to_string())
                 .bind(after.map(|c| c.at_ms))
                 .bind(after.map(|c| c.id.to_string()))
                 .bind(i64::from(limit) + 1)
@@ -83,12 +158,16 @@ impl Store {
                 .map(|row| AuditEntryDto {
                     id: row.id,
                     at: from_ms(row.at),
-                    actor: match (row.actor_user_id, row.actor_name) {
+                    actor: match (row.actor_user_id, row.actor_name.clone()) {
                         (Some(id), Some(display_name)) => {
                             id.parse().ok().map(|id| UserRef { id, display_name })
                         }
                         _ => None,
                     },
+                    actor_label: row
+                        .actor_name
+                        .or(row.actor_label)
+                        .unwrap_or_else(|| "system".to_owned()),
                     action: row.action,
                     before: json(row.before),
                     after: json(row.after),

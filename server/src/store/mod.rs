@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backups;
 pub mod connections;
+pub mod directory;
 pub mod exports;
 pub mod inventory;
 pub mod leases;

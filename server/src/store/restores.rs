@@ -4,7 +4,7 @@
 use opsux_core::UserId;
 use uuid::Uuid;
 
-use super::audit::{NewAuditEntry, record};
+use super::audit::{Actor, AuditScope, NewAuditEntry, record};
 use super::{Store, on_pool};
 
 /// A snapshot to push back: our policy id, the provider's id, the object.
@@ -156,8 +156,8 @@ impl Store {
             return Ok(None);
         }
         let entry = NewAuditEntry {
-            tenant_id,
-            actor,
+            scope: AuditScope::Tenant(tenant_id),
+            actor: Actor::of_initiator(actor),
             action: "restore_run.force_delete",
             before: Some(&before),
             after: None,

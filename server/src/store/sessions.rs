@@ -51,7 +51,8 @@ impl Store {
     ) -> Result<Option<SessionUser>, sqlx::Error> {
         const SQL: &str = "SELECT u.id, u.email, u.display_name FROM sessions s \
                            JOIN users u ON u.id = s.user_id \
-                           WHERE s.token_hash = $1 AND s.expires_at > $2";
+                           WHERE s.token_hash = $1 AND s.expires_at > $2 \
+                             AND u.disabled_at IS NULL";
         on_pool!(self, pool => {
             sqlx::query_as(SQL).bind(token_hash).bind(now_ms).fetch_optional(pool).await
         })

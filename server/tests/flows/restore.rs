@@ -150,7 +150,14 @@ async fn archived_restore_runs_are_unarchived_or_force_deleted_with_an_audit_ent
             .unwrap()
             .is_none()
     );
-    let (audit, _) = store.audit_log(contoso.id, None, 10).await.unwrap();
+    let (audit, _) = store
+        .audit_log(
+            opsux_server::store::audit::AuditScope::Tenant(contoso.id),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "restore_run.force_delete");
     assert_eq!(

@@ -1,7 +1,7 @@
 // R19: the audit log shows owners who did what, when, before and after — newest first, this
 // tenant's only; anyone else is refused.
 use axum::http::StatusCode;
-use opsux_server::store::audit::{NewAuditEntry, record};
+use opsux_server::store::audit::{Actor, AuditScope, NewAuditEntry, record};
 use serde_json::json;
 
 use crate::support::TestApp;
@@ -30,8 +30,8 @@ async fn owners_read_the_tenants_audit_log_newest_first() {
         ),
     ] {
         let entry = NewAuditEntry {
-            tenant_id: tenant,
-            actor,
+            scope: AuditScope::Tenant(tenant),
+            actor: Actor::of_initiator(actor),
             action,
             before: Some(&before),
             after: None,
@@ -51,7 +51,9 @@ async fn owners_read_the_tenants_audit_log_newest_first() {
     assert_eq!(items[0]["actor"]["display_name"], "Olivia Owner");
     assert_eq!(items[0]["before"], before);
     assert!(items[0]["after"].is_null());
+    assert_eq!(items[0]["actor_label"], "Olivia Owner");
     assert!(items[1]["actor"].is_null(), "a system action has no actor");
+    assert_eq!(items[1]["actor_label"], "system");
 
     let page = app
         .get("/api/t/contoso/audit-log?limit=1", Some(&owner))

@@ -17,6 +17,7 @@ mod errors;
 mod inventory;
 mod limits;
 mod login_limits;
+mod members;
 mod membership;
 mod metrics;
 mod notifications;

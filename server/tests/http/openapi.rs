@@ -18,6 +18,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/login",
         "/api/logout",
         "/api/me",
+        "/api/setup",
         "/api/me/notifications",
         "/api/me/notifications/read-all",
         "/api/me/notifications/stream",
@@ -41,6 +42,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/restore-runs/{id}",
         "/api/t/{tenant}/restore-runs/{id}/archive",
         "/api/t/{tenant}/audit-log",
+        "/api/t/{tenant}/members",
+        "/api/t/{tenant}/members/{user_id}",
         "/api/t/{tenant}/operations/{id}/export",
         "/api/t/{tenant}/exports/{id}/download",
     ]

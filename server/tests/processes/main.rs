@@ -15,5 +15,6 @@ mod exposed;
 mod flood;
 mod opsux;
 mod relay;
+mod setup;
 mod several;
 mod shutdown;

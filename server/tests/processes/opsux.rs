@@ -19,16 +19,16 @@ pub(crate) struct Opsux {
 impl Opsux {
     /// `opsux serve` on a free loopback port, with the demo data set.
     pub(crate) fn serve(database: &str, extra: &[&str]) -> Self {
+        let mut args = vec!["--demo"];
+        args.extend_from_slice(extra);
+        Self::serve_as_is(database, &args)
+    }
+
+    /// `opsux serve` on a free loopback port, on the database as it is (no demo).
+    pub(crate) fn serve_as_is(database: &str, extra: &[&str]) -> Self {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
-        let mut args = vec![
-            "serve",
-            "--demo",
-            "--listen",
-            &listen,
-            "--database-url",
-            database,
-        ];
+        let mut args = vec!["serve", "--listen", &listen, "--database-url", database];
         args.extend_from_slice(extra);
         let (child, log) = spawn(&args, &format!("serve-{port}"));
         Self {
@@ -126,7 +126,7 @@ fn spawn(args: &[&str], name: &str) -> (Child, PathBuf) {
     let child = Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
         // The dashboard is not needed; a missing build only logs a warning.
-        .args(if args[0] == "serve" {
+        .args(if args[0] == "serve" && !args.contains(&"--assets-dir") {
             &["--assets-dir", "no-dashboard"][..]
         } else {
             &[][..]
@@ -164,18 +164,15 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Signs in as a demo user.
     pub(crate) async fn sign_in(base: &str, email: &str) -> Self {
+        Self::sign_in_with(base, email, opsux_server::demo::DEMO_PASSWORD).await
+    }
+
+    pub(crate) async fn sign_in_with(base: &str, email: &str, password: &str) -> Self {
         let http = reqwest::Client::new();
-        let res = http
-            .post(format!("{base}/api/login"))
-            .header("origin", base)
-            .json(
-                &serde_json::json!({"email": email, "password": opsux_server::demo::DEMO_PASSWORD}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
+        let res = sign_in_answer(&http, base, email, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "{email} signs in");
         let cookie = res.headers()["set-cookie"]
             .to_str()
             .unwrap()
@@ -251,6 +248,17 @@ impl Session {
         .unwrap_or_else(|_| panic!("{path} reaches {status} within two minutes"))
     }
 
+    /// The status of `GET path` as this person.
+    pub(crate) async fn status_of(&self, path: &str) -> StatusCode {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
     /// `GET` a path of the API as this person.
     pub(crate) async fn get(&self, path: &str) -> Value {
         let res = self
@@ -263,6 +271,21 @@ impl Session {
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         res.json().await.unwrap()
     }
+}
+
+/// `POST /api/login`, as it is answered.
+pub(crate) async fn sign_in_answer(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    http.post(format!("{base}/api/login"))
+        .header("origin", base)
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Replaces the faults of contoso's provider: the simulator its stored connection points at.

@@ -21,6 +21,13 @@ pub(crate) fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A server without a workspace refuses every password: say how to make one instead.
+    let uninitialized = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(setup) = Api::same_origin().setup().await {
+            uninitialized.set(!setup.initialized);
+        }
+    });
 
     // Someone already signed in has nothing to do here.
     Effect::new(move |_| {
@@ -68,6 +75,13 @@ pub(crate) fn LoginPage() -> impl IntoView {
                     <input type="password" name="password" autocomplete="current-password" required=true
                         prop:value=password on:input=move |e| password.set(event_target_value(&e)) />
                 </label>
+                {move || uninitialized.get().then(|| view! {
+                    <div class="notice" role="status" data-test="setup-needed">
+                        <p><strong>"This opsux has no workspace yet."</strong>" On the server, create it and its first owner:"</p>
+                        <pre class="command">"opsux init --workspace NAME --owner-email EMAIL"</pre>
+                        <p class="muted">"Then add tenants and people with "<code>"opsux tenant add"</code>" and "<code>"opsux user add"</code>" (see the README's \"Set up for your organisation\")."</p>
+                    </div>
+                })}
                 {move || error.get().map(|e| view! { <p class="error" role="alert" data-test="login-error">{e}</p> })}
                 <button type="submit" class="button button-primary button-wide" disabled=move || busy.get()>
                     "Sign in"

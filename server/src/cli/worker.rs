@@ -1,0 +1,47 @@
+//! `opsux worker`: claims and executes queued runs (and schedules them), without the API.
+
+use std::sync::Arc;
+
+use super::signals::{run_in_background, stop_on_signal};
+use super::{DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
+use crate::clock::SystemClock;
+use crate::state::{AppState, Config};
+
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Runs executed at once by this worker.
+    #[arg(long, env = "OPSUX_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub concurrency: usize,
+    #[command(flatten)]
+    pub lease: LeaseArgs,
+    #[command(flatten)]
+    pub drain: DrainArgs,
+    #[command(flatten)]
+    pub flows: FlowArgs,
+}
+
+pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    let exports_dir = args.flows.exports_dir(&args.database.database_url)?;
+    let store = args.database.open().await?;
+    let config = Config {
+        runs: args.lease.run_config(),
+        exports_dir: exports_dir.clone(),
+        ..Config::default()
+    };
+    let state = AppState::new(config, store, Arc::new(SystemClock));
+    let env = args
+        .flows
+        .env(&state, &args.database.database_url, exports_dir)?;
+    let worker = flows::worker(&state, &env, args.concurrency, args.drain.drain());
+    let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
+    tracing::info!(
+        backend = state.store.backend().as_str(),
+        concurrency = args.concurrency.max(1),
+        scheduler = scheduler.is_some(),
+        "opsux worker started"
+    );
+    run_in_background(worker, scheduler, stop_on_signal()).await;
+    Ok(())
+}
