@@ -27,7 +27,10 @@ pub use inventory::{
     PolicyVersionList,
 };
 pub use me::{LoginRequest, MeResponse, SetupStatus, TenantAccessDto, UserDto, WorkspaceDto};
-pub use members::{MemberDto, MemberList, RoleChange};
+pub use members::{
+    AcceptInvitation, CreatedInvitation, InvitationDto, InvitationList, InvitationView, MemberDto,
+    MemberList, NewInvitation, RoleChange,
+};
 pub use notification::{NotificationDto, NotificationKind, NotificationList};
 pub use run::{RunDetail, RunSummary, UserRef};
 pub use run_list::{ActiveRuns, RunList};

@@ -10,5 +10,8 @@ mod throttle;
 pub use guard::{TenantAccess, require_tenant_member};
 pub use origin::require_trusted_origin;
 pub use password::{hash_password, verify_password};
-pub use session::{CurrentUser, SECURE_SESSION_COOKIE, SESSION_COOKIE, SESSION_TTL, Sessions};
+pub use session::{
+    CurrentUser, SECURE_SESSION_COOKIE, SESSION_COOKIE, SESSION_TTL, Sessions, new_token,
+    token_hash,
+};
 pub use throttle::{LoginLimits, LoginThrottle};

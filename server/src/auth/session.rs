@@ -36,7 +36,7 @@ impl Sessions {
     /// Starts a session for `user` and returns the token for the cookie. Expired sessions
     /// are swept at the same time, so the table does not grow without bound.
     pub async fn create(store: &Store, user: UserId, now_ms: i64) -> Result<String, sqlx::Error> {
-        let token = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
+        let token = new_token();
         let ttl = i64::try_from(SESSION_TTL.as_millis()).unwrap_or(i64::MAX);
         store
             .create_session(
@@ -70,7 +70,13 @@ impl Sessions {
     }
 }
 
-fn token_hash(token: &str) -> String {
+/// A fresh secret for a cookie or a link: 244 bits from the OS's random source.
+pub fn new_token() -> String {
+    format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
+}
+
+/// What is stored of a token: its SHA-256, so a leaked row cannot be replayed.
+pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -4,6 +4,7 @@ mod args;
 mod connect;
 mod flows;
 mod init;
+mod invite;
 mod member;
 mod output;
 mod prune;
@@ -23,6 +24,7 @@ pub use args::{DatabaseArgs, DrainArgs, LeaseArgs};
 pub use connect::ConnectArgs;
 pub use flows::{FlowArgs, SecretsArgs};
 pub use init::InitArgs;
+pub use invite::InviteCommand;
 pub use member::MemberCommand;
 pub use prune::PruneArgs;
 pub use serve::ServeArgs;
@@ -62,6 +64,9 @@ pub enum Command {
     /// Who belongs to a tenant, with which role: grant, revoke, list.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Invitations to a tenant: create (prints a single-use link).
+    #[command(subcommand)]
+    Invite(InviteCommand),
     /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
     /// apply them at start too; concurrent starts take turns.)
     Migrate(DatabaseArgs),
@@ -87,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => tenant::run(command).await,
         Command::User(command) => user::run(command).await,
         Command::Member(command) => member::run(command).await,
+        Command::Invite(command) => invite::run(command).await,
         Command::Migrate(args) => {
             let store = args.open().await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");

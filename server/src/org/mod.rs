@@ -3,6 +3,7 @@
 //! user's sessions end) and the audit entry each writes in its own transaction (R19). The
 //! command line and the panel's pages both come through here, so they cannot disagree.
 
+mod invitations;
 mod members;
 mod rules;
 mod sign_in;
@@ -12,6 +13,10 @@ mod workspace;
 
 use std::fmt;
 
+pub use invitations::{
+    Acceptance, Accepted, INVITATION_DAYS, Invited, accept, invite, open as open_invitation,
+    revoke_invitation,
+};
 pub use members::{Granted, grant, revoke};
 pub use rules::{MIN_PASSWORD_LEN, check_email, check_new_slug, check_password};
 pub use sign_in::{sign_in_failed, signed_in};

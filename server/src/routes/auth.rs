@@ -44,15 +44,26 @@ pub(super) async fn login(
             "wrong e-mail or password",
         ));
     };
-    // A new login replaces the session this browser had: revoked, not just overwritten, so a
-    // cookie copied before the login (session fixation, a shared machine) stops working.
-    // The new session exists before the old one goes, so an interrupted login never leaves the
-    // browser with neither.
-    let name = state.config.session_cookie();
-    let token = Sessions::create(&state.store, user.id, now).await?;
     if let Err(err) = crate::org::signed_in(&state.store, &user.email, now).await {
         tracing::warn!(%err, "a sign-in could not be noted");
     }
+    let jar = start_session(&state, jar, &user, now).await?;
+    let me = me_for(&state, user).await?;
+    Ok((jar, Json(me)))
+}
+
+/// Signs `user` in on this browser: a new session, its cookie, and the session the browser had
+/// before revoked — not just overwritten, so a cookie copied before (session fixation, a shared
+/// machine) stops working. The new session exists before the old one goes, so an interrupted
+/// sign-in never leaves the browser with neither.
+pub(super) async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user: &CurrentUser,
+    now: i64,
+) -> Result<CookieJar, ApiError> {
+    let name = state.config.session_cookie();
+    let token = Sessions::create(&state.store, user.id, now).await?;
     if let Some(previous) = jar.get(name) {
         Sessions::delete(&state.store, previous.value()).await?;
     }
@@ -70,8 +81,7 @@ pub(super) async fn login(
         .max_age(time::Duration::seconds(
             i64::try_from(SESSION_TTL.as_secs()).unwrap_or(i64::MAX),
         ));
-    let me = me_for(&state, user).await?;
-    Ok((jar.add(cookie), Json(me)))
+    Ok(jar.add(cookie))
 }
 
 #[utoipa::path(post, path = "/api/logout", tag = "session", responses((status = 204, description = "Signed out")))]
@@ -106,7 +116,7 @@ pub(super) async fn setup(State(state): State<AppState>) -> Result<Json<SetupSta
     }))
 }
 
-async fn me_for(state: &AppState, user: CurrentUser) -> Result<MeResponse, ApiError> {
+pub(super) async fn me_for(state: &AppState, user: CurrentUser) -> Result<MeResponse, ApiError> {
     let tenants = state.store.tenants_of(user.id).await?;
     let workspace = match state.store.workspace().await? {
         Some(w) => Some(WorkspaceDto {

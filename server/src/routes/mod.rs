@@ -7,6 +7,7 @@ mod catalog;
 mod exports;
 mod health;
 mod inventory;
+mod invitations;
 mod members;
 mod notifications;
 mod openapi;
@@ -61,6 +62,14 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/audit-log", get(audit::show))
         .route("/members", get(members::list))
         .route(
+            "/invitations",
+            get(invitations::list).post(invitations::create),
+        )
+        .route(
+            "/invitations/{id}",
+            axum::routing::delete(invitations::revoke),
+        )
+        .route(
             "/members/{user_id}",
             axum::routing::put(members::change_role).delete(members::remove),
         )
@@ -87,6 +96,8 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/catalog", get(catalog::show))
         .route("/openapi.json", get(openapi::show))
         .route("/setup", get(auth::setup))
+        .route("/invitations/{token}", get(invitations::show))
+        .route("/invitations/{token}/accept", post(invitations::accept))
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))

@@ -20,6 +20,7 @@ pub mod connections;
 pub mod directory;
 pub mod exports;
 pub mod inventory;
+pub mod invitations;
 pub mod leases;
 pub mod notifications;
 pub mod owned;

@@ -15,6 +15,7 @@ mod embedding;
 mod error_classes;
 mod errors;
 mod inventory;
+mod invitations;
 mod limits;
 mod login_limits;
 mod members;

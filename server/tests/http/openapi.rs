@@ -19,6 +19,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/logout",
         "/api/me",
         "/api/setup",
+        "/api/invitations/{token}",
+        "/api/invitations/{token}/accept",
         "/api/me/notifications",
         "/api/me/notifications/read-all",
         "/api/me/notifications/stream",
@@ -44,6 +46,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/audit-log",
         "/api/t/{tenant}/members",
         "/api/t/{tenant}/members/{user_id}",
+        "/api/t/{tenant}/invitations",
+        "/api/t/{tenant}/invitations/{id}",
         "/api/t/{tenant}/operations/{id}/export",
         "/api/t/{tenant}/exports/{id}/download",
     ]

@@ -234,6 +234,38 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         .collect();
     assert_eq!(roles, [(OWNER, "owner"), (RITA, "operator")]);
 
+    // An invitation for scripts: the link on the last line, the same the Members page gives.
+    let invited = ok(&opsux(
+        &database,
+        &[
+            "invite",
+            "create",
+            "--tenant",
+            "acme-emea",
+            "--email",
+            "ivan@acme.test",
+            "--role",
+            "reader",
+            "--public-origin",
+            &server.base,
+        ],
+        &[],
+    ));
+    let link = invited.lines().last().unwrap();
+    let token = link
+        .strip_prefix(&format!("{}/invite/", server.base))
+        .unwrap_or_else(|| panic!("a link to this server: {invited}"));
+    let view: Value = http
+        .get(format!("{}/api/invitations/{token}", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["email"], "ivan@acme.test");
+    assert_eq!(view["tenant_name"], "Acme Europe");
+
     // Revoked: the still-open session gets 404 at once.
     ok(&opsux(
         &database,
@@ -301,6 +333,7 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         tenant_actions,
         [
             "member.revoke",
+            "invitation.create",
             "member.role_change",
             "member.grant",
             "tenant.rename",
