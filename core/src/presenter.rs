@@ -106,6 +106,11 @@ pub fn audit_log_url(tenant: &TenantSlug) -> String {
     format!("{}/audit-log", overview_url(tenant))
 }
 
+/// A tenant's members and invitations: `/t/{tenant}/members`.
+pub fn members_url(tenant: &TenantSlug) -> String {
+    format!("{}/members", overview_url(tenant))
+}
+
 /// A page of a tenant in the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantPage {
@@ -121,6 +126,7 @@ pub enum TenantPage {
     BackupSet(String),
     RestoreRuns,
     AuditLog,
+    Members,
 }
 
 /// An id as the API hands out for domain records: 1–64 letters, digits, `-` or `_`.
@@ -133,8 +139,8 @@ fn is_record_id(text: &str) -> bool {
 
 /// Where a dashboard path leads, when it is a tenant's page: the inverse of
 /// [`overview_url`], [`operations_url`], [`view_run_url`], [`policies_url`], [`policy_url`],
-/// [`groups_url`], [`backups_url`], [`backup_set_url`], [`restore_runs_url`] and
-/// [`audit_log_url`], so the app's routes and the links
+/// [`groups_url`], [`backups_url`], [`backup_set_url`], [`restore_runs_url`],
+/// [`audit_log_url`] and [`members_url`], so the app's routes and the links
 /// it follows come from one place (R13). `None` for any other path, or for a tenant or run id
 /// that cannot be one; `/t/{tenant}/operations/not-a-uuid` is `None`, not the list.
 pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
@@ -154,6 +160,7 @@ pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
         }
         (Some("restore-runs"), None, _) => TenantPage::RestoreRuns,
         (Some("audit-log"), None, _) => TenantPage::AuditLog,
+        (Some("members"), None, _) => TenantPage::Members,
         _ => return None,
     };
     Some((tenant, page))

@@ -38,7 +38,7 @@ async function capture(page: Page, name: string, prepare?: () => Promise<void>) 
   }
 }
 
-test('every page is accessible and captured at both widths in both schemes', async ({ page, baseURL }) => {
+test('every page is accessible and captured at both widths in both schemes', async ({ page, baseURL, browser }) => {
   test.setTimeout(180_000);
   await page.goto('/login');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -128,6 +128,17 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await page.goto('/t/contoso/audit-log');
   await expect(page.getByTestId('audit-entry').first()).toBeVisible();
   await capture(page, 'audit-log');
+  await page.goto('/t/contoso/members');
+  const invite = page.getByTestId('invite-form');
+  await invite.getByLabel('E-mail address').fill('look@acme.test');
+  await invite.getByRole('button', { name: 'Invite' }).click();
+  const link = await page.getByTestId('invite-url').inputValue();
+  await capture(page, 'members');
+  const invited = await browser.newPage();
+  await invited.goto(link);
+  await expect(invited.getByLabel('Your name')).toBeVisible();
+  await capture(invited, 'invitation');
+  await invited.context().close();
 
   await page.goto('/t/fabrikam/operations?type=restore_execute');
   await expect(page.getByTestId('runs-empty')).toBeVisible();

@@ -5,6 +5,7 @@
 //! named by its host element, with the session cookie included.
 
 mod error;
+mod members;
 
 use std::cell::RefCell;
 

@@ -20,6 +20,8 @@ pub(crate) enum PanelPage {
     Home,
     Login,
     Catalog,
+    /// `/invite/{token}`: an invitation link.
+    Invitation(String),
     Tenant(TenantSlug, TenantPage),
     NotFound,
 }
@@ -30,7 +32,15 @@ impl PanelPage {
             "/" | "" => Self::Home,
             "/login" => Self::Login,
             "/catalog" => Self::Catalog,
-            _ => tenant_page(path).map_or(Self::NotFound, |(t, p)| Self::Tenant(t, p)),
+            _ => {
+                if let Some(token) = path.strip_prefix("/invite/")
+                    && !token.is_empty()
+                    && token.bytes().all(|b| b.is_ascii_alphanumeric())
+                {
+                    return Self::Invitation(token.to_owned());
+                }
+                tenant_page(path).map_or(Self::NotFound, |(t, p)| Self::Tenant(t, p))
+            }
         }
     }
 }

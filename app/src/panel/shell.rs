@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 use opsux_core::TenantSlug;
 use opsux_core::presenter::{
-    TenantPage, audit_log_url, backups_url, groups_url, operations_url, overview_url, policies_url,
-    restore_runs_url,
+    TenantPage, audit_log_url, backups_url, groups_url, members_url, operations_url, overview_url,
+    policies_url, restore_runs_url,
 };
 use opsux_core::wire::TenantAccessDto;
 
 use super::CurrentNotifications;
 use super::pages::{
-    AuditLogPage, BackupSetPage, BackupsPage, GroupsPage, NotFound, NotFoundPage, OperationsPage,
-    OverviewPage, PoliciesPage, PolicyPage, RestoreRunsPage, RunDetailPage,
+    AuditLogPage, BackupSetPage, BackupsPage, GroupsPage, MembersPage, NotFound, NotFoundPage,
+    OperationsPage, OverviewPage, PoliciesPage, PolicyPage, RestoreRunsPage, RunDetailPage,
 };
 use super::router::{NavLink, PanelPage, Router};
 use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
@@ -67,6 +67,7 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                 PanelPage::Tenant(_, TenantPage::BackupSet(id)) => view! { <BackupSetPage id /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::RestoreRuns) => view! { <RestoreRunsPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::AuditLog) => view! { <AuditLogPage /> }.into_any(),
+                                PanelPage::Tenant(_, TenantPage::Members) => view! { <MembersPage /> }.into_any(),
                                 _ => view! { <NotFound /> }.into_any(),
                             }}
                         </Shell>
@@ -102,6 +103,7 @@ pub(crate) fn Shell(
                 <NavLink href=groups_url(&t.slug)>"Groups"</NavLink>
                 <NavLink href=backups_url(&t.slug)>"Backups"</NavLink>
                 <NavLink href=restore_runs_url(&t.slug)>"Restores"</NavLink>
+                <NavLink href=members_url(&t.slug)>"Members"</NavLink>
                 {(t.role == opsux_core::Role::Owner).then(|| view! { <NavLink href=audit_log_url(&t.slug)>"Audit log"</NavLink> })}
             </nav>
         }
@@ -145,6 +147,7 @@ fn TenantSwitcher(
             PanelPage::Tenant(_, TenantPage::Backups | TenantPage::BackupSet(_)) => backups_url,
             PanelPage::Tenant(_, TenantPage::RestoreRuns) => restore_runs_url,
             PanelPage::Tenant(_, TenantPage::AuditLog) => audit_log_url,
+            PanelPage::Tenant(_, TenantPage::Members) => members_url,
             _ => overview_url,
         };
         let target = match TenantSlug::parse(&slug) {

@@ -1,6 +1,7 @@
 //! The JSON shapes of the HTTP API and the event streams, shared by the server (which writes
 //! them) and the browser (which reads them). Each file holds one resource.
 
+mod account;
 mod audit;
 mod backup;
 mod catalog;
@@ -14,6 +15,7 @@ mod run_list;
 mod start;
 mod stream;
 
+pub use account::{PasswordChange, SessionDto, SessionList};
 pub use audit::{AuditEntryDto, AuditLog};
 pub use backup::{
     BackupItemDto, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,

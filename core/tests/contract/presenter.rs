@@ -56,6 +56,7 @@ fn tenant_pages_are_read_back_from_their_links() {
             Some(TenantPage::RestoreRuns),
         ),
         (presenter::audit_log_url(&t), Some(TenantPage::AuditLog)),
+        (presenter::members_url(&t), Some(TenantPage::Members)),
         ("/t/contoso/audit-log/1".to_owned(), None),
         ("/t/Not A Slug/operations".to_owned(), None),
         ("/t/".to_owned(), None),

@@ -107,7 +107,7 @@ pub(super) async fn run(command: UserCommand) -> anyhow::Result<()> {
         UserCommand::SetPassword { database, email } => {
             let store = open(&database).await?;
             let password = read_password(PASSWORD_VAR, &email)?;
-            org::set_password(&store, &console_change(), &email, &password).await?;
+            org::set_password(&store, &console_change(), &email, &password, None).await?;
             say(&format!(
                 "password of {} set; their sessions have ended",
                 email.trim()

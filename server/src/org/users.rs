@@ -53,12 +53,14 @@ pub async fn add_user(
     Ok(id)
 }
 
-/// Sets the user's password and ends their sessions (everywhere they were signed in).
+/// Sets the user's password and ends their sessions (everywhere they were signed in) but
+/// `keep` (the token hash of the session that asked, when a person changes their own).
 pub async fn set_password(
     store: &Store,
     change: &Change,
     email: &str,
     password: &str,
+    keep: Option<&str>,
 ) -> Result<(), OrgError> {
     let workspace = parse(&workspace_id(store).await?)?;
     let user = {
@@ -71,7 +73,7 @@ pub async fn set_password(
     let mut conn = tx.conn();
     directory::lock_user(&mut conn, &user.id).await?;
     directory::set_password_hash(&mut conn, &user.id, &password_hash).await?;
-    let ended = directory::delete_sessions_of(&mut conn, &user.id).await?;
+    let ended = directory::delete_sessions_but(&mut conn, &user.id, keep).await?;
     let after = json!({ "email": user.email, "sessions_ended": ended });
     change
         .audit(

@@ -1,5 +1,6 @@
 //! The HTTP API, one file per resource.
 
+mod account;
 mod audit;
 mod auth;
 mod backups;
@@ -101,6 +102,9 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/me/password", post(account::change_password))
+        .route("/me/sessions", get(account::sessions))
+        .route("/me/sessions/end-all", post(account::end_all))
         .route("/me/notifications", get(notifications::list))
         .route("/me/notifications/read-all", post(notifications::read_all))
         .route("/me/notifications/stream", get(streams::notifications))

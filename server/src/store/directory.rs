@@ -269,8 +269,19 @@ pub async fn set_disabled(
 
 /// Ends every session of the user; how many there were.
 pub async fn delete_sessions_of(conn: &mut Conn<'_>, user_id: &str) -> Result<u64, sqlx::Error> {
-    const SQL: &str = "DELETE FROM sessions WHERE user_id = $1";
-    on_conn!(conn, c => sqlx::query(SQL).bind(user_id).execute(&mut **c).await.map(|r| r.rows_affected()))
+    delete_sessions_but(conn, user_id, None).await
+}
+
+/// Ends every session of the user but `keep` (a token hash); how many there were.
+pub async fn delete_sessions_but(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE user_id = $1 AND token_hash IS DISTINCT FROM $2";
+    on_conn!(conn, c => {
+        sqlx::query(SQL).bind(user_id).bind(keep).execute(&mut **c).await.map(|r| r.rows_affected())
+    })
 }
 
 /// Whether `err` is a unique constraint refusing a duplicate.

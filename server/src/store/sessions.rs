@@ -58,3 +58,35 @@ impl Store {
         })
     }
 }
+
+/// A live session of one user, as their Account page lists it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// The user's unexpired sessions, newest first.
+    pub async fn sessions_of(
+        &self,
+        user: UserId,
+        now_ms: i64,
+    ) -> Result<Vec<SessionRow>, sqlx::Error> {
+        const SQL: &str = "SELECT token_hash, created_at, expires_at FROM sessions \
+                           WHERE user_id = $1 AND expires_at > $2 \
+                           ORDER BY created_at DESC, token_hash";
+        on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(user.to_string()).bind(now_ms).fetch_all(pool).await
+        })
+    }
+
+    /// Ends every session of the user; how many there were.
+    pub async fn end_sessions_of(&self, user: UserId) -> Result<u64, sqlx::Error> {
+        const SQL: &str = "DELETE FROM sessions WHERE user_id = $1";
+        Ok(on_pool!(self, pool => {
+            sqlx::query(SQL).bind(user.to_string()).execute(pool).await?.rows_affected()
+        }))
+    }
+}

@@ -1,0 +1,82 @@
+//! A tenant's members and invitations, and an invitation link's own two calls.
+
+use gloo_net::http::Request;
+use opsux_core::TenantSlug;
+use opsux_core::wire::{
+    AcceptInvitation, CreatedInvitation, InvitationList, InvitationView, MeResponse, MemberList,
+    NewInvitation, RoleChange,
+};
+use opsux_core::{Role, UserId};
+
+use super::{Api, ApiError, checked, expect_ok, read, send, unauthenticated_ends_session};
+
+impl Api {
+    pub async fn members(&self, tenant: &TenantSlug) -> Result<MemberList, ApiError> {
+        self.get(&format!("/api/t/{tenant}/members")).await
+    }
+
+    /// Gives a member another role; the members after the change.
+    pub async fn change_role(
+        &self,
+        tenant: &TenantSlug,
+        user: UserId,
+        role: Role,
+    ) -> Result<MemberList, ApiError> {
+        let path = self.url(&format!("/api/t/{tenant}/members/{user}"));
+        let request = self.request(Request::put(&path)).json(&RoleChange { role });
+        checked(send(request).await?).await
+    }
+
+    pub async fn remove_member(&self, tenant: &TenantSlug, user: UserId) -> Result<(), ApiError> {
+        let path = self.url(&format!("/api/t/{tenant}/members/{user}"));
+        let response = send(self.request(Request::delete(&path)).build()).await?;
+        expect_ok(unauthenticated_ends_session(response)).await
+    }
+
+    pub async fn invitations(&self, tenant: &TenantSlug) -> Result<InvitationList, ApiError> {
+        self.get(&format!("/api/t/{tenant}/invitations")).await
+    }
+
+    pub async fn invite(
+        &self,
+        tenant: &TenantSlug,
+        email: String,
+        role: Role,
+    ) -> Result<CreatedInvitation, ApiError> {
+        let body = NewInvitation { email, role };
+        self.post_json(&format!("/api/t/{tenant}/invitations"), &body)
+            .await
+    }
+
+    pub async fn revoke_invitation(&self, tenant: &TenantSlug, id: &str) -> Result<(), ApiError> {
+        let id = js_sys::encode_uri_component(id);
+        let path = self.url(&format!("/api/t/{tenant}/invitations/{id}"));
+        let response = send(self.request(Request::delete(&path)).build()).await?;
+        expect_ok(unauthenticated_ends_session(response)).await
+    }
+
+    /// What an invitation link is for; answered without a session.
+    pub async fn invitation(&self, token: &str) -> Result<InvitationView, ApiError> {
+        let token = js_sys::encode_uri_component(token);
+        let response = send(
+            self.request(Request::get(
+                &self.url(&format!("/api/invitations/{token}")),
+            ))
+            .build(),
+        )
+        .await?;
+        read(response).await
+    }
+
+    /// Accepts it: makes the account (with `body`'s name and password) or joins as the person
+    /// signed in; signed in either way.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        body: &AcceptInvitation,
+    ) -> Result<MeResponse, ApiError> {
+        let token = js_sys::encode_uri_component(token);
+        let path = format!("/api/invitations/{token}/accept");
+        read(send(self.post(&path).json(body)).await?).await
+    }
+}
