@@ -145,3 +145,41 @@ test('a reader sees who has access, without the buttons', async ({ page }) => {
   await expect(page.getByRole('button', { name: /Remove/ })).toHaveCount(0);
   await expect(page.getByRole('combobox')).toHaveCount(1); // the tenant switcher only
 });
+
+test('a person changes their password and signs out everywhere from their account page', async ({
+  page,
+  browser,
+}) => {
+  // A person of their own, made through an invitation, so the demo users' passwords stay.
+  await signIn(page, 'owner@demo.test');
+  const email = `account-${Date.now()}@acme.test`;
+  const link = await inviteFromMembers(page, email, 'reader');
+  const person = await freshPage(browser);
+  await person.goto(link);
+  await person.getByLabel('Your name').fill('Ada Account');
+  await person.getByLabel('Choose a password').fill(COLLEAGUE_PASSWORD);
+  await person.getByRole('button', { name: 'Create account and join' }).click();
+  await expect(person.getByTestId('user-name')).toHaveText('Ada Account');
+
+  await person.getByTestId('user-name').click();
+  await expect(person.getByRole('heading', { name: 'Account' })).toBeVisible();
+  await expect(person.getByTestId('session').filter({ hasText: 'This browser' })).toHaveCount(1);
+  const form = person.getByTestId('password-form');
+  await form.getByLabel('Current password').fill('not my password');
+  await form.getByLabel('New password', { exact: true }).fill('my second password');
+  await form.getByLabel('New password, again').fill('my second password');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByRole('alert')).toContainText('not your current password');
+  await form.getByLabel('Current password').fill(COLLEAGUE_PASSWORD);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(person.getByTestId('password-changed')).toBeVisible();
+
+  await person.getByTestId('sign-out-everywhere').click();
+  await person.getByRole('dialog', { name: 'Sign out everywhere?' }).getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(person.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await person.getByLabel('Email').fill(email);
+  await person.getByLabel('Password').fill('my second password');
+  await person.getByRole('button', { name: 'Sign in' }).click();
+  await expect(person.getByTestId('user-name')).toHaveText('Ada Account');
+  await done(person);
+});

@@ -4,6 +4,7 @@
 //! The panel talks to its own origin (`base` empty); the embedded widget to the opsux server
 //! named by its host element, with the session cookie included.
 
+mod account;
 mod error;
 mod members;
 

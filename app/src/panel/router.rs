@@ -20,6 +20,8 @@ pub(crate) enum PanelPage {
     Home,
     Login,
     Catalog,
+    /// `/account`: the person's own password and sessions.
+    Account,
     /// `/invite/{token}`: an invitation link.
     Invitation(String),
     Tenant(TenantSlug, TenantPage),
@@ -32,6 +34,7 @@ impl PanelPage {
             "/" | "" => Self::Home,
             "/login" => Self::Login,
             "/catalog" => Self::Catalog,
+            "/account" => Self::Account,
             _ => {
                 if let Some(token) = path.strip_prefix("/invite/")
                     && !token.is_empty()

@@ -197,7 +197,7 @@ fn UserMenu(name: String, email: String) -> impl IntoView {
     view! {
         <div class="user">
             <span class="avatar" aria-hidden="true">{initials}</span>
-            <span class="user-name" title=email data-test="user-name">{name}</span>
+            <a class="user-name" href="/account" title=format!("{email} · your account") data-test="user-name">{name}</a>
             <button type="button" class="button button-quiet" on:click=sign_out disabled=move || busy.get()>
                 "Sign out"
             </button>

@@ -1,5 +1,6 @@
 //! One file per page.
 
+mod account;
 mod audit_log;
 mod backup_set;
 mod backups;
@@ -17,6 +18,7 @@ mod policy;
 mod restore_runs;
 mod run_detail;
 
+pub(crate) use account::AccountPage;
 pub(crate) use audit_log::AuditLogPage;
 pub(crate) use backup_set::BackupSetPage;
 pub(crate) use backups::BackupsPage;
