@@ -45,6 +45,8 @@ pub struct Config {
     /// How long a handler may take to answer (503 beyond), and a request's body to arrive
     /// (408 beyond). Streams and downloads answer at once; their bodies are not limited.
     pub request_timeout: std::time::Duration,
+    /// Sign-in with the organisation's OpenID Connect provider, when configured.
+    pub oidc: Option<crate::auth::oidc::OidcConfig>,
 }
 
 impl Config {
@@ -82,6 +84,8 @@ pub struct AppState {
     pub wake_worker: Arc<Notify>,
     pub login: Arc<LoginThrottle>,
     pub streams: Arc<StreamSlots>,
+    /// The OpenID Connect provider people may sign in with, when configured.
+    pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
     /// Turns true when the process begins to shut down: open streams end.
     stopping: Arc<watch::Sender<bool>>,
 }
@@ -106,7 +110,15 @@ impl AppState {
             events.clone(),
             Arc::clone(&wake_worker),
         );
+        let oidc = config.oidc.clone().and_then(|c| match crate::auth::oidc::Oidc::new(c) {
+            Ok(oidc) => Some(Arc::new(oidc)),
+            Err(err) => {
+                tracing::error!(%err, "sign-in with OpenID Connect is off: its HTTP client cannot be built");
+                None
+            }
+        });
         Self {
+            oidc,
             login: Arc::new(LoginThrottle::new(config.login_limits)),
             streams: StreamSlots::new(config.streams_per_user),
             stopping: Arc::new(watch::Sender::new(false)),
@@ -153,6 +165,7 @@ impl Default for Config {
             allowed_hosts: None,
             streams_per_user: 32,
             request_timeout: std::time::Duration::from_secs(30),
+            oidc: None,
         }
     }
 }

@@ -168,3 +168,13 @@ export async function providerRequests(tenant: string): Promise<{ method: string
   expect(response.ok).toBeTruthy();
   return (await response.json()).requests;
 }
+
+/** Sets what the simulator's OpenID Connect provider does wrong (`wrong_key`, `expired`; `{}` heals). */
+export async function setOidcFaults(faults: Record<string, unknown>) {
+  const response = await fetch(`${simulator}/_admin/oidc`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  expect(response.ok).toBeTruthy();
+}

@@ -57,4 +57,7 @@ pub struct MeResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetupStatus {
     pub initialized: bool,
+    /// Whether people may sign in with the organisation's OpenID Connect provider.
+    #[serde(default)]
+    pub oidc: bool,
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 mod guard;
+pub mod oidc;
 mod origin;
 mod password;
 mod session;

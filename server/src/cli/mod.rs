@@ -47,7 +47,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API and the dashboard, and run a worker (unless `--no-worker`).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run a worker alone: claim and execute queued runs, rescue stale ones. Start several,
     /// on several machines, against one PostgreSQL database.
     Worker(WorkerArgs),
@@ -86,7 +86,7 @@ pub enum Command {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve::serve(args).await,
+        Command::Serve(args) => serve::serve(*args).await,
         Command::Worker(args) => worker::worker(args).await,
         Command::Init(args) => init::init(args).await,
         Command::Tenant(command) => tenant::run(command).await,

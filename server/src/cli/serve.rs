@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use super::signals::{run_in_background, stop_on_signal, until_stopped};
 use super::{DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
 use crate::auth::LoginLimits;
+use crate::auth::oidc::OidcConfig;
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
 use crate::runs::RunConfig;
@@ -120,6 +121,57 @@ pub struct ServeArgs {
     pub drain: DrainArgs,
     #[command(flatten)]
     pub flows: FlowArgs,
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+}
+
+/// Sign-in with the organisation's OpenID Connect provider (Entra ID).
+#[derive(Debug, clap::Args)]
+pub struct OidcArgs {
+    /// The provider's issuer URL, e.g. `https://login.microsoftonline.com/{directory}/v2.0`;
+    /// its client secret comes from `OPSUX_OIDC_CLIENT_SECRET`. With `--demo` and without this,
+    /// the demo's Graph simulator is the provider.
+    #[arg(long, env = "OPSUX_OIDC_ISSUER", requires = "oidc_client_id")]
+    pub oidc_issuer: Option<String>,
+    /// The app registration's client (application) id.
+    #[arg(long, env = "OPSUX_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    pub oidc_client_id: Option<String>,
+}
+
+impl OidcArgs {
+    /// The provider to sign in with: the one named, else the demo simulator's, else none.
+    fn config(&self, simulator: Option<&str>) -> anyhow::Result<Option<OidcConfig>> {
+        match (&self.oidc_issuer, &self.oidc_client_id, simulator) {
+            (Some(issuer), Some(client_id), _) => {
+                let parsed = reqwest::Url::parse(issuer)
+                    .with_context(|| format!("--oidc-issuer {issuer:?} is not a URL"))?;
+                let loopback =
+                    matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+                anyhow::ensure!(
+                    parsed.scheme() == "https" || loopback,
+                    "--oidc-issuer {issuer:?} must be https (plain http only on loopback)"
+                );
+                let client_secret = std::env::var("OPSUX_OIDC_CLIENT_SECRET")
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                    .context(
+                        "--oidc-issuer needs the client secret in OPSUX_OIDC_CLIENT_SECRET \
+                         (never on the command line)",
+                    )?;
+                Ok(Some(OidcConfig {
+                    issuer: issuer.trim_end_matches('/').to_owned(),
+                    client_id: client_id.clone(),
+                    client_secret,
+                }))
+            }
+            (None, None, Some(simulator)) => Ok(Some(OidcConfig {
+                issuer: format!("{simulator}/oidc"),
+                client_id: crate::simulator::DEMO_CLIENT_ID.to_owned(),
+                client_secret: crate::simulator::DEMO_CLIENT_SECRET.to_owned(),
+            })),
+            _ => Ok(None),
+        }
+    }
 }
 
 pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -170,6 +222,13 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    // The demo's simulator first: it is also the demo's OpenID Connect provider.
+    let simulator = if args.demo {
+        Some(flows::start_simulator(args.simulator_listen).await?)
+    } else {
+        None
+    };
+    let oidc = args.oidc.config(simulator.as_deref())?;
     let state = AppState::new(
         Config {
             assets_dir: args.assets_dir,
@@ -191,6 +250,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             allowed_hosts,
             streams_per_user: args.streams_per_user as usize,
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+            oidc,
             ..Config::default()
         },
         store,
@@ -201,14 +261,13 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Some(args.flows.env(&state, &database_url, exports_dir)?)
     };
-    if args.demo {
+    if let Some(simulator) = simulator {
         let now = to_ms(time::OffsetDateTime::now_utc());
         demo::seed(&state.store, now).await?;
         let secrets = match &env {
             Some(env) => Arc::clone(&env.secrets),
             None => Arc::new(args.flows.secrets.key(&database_url)?),
         };
-        let simulator = flows::start_simulator(args.simulator_listen).await?;
         demo::connect(&state.store, &secrets, &simulator, now).await?;
         print_demo_logins(&simulator);
     }

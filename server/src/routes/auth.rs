@@ -113,6 +113,7 @@ pub(super) async fn me(
 pub(super) async fn setup(State(state): State<AppState>) -> Result<Json<SetupStatus>, ApiError> {
     Ok(Json(SetupStatus {
         initialized: state.store.workspace().await?.is_some(),
+        oidc: state.oidc.is_some(),
     }))
 }
 

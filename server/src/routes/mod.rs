@@ -11,6 +11,7 @@ mod inventory;
 mod invitations;
 mod members;
 mod notifications;
+mod oidc;
 mod openapi;
 mod paging;
 mod runs;
@@ -100,6 +101,8 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/invitations/{token}", get(invitations::show))
         .route("/invitations/{token}/accept", post(invitations::accept))
         .route("/login", post(auth::login))
+        .route("/oidc/login", get(oidc::login))
+        .route("/oidc/callback", get(oidc::callback))
         .route("/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/me/password", post(account::change_password))

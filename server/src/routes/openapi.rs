@@ -30,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         super::auth::logout,
         super::auth::me,
         super::auth::setup,
+        super::oidc::login,
+        super::oidc::callback,
         super::account::change_password,
         super::account::sessions,
         super::account::end_all,

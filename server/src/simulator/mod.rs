@@ -5,7 +5,9 @@
 //! - Sign-in: `POST /{directory}/oauth2/v2.0/token` (client credentials).
 //! - API (`/v1.0`): `deviceManagement/deviceConfigurations` (list with `$top`/`$skiptoken`
 //!   and `@odata.nextLink`, get, `PATCH`), `groups` (list). The bearer token names the tenant.
-//! - Admin (`/_admin`): read and set a tenant's faults, read its request log.
+//! - Sign-in of people (`/oidc`): an OpenID Connect provider like Entra ID's (`oidc.rs`).
+//! - Admin (`/_admin`): read and set a tenant's faults, read its request log; the OIDC
+//!   provider's faults (`/_admin/oidc`).
 //!
 //! [`GraphProvider`]: crate::provider::GraphProvider
 
@@ -13,9 +15,11 @@ mod admin;
 mod data;
 mod faults;
 mod graph;
+mod oidc;
 
 pub use data::{DemoTenant, demo_tenants};
 pub use faults::Faults;
+pub use oidc::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, OidcFaults};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -40,6 +44,7 @@ struct Inner {
     tenants: HashMap<String, Mutex<SimTenant>>,
     /// Issued access tokens and the directory each belongs to.
     tokens: Mutex<HashMap<String, String>>,
+    oidc: Mutex<oidc::OidcState>,
 }
 
 #[derive(Debug)]
@@ -96,6 +101,7 @@ impl Simulator {
                 started: Instant::now(),
                 tenants,
                 tokens: Mutex::new(HashMap::new()),
+                oidc: Mutex::new(oidc::OidcState::default()),
             }),
         }
     }
@@ -122,6 +128,17 @@ impl Simulator {
                 get(admin::faults).put(admin::set_faults),
             )
             .route("/_admin/tenants/{directory}/requests", get(admin::requests))
+            .route(
+                "/oidc/.well-known/openid-configuration",
+                get(oidc::discovery),
+            )
+            .route("/oidc/jwks", get(oidc::jwks))
+            .route(
+                "/oidc/authorize",
+                get(oidc::authorize_page).post(oidc::approve),
+            )
+            .route("/oidc/token", post(oidc::token))
+            .route("/_admin/oidc", get(oidc::faults).put(oidc::set_faults))
             .with_state(self.clone())
     }
 
@@ -140,6 +157,13 @@ impl Simulator {
     fn tokens(&self) -> MutexGuard<'_, HashMap<String, String>> {
         self.inner
             .tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn oidc(&self) -> MutexGuard<'_, oidc::OidcState> {
+        self.inner
+            .oidc
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

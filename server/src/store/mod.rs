@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod invitations;
 pub mod leases;
 pub mod notifications;
+pub mod oidc;
 pub mod owned;
 pub mod paging;
 pub mod restores;

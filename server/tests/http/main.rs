@@ -23,6 +23,7 @@ mod members;
 mod membership;
 mod metrics;
 mod notifications;
+mod oidc;
 mod openapi;
 mod origin;
 mod params;

@@ -19,6 +19,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/logout",
         "/api/me",
         "/api/setup",
+        "/api/oidc/login",
+        "/api/oidc/callback",
         "/api/me/password",
         "/api/me/sessions",
         "/api/me/sessions/end-all",

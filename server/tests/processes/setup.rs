@@ -82,7 +82,7 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         .json()
         .await
         .unwrap();
-    assert_eq!(setup, json!({"initialized": false}));
+    assert_eq!(setup, json!({"initialized": false, "oidc": false}));
     let answer = sign_in_answer(&http, &server.base, OWNER, OWNER_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
 
@@ -124,7 +124,7 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         .json()
         .await
         .unwrap();
-    assert_eq!(setup, json!({"initialized": true}));
+    assert_eq!(setup, json!({"initialized": true, "oidc": false}));
 
     // Tenants: the slug rule, duplicates, a list for scripts.
     let bad = refused(&opsux(

@@ -144,6 +144,7 @@ impl TestApp {
             allowed_hosts: None,
             streams_per_user: 32,
             request_timeout: Duration::from_secs(30),
+            oidc: None,
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);

@@ -23,11 +23,26 @@ pub(crate) fn LoginPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     // A server without a workspace refuses every password: say how to make one instead.
     let uninitialized = RwSignal::new(false);
+    let oidc = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         if let Ok(setup) = Api::same_origin().setup().await {
-            uninitialized.set(!setup.initialized);
+            uninitialized.try_set(!setup.initialized);
+            oidc.try_set(setup.oidc);
         }
     });
+    // Back from the organisation's provider without a session: say why.
+    let oidc_outcome = untrack(|| router.query("oidc")).map(|outcome| match outcome.as_str() {
+        "no-access" => "No access: your organisation's account is not a member of this workspace. Ask an owner of a tenant for an invitation.",
+        "unavailable" => "Sign-in with Microsoft is not available right now. Try again later, or sign in with your password.",
+        _ => "Sign-in with Microsoft did not work. Try again, or sign in with your password.",
+    });
+    let oidc_href = move || {
+        let next = untrack(next).unwrap_or_else(|| "/".to_owned());
+        format!(
+            "/api/oidc/login?next={}",
+            js_sys::encode_uri_component(&next)
+        )
+    };
 
     // Someone already signed in has nothing to do here.
     Effect::new(move |_| {
@@ -82,10 +97,15 @@ pub(crate) fn LoginPage() -> impl IntoView {
                         <p class="muted">"Then add tenants and people with "<code>"opsux tenant add"</code>" and "<code>"opsux user add"</code>" (see the README's \"Set up for your organisation\")."</p>
                     </div>
                 })}
+                {oidc_outcome.map(|why| view! { <p class="error" role="alert" data-test="oidc-refused">{why}</p> })}
                 {move || error.get().map(|e| view! { <p class="error" role="alert" data-test="login-error">{e}</p> })}
                 <button type="submit" class="button button-primary button-wide" disabled=move || busy.get()>
                     "Sign in"
                 </button>
+                {move || oidc.get().then(|| view! {
+                    <p class="or" aria-hidden="true">"or"</p>
+                    <a class="button button-wide" href=oidc_href() data-test="sign-in-oidc">"Sign in with Microsoft"</a>
+                })}
             </form>
         </main>
     }
