@@ -35,6 +35,9 @@ pub enum Event {
     /// Changes may have been missed (the database announcements were interrupted): every
     /// subscriber sends its client a fresh snapshot.
     Resync,
+    /// `user`'s access changed (a membership revoked or changed, the user disabled, sessions
+    /// ended): their open streams check it now instead of at their next periodic check (R21).
+    AccessChanged { user: UserId },
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +110,8 @@ impl EventHub {
                     tenants.remove(&run.tenant);
                 }
             }
-            Event::Resync => {
+            // Widget streams listen to their tenant's channel only: these reach them there too.
+            Event::Resync | Event::AccessChanged { .. } => {
                 let mut tenants = self.tenants.lock().unwrap_or_else(PoisonError::into_inner);
                 tenants.retain(|_, sender| sender.send(Arc::clone(&event)).is_ok());
             }

@@ -95,6 +95,9 @@ impl Relay {
             (Some("m"), Some(user), None) => user.parse::<UserId>().ok().map(|user| {
                 self.events.deliver(Event::NotificationsRead { user });
             }),
+            (Some("a"), Some(user), None) => user.parse::<UserId>().ok().map(|user| {
+                self.events.deliver(Event::AccessChanged { user });
+            }),
             _ => None,
         };
         if delivered.is_none() {

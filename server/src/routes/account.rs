@@ -12,6 +12,7 @@ use opsux_core::wire::{ErrorCode, ErrorEnvelope, PasswordChange, SessionDto, Ses
 use crate::auth::{CurrentUser, accounts, token_hash};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
+use crate::events::Event;
 use crate::extract::ApiJson;
 use crate::org::{self, Change};
 use crate::state::AppState;
@@ -55,6 +56,7 @@ pub(super) async fn change_password(
         keep.as_deref(),
     )
     .await?;
+    state.events.publish(Event::AccessChanged { user: user.id });
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,6 +96,7 @@ pub(super) async fn end_all(
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
     state.store.end_sessions_of(user.id).await?;
+    state.events.publish(Event::AccessChanged { user: user.id });
     let removal = Cookie::build((state.config.session_cookie(), ""))
         .path("/")
         .secure(state.config.secure_cookies());

@@ -11,6 +11,7 @@ use opsux_core::{Capability, Role, UserId};
 use crate::auth::TenantAccess;
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
+use crate::events::Event;
 use crate::extract::{ApiJson, ApiPath};
 use crate::org::{self, Change};
 use crate::state::AppState;
@@ -82,6 +83,8 @@ pub(super) async fn remove(
     let email = member_email(&state, &access, user_id).await?;
     let slug = access.tenant.slug.as_str();
     org::revoke(&state.store, &change_by(&state, &access), slug, &email).await?;
+    // Their open streams of the tenant end now, not at their next periodic check.
+    state.events.publish(Event::AccessChanged { user: user_id });
     Ok(StatusCode::NO_CONTENT)
 }
 

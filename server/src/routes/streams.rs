@@ -3,8 +3,9 @@
 //! snapshot read from the database, so no change falls between the two; a subscriber that
 //! lags gets a fresh snapshot instead of the events it missed. When a read fails the stream
 //! ends, and the client's reconnect brings a fresh snapshot. Streams authorize like the pages
-//! they feed, again every `stream_recheck`: a signed-out user or a removed member stops
-//! receiving (R16, R17). Keep-alives hold proxies open.
+//! they feed, again every `stream_recheck` and at once when the person's access changes
+//! (`Event::AccessChanged`): a signed-out user or a removed member stops receiving (R16, R17,
+//! R21). Keep-alives hold proxies open.
 //!
 //! Events are built from what was committed and published, not read again per subscriber:
 //! the widget's from the published summary, Run Detail's from its last detail with the
@@ -149,9 +150,17 @@ where
                     let message = match received {
                         Err(_elapsed) => continue,
                         Ok(Ok(event)) if matches!(*event, Event::Resync) => resync(state).await?,
-                        Ok(Ok(event)) => match pick(state, &event) {
-                            Some(read) => read.await?,
-                            None => continue,
+                        Ok(Ok(event)) => match &*event {
+                            Event::AccessChanged { user } if *user == access.user => {
+                                if !access.still_allowed(state).await {
+                                    return None;
+                                }
+                                continue;
+                            }
+                            _ => match pick(state, &event) {
+                                Some(read) => read.await?,
+                                None => continue,
+                            },
                         },
                         Ok(Err(RecvError::Lagged(_))) => resync(state).await?,
                         Ok(Err(RecvError::Closed)) => return None,

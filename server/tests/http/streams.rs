@@ -304,3 +304,38 @@ async fn streams_per_person_are_capped_and_slots_come_back() {
     .await
     .expect("a closed stream gives its slot back");
 }
+
+// R21: removing a member, or a person signing out everywhere, ends their open streams at once
+// — not at the periodic check, which is set to ten minutes here. On SQLite the service
+// publishes the change; on PostgreSQL the database announces it to every process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removed_members_and_ended_sessions_lose_their_streams_at_once() {
+    let app =
+        TestApp::with(|config| config.stream_recheck = std::time::Duration::from_secs(600)).await;
+    let addr = serve(&app).await;
+    let owner = app.login(OWNER).await;
+    let reader = app.login("reader@demo.test").await;
+    let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &reader).await;
+    let mut bell = SseClient::connect(addr, "/api/me/notifications/stream", &reader).await;
+    widget.next().await;
+    bell.next().await;
+    let reader_id = app.user_id("reader@demo.test").await;
+    let removed = app
+        .send(crate::support::with_origin(
+            "DELETE",
+            &format!("/api/t/contoso/members/{reader_id}"),
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(removed.status, reqwest::StatusCode::NO_CONTENT);
+    widget.ended().await;
+
+    let mut owners_bell = SseClient::connect(addr, "/api/me/notifications/stream", &owner).await;
+    owners_bell.next().await;
+    let ended = app
+        .post("/api/me/sessions/end-all", Some(&owner), &json!({}))
+        .await;
+    assert_eq!(ended.status, reqwest::StatusCode::NO_CONTENT);
+    owners_bell.ended().await;
+}
