@@ -111,6 +111,20 @@ pub fn members_url(tenant: &TenantSlug) -> String {
     format!("{}/members", overview_url(tenant))
 }
 
+/// Where to go after signing in, from a `next` parameter: a path of the panel. Anything that
+/// could lead off the site (`//host`, a backslash, which browsers read as a slash, control
+/// characters or spaces, which they drop), into the API, or back to sign-in is refused.
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/api/")
+        && !next.starts_with("/login")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    ok.then(|| next.to_owned())
+}
+
 /// A page of a tenant in the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantPage {

@@ -133,6 +133,10 @@ impl Scheduler {
                 tick.started += 1;
             }
         }
+        // Not a run: failed sign-ins still pending reach the audit log (R19).
+        if let Err(err) = crate::org::record_pending_failures(&self.store, now).await {
+            tracing::warn!(%err, "pending failed sign-ins could not be recorded");
+        }
         let day = now - now.rem_euclid(DAY_MS);
         let params = json!({"older_than_days": self.config.prune_after_days});
         for tenant in self.store.tenants().await? {

@@ -86,6 +86,9 @@ pub struct AppState {
     pub streams: Arc<StreamSlots>,
     /// The OpenID Connect provider people may sign in with, when configured.
     pub oidc: Option<Arc<crate::auth::oidc::Oidc>>,
+    /// The key tenant credentials are sealed with, for the Workspace page's *Connect*; `None`
+    /// where the process was given none (then connecting answers 503).
+    pub secrets: Option<Arc<crate::secrets::SecretsKey>>,
     /// Turns true when the process begins to shut down: open streams end.
     stopping: Arc<watch::Sender<bool>>,
 }
@@ -119,6 +122,7 @@ impl AppState {
         });
         Self {
             oidc,
+            secrets: None,
             login: Arc::new(LoginThrottle::new(config.login_limits)),
             streams: StreamSlots::new(config.streams_per_user),
             stopping: Arc::new(watch::Sender::new(false)),
@@ -133,6 +137,13 @@ impl AppState {
 }
 
 impl AppState {
+    /// This state with the secrets key the process was given.
+    #[must_use]
+    pub fn with_secrets(mut self, secrets: Arc<crate::secrets::SecretsKey>) -> Self {
+        self.secrets = Some(secrets);
+        self
+    }
+
     /// Ends every open stream (their clients reconnect to another process, or to this one
     /// restarted); called at SIGTERM, before the HTTP server waits for its connections.
     pub fn begin_shutdown(&self) {

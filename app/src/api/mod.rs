@@ -7,6 +7,7 @@
 mod account;
 mod error;
 mod members;
+mod workspace;
 
 use std::cell::RefCell;
 

@@ -15,7 +15,9 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::components::toasts::{ToastRegion, Toasts};
 use crate::live::NotificationsFeed;
-use pages::{AccountPage, CatalogPage, HomePage, InvitationPage, LoginPage, NotFoundPage};
+use pages::{
+    AccountPage, CatalogPage, HomePage, InvitationPage, LoginPage, NotFoundPage, WorkspacePage,
+};
 use router::{PanelPage, Router};
 use session::Session;
 use shell::TenantLayout;
@@ -47,6 +49,7 @@ fn Panel() -> impl IntoView {
             Frame::Page(PanelPage::Login) => view! { <LoginPage /> }.into_any(),
             Frame::Page(PanelPage::Catalog) => view! { <CatalogPage /> }.into_any(),
             Frame::Page(PanelPage::Account) => view! { <AccountPage /> }.into_any(),
+            Frame::Page(PanelPage::Workspace) => view! { <WorkspacePage /> }.into_any(),
             Frame::Page(PanelPage::Invitation(token)) => view! { <InvitationPage token /> }.into_any(),
             Frame::Page(_) => view! { <NotFoundPage /> }.into_any(),
         }}

@@ -22,6 +22,8 @@ pub(crate) enum PanelPage {
     Catalog,
     /// `/account`: the person's own password and sessions.
     Account,
+    /// `/workspace`: the workspace's tenants and owners (its owners only).
+    Workspace,
     /// `/invite/{token}`: an invitation link.
     Invitation(String),
     Tenant(TenantSlug, TenantPage),
@@ -35,6 +37,7 @@ impl PanelPage {
             "/login" => Self::Login,
             "/catalog" => Self::Catalog,
             "/account" => Self::Account,
+            "/workspace" => Self::Workspace,
             _ => {
                 if let Some(token) = path.strip_prefix("/invite/")
                     && !token.is_empty()

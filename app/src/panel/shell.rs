@@ -93,6 +93,7 @@ pub(crate) fn Shell(
 ) -> impl IntoView {
     let session = Session::expect();
     let me = session.user();
+    let current = tenant.clone();
     let notifications = expect_context::<CurrentNotifications>().0;
     let nav = tenant.as_ref().map(|t| {
         view! {
@@ -116,11 +117,15 @@ pub(crate) fn Shell(
                     {me.as_ref().and_then(|me| me.workspace.as_ref()).map(|w| view! {
                         <span class="workspace-name" title="Workspace" data-test="workspace-name">{w.name.clone()}</span>
                     })}
-                    {me.clone().filter(|me| !me.tenants.is_empty()).map(|me| view! { <TenantSwitcher tenants=me.tenants current=tenant.clone() /> })}
+                    // Follows the session: a tenant added on the Workspace page appears at once.
+                    {move || session.user().filter(|me| !me.tenants.is_empty()).map(|me| view! { <TenantSwitcher tenants=me.tenants current=current.clone() /> })}
                     {nav}
                     <div class="topbar-end">
                         {feed.map(|feed| view! { <ActiveOpsMenu feed /> })}
                         {move || notifications.get().map(|feed| view! { <NotificationBell feed api=Api::same_origin() /> })}
+                        {me.as_ref().and_then(|me| me.workspace.as_ref()).filter(|w| w.is_owner).map(|_| view! {
+                            <a class="header-link" href="/workspace" data-test="workspace-link">"Workspace"</a>
+                        })}
                         {me.map(|me| view! { <UserMenu name=me.user.display_name email=me.user.email /> })}
                     </div>
                 </div>

@@ -14,6 +14,7 @@ mod run;
 mod run_list;
 mod start;
 mod stream;
+mod workspace;
 
 pub use account::{PasswordChange, SessionDto, SessionList};
 pub use audit::{AuditEntryDto, AuditLog};
@@ -38,3 +39,7 @@ pub use run::{RunDetail, RunSummary, UserRef};
 pub use run_list::{ActiveRuns, RunList};
 pub use start::{StartResult, StartRunRequest, StartRunResponse};
 pub use stream::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};
+pub use workspace::{
+    ConnectTenant, ConnectionCheck, ConnectionDto, NewTenant, OwnerDto, TenantRename,
+    WorkspaceOverview, WorkspaceTenantDto,
+};

@@ -198,3 +198,29 @@ fn a_start_refused_at_a_cap_says_which_and_what_to_do() {
          start this one when some have ended"
     );
 }
+
+/// Sign-in and the OpenID Connect callback go on to `next` only when it stays in the panel.
+#[test]
+fn only_panel_paths_are_followed_after_sign_in() {
+    for ok in [
+        "/",
+        "/t/contoso/operations",
+        "/t/contoso/operations?status=running",
+        "/invite/abc",
+    ] {
+        assert_eq!(presenter::safe_next(ok).as_deref(), Some(ok), "{ok}");
+    }
+    for refused in [
+        "",
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/ /x",
+        "/api/logout",
+        "/login?next=/t",
+        "t/contoso",
+    ] {
+        assert_eq!(presenter::safe_next(refused), None, "{refused:?}");
+    }
+}

@@ -106,18 +106,18 @@ impl Oidc {
     }
 
     async fn metadata(&self) -> Result<CoreProviderMetadata, OidcError> {
-        let mut cached = self.metadata.lock().await;
-        if let Some((at, metadata)) = cached.as_ref()
+        if let Some((at, metadata)) = self.metadata.lock().await.as_ref()
             && at.elapsed() < METADATA_TTL
         {
             return Ok(metadata.clone());
         }
+        // Not under the lock: a provider slow to answer holds up only this sign-in.
         let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|e| failed("issuer", e))?;
         let client = self.client();
         let metadata = CoreProviderMetadata::discover_async(issuer, &client)
             .await
             .map_err(|e| failed("discovering the provider", e))?;
-        *cached = Some((Instant::now(), metadata.clone()));
+        *self.metadata.lock().await = Some((Instant::now(), metadata.clone()));
         Ok(metadata)
     }
 
@@ -182,9 +182,14 @@ impl Oidc {
         let claims = id_token
             .claims(&client.id_token_verifier(), &Nonce::new(nonce.to_owned()))
             .map_err(|e| failed("the ID token", e))?;
+        // Only an address the provider vouches for: `email_verified`, or Entra's `xms_edov`
+        // (the address's domain is verified in the directory). Entra sends no
+        // `email_verified`, and an unverified `email` can be anyone's address.
+        let verified =
+            claims.email_verified() == Some(true) || domain_verified(&id_token.to_string());
         let email = claims
             .email()
-            .filter(|_| claims.email_verified() != Some(false))
+            .filter(|_| verified)
             .map(|e| e.as_str().to_owned());
         Ok(Identity {
             issuer: claims.issuer().as_str().to_owned(),
@@ -198,6 +203,25 @@ impl Oidc {
     fn client(&self) -> impl Fn(HttpRequest) -> Pending {
         let http = self.http.clone();
         move |request| Box::pin(send(http.clone(), request))
+    }
+}
+
+/// Entra's `xms_edov` claim of a token whose signature and claims were verified already: the
+/// typed claims do not carry it, so it is read from the payload itself.
+fn domain_verified(jwt: &str) -> bool {
+    use base64::Engine;
+    let Some(payload) = jwt.split('.').nth(1) else {
+        return false;
+    };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload) else {
+        return false;
+    };
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    match &claims["xms_edov"] {
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::String(s) => s == "1" || s.eq_ignore_ascii_case("true"),
+        serde_json::Value::Number(n) => n.as_i64() == Some(1),
+        _ => false,
     }
 }
 

@@ -7,12 +7,9 @@ use std::io::BufRead;
 use anyhow::Context;
 use opsux_core::TenantSlug;
 
+use super::output::console_change;
 use super::{DatabaseArgs, SecretsArgs};
-use crate::clock::to_ms;
-use crate::provider::{
-    Cancel, Credentials, GraphEndpoints, GraphProvider, RetryPolicy, TenantProvider,
-};
-use crate::store::connections::Connection;
+use crate::org::{self, NewConnection};
 
 #[derive(Debug, clap::Args)]
 pub struct ConnectArgs {
@@ -30,10 +27,10 @@ pub struct ConnectArgs {
     #[arg(long)]
     pub client_id: String,
     /// Where tokens come from.
-    #[arg(long, default_value = "https://login.microsoftonline.com")]
+    #[arg(long, default_value = org::DEFAULT_LOGIN_URL)]
     pub login_url: String,
     /// The Graph API root.
-    #[arg(long, default_value = "https://graph.microsoft.com/v1.0")]
+    #[arg(long, default_value = org::DEFAULT_GRAPH_URL)]
     pub graph_url: String,
     /// Store the connection without signing in first.
     #[arg(long)]
@@ -43,59 +40,25 @@ pub struct ConnectArgs {
 pub(super) async fn connect(args: ConnectArgs) -> anyhow::Result<()> {
     let slug =
         TenantSlug::parse(&args.tenant).with_context(|| format!("--tenant {:?}", args.tenant))?;
-    for (flag, value) in [
-        ("--directory-id", &args.directory_id),
-        ("--client-id", &args.client_id),
-    ] {
-        anyhow::ensure!(!value.trim().is_empty(), "{flag} is empty");
-    }
-    for (flag, url) in [
-        ("--login-url", &args.login_url),
-        ("--graph-url", &args.graph_url),
-    ] {
-        let parsed =
-            reqwest::Url::parse(url).with_context(|| format!("{flag} {url:?} is not a URL"))?;
-        anyhow::ensure!(
-            matches!(parsed.scheme(), "https" | "http"),
-            "{flag} {url:?} is not an http(s) URL"
-        );
-    }
     let secret = client_secret()?;
     let store = args.database.open().await?;
-    let tenant = store
-        .tenant(&slug)
-        .await?
-        .with_context(|| format!("--tenant {:?}: there is no such tenant", args.tenant))?;
     let key = args.secrets.key(&args.database.database_url)?;
-    let endpoints = GraphEndpoints {
-        login: args.login_url.trim_end_matches('/').to_owned(),
-        graph: args.graph_url.trim_end_matches('/').to_owned(),
+    let new = NewConnection {
+        directory_id: &args.directory_id,
+        client_id: &args.client_id,
+        client_secret: &secret,
+        login_url: &args.login_url,
+        graph_url: &args.graph_url,
     };
-    let credentials = Credentials {
-        directory_id: args.directory_id.trim().to_owned(),
-        client_id: args.client_id.trim().to_owned(),
-        client_secret: secret.clone(),
-    };
-    if !args.no_check {
-        let provider = GraphProvider::new(
-            endpoints.clone(),
-            credentials.clone(),
-            RetryPolicy::default(),
-        )?;
-        provider
-            .list_policies(None, &Cancel::default())
-            .await
-            .map_err(|err| anyhow::anyhow!("the credentials were not stored: {err}"))?;
-    }
-    let connection = Connection {
-        directory_id: credentials.directory_id,
-        client_id: credentials.client_id,
-        secret_sealed: key.seal(&secret),
-        login_url: endpoints.login,
-        graph_url: endpoints.graph,
-    };
-    let now = to_ms(time::OffsetDateTime::now_utc());
-    store.set_connection(tenant.id, &connection, now).await?;
+    org::connect(
+        &store,
+        &key,
+        &console_change(),
+        slug.as_str(),
+        new,
+        !args.no_check,
+    )
+    .await?;
     print_connected(&slug, args.no_check);
     Ok(())
 }

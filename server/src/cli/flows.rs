@@ -88,20 +88,15 @@ impl FlowArgs {
     }
 
     /// What the flows of this process work with: exports go to `exports_dir`.
-    pub fn env(
-        &self,
-        state: &AppState,
-        database_url: &str,
-        exports_dir: PathBuf,
-    ) -> anyhow::Result<FlowEnv> {
-        Ok(FlowEnv {
+    pub fn env(&self, state: &AppState, secrets: Arc<SecretsKey>, exports_dir: PathBuf) -> FlowEnv {
+        FlowEnv {
             store: state.store.clone(),
-            secrets: Arc::new(self.secrets.key(database_url)?),
+            secrets,
             retry: RetryPolicy::default(),
             clock: Arc::clone(&state.clock),
             exports_dir,
             runs: Some(state.runs.clone()),
-        })
+        }
     }
 }
 

@@ -229,7 +229,10 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None
     };
     let oidc = args.oidc.config(simulator.as_deref())?;
-    let state = AppState::new(
+    // The secrets key seals tenant credentials: the worker needs it, and so does the
+    // Workspace page's *Connect*; an API-only process without one serves everything else.
+    let secrets = args.flows.secrets.key(&database_url).map(Arc::new);
+    let mut state = AppState::new(
         Config {
             assets_dir: args.assets_dir,
             public_origin: args.public_origin,
@@ -256,19 +259,25 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         Arc::new(SystemClock),
     );
-    let env = if args.no_worker {
-        None
-    } else {
-        Some(args.flows.env(&state, &database_url, exports_dir)?)
+    let secrets = match secrets {
+        Ok(key) => {
+            state = state.with_secrets(Arc::clone(&key));
+            Some(key)
+        }
+        Err(err) if args.no_worker && simulator.is_none() => {
+            tracing::warn!(%err, "no secrets key: tenants cannot be connected from the panel here");
+            None
+        }
+        Err(err) => return Err(err),
     };
-    if let Some(simulator) = simulator {
+    let env = match (&secrets, args.no_worker) {
+        (Some(key), false) => Some(args.flows.env(&state, Arc::clone(key), exports_dir)),
+        _ => None,
+    };
+    if let (Some(simulator), Some(secrets)) = (simulator, &secrets) {
         let now = to_ms(time::OffsetDateTime::now_utc());
         demo::seed(&state.store, now).await?;
-        let secrets = match &env {
-            Some(env) => Arc::clone(&env.secrets),
-            None => Arc::new(args.flows.secrets.key(&database_url)?),
-        };
-        demo::connect(&state.store, &secrets, &simulator, now).await?;
+        demo::connect(&state.store, secrets, &simulator, now).await?;
         print_demo_logins(&simulator);
     }
     let stopped = stop_on_signal();

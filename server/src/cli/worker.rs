@@ -31,9 +31,8 @@ pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         ..Config::default()
     };
     let state = AppState::new(config, store, Arc::new(SystemClock));
-    let env = args
-        .flows
-        .env(&state, &args.database.database_url, exports_dir)?;
+    let secrets = Arc::new(args.flows.secrets.key(&args.database.database_url)?);
+    let env = args.flows.env(&state, secrets, exports_dir);
     let worker = flows::worker(&state, &env, args.concurrency, args.drain.drain());
     let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
     tracing::info!(

@@ -38,7 +38,7 @@ pub async fn invite(
     role: Role,
 ) -> Result<Invited, OrgError> {
     let email = check_email(email)?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     let tenant = directory::tenant_by_slug(&mut conn, slug)
         .await?
@@ -93,7 +93,7 @@ pub async fn revoke_invitation(
     tenant_id: Uuid,
     id: &str,
 ) -> Result<(), OrgError> {
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     let Some((email, role)) =
         stored::revoke_invitation(&mut conn, &tenant_id.to_string(), id, change.at_ms).await?
@@ -177,7 +177,7 @@ pub async fn accept(
             )));
         }
     };
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     let taken = stored::take_invitation(&mut conn, &token_hash(token), at_ms)
         .await?
@@ -220,17 +220,25 @@ pub async fn accept(
     let user = UserId::from_uuid(parse(&user_id)?);
     directory::lock_tenant(&mut conn, &taken.tenant_id).await?;
     // Someone who is a member already keeps their role: an invitation never demotes.
-    if directory::role_of(&mut conn, &user_id, &taken.tenant_id)
-        .await?
-        .is_none()
-    {
-        directory::set_membership(&mut conn, &user_id, &taken.tenant_id, &taken.role).await?;
-    }
+    let role = match directory::role_of(&mut conn, &user_id, &taken.tenant_id).await? {
+        Some(kept) => kept,
+        None => {
+            directory::set_membership(&mut conn, &user_id, &taken.tenant_id, &taken.role).await?;
+            taken.role.clone()
+        }
+    };
     let change = Change {
         actor: Actor::Person(user),
         at_ms,
     };
-    let after = json!({ "email": taken.email, "role": taken.role, "invitation": taken.id });
+    // The role they have now, and the one the invitation offered (they differ for someone who
+    // was a member already).
+    let after = json!({
+        "email": taken.email,
+        "role": role,
+        "invited_as": taken.role,
+        "invitation": taken.id,
+    });
     change
         .audit(
             &mut conn,

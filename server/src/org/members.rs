@@ -27,7 +27,7 @@ pub async fn grant(
     email: &str,
     role: Role,
 ) -> Result<Granted, OrgError> {
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     let tenant = directory::tenant_by_slug(&mut conn, slug)
         .await?
@@ -80,7 +80,7 @@ pub async fn revoke(
     slug: &str,
     email: &str,
 ) -> Result<(), OrgError> {
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     let tenant = directory::tenant_by_slug(&mut conn, slug)
         .await?

@@ -3,6 +3,7 @@
 //! user's sessions end) and the audit entry each writes in its own transaction (R19). The
 //! command line and the panel's pages both come through here, so they cannot disagree.
 
+mod connections;
 mod invitations;
 mod members;
 mod rules;
@@ -13,15 +14,18 @@ mod workspace;
 
 use std::fmt;
 
+pub use connections::{
+    Checked, DEFAULT_GRAPH_URL, DEFAULT_LOGIN_URL, NewConnection, check_connection, connect,
+};
 pub use invitations::{
     Acceptance, Accepted, INVITATION_DAYS, Invited, accept, invite, open as open_invitation,
     revoke_invitation,
 };
 pub use members::{Granted, grant, revoke};
 pub use rules::{MIN_PASSWORD_LEN, check_email, check_new_slug, check_password};
-pub use sign_in::{sign_in_failed, signed_in};
+pub use sign_in::{RECORD_EVERY_MS, oidc_user, record_pending_failures, sign_in_failed, signed_in};
 pub use tenants::{add_tenant, rename_tenant};
-pub use users::{add_user, set_disabled, set_password};
+pub use users::{add_user, end_sessions, set_disabled, set_password};
 pub use workspace::{NewWorkspace, init};
 
 use crate::store::audit::{Actor, AuditScope, NewAuditEntry, record};

@@ -20,7 +20,7 @@ pub async fn add_tenant(
     let name = check_name("name", name)?;
     let workspace = workspace_id(store).await?;
     let workspace_uuid = parse(&workspace)?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     if directory::tenant_by_slug(&mut conn, slug.as_str())
         .await?
@@ -72,7 +72,7 @@ pub async fn rename_tenant(
     name: &str,
 ) -> Result<(), OrgError> {
     let name = check_name("name", name)?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     let tenant = directory::tenant_by_slug(&mut conn, slug)
         .await?

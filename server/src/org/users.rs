@@ -1,6 +1,7 @@
 //! People who may sign in: adding them, setting their password, disabling and enabling them.
 //! A disabled user's sessions end in the same transaction (R21).
 
+use opsux_core::UserId;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -24,7 +25,7 @@ pub async fn add_user(
     check_password(password, &email)?;
     let workspace = parse(&workspace_id(store).await?)?;
     let password_hash = hash(password).await?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     if directory::user_by_email(&mut conn, &email).await?.is_some() {
         return Err(exists(&email));
@@ -69,7 +70,7 @@ pub async fn set_password(
     };
     check_password(password, &user.email)?;
     let password_hash = hash(password).await?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     directory::lock_user(&mut conn, &user.id).await?;
     directory::set_password_hash(&mut conn, &user.id, &password_hash).await?;
@@ -97,10 +98,18 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> Result<bool, OrgError> {
     let workspace = parse(&workspace_id(store).await?)?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
+    let found = find(&mut conn, email).await?;
+    // The tenants they own first, in one order, then the user: a revocation or demotion in
+    // one of those tenants (which locks the tenant) waits for this, or this for it, so the
+    // two cannot each count the other as the owner who stays (R21).
+    for tenant in directory::tenants_owned_by(&mut conn, &found.id).await? {
+        directory::lock_tenant(&mut conn, &tenant).await?;
+    }
+    directory::lock_user(&mut conn, &found.id).await?;
+    // Read again under the locks.
     let user = find(&mut conn, email).await?;
-    directory::lock_user(&mut conn, &user.id).await?;
     if user.disabled_at.is_some() == disabled {
         return Ok(false);
     }
@@ -135,6 +144,30 @@ pub async fn set_disabled(
         .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Ends every session of the user ("Sign out everywhere"); how many there were.
+pub async fn end_sessions(store: &Store, change: &Change, user: UserId) -> Result<u64, OrgError> {
+    let workspace = parse(&workspace_id(store).await?)?;
+    let mut tx = store.begin_immediate().await?;
+    let mut conn = tx.conn();
+    let id = user.to_string();
+    let ended = directory::delete_sessions_of(&mut conn, &id).await?;
+    let email = directory::user_by_id(&mut conn, &id)
+        .await?
+        .map(|u| u.email);
+    let after = json!({ "email": email, "sessions_ended": ended });
+    change
+        .audit(
+            &mut conn,
+            AuditScope::Workspace(workspace),
+            "user.sessions_ended",
+            None,
+            Some(after),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 pub(super) async fn find(conn: &mut Conn<'_>, email: &str) -> Result<UserRow, OrgError> {

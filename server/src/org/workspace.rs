@@ -29,9 +29,10 @@ pub async fn init(store: &Store, change: &Change, new: NewWorkspace<'_>) -> Resu
         return Err(exists(&existing.name));
     }
     let password_hash = hash(new.owner_password).await?;
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
-    // Again inside the transaction: two `init`s at once make one workspace.
+    // Again inside the transaction, under a lock: two `init`s at once make one workspace.
+    directory::lock_workspaces(&mut conn).await?;
     if directory::has_workspace(&mut conn).await? {
         return Err(exists(&name));
     }

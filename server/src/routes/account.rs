@@ -36,6 +36,7 @@ pub(super) async fn change_password(
     drop(permit);
     if verified?.is_none() {
         state.login.failed(&user.email);
+        super::auth::count_failure(&state, &user.email, to_ms(state.clock.now()));
         return Err(ApiError::new(
             ErrorCode::ValidationFailed,
             "current_password: that is not your current password",
@@ -95,7 +96,11 @@ pub(super) async fn end_all(
     user: CurrentUser,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    state.store.end_sessions_of(user.id).await?;
+    let change = Change {
+        actor: Actor::Person(user.id),
+        at_ms: to_ms(state.clock.now()),
+    };
+    org::end_sessions(&state.store, &change, user.id).await?;
     state.events.publish(Event::AccessChanged { user: user.id });
     let removal = Cookie::build((state.config.session_cookie(), ""))
         .path("/")

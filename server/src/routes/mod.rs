@@ -17,6 +17,7 @@ mod paging;
 mod runs;
 mod schedules;
 mod streams;
+mod workspace;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -108,6 +109,21 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/me/password", post(account::change_password))
         .route("/me/sessions", get(account::sessions))
         .route("/me/sessions/end-all", post(account::end_all))
+        .route("/workspace", get(workspace::show))
+        .route("/workspace/audit-log", get(workspace::audit_log))
+        .route("/workspace/tenants", post(workspace::add_tenant))
+        .route(
+            "/workspace/tenants/{slug}",
+            axum::routing::patch(workspace::rename_tenant),
+        )
+        .route(
+            "/workspace/tenants/{slug}/connection",
+            axum::routing::put(workspace::connect_tenant),
+        )
+        .route(
+            "/workspace/tenants/{slug}/connection/test",
+            post(workspace::test_connection),
+        )
         .route("/me/notifications", get(notifications::list))
         .route("/me/notifications/read-all", post(notifications::read_all))
         .route("/me/notifications/stream", get(streams::notifications))

@@ -46,7 +46,7 @@ pub(super) async fn login(
     };
     let next = query
         .get("next")
-        .and_then(|n| safe_next(n))
+        .and_then(|n| opsux_core::presenter::safe_next(n))
         .unwrap_or_else(|| "/".to_owned());
     let begun = match oidc.begin(&callback_url(&state, &headers)).await {
         Ok(begun) => begun,
@@ -149,13 +149,7 @@ async fn sign_in(
         )
         .await
         .map_err(|e| e.to_string())?;
-    let user = state
-        .store
-        .user_for_oidc(
-            &identity.issuer,
-            &identity.subject,
-            identity.email.as_deref(),
-        )
+    let user = crate::org::oidc_user(&state.store, &identity, now)
         .await
         .map_err(|e| e.to_string())?;
     let Some(user_id) = user else {
@@ -185,15 +179,4 @@ fn callback_url(state: &AppState, headers: &HeaderMap) -> String {
         format!("http://{host}")
     });
     format!("{}/api/oidc/callback", origin.trim_end_matches('/'))
-}
-
-/// A path of this site to go to afterwards; anything else (another site, `//host`) is dropped.
-fn safe_next(next: &str) -> Option<String> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/api/")
-        && !next
-            .chars()
-            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
-    ok.then(|| next.to_owned())
 }

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::{Store, on_pool};
+use super::{Conn, Store, on_conn, on_pool};
 
 /// A tenant's provider connection, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -24,29 +24,8 @@ impl Store {
         connection: &Connection,
         now_ms: i64,
     ) -> Result<(), sqlx::Error> {
-        const SQL: &str = "INSERT INTO tenant_connections (tenant_id, directory_id, client_id, \
-                               secret_sealed, login_url, graph_url, updated_at) \
-                           VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                           ON CONFLICT (tenant_id) DO UPDATE SET \
-                               directory_id = excluded.directory_id, \
-                               client_id = excluded.client_id, \
-                               secret_sealed = excluded.secret_sealed, \
-                               login_url = excluded.login_url, \
-                               graph_url = excluded.graph_url, \
-                               updated_at = excluded.updated_at";
-        on_pool!(self, pool => {
-            sqlx::query(SQL)
-                .bind(tenant_id.to_string())
-                .bind(&connection.directory_id)
-                .bind(&connection.client_id)
-                .bind(&connection.secret_sealed)
-                .bind(&connection.login_url)
-                .bind(&connection.graph_url)
-                .bind(now_ms)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })
+        let mut pooled = self.acquire().await?;
+        set_connection(&mut pooled.conn(), tenant_id, connection, now_ms).await
     }
 
     /// The tenant's provider connection, if one is set.
@@ -57,4 +36,37 @@ impl Store {
             sqlx::query_as(SQL).bind(tenant_id.to_string()).fetch_optional(pool).await
         })
     }
+}
+
+/// Sets (or replaces) the tenant's provider connection, in the caller's transaction (with its
+/// audit entry).
+pub async fn set_connection(
+    conn: &mut Conn<'_>,
+    tenant_id: Uuid,
+    connection: &Connection,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO tenant_connections (tenant_id, directory_id, client_id, \
+                           secret_sealed, login_url, graph_url, updated_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                       ON CONFLICT (tenant_id) DO UPDATE SET \
+                           directory_id = excluded.directory_id, \
+                           client_id = excluded.client_id, \
+                           secret_sealed = excluded.secret_sealed, \
+                           login_url = excluded.login_url, \
+                           graph_url = excluded.graph_url, \
+                           updated_at = excluded.updated_at";
+    on_conn!(conn, c => {
+        sqlx::query(SQL)
+            .bind(tenant_id.to_string())
+            .bind(&connection.directory_id)
+            .bind(&connection.client_id)
+            .bind(&connection.secret_sealed)
+            .bind(&connection.login_url)
+            .bind(&connection.graph_url)
+            .bind(now_ms)
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+    })
 }

@@ -56,6 +56,14 @@ macro_rules! user_columns {
 }
 
 impl Store {
+    /// The e-mail addresses of the accounts whose failed sign-ins were last recorded before
+    /// `before_ms` and have more pending.
+    pub async fn sign_in_failures_due(&self, before_ms: i64) -> Result<Vec<String>, sqlx::Error> {
+        const SQL: &str = "SELECT u.email FROM sign_in_failures f JOIN users u ON u.id = f.user_id \
+                           WHERE f.pending > 0 AND f.recorded_at <= $1 ORDER BY u.email";
+        on_pool!(self, pool => sqlx::query_scalar(SQL).bind(before_ms).fetch_all(pool).await)
+    }
+
     /// The workspace, if the database has one (the first made, should there be several).
     pub async fn workspace(&self) -> Result<Option<WorkspaceRow>, sqlx::Error> {
         const SQL: &str = "SELECT id, name FROM workspaces ORDER BY created_at, id LIMIT 1";
@@ -216,10 +224,30 @@ pub async fn role_of(
     on_conn!(conn, c => sqlx::query_scalar(SQL).bind(user_id).bind(tenant_id).fetch_optional(&mut **c).await)
 }
 
-/// How many owners the tenant has.
-pub async fn owner_count(conn: &mut Conn<'_>, tenant_id: &str) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'";
-    on_conn!(conn, c => sqlx::query_scalar(SQL).bind(tenant_id).fetch_one(&mut **c).await)
+/// The ids of the tenants `user_id` owns, in id order (the order locks are taken in).
+pub async fn tenants_owned_by(
+    conn: &mut Conn<'_>,
+    user_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    const SQL: &str = "SELECT tenant_id FROM memberships \
+                       WHERE user_id = $1 AND role = 'owner' ORDER BY tenant_id";
+    on_conn!(conn, c => sqlx::query_scalar(SQL).bind(user_id).fetch_all(&mut **c).await)
+}
+
+/// Serializes the making of a workspace: on PostgreSQL a transaction-scoped advisory lock (two
+/// `opsux init` at once make one workspace); SQLite's write lock, taken with `BEGIN IMMEDIATE`,
+/// already does.
+pub async fn lock_workspaces(conn: &mut Conn<'_>) -> Result<(), sqlx::Error> {
+    /// Any constant shared by every process: "opsux" and 1.
+    const KEY: i64 = 0x6f70_7375_7801;
+    match conn {
+        Conn::Sqlite(_) => Ok(()),
+        Conn::Postgres(c) => sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(KEY)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()),
+    }
 }
 
 /// Makes `user_id` a member of the tenant with `role`, or changes the role they have.

@@ -216,6 +216,17 @@ impl Store {
         }
     }
 
+    /// A transaction that holds the database's write lock from its first statement on SQLite
+    /// (`BEGIN IMMEDIATE`), for changes that read before they write: a deferred transaction
+    /// would fail at its first write if another connection committed after its first read.
+    /// On PostgreSQL a plain transaction; callers lock the rows they depend on.
+    pub async fn begin_immediate(&self) -> Result<Tx<'static>, sqlx::Error> {
+        Ok(match self {
+            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     pub async fn acquire(&self) -> Result<Pooled, sqlx::Error> {
         Ok(match self {
             Self::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),

@@ -1,7 +1,7 @@
 //! Sign-ins with the OpenID Connect provider: the ones in flight (by the hash of their `state`,
 //! taken once), and the link from a provider's subject to a user.
 
-use super::{Store, on_pool};
+use super::{Conn, Store, on_conn, on_pool};
 
 /// A sign-in sent to the provider, waiting for the person to come back.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -51,39 +51,33 @@ impl Store {
         })
     }
 
-    /// The enabled user linked to this provider subject, else the enabled user with this
-    /// e-mail address who is not linked to another subject of the provider — then linked to it.
-    /// `None`: the workspace does not know this person (nothing is created, R22).
-    pub async fn user_for_oidc(
+    /// The enabled user linked to this provider subject.
+    pub async fn user_by_oidc_subject(
         &self,
         issuer: &str,
         subject: &str,
-        email: Option<&str>,
     ) -> Result<Option<String>, sqlx::Error> {
-        const BY_SUBJECT: &str = "SELECT id FROM users \
-                                  WHERE oidc_issuer = $1 AND oidc_subject = $2 AND disabled_at IS NULL";
-        const LINK: &str = "UPDATE users SET oidc_issuer = $1, oidc_subject = $2 \
-                            WHERE lower(email) = lower($3) AND disabled_at IS NULL \
-                              AND (oidc_subject IS NULL OR oidc_issuer IS DISTINCT FROM $1) \
-                            RETURNING id";
+        const SQL: &str = "SELECT id FROM users \
+                           WHERE oidc_issuer = $1 AND oidc_subject = $2 AND disabled_at IS NULL";
         on_pool!(self, pool => {
-            let linked: Option<String> = sqlx::query_scalar(BY_SUBJECT)
-                .bind(issuer)
-                .bind(subject)
-                .fetch_optional(pool)
-                .await?;
-            if linked.is_some() {
-                return Ok(linked);
-            }
-            let Some(email) = email else {
-                return Ok(None);
-            };
-            sqlx::query_scalar(LINK)
-                .bind(issuer)
-                .bind(subject)
-                .bind(email)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_scalar(SQL).bind(issuer).bind(subject).fetch_optional(pool).await
         })
     }
+}
+
+/// Links the enabled user with this e-mail address, not yet linked to a subject of this
+/// provider, to `subject`; their id, or `None` when there is no such user.
+pub async fn link_oidc_subject(
+    conn: &mut Conn<'_>,
+    issuer: &str,
+    subject: &str,
+    email: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET oidc_issuer = $1, oidc_subject = $2 \
+                       WHERE lower(email) = lower($3) AND disabled_at IS NULL \
+                         AND (oidc_subject IS NULL OR oidc_issuer IS DISTINCT FROM $1) \
+                       RETURNING id";
+    on_conn!(conn, c => {
+        sqlx::query_scalar(SQL).bind(issuer).bind(subject).bind(email).fetch_optional(&mut **c).await
+    })
 }

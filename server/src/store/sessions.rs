@@ -81,12 +81,4 @@ impl Store {
             sqlx::query_as(SQL).bind(user.to_string()).bind(now_ms).fetch_all(pool).await
         })
     }
-
-    /// Ends every session of the user; how many there were.
-    pub async fn end_sessions_of(&self, user: UserId) -> Result<u64, sqlx::Error> {
-        const SQL: &str = "DELETE FROM sessions WHERE user_id = $1";
-        Ok(on_pool!(self, pool => {
-            sqlx::query(SQL).bind(user.to_string()).execute(pool).await?.rows_affected()
-        }))
-    }
 }

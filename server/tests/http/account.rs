@@ -115,3 +115,54 @@ async fn signing_out_everywhere_ends_every_session() {
         );
     }
 }
+
+// R19: failed sign-ins are counted per account, not written per attempt: the first after a
+// quiet spell at once, the ones after it together — at the next successful sign-in, or by the
+// scheduler once ten minutes have passed, so a burst that stops is still recorded.
+#[tokio::test]
+async fn failed_sign_ins_reach_the_audit_log_counted_even_when_the_burst_stops() {
+    use opsux_server::org;
+    use opsux_server::store::audit::AuditScope;
+    let app = TestApp::new().await;
+    let store = app.store();
+    let workspace = store.workspace().await.unwrap().unwrap();
+    let scope = AuditScope::Workspace(workspace.id.parse().unwrap());
+    let failures = |entries: &[opsux_core::wire::AuditEntryDto]| -> Vec<serde_json::Value> {
+        entries
+            .iter()
+            .filter(|e| e.action == "sign_in.failed")
+            .map(|e| e.after.clone().unwrap()["failures"].clone())
+            .collect()
+    };
+    let t0 = 1_000_000;
+    for n in 0..4 {
+        org::sign_in_failed(store, "reader@demo.test", t0 + n)
+            .await
+            .unwrap();
+    }
+    org::sign_in_failed(store, "nobody@demo.test", t0)
+        .await
+        .unwrap();
+    let (entries, _) = store.audit_log(scope, None, 50).await.unwrap();
+    assert_eq!(
+        failures(&entries),
+        [json!(1)],
+        "the first at once, the rest pending"
+    );
+
+    // Not yet due, then due.
+    assert_eq!(
+        org::record_pending_failures(store, t0 + 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    let due = t0 + org::RECORD_EVERY_MS + 1;
+    assert_eq!(org::record_pending_failures(store, due).await.unwrap(), 1);
+    let (entries, _) = store.audit_log(scope, None, 50).await.unwrap();
+    assert_eq!(failures(&entries), [json!(3), json!(1)]);
+    assert_eq!(
+        org::record_pending_failures(store, due + 1).await.unwrap(),
+        0
+    );
+}

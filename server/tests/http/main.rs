@@ -31,3 +31,4 @@ mod runs;
 mod schedules;
 mod streams;
 mod tenancy;
+mod workspace;

@@ -310,6 +310,24 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
     // A wrong password is counted; a disabled user's session ends and they cannot sign in.
     let wrong = sign_in_answer(&http, &server.base, RITA, "not her password").await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // Counted after the answer (so an unknown address takes as long): wait for its entry.
+    let store = Store::connect(&database).await.unwrap();
+    let workspace = store.workspace().await.unwrap().unwrap();
+    let scope = AuditScope::Workspace(workspace.id.parse().unwrap());
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let (entries, _) = store.audit_log(scope, None, 1).await.unwrap();
+            if entries
+                .first()
+                .is_some_and(|e| e.action == "sign_in.failed")
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the failed sign-in is counted within ten seconds");
     ok(&opsux(
         &database,
         &["user", "disable", "--email", RITA],
@@ -343,16 +361,7 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
     );
     let console = log["items"][0]["actor_label"].as_str().unwrap();
     assert!(console.starts_with("cli ("), "{console}");
-    let store = Store::connect(&database).await.unwrap();
-    let workspace = store.workspace().await.unwrap().unwrap();
-    let (entries, _) = store
-        .audit_log(
-            AuditScope::Workspace(workspace.id.parse().unwrap()),
-            None,
-            50,
-        )
-        .await
-        .unwrap();
+    let (entries, _) = store.audit_log(scope, None, 50).await.unwrap();
     let entries = serde_json::to_value(&entries).unwrap();
     assert_eq!(
         actions(&entries),
@@ -375,14 +384,7 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         let err = execute(&store, statement).await.unwrap_err().to_string();
         assert!(err.contains("append-only"), "{statement}: {err}");
     }
-    let (after, _) = store
-        .audit_log(
-            AuditScope::Workspace(workspace.id.parse().unwrap()),
-            None,
-            50,
-        )
-        .await
-        .unwrap();
+    let (after, _) = store.audit_log(scope, None, 50).await.unwrap();
     assert_eq!(after.len(), 6, "nothing changed");
 }
 

@@ -157,6 +157,13 @@ impl TestApp {
         }
     }
 
+    /// This app with a secrets key, as `opsux serve` has (the Workspace page's *Connect*).
+    pub fn with_secrets(mut self, key: opsux_server::secrets::SecretsKey) -> Self {
+        self.state = self.state.clone().with_secrets(Arc::new(key));
+        self.router = app(self.state.clone());
+        self
+    }
+
     pub fn runs(&self) -> &RunService {
         &self.state.runs
     }

@@ -80,7 +80,7 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
                     <For each=move || rows.get() key=|e| e.id.clone() let(entry)>
                         <tr data-test="audit-entry">
                             <td><RelativeTime at=entry.at now /></td>
-                            <td>{entry.actor.as_ref().map_or_else(|| "System".to_owned(), |a| a.display_name.clone())}</td>
+                            <td>{entry.actor_label.clone()}</td>
                             <td><code>{entry.action.clone()}</code></td>
                             <td>{record(entry.before.as_ref(), "Record")}</td>
                             <td>{record(entry.after.as_ref(), "Record")}{entry.after.is_none().then(|| view! { <span class="muted">"Gone"</span> })}</td>

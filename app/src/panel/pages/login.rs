@@ -2,7 +2,7 @@
 //! tenant.
 
 use leptos::prelude::*;
-use opsux_core::presenter::overview_url;
+use opsux_core::presenter::{overview_url, safe_next};
 use opsux_core::wire::{ErrorCode, MeResponse};
 
 use crate::api::Api;
@@ -116,16 +116,4 @@ fn home_of(me: &MeResponse) -> String {
     me.tenants
         .first()
         .map_or_else(|| "/".to_owned(), |t| overview_url(&t.slug))
-}
-
-/// Only a path on this site: never `//elsewhere` or `https://…`, so a crafted link cannot send a
-/// person somewhere else after signing in.
-fn safe_next(next: &str) -> Option<String> {
-    // Browsers drop tabs and newlines from URLs, so `/\t/evil` would become `//evil`.
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next
-            .chars()
-            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
-    (ok && !next.starts_with("/login")).then(|| next.to_owned())
 }
