@@ -8,6 +8,10 @@
 //! request reaches the handle holding it in this process (R9), and a queued run wakes the
 //! worker. When the listening connection drops, the relay listens again and then tells every
 //! subscriber to resynchronize, since announcements made meanwhile are lost.
+//!
+//! On SQLite (one server process) the service publishes its own changes, and the relay only
+//! reads, every second, the changes of access that triggers recorded (`access_changes`), so a
+//! member revoked from the console loses their open streams at once too (R21).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,15 +34,53 @@ pub const APPLICATION_NAME: &str = "opsux-events";
 
 /// Starts the relay for a PostgreSQL store; nothing to do on SQLite.
 pub fn spawn(store: &Store, runs: RunService, events: EventHub, wake_worker: Arc<Notify>) {
-    if let Store::Postgres(pool) = store {
-        let relay = Relay {
-            store: store.clone(),
-            runs,
-            events,
-            wake_worker,
-            delivered: HashMap::new(),
-        };
-        tokio::spawn(relay.run(listening_pool(pool)));
+    match store {
+        Store::Postgres(pool) => {
+            let relay = Relay {
+                store: store.clone(),
+                runs,
+                events,
+                wake_worker,
+                delivered: HashMap::new(),
+            };
+            tokio::spawn(relay.run(listening_pool(pool)));
+        }
+        Store::Sqlite(_) => {
+            tokio::spawn(relay_access_changes(store.clone(), events));
+        }
+    }
+}
+
+/// How often a SQLite server looks for changes of access another process made.
+const ACCESS_POLL: Duration = Duration::from_secs(1);
+
+/// SQLite: every second, the changes of access that triggers recorded since the last look —
+/// those this process made, and those the console made — become `AccessChanged` events, so
+/// the people's streams end at once (R21). What this process publishes itself arrives twice;
+/// a stream only checks its access once more.
+async fn relay_access_changes(store: Store, events: EventHub) {
+    let mut last = store.last_access_change().await.unwrap_or(0);
+    let mut swept = std::time::Instant::now();
+    loop {
+        tokio::time::sleep(ACCESS_POLL).await;
+        match store.access_changes_after(last).await {
+            Ok(changes) => {
+                for (seq, user) in changes {
+                    last = seq;
+                    if let Ok(user) = user.parse::<UserId>() {
+                        events.deliver(Event::AccessChanged { user });
+                    }
+                }
+            }
+            Err(err) => tracing::debug!(%err, "reading changes of access"),
+        }
+        if swept.elapsed() > Duration::from_secs(3600) {
+            swept = std::time::Instant::now();
+            let day_ago = crate::clock::to_ms(time::OffsetDateTime::now_utc()) - 86_400_000;
+            if let Err(err) = store.sweep_access_changes(day_ago).await {
+                tracing::debug!(%err, "sweeping changes of access");
+            }
+        }
     }
 }
 

@@ -3,8 +3,8 @@
 -- command line included (R21):
 --   a <user>   a membership of theirs changed or ended, they were disabled or enabled, or a
 --              session of theirs ended
--- (SQLite serves one process, whose service publishes these itself; a console command on
--- SQLite reaches open streams at their next periodic check.)
+-- (On SQLite, triggers record the same changes in `access_changes`, which the server reads
+-- every second: its migration 0009.)
 
 CREATE FUNCTION opsux_announce_access() RETURNS trigger AS $$
 BEGIN

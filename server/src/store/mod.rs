@@ -13,6 +13,7 @@
 //! memberships), [`sessions`], [`notifications`] (reading and marking read), [`stats`]. The
 //! run transitions are the run service's own (`runs::store`, private to it, R1).
 
+pub mod access_changes;
 pub mod accounts;
 pub mod audit;
 pub mod backups;

@@ -339,3 +339,29 @@ async fn removed_members_and_ended_sessions_lose_their_streams_at_once() {
     assert_eq!(ended.status, reqwest::StatusCode::NO_CONTENT);
     owners_bell.ended().await;
 }
+
+// R21: a change of access made by another process — the console's `opsux member revoke`, which
+// publishes nothing to this server — still ends the person's open streams at once: on SQLite
+// the server reads what the database's triggers recorded, every second; on PostgreSQL the
+// database announces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_changed_by_another_process_ends_streams_at_once() {
+    use opsux_server::org::{self, Change};
+    use opsux_server::store::audit::Actor;
+    let app =
+        TestApp::with(|config| config.stream_recheck = std::time::Duration::from_secs(600)).await;
+    let addr = serve(&app).await;
+    let reader = app.login("reader@demo.test").await;
+    let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &reader).await;
+    widget.next().await;
+    let console = Change {
+        actor: Actor::Console {
+            os_user: "test".to_owned(),
+        },
+        at_ms: 1,
+    };
+    org::revoke(app.store(), &console, "contoso", "reader@demo.test")
+        .await
+        .unwrap();
+    widget.ended().await;
+}
