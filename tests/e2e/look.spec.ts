@@ -134,11 +134,19 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await invite.getByRole('button', { name: 'Invite' }).click();
   const link = await page.getByTestId('invite-url').inputValue();
   await capture(page, 'members');
-  const invited = await browser.newPage();
+  // In a browser of its own, signed out, as the person invited opens it.
+  const elsewhere = await browser.newContext();
+  const invited = await elsewhere.newPage();
   await invited.goto(link);
   await expect(invited.getByLabel('Your name')).toBeVisible();
   await capture(invited, 'invitation');
-  await invited.context().close();
+  await elsewhere.close();
+  await page.goto('/account');
+  await expect(page.getByTestId('session').first()).toBeVisible();
+  await capture(page, 'account');
+  await page.goto('/workspace');
+  await expect(page.getByTestId('workspace-audit-entry').first()).toBeVisible();
+  await capture(page, 'workspace');
 
   await page.goto('/t/fabrikam/operations?type=restore_execute');
   await expect(page.getByTestId('runs-empty')).toBeVisible();

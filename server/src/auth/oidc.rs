@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse, IssuerUrl,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet,
+    EndpointSet, HttpRequest, HttpResponse, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, Scope, TokenResponse,
 };
 use tokio::sync::Mutex;
 
@@ -121,17 +122,21 @@ impl Oidc {
         Ok(metadata)
     }
 
-    /// The authorize URL for a sign-in that comes back to `redirect`.
-    pub async fn begin(&self, redirect: &str) -> Result<Begun, OidcError> {
+    /// The provider's client, as discovered, for sign-ins that come back to `redirect`.
+    async fn provider_client(&self, redirect: &str) -> Result<ProviderClient, OidcError> {
         let metadata = self.metadata().await?;
-        let client = CoreClient::from_provider_metadata(
+        let redirect = RedirectUrl::new(redirect.to_owned()).map_err(|e| failed("redirect", e))?;
+        Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
             Some(ClientSecret::new(self.config.client_secret.clone())),
         )
-        .set_redirect_uri(
-            RedirectUrl::new(redirect.to_owned()).map_err(|e| failed("redirect", e))?,
-        );
+        .set_redirect_uri(redirect))
+    }
+
+    /// The authorize URL for a sign-in that comes back to `redirect`.
+    pub async fn begin(&self, redirect: &str) -> Result<Begun, OidcError> {
+        let client = self.provider_client(redirect).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
             .authorize_url(
@@ -159,15 +164,7 @@ impl Oidc {
         pkce_verifier: &str,
         nonce: &str,
     ) -> Result<Identity, OidcError> {
-        let metadata = self.metadata().await?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(self.config.client_secret.clone())),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(redirect.to_owned()).map_err(|e| failed("redirect", e))?,
-        );
+        let client = self.provider_client(redirect).await?;
         let http = self.client();
         let tokens = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -224,6 +221,17 @@ fn domain_verified(jwt: &str) -> bool {
         _ => false,
     }
 }
+
+/// A client made from discovered metadata: its authorize endpoint is known; its token and
+/// user-info endpoints are whatever the provider published.
+type ProviderClient = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 
 type Pending = std::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, reqwest::Error>> + Send>>;
 

@@ -9,7 +9,8 @@ use super::tenants::{no_tenant, parse};
 use super::users::find;
 use super::{Change, OrgError};
 use crate::store::audit::AuditScope;
-use crate::store::{Store, directory};
+use crate::store::directory::{TenantRow, UserRow};
+use crate::store::{Conn, Store, directory};
 
 /// What a grant did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,14 +30,8 @@ pub async fn grant(
 ) -> Result<Granted, OrgError> {
     let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
-    let tenant = directory::tenant_by_slug(&mut conn, slug)
-        .await?
-        .ok_or_else(|| no_tenant(slug))?;
-    let user = find(&mut conn, email).await?;
-    directory::lock_tenant(&mut conn, &tenant.id).await?;
-    let before = directory::role_of(&mut conn, &user.id, &tenant.id)
-        .await?
-        .and_then(|r| Role::parse(&r));
+    let (tenant, user, before) = membership(&mut conn, slug, email).await?;
+    let before = before.and_then(|r| Role::parse(&r));
     if before == Some(role) {
         return Ok(Granted::Unchanged);
     }
@@ -82,12 +77,8 @@ pub async fn revoke(
 ) -> Result<(), OrgError> {
     let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
-    let tenant = directory::tenant_by_slug(&mut conn, slug)
-        .await?
-        .ok_or_else(|| no_tenant(slug))?;
-    let user = find(&mut conn, email).await?;
-    directory::lock_tenant(&mut conn, &tenant.id).await?;
-    let Some(role) = directory::role_of(&mut conn, &user.id, &tenant.id).await? else {
+    let (tenant, user, role) = membership(&mut conn, slug, email).await?;
+    let Some(role) = role else {
         return Err(OrgError::NotFound(format!(
             "{} is not a member of {slug}",
             user.email
@@ -111,6 +102,21 @@ pub async fn revoke(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The tenant and the user named, with the tenant locked (R21), and the user's role there now.
+async fn membership(
+    conn: &mut Conn<'_>,
+    slug: &str,
+    email: &str,
+) -> Result<(TenantRow, UserRow, Option<String>), OrgError> {
+    let tenant = directory::tenant_by_slug(conn, slug)
+        .await?
+        .ok_or_else(|| no_tenant(slug))?;
+    let user = find(conn, email).await?;
+    directory::lock_tenant(conn, &tenant.id).await?;
+    let role = directory::role_of(conn, &user.id, &tenant.id).await?;
+    Ok((tenant, user, role))
 }
 
 fn last_owner(email: &str, slug: &str, what: &str) -> OrgError {

@@ -79,7 +79,7 @@ fn PasswordForm() -> impl IntoView {
     };
     view! {
         <form class="card" on:submit=submit aria-labelledby="password-title" data-test="password-form">
-            <h2 id="password-title" class="card-title">"Password"</h2>
+            <h2 id="password-title" class="form-heading">"Password"</h2>
             {field("Current password", current, "current-password")}
             {field("New password", new, "new-password")}
             {field("New password, again", again, "new-password")}
@@ -123,7 +123,7 @@ fn Sessions() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="sessions-title">
-            <h2 id="sessions-title" class="card-title">"Where you are signed in"</h2>
+            <h2 id="sessions-title" class="form-heading">"Where you are signed in"</h2>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <ul class="plain-list" data-test="sessions">
                 <For each=move || rows.get() key=|s| s.id.clone() let(item)>

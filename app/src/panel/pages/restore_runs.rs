@@ -253,10 +253,12 @@ fn RestoreRunRow(
     );
     let row_actions = actions.then(|| {
         view! {
-            <td class="row-actions">
-                // A restore run whose set was deleted has nothing to push.
-                {restore.backup_set_id.is_some().then(|| view! { <ExecuteRestore tenant=tenant.clone() restore=restore.clone() /> })}
-                <ArchiveRestore tenant=tenant.clone() id=id.clone() name=restore.name.clone() on_archived />
+            <td>
+                <div class="row-actions">
+                    // A restore run whose set was deleted has nothing to push.
+                    {restore.backup_set_id.is_some().then(|| view! { <ExecuteRestore tenant=tenant.clone() restore=restore.clone() /> })}
+                    <ArchiveRestore tenant=tenant.clone() id=id.clone() name=restore.name.clone() on_archived />
+                </div>
             </td>
         }
     });

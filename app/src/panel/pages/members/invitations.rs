@@ -74,7 +74,7 @@ pub(super) fn Invitations(tenant: TenantSlug, invited: RwSignal<u32>) -> impl In
                                             view! { <RelativeTime at=invitation.expires_at now /> }.into_any()
                                         }}
                                     </td>
-                                    <td class="row-actions">
+                                    <td><div class="row-actions">
                                         <button type="button" class="button button-small button-danger-quiet"
                                             aria-label=format!("Revoke the invitation of {}", invitation.email)
                                             on:click={
@@ -84,7 +84,7 @@ pub(super) fn Invitations(tenant: TenantSlug, invited: RwSignal<u32>) -> impl In
                                             data-test="revoke-invitation">
                                             "Revoke"
                                         </button>
-                                    </td>
+                                    </div></td>
                                 </tr>
                             </For>
                         </tbody>

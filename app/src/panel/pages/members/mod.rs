@@ -91,6 +91,7 @@ pub(crate) fn MembersPage() -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <p class="muted small legend">"Owners may do everything, members included; operators run the day-to-day operations; readers look."</p>
         {is_owner.then(|| view! {
             <InviteForm tenant=tenant.clone() invited />
             <Invitations tenant=tenant.clone() invited />
@@ -116,7 +117,7 @@ fn MemberRow(
     } else {
         view! { <span>{role_label(member.role)}</span> }.into_any()
     };
-    let actions = is_owner.then(|| view! { <td class="row-actions"><RemoveMember member=member.clone() tenant rows /></td> });
+    let actions = is_owner.then(|| view! { <td><div class="row-actions"><RemoveMember member=member.clone() tenant rows /></div></td> });
     view! {
         <tr data-test="member">
             <td>
@@ -170,7 +171,7 @@ fn RoleSelect(
         <select aria-label=name on:change=on_change disabled=move || busy.get() data-test="member-role"
             prop:value=move || stored.get().as_str()>
             {Role::ALL.into_iter().map(|r| view! {
-                <option value=r.as_str() selected=r == member.role>{format!("{} — {}", role_label(r), role_hint(r))}</option>
+                <option value=r.as_str() selected=r == member.role title=role_hint(r)>{role_label(r)}</option>
             }).collect_view()}
         </select>
     }

@@ -90,11 +90,13 @@ fn Workspace() -> impl IntoView {
             </div>
             <AddTenant on_change=update />
             <h2 class="section-title">"Owners"</h2>
-            <ul class="plain-list card" data-test="workspace-owners">
-                <For each=move || overview.get().map(|o| o.owners).unwrap_or_default() key=|o| o.email.clone() let(owner)>
-                    <li>{owner.display_name}" "<span class="muted small">{owner.email}</span></li>
-                </For>
-            </ul>
+            <div class="card">
+                <ul class="plain-list" data-test="workspace-owners">
+                    <For each=move || overview.get().map(|o| o.owners).unwrap_or_default() key=|o| o.email.clone() let(owner)>
+                        <li>{owner.display_name}" "<span class="muted small">{owner.email}</span></li>
+                    </For>
+                </ul>
+            </div>
             <Activity changed />
         }
         .into_any(),

@@ -34,6 +34,8 @@ pub(super) fn TenantRow(
         |c| view! { <span title=format!("client {}", c.client_id)>{format!("Connected · directory {}", c.directory_id)}</span> }.into_any(),
     );
     let connected = tenant.connection.is_some();
+    // Its visible label begins its accessible name, which also names the tenant.
+    let connect = if connected { "Reconnect" } else { "Connect" };
     let test = move |_| {
         testing.set(true);
         checked.set(None);
@@ -65,16 +67,16 @@ pub(super) fn TenantRow(
                     </p>
                 })}
             </td>
-            <td class="row-actions">
+            <td><div class="row-actions">
                 <button type="button" class="button button-small" aria-label=format!("Rename {label}")
                     on:click=move |_| toggle(Editing::Name)>"Rename"</button>
-                <button type="button" class="button button-small" aria-label=format!("Connect {}", tenant.name)
-                    on:click=move |_| toggle(Editing::Connection)>{if connected { "Reconnect" } else { "Connect" }}</button>
+                <button type="button" class="button button-small" aria-label=format!("{connect} {}", tenant.name)
+                    on:click=move |_| toggle(Editing::Connection)>{connect}</button>
                 {connected.then(|| view! {
-                    <button type="button" class="button button-small" aria-label=format!("Test the connection of {}", tenant.name)
+                    <button type="button" class="button button-small" aria-label=format!("Test connection of {}", tenant.name)
                         disabled=move || testing.get() on:click=test data-test="test-connection">"Test connection"</button>
                 })}
-            </td>
+            </div></td>
         </tr>
         {move || match editing.get() {
             Editing::Nothing => ().into_any(),
