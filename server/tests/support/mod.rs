@@ -157,6 +157,27 @@ impl TestApp {
         }
     }
 
+    /// The tenant's audit log as its owner `cookie` reads it, newest first: each entry as
+    /// `"action by who"`.
+    pub async fn audit_trail(&self, tenant: &str, cookie: &str) -> Vec<String> {
+        let log = self
+            .get(&format!("/api/t/{tenant}/audit-log"), Some(cookie))
+            .await
+            .json();
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} by {}",
+                    e["action"].as_str().unwrap(),
+                    e["actor_label"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
     /// This app with a secrets key, as `opsux serve` has (the Workspace page's *Connect*).
     pub fn with_secrets(mut self, key: opsux_server::secrets::SecretsKey) -> Self {
         self.state = self.state.clone().with_secrets(Arc::new(key));
