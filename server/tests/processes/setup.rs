@@ -74,15 +74,10 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    let setup: Value = http
-        .get(format!("{}/api/setup", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(setup, json!({"initialized": false, "oidc": false}));
+    assert_eq!(
+        get_json(&http, &format!("{}/api/setup", server.base)).await,
+        json!({"initialized": false, "oidc": false})
+    );
     let answer = sign_in_answer(&http, &server.base, OWNER, OWNER_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
 
@@ -116,15 +111,10 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         &[("OPSUX_OWNER_PASSWORD", OWNER_PASSWORD)],
     ));
     assert!(again.contains("already exists"), "{again}");
-    let setup: Value = http
-        .get(format!("{}/api/setup", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(setup, json!({"initialized": true, "oidc": false}));
+    assert_eq!(
+        get_json(&http, &format!("{}/api/setup", server.base)).await,
+        json!({"initialized": true, "oidc": false})
+    );
 
     // Tenants: the slug rule, duplicates, a list for scripts.
     let bad = refused(&opsux(
@@ -255,14 +245,7 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
     let token = link
         .strip_prefix(&format!("{}/invite/", server.base))
         .unwrap_or_else(|| panic!("a link to this server: {invited}"));
-    let view: Value = http
-        .get(format!("{}/api/invitations/{token}", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = get_json(&http, &format!("{}/api/invitations/{token}", server.base)).await;
     assert_eq!(view["email"], "ivan@acme.test");
     assert_eq!(view["tenant_name"], "Acme Europe");
 
@@ -386,6 +369,10 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
     }
     let (after, _) = store.audit_log(scope, None, 50).await.unwrap();
     assert_eq!(after.len(), 6, "nothing changed");
+}
+
+async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
 }
 
 fn actions(items: &Value) -> Vec<&str> {
