@@ -16,6 +16,9 @@ pub enum ReasonCode {
     ProviderThrottled,
     ProviderUnavailable,
     ProviderAuthFailed,
+    ProviderRedirected,
+    ProviderResponseTooLarge,
+    ProviderTimedOut,
     PermissionDenied,
     NotFound,
     ValidationFailed,
@@ -26,10 +29,13 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 13] = [
         Self::ProviderThrottled,
         Self::ProviderUnavailable,
         Self::ProviderAuthFailed,
+        Self::ProviderRedirected,
+        Self::ProviderResponseTooLarge,
+        Self::ProviderTimedOut,
         Self::PermissionDenied,
         Self::NotFound,
         Self::ValidationFailed,
@@ -44,6 +50,9 @@ impl ReasonCode {
             Self::ProviderThrottled => "provider_throttled",
             Self::ProviderUnavailable => "provider_unavailable",
             Self::ProviderAuthFailed => "provider_auth_failed",
+            Self::ProviderRedirected => "provider_redirected",
+            Self::ProviderResponseTooLarge => "provider_response_too_large",
+            Self::ProviderTimedOut => "provider_timed_out",
             Self::PermissionDenied => "permission_denied",
             Self::NotFound => "not_found",
             Self::ValidationFailed => "validation_failed",
@@ -60,6 +69,9 @@ impl ReasonCode {
             Self::ProviderThrottled => "The tenant's service kept throttling requests",
             Self::ProviderUnavailable => "The tenant's service was unavailable",
             Self::ProviderAuthFailed => "Signing in to the tenant failed",
+            Self::ProviderRedirected => "The tenant's service sent us elsewhere; not followed",
+            Self::ProviderResponseTooLarge => "The tenant's service answered more than we accept",
+            Self::ProviderTimedOut => "The tenant's service took too long",
             Self::PermissionDenied => "The app lacks a permission in the tenant",
             Self::NotFound => "An item no longer exists",
             Self::ValidationFailed => "The request was not valid",

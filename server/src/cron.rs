@@ -4,6 +4,12 @@
 use chrono::{DateTime, Utc};
 use croner::parser::{CronParser, Seconds, Year};
 
+/// The shortest time a backup schedule may leave between two firings.
+pub const SHORTEST_INTERVAL_MINUTES: i64 = 15;
+
+/// How many of a new schedule's firings are looked at for its shortest interval.
+const FIRINGS_CHECKED: usize = 1_000;
+
 /// A parsed schedule expression.
 #[derive(Debug, Clone)]
 pub struct CronSchedule(croner::Cron);
@@ -25,6 +31,28 @@ impl CronSchedule {
             .parse(text)
             .map(Self)
             .map_err(|e| format!("{text:?} is not a valid cron expression: {e}"))
+    }
+
+    /// Parses `text` as a backup schedule's expression: it must fire at all, and never twice
+    /// within [`SHORTEST_INTERVAL_MINUTES`] (checked over its next [`FIRINGS_CHECKED`]
+    /// firings after `now_ms`; cron fires every time of its day on every day it fires, so
+    /// the first days it fires show its shortest interval).
+    pub fn parse_for_schedule(text: &str, now_ms: i64) -> Result<Self, String> {
+        let cron = Self::parse(text)?;
+        let text = text.trim();
+        let firings = cron.next_after(now_ms, FIRINGS_CHECKED);
+        if firings.is_empty() {
+            return Err(format!(
+                "{text:?} never fires (no such date); give a time that exists"
+            ));
+        }
+        let shortest = firings.windows(2).map(|w| w[1] - w[0]).min();
+        if shortest.is_some_and(|gap| gap < SHORTEST_INTERVAL_MINUTES * 60_000) {
+            return Err(format!(
+                "{text:?} fires more often than every {SHORTEST_INTERVAL_MINUTES} minutes,                  the shortest interval a schedule may have"
+            ));
+        }
+        Ok(cron)
     }
 
     /// The latest time it fires at or before `at_ms`; `None` if it never did.
@@ -70,6 +98,29 @@ mod tests {
             Some(next[0]),
             "inclusive"
         );
+    }
+
+    #[test]
+    fn a_schedule_must_fire_and_not_too_often() {
+        let now = 1_795_946_400_000;
+        for ok in [
+            "0 3 * * *",
+            "*/15 * * * *",
+            "0 0 29 2 *",
+            "0,30 9-17 * * 1-5",
+        ] {
+            assert!(CronSchedule::parse_for_schedule(ok, now).is_ok(), "{ok}");
+        }
+        for (bad, says) in [
+            ("0 0 31 2 *", "never fires"),
+            ("0 0 30 2 *", "never fires"),
+            ("* * * * *", "every 15 minutes"),
+            ("*/5 * * * *", "every 15 minutes"),
+            ("0,10 3 1 1 *", "every 15 minutes"),
+        ] {
+            let err = CronSchedule::parse_for_schedule(bad, now).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
     }
 
     #[test]

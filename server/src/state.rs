@@ -47,6 +47,9 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     /// Sign-in with the organisation's OpenID Connect provider, when configured.
     pub oidc: Option<crate::auth::oidc::OidcConfig>,
+    /// Where tenants' providers may live and what they may send (R20), for connecting a
+    /// tenant from the Workspace page.
+    pub provider: crate::provider::ProviderConfig,
 }
 
 impl Config {
@@ -177,6 +180,7 @@ impl Default for Config {
             streams_per_user: 32,
             request_timeout: std::time::Duration::from_secs(30),
             oidc: None,
+            provider: crate::provider::ProviderConfig::default(),
         }
     }
 }

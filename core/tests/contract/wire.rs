@@ -103,7 +103,7 @@ fn catalog_lists_the_whole_vocabulary() {
     assert_eq!(catalog.statuses.len(), 3);
     assert_eq!(catalog.outcomes.len(), 4);
     assert_eq!(catalog.summary_keys.len(), 8);
-    assert_eq!(catalog.reason_codes.len(), 10);
+    assert_eq!(catalog.reason_codes.len(), 13);
     let value = serde_json::to_value(&catalog).unwrap();
     assert_eq!(
         value["outcomes"][1],

@@ -56,3 +56,50 @@ impl DrainArgs {
         std::time::Duration::from_secs(self.drain_secs)
     }
 }
+
+/// R20's bounds on a tenant's provider: where it may live and how much it may send.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProviderArgs {
+    /// A host a tenant's sign-in or Graph URL may name besides Microsoft's clouds (and
+    /// loopback), e.g. a Graph-compatible gateway. Repeat, or separate with commas.
+    #[arg(
+        long = "provider-host",
+        env = "OPSUX_PROVIDER_HOSTS",
+        value_delimiter = ','
+    )]
+    pub hosts: Vec<String>,
+    /// The largest provider answer read, in MiB; a bigger one fails the run
+    /// `provider_response_too_large`.
+    #[arg(long = "provider-max-body-mib", env = "OPSUX_PROVIDER_MAX_BODY_MIB",
+          default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_body_mib: u16,
+    /// The most pages one listing follows.
+    #[arg(long = "provider-max-pages", env = "OPSUX_PROVIDER_MAX_PAGES", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_pages: u32,
+    /// The most items one listing collects.
+    #[arg(long = "provider-max-items", env = "OPSUX_PROVIDER_MAX_ITEMS",
+          default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub max_items: u32,
+    /// Seconds one step (a whole listing, or one read or write, with every retry) may take
+    /// before it fails `provider_timed_out`.
+    #[arg(long = "provider-step-timeout-secs", env = "OPSUX_PROVIDER_STEP_TIMEOUT_SECS",
+          default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub step_timeout_secs: u64,
+}
+
+impl ProviderArgs {
+    pub(super) fn config(&self) -> crate::provider::ProviderConfig {
+        use crate::provider::{ProviderConfig, ProviderLimits, ProviderOrigins};
+        ProviderConfig {
+            limits: ProviderLimits {
+                max_body_bytes: usize::from(self.max_body_mib) * 1024 * 1024,
+                max_pages: self.max_pages as usize,
+                max_items: self.max_items as usize,
+                step_timeout: std::time::Duration::from_secs(self.step_timeout_secs),
+            },
+            origins: ProviderOrigins::allowing(&self.hosts),
+            ..ProviderConfig::default()
+        }
+    }
+}

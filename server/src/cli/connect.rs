@@ -17,6 +17,8 @@ pub struct ConnectArgs {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub secrets: SecretsArgs,
+    #[command(flatten)]
+    pub provider: super::ProviderArgs,
     /// The opsux tenant (its slug).
     #[arg(long)]
     pub tenant: String,
@@ -52,6 +54,7 @@ pub(super) async fn connect(args: ConnectArgs) -> anyhow::Result<()> {
     };
     org::connect(
         &store,
+        &args.provider.config(),
         &key,
         &console_change(),
         slug.as_str(),

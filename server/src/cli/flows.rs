@@ -10,7 +10,6 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::flows::{self, FlowEnv};
-use crate::provider::RetryPolicy;
 use crate::scheduler::{Scheduler, SchedulerConfig};
 use crate::secrets::SecretsKey;
 use crate::state::AppState;
@@ -37,6 +36,8 @@ pub struct SecretsArgs {
 pub struct FlowArgs {
     #[command(flatten)]
     pub secrets: SecretsArgs,
+    #[command(flatten)]
+    pub provider: super::ProviderArgs,
     /// Where `policy_export` writes its files, and downloads read them: a folder every
     /// process reaches. Default on SQLite: `exports` beside the database; on PostgreSQL it
     /// must be given.
@@ -92,7 +93,7 @@ impl FlowArgs {
         FlowEnv {
             store: state.store.clone(),
             secrets,
-            retry: RetryPolicy::default(),
+            provider: self.provider.config(),
             clock: Arc::clone(&state.clock),
             exports_dir,
             runs: Some(state.runs.clone()),

@@ -254,6 +254,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             streams_per_user: args.streams_per_user as usize,
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             oidc,
+            provider: args.flows.provider.config(),
             ..Config::default()
         },
         store,

@@ -34,7 +34,7 @@ use opsux_core::{ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
 use uuid::Uuid;
 
 use crate::clock::SharedClock;
-use crate::provider::{Credentials, GraphEndpoints, GraphProvider, RetryPolicy};
+use crate::provider::{Credentials, GraphEndpoints, GraphProvider, ProviderConfig};
 use crate::runs::Progressed;
 use crate::secrets::SecretsKey;
 use crate::store::Store;
@@ -45,7 +45,8 @@ use crate::worker::{HandlerOutcome, RunContext};
 pub struct FlowEnv {
     pub store: Store,
     pub secrets: Arc<SecretsKey>,
-    pub retry: RetryPolicy,
+    /// Retries, limits and allowed hosts of every tenant's provider (R20).
+    pub provider: ProviderConfig,
     pub clock: SharedClock,
     /// Where `policy_export` writes its files.
     pub exports_dir: PathBuf,
@@ -110,7 +111,7 @@ impl FlowEnv {
                 client_id: connection.client_id,
                 client_secret: secret,
             },
-            self.retry,
+            &self.provider,
         )
         .map_err(|err| HandlerOutcome::Failed {
             reason: err.reason_code(),

@@ -5,35 +5,28 @@ use futures_util::future::BoxFuture;
 use opsux_core::{RunOutcome, SummaryCounts, SummaryKey};
 
 use super::{FlowEnv, internal, report};
-use crate::provider::{Cancel, Page, ProviderError, TenantProvider};
+use crate::provider::{Cancel, GraphProvider, Page, ProviderError, TenantProvider, every_page};
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
-/// Pulls every page of a listing; the run's failure if the provider gives up.
-async fn all_pages<'p, T, F>(cancel: &Cancel, mut page: F) -> Result<Vec<T>, HandlerOutcome>
+/// Every page of a listing, within the provider's limits; the run's failure if the provider
+/// gives up or oversteps them.
+async fn all_pages<'p, T, F>(
+    provider: &GraphProvider,
+    cancel: &Cancel,
+    page: F,
+) -> Result<Vec<T>, HandlerOutcome>
 where
-    F: FnMut(Option<String>) -> BoxFuture<'p, Result<Page<T>, ProviderError>>,
+    F: FnMut(Option<String>, Cancel) -> BoxFuture<'p, Result<Page<T>, ProviderError>>,
 {
-    let mut items = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let fetched = page(next.take()).await;
-        let fetched = match fetched {
-            Ok(fetched) => fetched,
-            Err(ProviderError::Cancelled) => return Err(HandlerOutcome::Cancelled),
-            Err(err) => {
-                return Err(HandlerOutcome::Failed {
-                    reason: err.reason_code(),
-                    message: err.to_string(),
-                });
-            }
-        };
-        items.extend(fetched.items);
-        match fetched.next {
-            Some(link) if !cancel.is_requested() => next = Some(link),
-            Some(_) => return Err(HandlerOutcome::Cancelled),
-            None => return Ok(items),
-        }
-    }
+    every_page(provider.limits(), cancel, page)
+        .await
+        .map_err(|err| match err {
+            ProviderError::Cancelled => HandlerOutcome::Cancelled,
+            err => HandlerOutcome::Failed {
+                reason: err.reason_code(),
+                message: err.to_string(),
+            },
+        })
 }
 
 /// `inventory_sync`: the tenant's device-management policies into `policies`, each new
@@ -50,11 +43,11 @@ impl Handler for InventorySync {
                 Err(outcome) => return outcome,
             };
             let cancel = ctx.cancel();
-            let (source, signal) = (&provider, &cancel);
-            let listing = |next: Option<String>| -> BoxFuture<'_, _> {
-                Box::pin(async move { source.list_policies(next.as_deref(), signal).await })
+            let source = &provider;
+            let listing = |next: Option<String>, step: Cancel| -> BoxFuture<'_, _> {
+                Box::pin(async move { source.list_policies(next.as_deref(), &step).await })
             };
-            let policies = match all_pages(&cancel, listing).await {
+            let policies = match all_pages(&provider, &cancel, listing).await {
                 Ok(policies) => policies,
                 Err(outcome) => return outcome,
             };
@@ -109,11 +102,11 @@ impl Handler for GroupSync {
                 Err(outcome) => return outcome,
             };
             let cancel = ctx.cancel();
-            let (source, signal) = (&provider, &cancel);
-            let listing = |next: Option<String>| -> BoxFuture<'_, _> {
-                Box::pin(async move { source.list_groups(next.as_deref(), signal).await })
+            let source = &provider;
+            let listing = |next: Option<String>, step: Cancel| -> BoxFuture<'_, _> {
+                Box::pin(async move { source.list_groups(next.as_deref(), &step).await })
             };
-            let groups = match all_pages(&cancel, listing).await {
+            let groups = match all_pages(&provider, &cancel, listing).await {
                 Ok(groups) => groups,
                 Err(outcome) => return outcome,
             };

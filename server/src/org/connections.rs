@@ -15,7 +15,7 @@ use serde_json::json;
 use super::tenants::{no_tenant, parse};
 use super::{Change, OrgError};
 use crate::provider::{
-    Cancel, Credentials, GraphEndpoints, GraphProvider, RetryPolicy, TenantProvider,
+    Cancel, Credentials, GraphEndpoints, GraphProvider, ProviderConfig, RetryPolicy, TenantProvider,
 };
 use crate::secrets::SecretsKey;
 use crate::store::audit::AuditScope;
@@ -43,19 +43,24 @@ pub struct Checked {
     pub message: String,
 }
 
-/// A check waits for a throttled provider briefly, not for the two minutes a run would.
-fn check_policy() -> RetryPolicy {
-    RetryPolicy {
+/// The provider as a check uses it: it waits for a throttled provider briefly, not for the
+/// two minutes a run would, and within a request's time.
+fn check_config(provider: &ProviderConfig) -> ProviderConfig {
+    let mut config = provider.clone();
+    config.retry = RetryPolicy {
         max_attempts: 2,
         base_delay: Duration::from_millis(500),
         max_delay: Duration::from_secs(2),
         max_total: Duration::from_secs(5),
-    }
+    };
+    config.limits.step_timeout = config.limits.step_timeout.min(Duration::from_secs(20));
+    config
 }
 
 /// Checks the credentials (unless `check` is false) and stores them for the tenant `slug`.
 pub async fn connect(
     store: &Store,
+    provider: &ProviderConfig,
     secrets: &SecretsKey,
     change: &Change,
     slug: &str,
@@ -72,13 +77,8 @@ pub async fn connect(
         }
     }
     for (field, url) in [("login_url", new.login_url), ("graph_url", new.graph_url)] {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|_| OrgError::invalid(field, format!("{url:?} is not a URL")))?;
-        if !matches!(parsed.scheme(), "https" | "http") {
-            return Err(OrgError::invalid(
-                field,
-                format!("{url:?} is not an http(s) URL"),
-            ));
+        if let Some(refusal) = provider.origins.refusal(url) {
+            return Err(OrgError::invalid(field, refusal));
         }
     }
     let endpoints = GraphEndpoints {
@@ -97,7 +97,7 @@ pub async fn connect(
             .ok_or_else(|| no_tenant(slug))?
     };
     if check {
-        let outcome = try_credentials(endpoints.clone(), credentials.clone()).await;
+        let outcome = try_credentials(provider, endpoints.clone(), credentials.clone()).await;
         if !outcome.ok {
             return Err(OrgError::invalid(
                 "credentials",
@@ -139,6 +139,7 @@ pub async fn connect(
 /// Signs in with the tenant's stored credentials and lists one page of policies.
 pub async fn check_connection(
     store: &Store,
+    provider: &ProviderConfig,
     secrets: &SecretsKey,
     tenant_id: uuid::Uuid,
 ) -> Result<Checked, OrgError> {
@@ -165,11 +166,15 @@ pub async fn check_connection(
         client_id: connection.client_id,
         client_secret: secret,
     };
-    Ok(try_credentials(endpoints, credentials).await)
+    Ok(try_credentials(provider, endpoints, credentials).await)
 }
 
-async fn try_credentials(endpoints: GraphEndpoints, credentials: Credentials) -> Checked {
-    let provider = match GraphProvider::new(endpoints, credentials, check_policy()) {
+async fn try_credentials(
+    config: &ProviderConfig,
+    endpoints: GraphEndpoints,
+    credentials: Credentials,
+) -> Checked {
+    let provider = match GraphProvider::new(endpoints, credentials, &check_config(config)) {
         Ok(provider) => provider,
         Err(err) => {
             return Checked {

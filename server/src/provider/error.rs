@@ -19,6 +19,12 @@ pub enum ProviderError {
     NotFound,
     /// A person asked to cancel while the call waited.
     Cancelled,
+    /// The provider answered with a redirect; none is followed (R20).
+    Redirected { status: u16 },
+    /// An answer or a listing bigger than the limits; says which.
+    TooLarge(String),
+    /// The step's deadline passed before the provider's answer was complete.
+    TimedOut,
     /// Any other refusal or an answer that is not what Graph sends; never echoes secrets.
     Invalid(String),
 }
@@ -32,6 +38,9 @@ impl ProviderError {
             Self::PermissionDenied => ReasonCode::PermissionDenied,
             Self::NotFound => ReasonCode::NotFound,
             Self::Cancelled => ReasonCode::CancelledByUser,
+            Self::Redirected { .. } => ReasonCode::ProviderRedirected,
+            Self::TooLarge(_) => ReasonCode::ProviderResponseTooLarge,
+            Self::TimedOut => ReasonCode::ProviderTimedOut,
             Self::Invalid(_) => ReasonCode::ValidationFailed,
         }
     }
@@ -88,6 +97,12 @@ impl fmt::Display for ProviderError {
             Self::PermissionDenied => f.write_str("the app lacks a permission in the tenant"),
             Self::NotFound => f.write_str("the item no longer exists at the provider"),
             Self::Cancelled => f.write_str("cancelled while waiting for the provider"),
+            Self::Redirected { status } => write!(
+                f,
+                "the provider answered with a redirect (HTTP {status}); redirects are not followed"
+            ),
+            Self::TooLarge(what) => write!(f, "the provider's answer is too large: {what}"),
+            Self::TimedOut => f.write_str("the provider did not finish answering in time"),
             Self::Invalid(what) => f.write_str(what),
         }
     }

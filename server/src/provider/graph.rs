@@ -5,6 +5,10 @@
 //! `@odata.nextLink` paging, followed only on the API's own origin so the bearer token never
 //! leaves it; `deviceManagement/deviceConfigurations` for policies and `groups` for groups.
 //! Throttling (429), outages (5xx) and connection failures are retried by [`RetryPolicy`].
+//! R20 against a hostile endpoint: no redirect is followed (the secret and the token go only
+//! where they were configured to), both endpoints must pass [`super::ProviderOrigins`], every
+//! body is read within [`ProviderLimits::max_body_bytes`], and each call shares its step's
+//! deadline ([`Cancel::within`]).
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -15,8 +19,14 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use super::body::read_json;
 use super::retry::{parse_retry_after, wait_unless_cancelled};
-use super::{Cancel, Group, Page, Policy, ProviderError, RetryPolicy, TenantProvider};
+use super::{
+    Cancel, Group, Page, Policy, ProviderConfig, ProviderError, ProviderLimits, TenantProvider,
+};
+
+/// The longest a single request may take, whatever its step has left.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Where a Graph-shaped service lives: Microsoft's, or the simulator's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +86,7 @@ pub struct GraphProvider {
     /// `scheme://host[:port]` of the API: the only origin a bearer token is sent to.
     api_origin: String,
     credentials: Credentials,
-    retry: RetryPolicy,
+    config: ProviderConfig,
     token: Mutex<Option<Token>>,
 }
 
@@ -85,7 +95,7 @@ impl fmt::Debug for GraphProvider {
         f.debug_struct("GraphProvider")
             .field("endpoints", &self.endpoints)
             .field("credentials", &self.credentials)
-            .field("retry", &self.retry)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
@@ -107,11 +117,17 @@ impl GraphProvider {
     pub fn new(
         endpoints: GraphEndpoints,
         credentials: Credentials,
-        retry: RetryPolicy,
+        config: &ProviderConfig,
     ) -> Result<Self, ProviderError> {
+        for url in [&endpoints.login, &endpoints.graph] {
+            if let Some(refusal) = config.origins.refusal(url) {
+                return Err(ProviderError::Invalid(refusal));
+            }
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("opsux/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ProviderError::Invalid(format!("cannot build the HTTP client: {e}")))?;
@@ -123,9 +139,22 @@ impl GraphProvider {
             endpoints,
             api_origin,
             credentials,
-            retry,
+            config: config.clone(),
             token: Mutex::new(None),
         })
+    }
+
+    /// The bounds this provider reads and waits within.
+    pub fn limits(&self) -> &ProviderLimits {
+        &self.config.limits
+    }
+
+    /// A request whose timeout is what its step has left, at most [`REQUEST_TIMEOUT`].
+    fn request(&self, method: Method, url: Url, cancel: &Cancel) -> reqwest::RequestBuilder {
+        let timeout = cancel
+            .remaining()
+            .map_or(REQUEST_TIMEOUT, |left| left.min(REQUEST_TIMEOUT));
+        self.http.request(method, url).timeout(timeout)
     }
 
     /// A valid access token: the cached one, or a new one.
@@ -136,11 +165,7 @@ impl GraphProvider {
         {
             return Ok(token.value.clone());
         }
-        let url = format!(
-            "{}/{}/oauth2/v2.0/token",
-            self.endpoints.login.trim_end_matches('/'),
-            self.credentials.directory_id
-        );
+        let url = self.token_url()?;
         let scope = format!("{}/.default", self.api_origin);
         let form = [
             ("grant_type", "client_credentials"),
@@ -149,16 +174,24 @@ impl GraphProvider {
             ("scope", scope.as_str()),
         ];
         let answer = self
-            .with_retries(cancel, || self.http.post(&url).form(&form).send())
+            .with_retries(cancel, || {
+                self.request(Method::POST, url.clone(), cancel)
+                    .form(&form)
+                    .send()
+            })
             .await
             .map_err(|err| match err {
                 // The token endpoint answers a bad client with 400 or 401.
                 ProviderError::Invalid(_) | ProviderError::NotFound => ProviderError::AuthFailed,
                 other => other,
             })?;
-        let token: TokenAnswer = answer.json().await.map_err(|_| {
-            ProviderError::Invalid("the token answer is not what Graph sends".to_owned())
-        })?;
+        let token: TokenAnswer = read_json(
+            answer,
+            self.config.limits.max_body_bytes,
+            cancel,
+            "the token answer",
+        )
+        .await?;
         let lifetime = Duration::from_secs(token.expires_in.saturating_sub(60));
         *cached = Some(Token {
             value: token.access_token.clone(),
@@ -185,8 +218,7 @@ impl GraphProvider {
             let token = self.token(cancel).await?;
             let send = || {
                 let mut request = self
-                    .http
-                    .request(method.clone(), url.clone())
+                    .request(method.clone(), url.clone(), cancel)
                     .bearer_auth(&token);
                 if let Some(body) = body {
                     request = request.json(body);
@@ -220,9 +252,17 @@ impl GraphProvider {
             if cancel.is_requested() {
                 return Err(ProviderError::Cancelled);
             }
+            if cancel.is_past_deadline() {
+                return Err(ProviderError::TimedOut);
+            }
             attempt += 1;
             let (failure, retry_after) = match send().await {
                 Ok(answer) if answer.status().is_success() => return Ok(answer),
+                Ok(answer) if answer.status().is_redirection() => {
+                    return Err(ProviderError::Redirected {
+                        status: answer.status().as_u16(),
+                    });
+                }
                 Ok(answer) => {
                     let status = answer.status();
                     if !retryable(status) {
@@ -251,6 +291,7 @@ impl GraphProvider {
                     };
                     (failure, retry_after)
                 }
+                Err(_) if cancel.is_past_deadline() => return Err(ProviderError::TimedOut),
                 // No answer: refused, reset or timed out.
                 Err(_) => (
                     ProviderError::Unavailable {
@@ -260,13 +301,30 @@ impl GraphProvider {
                     None,
                 ),
             };
-            let wait = self.retry.delay(attempt, retry_after);
-            if !self.retry.allows(attempt, wait, started) {
+            let retry = &self.config.retry;
+            let wait = retry.delay(attempt, retry_after);
+            let outlives_step = cancel.remaining().is_some_and(|left| left < wait);
+            if !retry.allows(attempt, wait, started) || outlives_step {
                 return Err(failure);
             }
             tracing::debug!(attempt, ?wait, error = %failure, "provider call will be retried");
             wait_unless_cancelled(wait, cancel).await?;
         }
+    }
+
+    fn token_url(&self) -> Result<Url, ProviderError> {
+        let mut url = Url::parse(&self.endpoints.login)
+            .map_err(|_| ProviderError::Invalid("the sign-in URL is not a URL".to_owned()))?;
+        url.path_segments_mut()
+            .map_err(|()| ProviderError::Invalid("the sign-in URL cannot take a path".to_owned()))?
+            .pop_if_empty()
+            .extend([
+                self.credentials.directory_id.as_str(),
+                "oauth2",
+                "v2.0",
+                "token",
+            ]);
+        Ok(url)
     }
 
     fn api_url(&self, path: &[&str]) -> Result<Url, ProviderError> {
@@ -292,11 +350,8 @@ impl GraphProvider {
             })?,
             None => self.api_url(path)?,
         };
-        self.call(Method::GET, url, None, cancel)
-            .await?
-            .json()
-            .await
-            .map_err(|_| ProviderError::Invalid("the listing is not what Graph sends".to_owned()))
+        let answer = self.call(Method::GET, url, None, cancel).await?;
+        read_json(answer, self.limits().max_body_bytes, cancel, "the listing").await
     }
 }
 
@@ -341,6 +396,7 @@ impl TenantProvider for GraphProvider {
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, Result<Page<Policy>, ProviderError>> {
         Box::pin(async move {
+            let cancel = &cancel.within(self.limits().step_timeout);
             let listing = self.listing(&POLICIES, next, cancel).await?;
             Ok(Page {
                 items: listing
@@ -359,16 +415,11 @@ impl TenantProvider for GraphProvider {
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, Result<Policy, ProviderError>> {
         Box::pin(async move {
+            let cancel = &cancel.within(self.limits().step_timeout);
             let url = self.api_url(&[POLICIES[0], POLICIES[1], id])?;
-            let object: Value = self
-                .call(Method::GET, url, None, cancel)
-                .await?
-                .json()
-                .await
-                .map_err(|_| {
-                    ProviderError::Invalid("the policy is not what Graph sends".to_owned())
-                })?;
-            policy(object)
+            let answer = self.call(Method::GET, url, None, cancel).await?;
+            let object = read_json(answer, self.limits().max_body_bytes, cancel, "the policy");
+            policy(object.await?)
         })
     }
 
@@ -379,6 +430,7 @@ impl TenantProvider for GraphProvider {
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
+            let cancel = &cancel.within(self.limits().step_timeout);
             // Graph refuses writes to its read-only properties; the type stays, as Graph needs
             // it to know which derived type the body is.
             let mut body = snapshot.clone();
@@ -399,6 +451,7 @@ impl TenantProvider for GraphProvider {
         cancel: &'a Cancel,
     ) -> BoxFuture<'a, Result<Page<Group>, ProviderError>> {
         Box::pin(async move {
+            let cancel = &cancel.within(self.limits().step_timeout);
             let listing = self.listing(&["groups"], next, cancel).await?;
             Ok(Page {
                 items: listing.value.iter().map(group).collect::<Result<_, _>>()?,

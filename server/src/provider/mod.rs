@@ -7,16 +7,24 @@
 //! decided in one place (`error.rs`); throttling and outages are retried first (R20,
 //! `retry.rs`), and a cancel request is honoured during every wait (R9).
 
+mod body;
 mod error;
 mod graph;
+mod limits;
+mod listing;
+mod origins;
 mod retry;
 
 pub use error::ProviderError;
 pub use graph::{Credentials, GraphEndpoints, GraphProvider};
+pub use limits::{ProviderConfig, ProviderLimits};
+pub use listing::every_page;
+pub use origins::{MICROSOFT_HOSTS, ProviderOrigins};
 pub use retry::RetryPolicy;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -53,23 +61,51 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// A person's request to stop, as the waiting code sees it: set by the run's handle, read
-/// between requests and during every back-off.
+/// When waiting for the provider must end: a person's request to stop (set by the run's
+/// handle, read between requests and during every back-off), and the deadline of the step the
+/// call belongs to (R20: one deadline for all of a step's requests and retries).
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel {
+    flag: Arc<AtomicBool>,
+    deadline: Option<Instant>,
+}
 
 impl Cancel {
     /// Follows `flag` (a claimed run's cancel flag).
     pub fn following(flag: Arc<AtomicBool>) -> Self {
-        Self(flag)
+        Self {
+            flag,
+            deadline: None,
+        }
     }
 
     pub fn request(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.flag.store(true, Ordering::SeqCst);
     }
 
     pub fn is_requested(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// The same cancel flag with a deadline `timeout` from now, unless an earlier one is set
+    /// already: a call inside a step keeps the step's deadline.
+    pub fn within(&self, timeout: Duration) -> Self {
+        let ours = Instant::now() + timeout;
+        Self {
+            flag: Arc::clone(&self.flag),
+            deadline: Some(self.deadline.map_or(ours, |theirs| theirs.min(ours))),
+        }
+    }
+
+    /// Time left before the deadline; `None` without one.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Whether the deadline has passed.
+    pub fn is_past_deadline(&self) -> bool {
+        self.remaining() == Some(Duration::ZERO)
     }
 }
 

@@ -154,7 +154,17 @@ pub(super) async fn connect_tenant(
         graph_url: body.graph_url.as_deref().unwrap_or(org::DEFAULT_GRAPH_URL),
     };
     let change = change_by(&state, &user);
-    org::connect(&state.store, &secrets, &change, slug.as_str(), new, true).await?;
+    let provider = &state.config.provider;
+    org::connect(
+        &state.store,
+        provider,
+        &secrets,
+        &change,
+        slug.as_str(),
+        new,
+        true,
+    )
+    .await?;
     show(State(state), user).await
 }
 
@@ -175,7 +185,8 @@ pub(super) async fn test_connection(
         .tenant(&slug)
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    let checked = org::check_connection(&state.store, &secrets, tenant.id).await?;
+    let provider = &state.config.provider;
+    let checked = org::check_connection(&state.store, provider, &secrets, tenant.id).await?;
     Ok(Json(ConnectionCheck {
         ok: checked.ok,
         message: checked.message,

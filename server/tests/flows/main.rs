@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use opsux_core::{OperationType, SummaryKey};
 use opsux_server::flows::{self, FlowEnv};
-use opsux_server::provider::{Credentials, GraphEndpoints, GraphProvider, RetryPolicy};
+use opsux_server::provider::{
+    Credentials, GraphEndpoints, GraphProvider, ProviderConfig, RetryPolicy,
+};
 use opsux_server::runs::RunRecord;
 use opsux_server::secrets::SecretsKey;
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
@@ -66,11 +68,14 @@ impl World {
         let env = FlowEnv {
             store: app.store().clone(),
             secrets,
-            retry: RetryPolicy {
-                max_attempts: 4,
-                base_delay: Duration::from_millis(10),
-                max_delay: Duration::from_secs(2),
-                max_total: Duration::from_secs(20),
+            provider: ProviderConfig {
+                retry: RetryPolicy {
+                    max_attempts: 4,
+                    base_delay: Duration::from_millis(10),
+                    max_delay: Duration::from_secs(2),
+                    max_total: Duration::from_secs(20),
+                },
+                ..ProviderConfig::default()
             },
             clock: Arc::clone(&app.state.clock),
             exports_dir: app.state.config.exports_dir.clone(),
@@ -136,7 +141,7 @@ impl World {
                 client_id: self.tenant.client_id.clone(),
                 client_secret: self.tenant.client_secret.clone(),
             },
-            RetryPolicy::default(),
+            &ProviderConfig::default(),
         )
         .unwrap()
     }

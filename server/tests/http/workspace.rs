@@ -118,6 +118,23 @@ async fn owners_add_rename_connect_and_test_tenants() {
         wrong.text()
     );
     assert!(!wrong.text().contains("not-it"));
+    // R20: a provider off Microsoft's clouds (and not allowed by the operator) or over plain
+    // http is refused before any request, saying how to allow it.
+    for (graph_url, says) in [
+        (
+            "https://graph.evil.example/v1.0",
+            "--provider-host graph.evil.example",
+        ),
+        ("http://graph.microsoft.com/v1.0", "plain http"),
+    ] {
+        let mut elsewhere = connect(&contoso.client_secret);
+        elsewhere["graph_url"] = json!(graph_url);
+        let refused = app
+            .send(with_origin("PUT", path, Some(&owner), Some(&elsewhere)))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text().contains(says), "{}", refused.text());
+    }
     let untested = app
         .post(
             "/api/workspace/tenants/acme/connection/test",

@@ -2,11 +2,14 @@
 //! token cache, retries (R20), the reason code of every refusal, cancel during a wait, and the
 //! client secret kept out of everything a person or a log could read.
 
+mod hostile;
+
 use std::time::Duration;
 
 use opsux_core::ReasonCode;
 use opsux_server::provider::{
-    Cancel, Credentials, GraphEndpoints, GraphProvider, ProviderError, RetryPolicy, TenantProvider,
+    Cancel, Credentials, GraphEndpoints, GraphProvider, ProviderConfig, ProviderError, RetryPolicy,
+    TenantProvider,
 };
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
 use serde_json::{Value, json};
@@ -41,7 +44,16 @@ impl Sim {
     /// A provider for the demo tenant whose back-off is short, so tests are quick; a
     /// `Retry-After` is still honoured.
     fn provider(&self, retry: RetryPolicy) -> GraphProvider {
-        GraphProvider::new(GraphEndpoints::at(&self.origin), self.credentials(), retry).unwrap()
+        let config = ProviderConfig {
+            retry,
+            ..ProviderConfig::default()
+        };
+        GraphProvider::new(
+            GraphEndpoints::at(&self.origin),
+            self.credentials(),
+            &config,
+        )
+        .unwrap()
     }
 
     async fn faults(&self, faults: Value) {
@@ -79,6 +91,13 @@ impl Sim {
             .filter(|r| r["path"].as_str().unwrap().starts_with("/v1.0"))
             .map(|r| r["status"].as_u64().unwrap())
             .collect()
+    }
+}
+
+fn config(retry: RetryPolicy) -> ProviderConfig {
+    ProviderConfig {
+        retry,
+        ..ProviderConfig::default()
     }
 }
 
@@ -201,7 +220,8 @@ async fn each_refusal_has_its_reason_code_and_is_not_retried() {
 
     let mut wrong = sim.credentials();
     wrong.client_secret = "not-the-secret".to_owned();
-    let stranger = GraphProvider::new(GraphEndpoints::at(&sim.origin), wrong, quick()).unwrap();
+    let stranger =
+        GraphProvider::new(GraphEndpoints::at(&sim.origin), wrong, &config(quick())).unwrap();
     let err = stranger.list_policies(None, &cancel).await.unwrap_err();
     assert_eq!(err.reason_code(), ReasonCode::ProviderAuthFailed);
 
@@ -302,7 +322,8 @@ async fn the_token_never_leaves_for_another_server_and_the_secret_never_shows() 
     assert!(!format!("{:?}", sim.credentials()).contains(secret.as_str()));
     let mut wrong = sim.credentials();
     wrong.client_secret = "wrong-but-secret".to_owned();
-    let stranger = GraphProvider::new(GraphEndpoints::at(&sim.origin), wrong, quick()).unwrap();
+    let stranger =
+        GraphProvider::new(GraphEndpoints::at(&sim.origin), wrong, &config(quick())).unwrap();
     let err = stranger.list_policies(None, &cancel).await.unwrap_err();
     assert!(!format!("{err} {err:?}").contains("wrong-but-secret"));
 }

@@ -145,6 +145,7 @@ impl TestApp {
             streams_per_user: 32,
             request_timeout: Duration::from_secs(30),
             oidc: None,
+            provider: opsux_server::provider::ProviderConfig::default(),
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);
