@@ -194,6 +194,9 @@ pub enum ActiveRunCap {
     Tenant(u32),
     /// The person has this many.
     Person(u32),
+    /// The tenant has this many scheduled (system) runs queued or running: their share of
+    /// the tenant's cap, kept so schedules never lock people out.
+    Scheduled(u32),
 }
 
 /// Why a start was refused at an active-run cap: which cap, how large, what to do.
@@ -211,6 +214,11 @@ pub fn active_run_cap_message(cap: ActiveRunCap, tenant: &TenantSlug) -> String 
         ActiveRunCap::Person(n) => format!(
             "you already have {}, the most allowed per person; start this one when some have \
              ended",
+            operations(n)
+        ),
+        ActiveRunCap::Scheduled(n) => format!(
+            "{tenant} already has {} started by the scheduler, the share of the \
+             tenant's operations schedules may hold",
             operations(n)
         ),
     }

@@ -8,6 +8,11 @@
 //! of the run's identity (R4): duplicate ticks, or a second scheduler that briefly thinks it
 //! leads, never start one slot twice. A schedule fires its latest slot only: after downtime
 //! it catches up once, not once per missed slot.
+//!
+//! Scheduled runs hold at most their share of a tenant's active runs
+//! (`RunConfig::scheduled_share`), so schedules never lock people out: when the share is full
+//! a schedule's slot is skipped — not retried — and the schedule records why; the daily
+//! prune's slot is given back and tried again on the next tick.
 
 use std::time::Duration;
 
@@ -17,8 +22,9 @@ use uuid::Uuid;
 
 use crate::clock::{SharedClock, to_ms};
 use crate::cron::CronSchedule;
-use crate::runs::{RunService, StartRun, TenantRef};
+use crate::runs::{RunError, RunService, StartRun, TenantRef};
 use crate::store::Store;
+use crate::store::schedules::Skipped;
 
 const LEASE_NAME: &str = "scheduler";
 const DAY_MS: i64 = 86_400_000;
@@ -50,6 +56,8 @@ pub struct Tick {
     /// Whether this instance held the lease (and so looked at all).
     pub leading: bool,
     pub started: usize,
+    /// Slots skipped because the tenant's scheduled share was full.
+    pub skipped: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +114,7 @@ impl Scheduler {
         }
         let mut tick = Tick {
             leading: true,
-            started: 0,
+            ..Tick::default()
         };
         for (tenant, schedule) in self.store.enabled_schedules().await? {
             let Ok(cron) = CronSchedule::parse(&schedule.cron) else {
@@ -120,7 +128,7 @@ impl Scheduler {
                 continue;
             };
             let params = json!({"schedule_id": schedule.id});
-            if self
+            let fired = self
                 .fire(
                     &format!("schedule:{}", schedule.id),
                     slot,
@@ -128,9 +136,20 @@ impl Scheduler {
                     OperationType::BackupScheduleRun,
                     params,
                 )
-                .await?
-            {
-                tick.started += 1;
+                .await?;
+            match fired {
+                Fired::Started => {
+                    tick.started += 1;
+                    if schedule.skipped.is_some() {
+                        self.store.clear_skip(&schedule.id).await?;
+                    }
+                }
+                Fired::OverShare(reason) => {
+                    let skipped = Skipped { at: slot, reason };
+                    self.store.record_skip(&schedule.id, &skipped).await?;
+                    tick.skipped += 1;
+                }
+                Fired::NotDue => {}
             }
         }
         // Not a run: failed sign-ins still pending reach the audit log (R19).
@@ -140,17 +159,21 @@ impl Scheduler {
         let day = now - now.rem_euclid(DAY_MS);
         let params = json!({"older_than_days": self.config.prune_after_days});
         for tenant in self.store.tenants().await? {
-            if self
+            let name = format!("prune:{}", tenant.id);
+            let fired = self
                 .fire(
-                    &format!("prune:{}", tenant.id),
+                    &name,
                     day,
                     &tenant,
                     OperationType::OperationsPrune,
                     params.clone(),
                 )
-                .await?
-            {
-                tick.started += 1;
+                .await?;
+            match fired {
+                Fired::Started => tick.started += 1,
+                // The day's prune is not skipped: the next tick tries again.
+                Fired::OverShare(_) => self.store.give_back_slot(&name, day).await?,
+                Fired::NotDue => {}
             }
         }
         Ok(tick)
@@ -164,9 +187,9 @@ impl Scheduler {
         tenant: &TenantRef,
         operation: OperationType,
         params: serde_json::Value,
-    ) -> anyhow::Result<bool> {
+    ) -> anyhow::Result<Fired> {
         if !self.store.take_slot(name, slot).await? {
-            return Ok(false);
+            return Ok(Fired::NotDue);
         }
         let started = self
             .runs
@@ -181,15 +204,28 @@ impl Scheduler {
         match started {
             Ok(_) => {
                 tracing::info!(job = name, slot, "scheduler started a run");
-                Ok(true)
+                Ok(Fired::Started)
+            }
+            Err(RunError::OverQuota(reason)) => {
+                tracing::warn!(job = name, slot, %reason, "scheduler skipped a slot");
+                Ok(Fired::OverShare(reason))
             }
             Err(err) => {
                 // Not started: the slot goes back, so the next tick tries again rather than
                 // the slot being skipped for good.
                 tracing::error!(job = name, slot, error = %err, "scheduler could not start a run");
                 self.store.give_back_slot(name, slot).await?;
-                Ok(false)
+                Ok(Fired::NotDue)
             }
         }
     }
+}
+
+/// What became of a job's slot this tick.
+enum Fired {
+    Started,
+    /// Taken earlier, not due yet, or given back after a failure to start.
+    NotDue,
+    /// The scheduled share of the tenant's active runs is full; why, in words.
+    OverShare(String),
 }

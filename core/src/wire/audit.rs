@@ -24,6 +24,9 @@ pub struct AuditEntryDto {
     /// The record after; `None` when it is gone.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub after: Option<serde_json::Value>,
+    /// The run that made the change (a retention, a restore…); it may have been pruned since.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub run_id: Option<crate::RunId>,
 }
 
 /// `GET /api/t/{tenant}/audit-log`: newest first, paged with `next_cursor`; for owners.

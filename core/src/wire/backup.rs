@@ -34,6 +34,12 @@ pub struct BackupScheduleDto {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When the scheduler last skipped one of its slots, until a later one fires.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub skipped_at: Option<OffsetDateTime>,
+    /// Why it skipped: the scheduled share of the tenant's active operations was full.
+    pub skip_reason: Option<String>,
 }
 
 /// `GET /api/t/{tenant}/backup-schedules`: by name.

@@ -57,6 +57,38 @@ impl DrainArgs {
     }
 }
 
+/// How many runs may be active at once. Every process on one database should use the same
+/// values: the API's starts and the scheduler's (which may run in a worker) both count.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CapArgs {
+    /// A person's start is refused (409) while the tenant has this many queued or running
+    /// runs.
+    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_TENANT", default_value_t = RunConfig::default().max_active_per_tenant,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_active_runs_per_tenant: u32,
+    /// A person's start is refused (409) while they have this many queued or running runs.
+    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_USER", default_value_t = RunConfig::default().max_active_per_user,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_active_runs_per_user: u32,
+    /// The scheduler's share of a tenant's active runs: while the tenant has this many
+    /// queued or running system runs a schedule's slot is skipped (and the schedule says
+    /// why). Default: a quarter of --max-active-runs-per-tenant, at least 1.
+    #[arg(long, env = "OPSUX_MAX_ACTIVE_SCHEDULED_RUNS_PER_TENANT",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_active_scheduled_runs_per_tenant: Option<u32>,
+}
+
+impl CapArgs {
+    pub(super) fn run_config(&self, lease: &LeaseArgs) -> RunConfig {
+        RunConfig {
+            max_active_per_tenant: self.max_active_runs_per_tenant,
+            max_active_per_user: self.max_active_runs_per_user,
+            max_active_scheduled_per_tenant: self.max_active_scheduled_runs_per_tenant,
+            ..lease.run_config()
+        }
+    }
+}
+
 /// R20's bounds on a tenant's provider: where it may live and how much it may send.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProviderArgs {

@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 use crate::clock::to_ms;
 use crate::demo;
 
-pub use args::{DatabaseArgs, DrainArgs, LeaseArgs, ProviderArgs};
+pub use args::{CapArgs, DatabaseArgs, DrainArgs, LeaseArgs, ProviderArgs};
 pub use connect::ConnectArgs;
 pub use flows::{FlowArgs, SecretsArgs};
 pub use init::InitArgs;

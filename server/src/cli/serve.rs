@@ -9,12 +9,11 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use super::signals::{run_in_background, stop_on_signal, until_stopped};
-use super::{DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
+use super::{CapArgs, DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
 use crate::auth::LoginLimits;
 use crate::auth::oidc::OidcConfig;
 use crate::clock::{SystemClock, to_ms};
 use crate::demo;
-use crate::runs::RunConfig;
 use crate::serve::ServeLimits;
 use crate::state::{AppState, Config};
 
@@ -85,15 +84,8 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSUX_STREAMS_PER_USER", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub streams_per_user: u32,
-    /// A person's start is refused (409) while the tenant has this many queued or running
-    /// runs; system runs are not refused.
-    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_TENANT", default_value_t = RunConfig::default().max_active_per_tenant,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_active_runs_per_tenant: u32,
-    /// A person's start is refused (409) while they have this many queued or running runs.
-    #[arg(long, env = "OPSUX_MAX_ACTIVE_RUNS_PER_USER", default_value_t = RunConfig::default().max_active_per_user,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_active_runs_per_user: u32,
+    #[command(flatten)]
+    pub caps: CapArgs,
     /// Connections served at once; at the cap the server stops accepting until one closes.
     /// Each open stream is a connection: keep the open-files limit (`ulimit -n`) above this.
     #[arg(long, env = "OPSUX_MAX_CONNECTIONS", default_value_t = 10_000,
@@ -240,11 +232,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             secure_cookies: args.secure_cookies,
             cross_site_cookies: args.cross_site_cookies,
             metrics_token: args.metrics_token,
-            runs: RunConfig {
-                max_active_per_tenant: args.max_active_runs_per_tenant,
-                max_active_per_user: args.max_active_runs_per_user,
-                ..args.lease.run_config()
-            },
+            runs: args.caps.run_config(&args.lease),
             exports_dir: exports_dir.clone(),
             login_limits: LoginLimits {
                 per_address_per_minute: args.login_attempts_per_address,

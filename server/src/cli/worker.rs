@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::signals::{run_in_background, stop_on_signal};
-use super::{DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
+use super::{CapArgs, DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
 use crate::clock::SystemClock;
 use crate::state::{AppState, Config};
 
@@ -17,6 +17,8 @@ pub struct WorkerArgs {
     #[command(flatten)]
     pub lease: LeaseArgs,
     #[command(flatten)]
+    pub caps: CapArgs,
+    #[command(flatten)]
     pub drain: DrainArgs,
     #[command(flatten)]
     pub flows: FlowArgs,
@@ -26,7 +28,7 @@ pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     let exports_dir = args.flows.exports_dir(&args.database.database_url)?;
     let store = args.database.open().await?;
     let config = Config {
-        runs: args.lease.run_config(),
+        runs: args.caps.run_config(&args.lease),
         exports_dir: exports_dir.clone(),
         ..Config::default()
     };

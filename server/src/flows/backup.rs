@@ -9,7 +9,7 @@ use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 
 use uuid::Uuid;
 
-use super::{FlowEnv, internal, outcome_of, params, policy_named, report};
+use super::{FlowEnv, internal, outcome_of, params, policy_named, report, run_audit};
 use crate::provider::{GraphProvider, ProviderError, TenantProvider};
 use crate::store::inventory::SelectedPolicy;
 use crate::store::schedules::Schedule;
@@ -207,9 +207,10 @@ impl Handler for BackupRetention {
             if let Some(stop) = report(ctx, &counts).await {
                 return stop;
             }
+            let audit = run_audit(env, ctx).await;
             for set in surplus {
                 counts.add(SummaryKey::Processed, 1);
-                match env.store.delete_backup_set(tenant, set).await {
+                match env.store.delete_backup_set(set, &audit, env.now_ms()).await {
                     Ok(true) => {
                         counts.add(SummaryKey::Succeeded, 1);
                         counts.add(SummaryKey::Deleted, 1);
@@ -297,11 +298,16 @@ impl Handler for BackupSetRemovePolicies {
             if let Err(outcome) = existing_set(env, ctx.tenant_id(), &set).await {
                 return outcome;
             }
+            let audit = run_audit(env, ctx).await;
             let mut counts = SummaryCounts::new();
             counts.add(SummaryKey::Total, ids.len() as u64);
             for id in &ids {
                 counts.add(SummaryKey::Processed, 1);
-                match env.store.remove_backup_item(&set, id).await {
+                match env
+                    .store
+                    .remove_backup_item(&set, id, &audit, env.now_ms())
+                    .await
+                {
                     Ok(true) => {
                         counts.add(SummaryKey::Succeeded, 1);
                         counts.add(SummaryKey::Deleted, 1);

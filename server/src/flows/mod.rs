@@ -38,6 +38,7 @@ use crate::provider::{Credentials, GraphEndpoints, GraphProvider, ProviderConfig
 use crate::runs::Progressed;
 use crate::secrets::SecretsKey;
 use crate::store::Store;
+use crate::store::audit::{Actor, RunAudit};
 use crate::worker::{HandlerOutcome, RunContext};
 
 /// What every flow works with. Cheap to clone.
@@ -121,6 +122,31 @@ impl FlowEnv {
 
     pub(crate) fn now_ms(&self) -> i64 {
         crate::clock::to_ms(self.clock.now())
+    }
+}
+
+/// Who the run's changes are recorded as made by (R19): the person who started it; else the
+/// schedule that did (its `schedule_id` parameter, by name); else the system.
+async fn run_audit(env: &FlowEnv, ctx: &RunContext) -> RunAudit {
+    let tenant_id = ctx.tenant_id();
+    let actor = match ctx.initiator() {
+        Some(person) => Actor::Person(person),
+        None => {
+            let schedule_id = ctx
+                .params()
+                .and_then(|p| p.get("schedule_id"))
+                .and_then(serde_json::Value::as_str);
+            let schedule = match schedule_id {
+                Some(id) => env.store.schedule(tenant_id, id).await.ok().flatten(),
+                None => None,
+            };
+            schedule.map_or(Actor::System, |s| Actor::Schedule { name: s.name })
+        }
+    };
+    RunAudit {
+        tenant_id,
+        actor,
+        run_id: ctx.run_id(),
     }
 }
 

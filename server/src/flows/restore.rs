@@ -5,28 +5,35 @@
 use futures_util::future::BoxFuture;
 use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 
-use super::{FlowEnv, internal, outcome_of, params, policy_named, report};
+use super::{FlowEnv, internal, outcome_of, params, policy_named, report, run_audit};
 use crate::clock::{SharedClock, to_ms};
 use crate::provider::{ProviderError, TenantProvider};
 use crate::store::Store;
 use crate::store::restores::Pushback;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
-/// Pushes each snapshot back through the provider, with counts; the outcome when the run
-/// must stop early.
+/// Pushes each snapshot back through the provider, with counts, each write to the tenant
+/// audited once the provider took it (R19) with the policy as last synced and where the
+/// snapshot came from (`source`); the outcome when the run must stop early.
 async fn push_back(
     env: &FlowEnv,
     ctx: &mut RunContext,
     items: &[Pushback],
+    source: &serde_json::Value,
     counts: &mut SummaryCounts,
 ) -> Option<HandlerOutcome> {
     let provider = match env.provider_for(ctx.tenant_id()).await {
         Ok(provider) => provider,
         Err(outcome) => return Some(outcome),
     };
+    let audit = run_audit(env, ctx).await;
     let cancel = ctx.cancel();
     for item in items {
         counts.add(SummaryKey::Processed, 1);
+        let before = match env.store.policy_as_synced(&item.policy_id).await {
+            Ok(before) => before,
+            Err(err) => return Some(internal(&err)),
+        };
         match provider
             .update_policy(&item.external_id, &item.snapshot, &cancel)
             .await
@@ -34,6 +41,22 @@ async fn push_back(
             Ok(()) => {
                 counts.add(SummaryKey::Succeeded, 1);
                 counts.add(SummaryKey::Updated, 1);
+                let after = serde_json::json!({
+                    "policy_id": item.policy_id,
+                    "external_id": item.external_id,
+                    "name": item.name,
+                    "source": source,
+                    "snapshot": item.snapshot,
+                });
+                let entry = audit.entry(
+                    "policy.restore",
+                    before.as_ref(),
+                    Some(&after),
+                    env.now_ms(),
+                );
+                if let Err(err) = env.store.record_audit(&entry).await {
+                    return Some(internal(&err));
+                }
             }
             Err(ProviderError::Cancelled) => return Some(HandlerOutcome::Cancelled),
             Err(err) => {
@@ -83,8 +106,9 @@ impl Handler for PolicyVersionRestore {
             };
             let mut counts = SummaryCounts::new();
             counts.add(SummaryKey::Total, 1);
-            if let Some(stop) = push_back(env, ctx, std::slice::from_ref(&item), &mut counts).await
-            {
+            let source = serde_json::json!({"policy_version_id": version});
+            let items = std::slice::from_ref(&item);
+            if let Some(stop) = push_back(env, ctx, items, &source, &mut counts).await {
                 return stop;
             }
             outcome_of(&counts)
@@ -124,7 +148,8 @@ impl Handler for RestoreExecute {
             if let Some(stop) = report(ctx, &counts).await {
                 return stop;
             }
-            if let Some(stop) = push_back(env, ctx, &items, &mut counts).await {
+            let source = serde_json::json!({"restore_run_id": restore});
+            if let Some(stop) = push_back(env, ctx, &items, &source, &mut counts).await {
                 return stop;
             }
             if let Err(err) = env
@@ -194,14 +219,14 @@ impl Handler for RestoreRunForceDelete {
                 }
                 Err(outcome) => return outcome,
             };
-            let (tenant, actor) = (ctx.tenant_id(), ctx.initiator());
+            let audit = run_audit(env, ctx).await;
             let mut counts = SummaryCounts::new();
             counts.add(SummaryKey::Total, ids.len() as u64);
             for id in &ids {
                 counts.add(SummaryKey::Processed, 1);
                 match env
                     .store
-                    .force_delete_restore_run(tenant, id, actor, env.now_ms())
+                    .force_delete_restore_run(id, &audit, env.now_ms())
                     .await
                 {
                     Ok(Some(())) => {

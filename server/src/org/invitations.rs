@@ -58,7 +58,7 @@ pub async fn invite(
     let expires_at_ms = change.at_ms + INVITATION_DAYS * 24 * 60 * 60 * 1000;
     let created_by = match &change.actor {
         Actor::Person(user) => Some(user.to_string()),
-        Actor::Console { .. } | Actor::System => None,
+        Actor::Console { .. } | Actor::System | Actor::Schedule { .. } => None,
     };
     let new = NewInvitation {
         id,

@@ -97,6 +97,7 @@ impl Change {
             action,
             before: before.as_ref(),
             after: after.as_ref(),
+            run_id: None,
             at_ms: self.at_ms,
         };
         record(conn, &entry).await

@@ -17,7 +17,8 @@ use crate::cron::CronSchedule;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use crate::store::schedules::Schedule;
+use crate::store::audit::Actor;
+use crate::store::schedules::{MAX_PER_TENANT, Schedule};
 
 const MAX_KEEP: u32 = 1000;
 const MAX_NAME: usize = 100;
@@ -49,17 +50,30 @@ fn dto(schedule: Schedule, now_ms: i64) -> BackupScheduleDto {
         next_runs: next_runs.into_iter().map(from_ms).collect(),
         created_at: from_ms(schedule.created_at),
         updated_at: from_ms(schedule.updated_at),
+        skipped_at: schedule.skipped.as_ref().map(|s| from_ms(s.at)),
+        skip_reason: schedule.skipped.map(|s| s.reason),
     }
 }
 
-/// Checks every field of `schedule`; the first problem, naming its field, is the answer.
-async fn validate(state: &AppState, tenant: Uuid, schedule: &mut Schedule) -> Result<(), ApiError> {
+/// Checks every field of `schedule`; the first problem, naming its field, is the answer. A
+/// cron given anew (`new_cron`) must also fire, and not more often than every 15 minutes.
+async fn validate(
+    state: &AppState,
+    tenant: Uuid,
+    schedule: &mut Schedule,
+    new_cron: bool,
+) -> Result<(), ApiError> {
     schedule.name = schedule.name.trim().to_owned();
     if schedule.name.is_empty() || schedule.name.chars().count() > MAX_NAME {
         return Err(invalid(format!("name must be 1 to {MAX_NAME} characters")));
     }
     schedule.cron = schedule.cron.trim().to_owned();
-    CronSchedule::parse(&schedule.cron).map_err(|e| invalid(format!("cron: {e}")))?;
+    let checked = if new_cron {
+        CronSchedule::parse_for_schedule(&schedule.cron, to_ms(state.clock.now()))
+    } else {
+        CronSchedule::parse(&schedule.cron)
+    };
+    checked.map_err(|e| invalid(format!("cron: {e}")))?;
     if !(1..=MAX_KEEP).contains(&schedule.keep_last) {
         return Err(invalid(format!(
             "keep_last must be between 1 and {MAX_KEEP}"
@@ -129,12 +143,20 @@ pub(super) async fn create(
         enabled: new.enabled,
         created_at: now,
         updated_at: now,
+        skipped: None,
     };
-    validate(&state, access.tenant.id, &mut schedule).await?;
-    state
+    validate(&state, access.tenant.id, &mut schedule, true).await?;
+    if !state
         .store
         .insert_schedule(access.tenant.id, &schedule)
-        .await?;
+        .await?
+    {
+        return Err(invalid(format!(
+            "{} already has {MAX_PER_TENANT} backup schedules, the most a tenant may have; \
+             delete one first",
+            access.tenant.slug
+        )));
+    }
     Ok((StatusCode::CREATED, Json(dto(schedule, now))))
 }
 
@@ -172,6 +194,10 @@ pub(super) async fn update(
     if let Some(name) = patch.name {
         schedule.name = name;
     }
+    let new_cron = patch
+        .cron
+        .as_ref()
+        .is_some_and(|cron| cron.trim() != schedule.cron);
     if let Some(cron) = patch.cron {
         schedule.cron = cron;
     }
@@ -185,7 +211,7 @@ pub(super) async fn update(
         schedule.enabled = enabled;
     }
     schedule.updated_at = now;
-    validate(&state, access.tenant.id, &mut schedule).await?;
+    validate(&state, access.tenant.id, &mut schedule, new_cron).await?;
     if !state
         .store
         .update_schedule(access.tenant.id, &schedule)
@@ -206,7 +232,13 @@ pub(super) async fn delete(
     ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     access.require(Capability::BackupManage)?;
-    if state.store.delete_schedule(access.tenant.id, &id).await? {
+    let actor = Actor::Person(access.user.id);
+    let now = to_ms(state.clock.now());
+    if state
+        .store
+        .delete_schedule(access.tenant.id, &id, actor, now)
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(schedule_not_found())

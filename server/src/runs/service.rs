@@ -31,6 +31,20 @@ pub struct RunConfig {
     pub max_active_per_tenant: u32,
     /// A person's start is refused (409) while they have this many queued or running runs.
     pub max_active_per_user: u32,
+    /// A scheduled start is refused (and its slot skipped) while the tenant has this many
+    /// queued or running system runs: the scheduler's share of the tenant's cap, so
+    /// schedules can never fill it and lock people out. `None`: a quarter of
+    /// `max_active_per_tenant`, at least one.
+    pub max_active_scheduled_per_tenant: Option<u32>,
+}
+
+impl RunConfig {
+    /// The scheduler's share of a tenant's active runs.
+    pub fn scheduled_share(&self) -> u32 {
+        self.max_active_scheduled_per_tenant
+            .unwrap_or(self.max_active_per_tenant / 4)
+            .max(1)
+    }
 }
 
 impl Default for RunConfig {
@@ -41,6 +55,7 @@ impl Default for RunConfig {
             progress_interval: Duration::from_millis(250),
             max_active_per_tenant: 100,
             max_active_per_user: 20,
+            max_active_scheduled_per_tenant: None,
         }
     }
 }
@@ -176,10 +191,16 @@ impl RunService {
                 context: context.clone(),
                 max_attempts: self.inner.config.max_attempts,
                 now_ms: self.now_ms(),
-                quota: req.initiator.map(|_| Quota {
-                    per_tenant: self.inner.config.max_active_per_tenant,
-                    per_user: self.inner.config.max_active_per_user,
-                }),
+                quota: match (req.initiator, req.slot) {
+                    (Some(_), _) => Some(Quota::Person {
+                        per_tenant: self.inner.config.max_active_per_tenant,
+                        per_user: self.inner.config.max_active_per_user,
+                    }),
+                    (None, Some(_)) => Some(Quota::Scheduled {
+                        share: self.inner.config.scheduled_share(),
+                    }),
+                    (None, None) => None,
+                },
             };
             let (inserted, existing) = match self.write(Write::Start(new)).await? {
                 Written::Started { inserted, existing } => (inserted, existing),

@@ -85,46 +85,67 @@ pub(super) struct NewRun {
     pub context: String,
     pub max_attempts: u32,
     pub now_ms: i64,
-    /// The active-run caps a person's start is held to; `None` for a system run.
+    /// The active-run caps the start is held to; `None` for a system run not scheduled.
     pub quota: Option<Quota>,
 }
 
-/// How many queued or running runs a tenant, and a person, may have when a person starts one.
+/// How many queued or running runs a start may find.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Quota {
-    pub per_tenant: u32,
-    pub per_user: u32,
+pub(super) enum Quota {
+    /// A person's start: the tenant's runs of any kind, and the person's own.
+    Person { per_tenant: u32, per_user: u32 },
+    /// The scheduler's start: the tenant's system runs only, within their share.
+    Scheduled { share: u32 },
 }
 
-/// Whether a person's start would pass a cap (counted in the writer's transaction, so on
-/// SQLite exactly; on PostgreSQL concurrent starts in several processes may pass a cap by
-/// at most one each).
+/// Whether a start would pass a cap (counted in the writer's transaction, so on SQLite
+/// exactly; on PostgreSQL concurrent starts in several processes may pass a cap by at most
+/// one each).
 pub(super) async fn over_quota(
     conn: &mut Conn<'_>,
     run: &NewRun,
 ) -> Result<Option<ActiveRunCap>, RunError> {
-    const SQL: &str = "SELECT \
+    const PERSON: &str = "SELECT \
         (SELECT count(*) FROM operation_runs \
           WHERE tenant_id = $1 AND status IN ('queued', 'running')), \
         (SELECT count(*) FROM operation_runs \
           WHERE initiator_user_id = $2 AND status IN ('queued', 'running'))";
-    let (Some(quota), Some(initiator)) = (run.quota, run.initiator) else {
-        return Ok(None);
-    };
-    let (tenant, user): (i64, i64) = on_conn!(conn, c => {
-        sqlx::query_as(SQL)
-            .bind(run.tenant_id.to_string())
-            .bind(initiator.to_string())
-            .fetch_one(&mut **c)
-            .await
-    })?;
-    Ok(if user >= i64::from(quota.per_user) {
-        Some(ActiveRunCap::Person(quota.per_user))
-    } else if tenant >= i64::from(quota.per_tenant) {
-        Some(ActiveRunCap::Tenant(quota.per_tenant))
-    } else {
-        None
-    })
+    const SCHEDULED: &str = "SELECT count(*) FROM operation_runs \
+        WHERE tenant_id = $1 AND initiator_user_id IS NULL AND status IN ('queued', 'running')";
+    match (run.quota, run.initiator) {
+        (
+            Some(Quota::Person {
+                per_tenant,
+                per_user,
+            }),
+            Some(initiator),
+        ) => {
+            let (tenant, user): (i64, i64) = on_conn!(conn, c => {
+                sqlx::query_as(PERSON)
+                    .bind(run.tenant_id.to_string())
+                    .bind(initiator.to_string())
+                    .fetch_one(&mut **c)
+                    .await
+            })?;
+            Ok(if user >= i64::from(per_user) {
+                Some(ActiveRunCap::Person(per_user))
+            } else if tenant >= i64::from(per_tenant) {
+                Some(ActiveRunCap::Tenant(per_tenant))
+            } else {
+                None
+            })
+        }
+        (Some(Quota::Scheduled { share }), None) => {
+            let system: i64 = on_conn!(conn, c => {
+                sqlx::query_scalar(SCHEDULED)
+                    .bind(run.tenant_id.to_string())
+                    .fetch_one(&mut **c)
+                    .await
+            })?;
+            Ok((system >= i64::from(share)).then_some(ActiveRunCap::Scheduled(share)))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Inserts a queued run unless an identical one is active; the partial unique index decides

@@ -15,8 +15,10 @@ pub enum Actor {
     Person(UserId),
     /// The `opsux` command line, run by this operating-system user.
     Console { os_user: String },
-    /// A system run (scheduled or started by the console) or the server itself.
+    /// A system run (started by the console or the server itself).
     System,
+    /// A system run a backup schedule started (or its follow-up), by the schedule's name.
+    Schedule { name: String },
 }
 
 impl Actor {
@@ -37,7 +39,7 @@ impl Actor {
     fn user_id(&self) -> Option<String> {
         match self {
             Self::Person(id) => Some(id.to_string()),
-            Self::Console { .. } | Self::System => None,
+            Self::Console { .. } | Self::System | Self::Schedule { .. } => None,
         }
     }
 
@@ -47,6 +49,7 @@ impl Actor {
             Self::Person(_) => None,
             Self::Console { os_user } => Some(format!("cli ({os_user})")),
             Self::System => Some("system".to_owned()),
+            Self::Schedule { name } => Some(format!("system (schedule {name:?})")),
         }
     }
 }
@@ -67,7 +70,38 @@ pub struct NewAuditEntry<'a> {
     pub action: &'a str,
     pub before: Option<&'a serde_json::Value>,
     pub after: Option<&'a serde_json::Value>,
+    /// The run whose work this is, if a run did it.
+    pub run_id: Option<opsux_core::RunId>,
     pub at_ms: i64,
+}
+
+/// A run's changes as the audit log records them: its tenant, who it acts for, which run.
+#[derive(Debug, Clone)]
+pub struct RunAudit {
+    pub tenant_id: Uuid,
+    pub actor: Actor,
+    pub run_id: opsux_core::RunId,
+}
+
+impl RunAudit {
+    /// The entry recording `action` by this run.
+    pub fn entry<'a>(
+        &self,
+        action: &'a str,
+        before: Option<&'a serde_json::Value>,
+        after: Option<&'a serde_json::Value>,
+        at_ms: i64,
+    ) -> NewAuditEntry<'a> {
+        NewAuditEntry {
+            scope: AuditScope::Tenant(self.tenant_id),
+            actor: self.actor.clone(),
+            action,
+            before,
+            after,
+            run_id: Some(self.run_id),
+            at_ms,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -80,6 +114,7 @@ struct Row {
     action: String,
     before: Option<String>,
     after: Option<String>,
+    run_id: Option<String>,
 }
 
 /// Records `entry` on `conn`, in the transaction of the action it describes. A tenant's entry
@@ -87,10 +122,11 @@ struct Row {
 /// migrations): what is written here stays.
 pub async fn record(conn: &mut Conn<'_>, entry: &NewAuditEntry<'_>) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO audit_log \
-                           (id, at, actor_user_id, actor_label, tenant_id, workspace_id, action, before, after) \
+                           (id, at, actor_user_id, actor_label, tenant_id, workspace_id, action, before, after, \
+                            run_id) \
                        VALUES ($1, $2, $3, $4, $5, \
                                COALESCE($6, (SELECT workspace_id FROM tenants WHERE id = $5)), \
-                               $7, $8, $9)";
+                               $7, $8, $9, $10)";
     let (tenant, workspace) = match entry.scope {
         AuditScope::Tenant(id) => (Some(id.to_string()), None),
         AuditScope::Workspace(id) => (None, Some(id.to_string())),
@@ -106,6 +142,7 @@ pub async fn record(conn: &mut Conn<'_>, entry: &NewAuditEntry<'_>) -> Result<()
             .bind(entry.action)
             .bind(entry.before.map(ToString::to_string))
             .bind(entry.after.map(ToString::to_string))
+            .bind(entry.run_id.map(|run| run.to_string()))
             .execute(&mut **c)
             .await
             .map(|_| ())
@@ -113,6 +150,13 @@ pub async fn record(conn: &mut Conn<'_>, entry: &NewAuditEntry<'_>) -> Result<()
 }
 
 impl Store {
+    /// Records `entry` on its own: for a change made outside the database (a write to the
+    /// tenant through its provider), recorded once the provider accepted it.
+    pub async fn record_audit(&self, entry: &NewAuditEntry<'_>) -> Result<(), sqlx::Error> {
+        let mut pooled = self.acquire().await?;
+        record(&mut pooled.conn(), entry).await
+    }
+
     /// A page of the audit log of `scope` (a tenant's entries, or the workspace's own),
     /// newest first.
     pub async fn audit_log(
@@ -125,7 +169,7 @@ impl Store {
             ($scope:literal) => {
                 concat!(
                     "SELECT a.id, a.at, a.actor_user_id, u.display_name AS actor_name, \
-                            a.actor_label, a.action, a.before, a.after \
+                            a.actor_label, a.action, a.before, a.after, a.run_id \
                      FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id WHERE ",
                     $scope,
                     " AND (CAST($2 AS BIGINT) IS NULL OR (a.at, a.id) < ($2, $3)) \
@@ -171,6 +215,7 @@ impl Store {
                     action: row.action,
                     before: json(row.before),
                     after: json(row.after),
+                    run_id: row.run_id.and_then(|id| id.parse().ok()),
                 })
                 .collect(),
             next,

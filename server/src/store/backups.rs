@@ -4,8 +4,9 @@
 use opsux_core::wire::{BackupItemDto, BackupSetDto, RestoreRunDto};
 use uuid::Uuid;
 
+use super::audit::{RunAudit, record};
 use super::paging::{TimeCursor, split_page};
-use super::{Store, on_pool};
+use super::{Store, on_conn, on_pool};
 use crate::clock::from_ms;
 
 #[derive(sqlx::FromRow)]
@@ -222,17 +223,46 @@ impl Store {
         &self,
         backup_set_id: &str,
         policy_id: &str,
+        audit: &RunAudit,
+        now_ms: i64,
     ) -> Result<bool, sqlx::Error> {
+        const BEFORE: &str = "SELECT i.id, p.external_id, p.name, i.provider_version, i.captured_at \
+                              FROM backup_items i JOIN policies p ON p.id = i.policy_id \
+                              WHERE i.backup_set_id = $1 AND i.policy_id = $2";
         const SQL: &str = "DELETE FROM backup_items WHERE backup_set_id = $1 AND policy_id = $2";
-        let removed = on_pool!(self, pool => {
+        let mut tx = self.begin().await?;
+        let item: Option<(String, String, String, i64, i64)> = on_conn!(&mut tx.conn(), c => {
+            sqlx::query_as(BEFORE)
+                .bind(backup_set_id)
+                .bind(policy_id)
+                .fetch_optional(&mut **c)
+                .await
+        })?;
+        let Some((item_id, external_id, name, version, captured_at)) = item else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        on_conn!(&mut tx.conn(), c => {
             sqlx::query(SQL)
                 .bind(backup_set_id)
                 .bind(policy_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
+                .execute(&mut **c)
+                .await
+                .map(|_| ())
+        })?;
+        let before = serde_json::json!({
+            "backup_set_id": backup_set_id,
+            "item_id": item_id,
+            "policy_id": policy_id,
+            "policy_external_id": external_id,
+            "policy_name": name,
+            "provider_version": version,
+            "captured_at": from_ms(captured_at),
         });
-        Ok(removed == 1)
+        let entry = audit.entry("backup_set.remove_item", Some(&before), None, now_ms);
+        record(&mut tx.conn(), &entry).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// The schedule's backup sets, newest first.
@@ -252,18 +282,45 @@ impl Store {
         })
     }
 
-    /// Deletes one of the tenant's backup sets with its items; `false` if it was gone.
-    pub async fn delete_backup_set(&self, tenant_id: Uuid, id: &str) -> Result<bool, sqlx::Error> {
+    /// Deletes one of the run's tenant's backup sets with its items, audited with the set as
+    /// it was; `false` if it was gone.
+    pub async fn delete_backup_set(
+        &self,
+        id: &str,
+        audit: &RunAudit,
+        now_ms: i64,
+    ) -> Result<bool, sqlx::Error> {
+        const BEFORE: &str = "SELECT s.name, s.schedule_id, s.created_at, \
+                                     (SELECT count(*) FROM backup_items i WHERE i.backup_set_id = s.id) \
+                              FROM backup_sets s WHERE s.tenant_id = $1 AND s.id = $2";
         const SQL: &str = "DELETE FROM backup_sets WHERE tenant_id = $1 AND id = $2";
-        let deleted = on_pool!(self, pool => {
-            sqlx::query(SQL)
-                .bind(tenant_id.to_string())
+        let tenant = audit.tenant_id.to_string();
+        let mut tx = self.begin().await?;
+        let set: Option<(String, Option<String>, i64, i64)> = on_conn!(&mut tx.conn(), c => {
+            sqlx::query_as(BEFORE)
+                .bind(&tenant)
                 .bind(id)
-                .execute(pool)
-                .await?
-                .rows_affected()
+                .fetch_optional(&mut **c)
+                .await
+        })?;
+        let Some((name, schedule_id, created_at, items)) = set else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        on_conn!(&mut tx.conn(), c => {
+            sqlx::query(SQL).bind(&tenant).bind(id).execute(&mut **c).await.map(|_| ())
+        })?;
+        let before = serde_json::json!({
+            "id": id,
+            "name": name,
+            "schedule_id": schedule_id,
+            "created_at": from_ms(created_at),
+            "items": items,
         });
-        Ok(deleted == 1)
+        let entry = audit.entry("backup_set.delete", Some(&before), None, now_ms);
+        record(&mut tx.conn(), &entry).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// A new restore run of the tenant from `backup_set_id` (the caller checked it is the

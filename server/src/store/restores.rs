@@ -1,10 +1,9 @@
 //! What the restore flows read and change: a policy's kept version, a restore run's items,
 //! the archived flag, and the audited force delete (R19).
 
-use opsux_core::UserId;
 use uuid::Uuid;
 
-use super::audit::{Actor, AuditScope, NewAuditEntry, record};
+use super::audit::{RunAudit, record};
 use super::{Store, on_pool};
 
 /// A snapshot to push back: our policy id, the provider's id, the object.
@@ -29,6 +28,30 @@ fn pushback((policy_id, external_id, name, snapshot): PushbackRow) -> Pushback {
 }
 
 impl Store {
+    /// Policy `policy_id` as the last sync saw it (its newest kept version), for the audit
+    /// entry of a write over it; `None` if it has no kept version.
+    pub async fn policy_as_synced(
+        &self,
+        policy_id: &str,
+    ) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        const SQL: &str = "SELECT p.external_id, p.name, v.provider_version, v.snapshot \
+                           FROM policies p JOIN policy_versions v ON v.policy_id = p.id \
+                           WHERE p.id = $1 ORDER BY v.provider_version DESC LIMIT 1";
+        let row: Option<(String, String, i64, String)> = on_pool!(self, pool => {
+            sqlx::query_as(SQL).bind(policy_id).fetch_optional(pool).await
+        })?;
+        Ok(row.map(|(external_id, name, version, snapshot)| {
+            serde_json::json!({
+                "policy_id": policy_id,
+                "external_id": external_id,
+                "name": name,
+                "provider_version": version,
+                "snapshot": serde_json::from_str::<serde_json::Value>(&snapshot)
+                    .unwrap_or_default(),
+            })
+        }))
+    }
+
     /// The tenant's kept policy version `id`, ready to push back.
     pub async fn version_to_restore(
         &self,
@@ -128,11 +151,11 @@ impl Store {
     /// transaction, writes its audit entry (R19). `None` if there is no such archived record.
     pub async fn force_delete_restore_run(
         &self,
-        tenant_id: Uuid,
         id: &str,
-        actor: Option<UserId>,
+        audit: &RunAudit,
         now_ms: i64,
     ) -> Result<Option<()>, sqlx::Error> {
+        let tenant_id = audit.tenant_id;
         const DELETE: &str = "DELETE FROM restore_runs \
                               WHERE tenant_id = $1 AND id = $2 AND archived = TRUE";
         let Some(before) = self.restore_run(tenant_id, id).await? else {
@@ -155,14 +178,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
-        let entry = NewAuditEntry {
-            scope: AuditScope::Tenant(tenant_id),
-            actor: Actor::of_initiator(actor),
-            action: "restore_run.force_delete",
-            before: Some(&before),
-            after: None,
-            at_ms: now_ms,
-        };
+        let entry = audit.entry("restore_run.force_delete", Some(&before), None, now_ms);
         record(&mut tx.conn(), &entry).await?;
         tx.commit().await?;
         Ok(Some(()))

@@ -1,9 +1,21 @@
-//! Backup schedules: plain records (creating one is not an operation), tenant-scoped.
+//! Backup schedules: plain records (creating one is not an operation), tenant-scoped. At most
+//! [`MAX_PER_TENANT`] per tenant; deleting one is audited in its transaction (R19).
 
 use opsux_core::wire::PolicySelection;
 use uuid::Uuid;
 
-use super::{Store, on_pool};
+use super::audit::{Actor, AuditScope, NewAuditEntry, record};
+use super::{Store, on_conn, on_pool};
+
+/// The most backup schedules one tenant may have.
+pub const MAX_PER_TENANT: i64 = 50;
+
+/// When and why the scheduler last skipped one of a schedule's slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub at: i64,
+    pub reason: String,
+}
 
 /// A backup schedule as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +28,8 @@ pub struct Schedule {
     pub enabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The last slot skipped, until a later one fires.
+    pub skipped: Option<Skipped>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -28,6 +42,8 @@ struct Row {
     enabled: bool,
     created_at: i64,
     updated_at: i64,
+    skipped_at: Option<i64>,
+    skip_reason: Option<String>,
 }
 
 /// A schedule and its tenant, as the scheduler reads them.
@@ -56,6 +72,10 @@ impl TryFrom<Row> for Schedule {
             enabled: row.enabled,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            skipped: row.skipped_at.map(|at| Skipped {
+                at,
+                reason: row.skip_reason.unwrap_or_default(),
+            }),
         })
     }
 }
@@ -63,7 +83,8 @@ impl TryFrom<Row> for Schedule {
 macro_rules! select_schedules {
     ($where:literal) => {
         concat!(
-            "SELECT id, name, cron, policy_selection, keep_last, enabled, created_at, updated_at \
+            "SELECT id, name, cron, policy_selection, keep_last, enabled, created_at, updated_at, \
+                    skipped_at, skip_reason \
              FROM backup_schedules ",
             $where
         )
@@ -103,7 +124,8 @@ impl Store {
         &self,
     ) -> Result<Vec<(crate::runs::TenantRef, Schedule)>, sqlx::Error> {
         const SQL: &str = "SELECT s.id, s.name, s.cron, s.policy_selection, s.keep_last, \
-                                  s.enabled, s.created_at, s.updated_at, \
+                                  s.enabled, s.created_at, s.updated_at, s.skipped_at, \
+                                  s.skip_reason, \
                                   s.tenant_id, t.workspace_id, t.slug AS tenant_slug \
                            FROM backup_schedules s JOIN tenants t ON t.id = s.tenant_id \
                            WHERE s.enabled = TRUE ORDER BY t.slug, s.name, s.id";
@@ -123,15 +145,19 @@ impl Store {
             .collect()
     }
 
-    /// Stores `schedule` (its `id` new) for the tenant.
+    /// Stores `schedule` (its `id` new) for the tenant, unless the tenant has
+    /// [`MAX_PER_TENANT`] already (`false`). Counted in the insert itself: exact on SQLite; on
+    /// PostgreSQL concurrent creates may pass the limit by one each.
     pub async fn insert_schedule(
         &self,
         tenant_id: Uuid,
         schedule: &Schedule,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<bool, sqlx::Error> {
         const SQL: &str = "INSERT INTO backup_schedules (id, tenant_id, name, cron, \
                                policy_selection, keep_last, enabled, created_at, updated_at) \
-                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                           SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                           WHERE (SELECT count(*) FROM backup_schedules WHERE tenant_id = $2) \
+                                 < $10";
         let selection = selection_json(&schedule.policy_selection);
         on_pool!(self, pool => {
             sqlx::query(SQL)
@@ -144,9 +170,10 @@ impl Store {
                 .bind(schedule.enabled)
                 .bind(schedule.created_at)
                 .bind(schedule.updated_at)
+                .bind(MAX_PER_TENANT)
                 .execute(pool)
                 .await
-                .map(|_| ())
+                .map(|done| done.rows_affected() == 1)
         })
     }
 
@@ -178,18 +205,74 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Deletes the schedule (its backup sets stay, no longer tied to it); `false` if none.
-    pub async fn delete_schedule(&self, tenant_id: Uuid, id: &str) -> Result<bool, sqlx::Error> {
+    /// Deletes the schedule (its backup sets stay, no longer tied to it) and audits it with
+    /// the record as it was, in one transaction; `false` if there is none.
+    pub async fn delete_schedule(
+        &self,
+        tenant_id: Uuid,
+        id: &str,
+        actor: Actor,
+        now_ms: i64,
+    ) -> Result<bool, sqlx::Error> {
         const SQL: &str = "DELETE FROM backup_schedules WHERE tenant_id = $1 AND id = $2";
-        let deleted = on_pool!(self, pool => {
+        let Some(before) = self.schedule(tenant_id, id).await? else {
+            return Ok(false);
+        };
+        let mut tx = self.begin().await?;
+        let deleted = on_conn!(&mut tx.conn(), c => {
             sqlx::query(SQL)
                 .bind(tenant_id.to_string())
                 .bind(id)
-                .execute(pool)
+                .execute(&mut **c)
                 .await?
                 .rows_affected()
         });
-        Ok(deleted == 1)
+        if deleted != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let before = serde_json::json!({
+            "id": before.id,
+            "name": before.name,
+            "cron": before.cron,
+            "policy_selection": before.policy_selection,
+            "keep_last": before.keep_last,
+            "enabled": before.enabled,
+        });
+        let entry = NewAuditEntry {
+            scope: AuditScope::Tenant(tenant_id),
+            actor,
+            action: "backup_schedule.delete",
+            before: Some(&before),
+            after: None,
+            run_id: None,
+            at_ms: now_ms,
+        };
+        record(&mut tx.conn(), &entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Notes that the scheduler skipped a slot of schedule `id`, and why.
+    pub async fn record_skip(&self, id: &str, skipped: &Skipped) -> Result<(), sqlx::Error> {
+        const SQL: &str =
+            "UPDATE backup_schedules SET skipped_at = $1, skip_reason = $2 WHERE id = $3";
+        on_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(skipped.at)
+                .bind(&skipped.reason)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Forgets the last skip of schedule `id`: a later slot fired.
+    pub async fn clear_skip(&self, id: &str) -> Result<(), sqlx::Error> {
+        const SQL: &str = "UPDATE backup_schedules SET skipped_at = NULL, skip_reason = NULL \
+                           WHERE id = $1 AND skipped_at IS NOT NULL";
+        on_pool!(self, pool => sqlx::query(SQL).bind(id).execute(pool).await.map(|_| ()))
     }
 }
 

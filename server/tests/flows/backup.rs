@@ -18,6 +18,7 @@ async fn schedule(world: &World, keep_last: u32) -> String {
         enabled: true,
         created_at: 0,
         updated_at: 0,
+        skipped: None,
     };
     world
         .app
@@ -114,6 +115,18 @@ async fn retention_deletes_the_sets_beyond_keep_last() {
         .unwrap()
         .unwrap();
     assert_eq!(newest.name, "set 3");
+    let audited = world.audited("backup_set.delete").await;
+    let mut names: Vec<_> = audited
+        .iter()
+        .map(|e| e.before.as_ref().unwrap()["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["set 0", "set 1"],
+        "R19: each deleted set, as it was"
+    );
+    assert!(audited.iter().all(|e| e.run_id == Some(run.id())));
 }
 
 #[tokio::test]
@@ -166,6 +179,17 @@ async fn policies_are_added_to_and_removed_from_a_set_by_hand() {
         )
         .await;
     assert_eq!(count(&removed, SummaryKey::Deleted), 3);
+    // R19: each item removed is audited as it was, by the person, with the run.
+    let audited = world.audited("backup_set.remove_item").await;
+    assert_eq!(audited.len(), 3);
+    for entry in &audited {
+        assert_eq!(entry.run_id, Some(removed.id()));
+        assert_eq!(entry.actor_label, "Olivia Owner");
+        let before = entry.before.as_ref().unwrap();
+        assert_eq!(before["backup_set_id"], set.as_str());
+        assert!(picked[..3].contains(&before["policy_id"].as_str().unwrap().to_owned()));
+        assert!(before["policy_name"].is_string());
+    }
     let (set, _) = world
         .app
         .store()

@@ -162,6 +162,14 @@ impl World {
         run
     }
 
+    /// Contoso's audit entries of `action`, newest first (R19).
+    pub(crate) async fn audited(&self, action: &str) -> Vec<opsux_core::wire::AuditEntryDto> {
+        let contoso = self.app.tenant("contoso").await;
+        let scope = opsux_server::store::audit::AuditScope::Tenant(contoso.id);
+        let (entries, _) = self.app.store().audit_log(scope, None, 200).await.unwrap();
+        entries.into_iter().filter(|e| e.action == action).collect()
+    }
+
     /// Runs every queued run to its end.
     pub(crate) async fn work(&self) {
         self.app.run_pending_jobs(self.handlers.clone()).await;

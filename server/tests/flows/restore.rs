@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use opsux_core::{OperationType, RunOutcome, SummaryKey};
 use opsux_server::provider::{Cancel, TenantProvider};
+use opsux_server::store::audit::{Actor, RunAudit};
 use serde_json::json;
 
 use crate::support::TestApp;
@@ -59,6 +60,18 @@ async fn executing_a_restore_run_pushes_its_snapshots_back_to_the_provider() {
         .unwrap()
         .unwrap();
     assert!(record.executed_at.is_some());
+    // R19: each write to the tenant is audited with the policy as last synced and its source.
+    let audited = world.audited("policy.restore").await;
+    assert_eq!(audited.len(), 3);
+    for entry in &audited {
+        assert_eq!(entry.run_id, Some(run.id()));
+        let after = entry.after.as_ref().unwrap();
+        assert_eq!(after["source"]["restore_run_id"], restore.as_str());
+        assert_eq!(after["snapshot"]["passwordMinimumLength"], 20);
+        let before = entry.before.as_ref().unwrap();
+        assert_eq!(before["policy_id"], after["policy_id"]);
+        assert!(before["snapshot"].is_object());
+    }
 }
 
 #[tokio::test]
@@ -95,6 +108,13 @@ async fn a_kept_version_is_pushed_back() {
         .await
         .unwrap();
     assert_eq!(now.snapshot["passwordMinimumLength"], before);
+    let audited = world.audited("policy.restore").await;
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].run_id, Some(run.id()));
+    assert_eq!(audited[0].actor_label, "Olivia Owner");
+    let after = audited[0].after.as_ref().unwrap();
+    assert_eq!(after["source"]["policy_version_id"], kept.id.as_str());
+    assert_eq!(after["external_id"], external.as_str());
 }
 
 #[tokio::test]
@@ -242,7 +262,15 @@ async fn a_restore_whose_backup_set_was_deleted_fails_saying_so() {
         .unwrap();
     assert!(
         store
-            .delete_backup_set(contoso.id, &set.to_string())
+            .delete_backup_set(
+                &set.to_string(),
+                &RunAudit {
+                    tenant_id: contoso.id,
+                    actor: Actor::System,
+                    run_id: opsux_core::RunId::from_uuid(uuid::Uuid::now_v7()),
+                },
+                0,
+            )
             .await
             .unwrap()
     );

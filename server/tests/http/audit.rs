@@ -35,6 +35,7 @@ async fn owners_read_the_tenants_audit_log_newest_first() {
             action,
             before: Some(&before),
             after: None,
+            run_id: None,
             at_ms: at,
         };
         record(&mut tx.conn(), &entry).await.unwrap();

@@ -166,3 +166,98 @@ async fn each_invalid_field_is_named_and_nothing_is_stored() {
     }
     assert_eq!(app.get(LIST, Some(&owner)).await.json()["items"], json!([]));
 }
+
+#[tokio::test]
+async fn a_cron_that_never_fires_or_fires_too_often_is_refused() {
+    let app = TestApp::new().await;
+    let owner = app.login("owner@demo.test").await;
+    for (cron, says) in [
+        ("0 0 31 2 *", "never fires"),
+        ("* * * * *", "every 15 minutes"),
+        ("*/10 * * * *", "every 15 minutes"),
+    ] {
+        let mut body = nightly();
+        body["cron"] = json!(cron);
+        let refused = app.post(LIST, Some(&owner), &body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{cron}");
+        let message = refused.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            message.starts_with("cron: ") && message.contains(says),
+            "{message}"
+        );
+    }
+    let created = app.post(LIST, Some(&owner), &nightly()).await.json();
+    let one = format!("{LIST}/{}", created["id"].as_str().unwrap());
+    let every_minute = app
+        .send(with_origin(
+            "PATCH",
+            &one,
+            Some(&owner),
+            Some(&json!({"cron": "* * * * *"})),
+        ))
+        .await;
+    assert_eq!(every_minute.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = app.get(LIST, Some(&owner)).await.json();
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        1,
+        "nothing stored"
+    );
+    assert_eq!(listed["items"][0]["cron"], "0 3 * * *");
+}
+
+#[tokio::test]
+async fn a_tenant_holds_at_most_fifty_schedules() {
+    let app = TestApp::new().await;
+    let owner = app.login("owner@demo.test").await;
+    for n in 0..50 {
+        let mut body = nightly();
+        body["name"] = json!(format!("Nightly {n}"));
+        let created = app.post(LIST, Some(&owner), &body).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    }
+    let refused = app.post(LIST, Some(&owner), &nightly()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().contains("50 backup schedules"),
+        "{}",
+        refused.text()
+    );
+    let listed = app.get(LIST, Some(&owner)).await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 50);
+    // Another tenant's count is its own.
+    let theirs = app
+        .post("/api/t/fabrikam/backup-schedules", Some(&owner), &nightly())
+        .await;
+    assert_eq!(theirs.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn deleting_a_schedule_is_audited_with_the_schedule_as_it_was() {
+    let app = TestApp::new().await;
+    let owner = app.login("owner@demo.test").await;
+    let created = app.post(LIST, Some(&owner), &nightly()).await.json();
+    let id = created["id"].as_str().unwrap();
+    let deleted = app
+        .send(with_origin(
+            "DELETE",
+            &format!("{LIST}/{id}"),
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let log = app
+        .get("/api/t/contoso/audit-log", Some(&owner))
+        .await
+        .json();
+    let entry = &log["items"][0];
+    assert_eq!(entry["action"], "backup_schedule.delete");
+    assert_eq!(entry["actor_label"], "Olivia Owner", "{entry}");
+    assert_eq!(entry["before"]["id"], id);
+    assert_eq!(entry["before"]["cron"], "0 3 * * *");
+    assert!(entry["after"].is_null());
+}

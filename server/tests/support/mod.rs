@@ -93,6 +93,12 @@ impl TestApp {
         Self::build(Some(clock), test_run_config(), EventHub::CAPACITY).await
     }
 
+    /// A seeded app on the manual clock with its own run settings.
+    pub async fn with_manual_clock_and_config(runs: RunConfig) -> Self {
+        let clock = ManualClock::at(datetime!(2026-11-27 10:00:00 UTC));
+        Self::build(Some(clock), runs, EventHub::CAPACITY).await
+    }
+
     pub async fn with_config(runs: RunConfig) -> Self {
         Self::build(None, runs, EventHub::CAPACITY).await
     }

@@ -24,6 +24,10 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
         .into_any();
     }
     let tenant = scope.access.slug.clone();
+    let run_link = {
+        let tenant = tenant.clone();
+        move |run| opsux_core::presenter::view_run_url(&tenant, run)
+    };
     let now = ticking_now();
     let rows = RwSignal::new(Vec::<AuditEntryDto>::new());
     let next_cursor = RwSignal::new(None::<String>);
@@ -81,7 +85,12 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
                         <tr data-test="audit-entry">
                             <td><RelativeTime at=entry.at now /></td>
                             <td>{entry.actor_label.clone()}</td>
-                            <td><code>{entry.action.clone()}</code></td>
+                            <td>
+                                <code>{entry.action.clone()}</code>
+                                {entry.run_id.map(|run| view! {
+                                    " "<a href=run_link(run) data-test="audit-run">"by its run"</a>
+                                })}
+                            </td>
                             <td>{record(entry.before.as_ref(), "Record")}</td>
                             <td>{record(entry.after.as_ref(), "Record")}{entry.after.is_none().then(|| view! { <span class="muted">"Gone"</span> })}</td>
                         </tr>

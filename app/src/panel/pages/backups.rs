@@ -99,6 +99,7 @@ fn ScheduleCard(
         }
     };
     let next_runs = schedule.next_runs.clone();
+    let skipped = schedule.skipped_at.zip(schedule.skip_reason.clone());
     let editing = RwSignal::new(false);
     let enabled = schedule.enabled;
     let after_edit = on_changed.clone();
@@ -156,6 +157,10 @@ fn ScheduleCard(
                     1 => "the newest set".to_owned(),
                     n => format!("the newest {n} sets"),
                 }}</dd>
+                {skipped.map(|(at, reason)| view! {
+                    <dt>"Last skipped"</dt>
+                    <dd data-test="skipped"><RelativeTime at now />" — "{reason}</dd>
+                })}
             </dl>
             {may_run.then(|| {
                 let id = schedule.id.clone();
