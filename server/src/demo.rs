@@ -8,7 +8,7 @@ use opsux_core::{Role, TenantSlug};
 use uuid::Uuid;
 
 use crate::auth::hash_password;
-use crate::secrets::SecretsKey;
+use crate::secrets::{SealedField, SecretsKey};
 use crate::simulator::demo_tenants;
 use crate::store::connections::Connection;
 use crate::store::{Store, accounts, directory};
@@ -111,7 +111,10 @@ pub async fn connect(
         let connection = Connection {
             directory_id: directory.directory_id,
             client_id: directory.client_id,
-            secret_sealed: secrets.seal(&directory.client_secret),
+            secret_sealed: secrets.seal(
+                &directory.client_secret,
+                SealedField::client_secret(tenant.id),
+            ),
             login_url: simulator.to_owned(),
             graph_url: format!("{simulator}/v1.0"),
         };

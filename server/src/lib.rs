@@ -14,6 +14,7 @@ pub mod flows;
 pub mod hosts;
 pub mod metrics;
 pub mod org;
+pub mod private_files;
 pub mod provider;
 pub mod relay;
 pub mod routes;

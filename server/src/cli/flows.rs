@@ -20,6 +20,7 @@ use crate::worker::{Worker, WorkerConfig};
 pub struct SecretsArgs {
     /// The key sealing tenant credentials at rest: 32 random bytes, base64 (44 characters).
     /// Every process on one database needs the same key. Takes precedence over the key file.
+    /// Prefer the environment or a key file: a flag's value shows in the process list.
     #[arg(
         long = "secrets-key",
         env = "OPSUX_SECRETS_KEY",
@@ -58,6 +59,12 @@ impl SecretsArgs {
     /// The secrets key, from `--secrets-key`, the key file, or the default file.
     pub fn key(&self, database_url: &str) -> anyhow::Result<SecretsKey> {
         if let Some(text) = &self.secrets_key {
+            if std::env::var("OPSUX_SECRETS_KEY").ok().as_deref() != Some(text.as_str()) {
+                tracing::warn!(
+                    "--secrets-key on the command line shows in the process list to every user \
+                     of this machine: give the key in OPSUX_SECRETS_KEY or a key file instead"
+                );
+            }
             return SecretsKey::from_base64(text).context("OPSUX_SECRETS_KEY");
         }
         let path = match (&self.secrets_key_file, store::sqlite_folder(database_url)) {

@@ -8,6 +8,7 @@ mod invite;
 mod member;
 mod output;
 mod prune;
+mod secrets;
 mod serve;
 mod signals;
 mod simulator;
@@ -27,6 +28,7 @@ pub use init::InitArgs;
 pub use invite::InviteCommand;
 pub use member::MemberCommand;
 pub use prune::PruneArgs;
+pub use secrets::SecretsCommand;
 pub use serve::ServeArgs;
 pub use simulator::SimulatorArgs;
 pub use tenant::TenantCommand;
@@ -77,6 +79,9 @@ pub enum Command {
     /// Delete the runs that ended more than N days ago, as one system run per tenant executed
     /// here; prints how each ended. (The scheduler does this daily, with a 90-day window.)
     Prune(PruneArgs),
+    /// Tenant secrets at rest: rotate (move every one to a new key, all or none).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Create the demo workspace, tenants and users (idempotent).
     SeedDemo(DatabaseArgs),
     /// Run the Graph simulator alone: demo tenants with fault injection, for trying the
@@ -101,6 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulator(args) => simulator::simulator(&args).await,
         Command::Prune(args) => prune::prune(args).await,
         Command::Connect(args) => connect::connect(args).await,
+        Command::Secrets(command) => secrets::run(command).await,
         Command::SeedDemo(args) => {
             let store = args.open().await?;
             demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;

@@ -36,7 +36,7 @@ use uuid::Uuid;
 use crate::clock::SharedClock;
 use crate::provider::{Credentials, GraphEndpoints, GraphProvider, ProviderConfig};
 use crate::runs::Progressed;
-use crate::secrets::SecretsKey;
+use crate::secrets::{SealedField, SecretsKey};
 use crate::store::Store;
 use crate::store::audit::{Actor, RunAudit};
 use crate::worker::{HandlerOutcome, RunContext};
@@ -97,7 +97,10 @@ impl FlowEnv {
         };
         let secret = self
             .secrets
-            .open(&connection.secret_sealed)
+            .open(
+                &connection.secret_sealed,
+                SealedField::client_secret(tenant_id),
+            )
             .map_err(|err| HandlerOutcome::Failed {
                 reason: ReasonCode::ProviderAuthFailed,
                 message: err.to_string(),

@@ -17,7 +17,7 @@ use super::{Change, OrgError};
 use crate::provider::{
     Cancel, Credentials, GraphEndpoints, GraphProvider, ProviderConfig, RetryPolicy, TenantProvider,
 };
-use crate::secrets::SecretsKey;
+use crate::secrets::{SealedField, SecretsKey};
 use crate::store::audit::AuditScope;
 use crate::store::connections::{Connection, set_connection};
 use crate::store::{Store, directory};
@@ -105,14 +105,17 @@ pub async fn connect(
             ));
         }
     }
+    let tenant_id = parse(&tenant.id)?;
     let connection = Connection {
         directory_id: credentials.directory_id,
         client_id: credentials.client_id,
-        secret_sealed: secrets.seal(&credentials.client_secret),
+        secret_sealed: secrets.seal(
+            &credentials.client_secret,
+            SealedField::client_secret(tenant_id),
+        ),
         login_url: endpoints.login,
         graph_url: endpoints.graph,
     };
-    let tenant_id = parse(&tenant.id)?;
     let mut tx = store.begin_immediate().await?;
     let mut conn = tx.conn();
     set_connection(&mut conn, tenant_id, &connection, change.at_ms).await?;
@@ -149,7 +152,10 @@ pub async fn check_connection(
             message: "This tenant is not connected to its provider yet.".to_owned(),
         });
     };
-    let Ok(secret) = secrets.open(&connection.secret_sealed) else {
+    let Ok(secret) = secrets.open(
+        &connection.secret_sealed,
+        SealedField::client_secret(tenant_id),
+    ) else {
         return Ok(Checked {
             ok: false,
             message: "The stored client secret cannot be read with this server's secrets key: \

@@ -28,6 +28,41 @@ impl Store {
         set_connection(&mut pooled.conn(), tenant_id, connection, now_ms).await
     }
 
+    /// Reseals every stored client secret with `reseal` (tenant id, sealed → sealed anew) in
+    /// one transaction: all move, or — at the first that cannot, whose tenant the error
+    /// names — none. How many moved.
+    pub async fn reseal_secrets<E>(
+        &self,
+        mut reseal: impl FnMut(Uuid, &str) -> Result<String, E>,
+    ) -> Result<usize, ResealError<E>> {
+        const ALL: &str = "SELECT c.tenant_id, t.slug, c.secret_sealed \
+                           FROM tenant_connections c JOIN tenants t ON t.id = c.tenant_id \
+                           ORDER BY t.slug";
+        const SET: &str = "UPDATE tenant_connections SET secret_sealed = $1 WHERE tenant_id = $2";
+        let mut tx = self.begin_immediate().await?;
+        let rows: Vec<(String, String, String)> = on_conn!(&mut tx.conn(), c => {
+            sqlx::query_as(ALL).fetch_all(&mut **c).await
+        })?;
+        for (tenant_id, slug, sealed) in &rows {
+            let id = Uuid::parse_str(tenant_id)
+                .map_err(|e| ResealError::Database(sqlx::Error::Decode(e.into())))?;
+            let resealed = reseal(id, sealed).map_err(|err| ResealError::Secret {
+                tenant: slug.clone(),
+                err,
+            })?;
+            on_conn!(&mut tx.conn(), c => {
+                sqlx::query(SET)
+                    .bind(&resealed)
+                    .bind(tenant_id)
+                    .execute(&mut **c)
+                    .await
+                    .map(|_| ())
+            })?;
+        }
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
     /// The tenant's provider connection, if one is set.
     pub async fn connection(&self, tenant_id: Uuid) -> Result<Option<Connection>, sqlx::Error> {
         const SQL: &str = "SELECT directory_id, client_id, secret_sealed, login_url, graph_url \
@@ -35,6 +70,23 @@ impl Store {
         on_pool!(self, pool => {
             sqlx::query_as(SQL).bind(tenant_id.to_string()).fetch_optional(pool).await
         })
+    }
+}
+
+/// Why secrets were not resealed (and none were).
+#[derive(Debug)]
+pub enum ResealError<E> {
+    /// The secret of this tenant (its slug) could not be resealed.
+    Secret {
+        tenant: String,
+        err: E,
+    },
+    Database(sqlx::Error),
+}
+
+impl<E> From<sqlx::Error> for ResealError<E> {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Database(err)
     }
 }
 

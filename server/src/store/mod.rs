@@ -267,6 +267,28 @@ pub fn sqlite_folder(url: &str) -> Option<std::path::PathBuf> {
     })
 }
 
+/// The database file owner-only: created so before SQLite opens it (SQLite gives its `-wal`
+/// and `-shm` files the database file's permissions), and an existing one others may read
+/// tightened, with its `-wal` and `-shm`.
+fn keep_private(file: &str) -> anyhow::Result<()> {
+    if file.is_empty() || file == ":memory:" {
+        return Ok(());
+    }
+    let path = std::path::Path::new(file);
+    crate::private_files::touch_private(path)
+        .with_context(|| format!("creating the database {}", path.display()))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let path = std::path::PathBuf::from(format!("{file}{suffix}"));
+        if path.exists() && crate::private_files::readable_by_others(&path)? {
+            let mode = crate::private_files::mode_text(&path);
+            crate::private_files::tighten(&path)
+                .with_context(|| format!("making {} owner-only", path.display()))?;
+            tracing::warn!(path = %path.display(), %mode, "the database was readable by other users; made it owner-only (0600)");
+        }
+    }
+    Ok(())
+}
+
 async fn connect_sqlite(url: &str, sync: SqliteSync) -> anyhow::Result<SqlitePool> {
     let path = url
         .strip_prefix("sqlite://")
@@ -278,6 +300,7 @@ async fn connect_sqlite(url: &str, sync: SqliteSync) -> anyhow::Result<SqlitePoo
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating the database folder {}", parent.display()))?;
     }
+    keep_private(path.split('?').next().unwrap_or_default())?;
     let options = SqliteConnectOptions::from_str(url)
         .with_context(|| format!("invalid database URL {url:?}"))?
         .create_if_missing(true)

@@ -20,7 +20,7 @@ use opsux_server::provider::{
     Credentials, GraphEndpoints, GraphProvider, ProviderConfig, RetryPolicy,
 };
 use opsux_server::runs::RunRecord;
-use opsux_server::secrets::SecretsKey;
+use opsux_server::secrets::{SealedField, SecretsKey};
 use opsux_server::simulator::{DemoTenant, Simulator, demo_tenants};
 use opsux_server::store::connections::Connection;
 use opsux_server::worker::Handlers;
@@ -57,7 +57,10 @@ impl World {
         let connection = Connection {
             directory_id: tenant.directory_id.clone(),
             client_id: tenant.client_id.clone(),
-            secret_sealed: secrets.seal(&tenant.client_secret),
+            secret_sealed: secrets.seal(
+                &tenant.client_secret,
+                SealedField::client_secret(contoso.id),
+            ),
             login_url: simulator.clone(),
             graph_url: format!("{simulator}/v1.0"),
         };

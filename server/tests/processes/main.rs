@@ -15,6 +15,7 @@ mod exposed;
 mod flood;
 mod opsux;
 mod relay;
+mod secrets;
 mod setup;
 mod several;
 mod shutdown;

@@ -1,0 +1,202 @@
+// Secrets and the database at rest, with the real binary: `opsux secrets rotate` moves every
+// tenant's client secret to a new key in one transaction (all or none), each bound to its
+// tenant; a key file others may read is refused; a SQLite database is created owner-only.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use opsux_server::secrets::{SealedField, SecretsKey};
+use opsux_server::store::Store;
+
+use crate::support::fresh_database;
+
+/// `opsux <args> --database-url <database>`, the secrets key from files only.
+fn opsux(database: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opsux"))
+        .args(args)
+        .args(["--database-url", database])
+        .envs(envs.iter().copied())
+        .env_remove("OPSUX_SECRETS_KEY")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the opsux binary runs")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}; stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn refused(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn connect(database: &str, key_file: &Path, tenant: &str, secret: &str) {
+    let key = key_file.to_str().unwrap();
+    ok(&opsux(
+        database,
+        &[
+            "connect",
+            "--tenant",
+            tenant,
+            "--directory-id",
+            tenant,
+            "--client-id",
+            "app",
+            "--no-check",
+            "--secrets-key-file",
+            key,
+        ],
+        &[("OPSUX_CLIENT_SECRET", secret)],
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_moves_every_secret_to_the_new_key_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    ok(&opsux(&database, &["seed-demo"], &[]));
+    let old = dir.path().join("old.key");
+    let new = dir.path().join("new.key");
+    connect(&database, &old, "contoso", "contoso-secret");
+    connect(&database, &old, "fabrikam", "fabrikam-secret");
+
+    let rotated = ok(&opsux(
+        &database,
+        &[
+            "secrets",
+            "rotate",
+            "--secrets-key-file",
+            old.to_str().unwrap(),
+            "--new-key-file",
+            new.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(rotated.contains("Moved 2 client secrets"), "{rotated}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&new).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the new key file is owner-only");
+    }
+    let store = Store::connect(&database).await.unwrap();
+    let (old_key, new_key) = (
+        SecretsKey::load_or_create(&old).unwrap(),
+        SecretsKey::load_or_create(&new).unwrap(),
+    );
+    let mut sealed = Vec::new();
+    for (slug, secret) in [
+        ("contoso", "contoso-secret"),
+        ("fabrikam", "fabrikam-secret"),
+    ] {
+        let tenant = store.tenant(&slug.parse().unwrap()).await.unwrap().unwrap();
+        let field = SealedField::client_secret(tenant.id);
+        let stored = store.connection(tenant.id).await.unwrap().unwrap();
+        assert_eq!(
+            new_key.open(&stored.secret_sealed, field).as_deref(),
+            Ok(secret)
+        );
+        assert!(
+            old_key.open(&stored.secret_sealed, field).is_err(),
+            "moved off the old key"
+        );
+        sealed.push((tenant.id, stored.secret_sealed));
+    }
+    // Bound to its tenant: contoso's sealed secret does not open as fabrikam's.
+    assert!(
+        new_key
+            .open(&sealed[0].1, SealedField::client_secret(sealed[1].0))
+            .is_err()
+    );
+
+    // A secret that does not open stops the whole rotation, naming its tenant; nothing moves.
+    let newer = dir.path().join("newer.key");
+    let corrupt = "UPDATE tenant_connections SET secret_sealed = 'v2.AAAA' \
+                   WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'fabrikam')";
+    execute(&store, corrupt).await;
+    let stopped = refused(&opsux(
+        &database,
+        &[
+            "secrets",
+            "rotate",
+            "--secrets-key-file",
+            new.to_str().unwrap(),
+            "--new-key-file",
+            newer.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    assert!(stopped.contains("tenant fabrikam"), "{stopped}");
+    assert!(stopped.contains("no secret was moved"), "{stopped}");
+    let contoso = store.connection(sealed[0].0).await.unwrap().unwrap();
+    assert_eq!(
+        contoso.secret_sealed, sealed[0].1,
+        "contoso's stayed as it was"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_file_others_may_read_is_refused_and_a_new_database_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    ok(&opsux(&database, &["seed-demo"], &[]));
+    let key = dir.path().join("shared.key");
+    connect(&database, &key, "contoso", "contoso-secret");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = opsux(
+        &database,
+        &[
+            "connect",
+            "--tenant",
+            "contoso",
+            "--directory-id",
+            "d",
+            "--client-id",
+            "app",
+            "--no-check",
+            "--secrets-key-file",
+            key.to_str().unwrap(),
+        ],
+        &[("OPSUX_CLIENT_SECRET", "s")],
+    );
+    let err = refused(&out);
+    assert!(
+        err.contains("may be read by other users (mode 0644)"),
+        "{err}"
+    );
+    assert!(err.contains("chmod 600"), "{err}");
+
+    if let Some(file) = database.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let path = format!("{file}{suffix}");
+            if let Ok(meta) = std::fs::metadata(&path) {
+                assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{path}");
+            }
+        }
+    }
+}
+
+async fn execute(store: &Store, sql: &'static str) {
+    match store {
+        Store::Sqlite(pool) => {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+        Store::Postgres(pool) => {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+    }
+}
