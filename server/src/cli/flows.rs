@@ -80,19 +80,9 @@ impl SecretsArgs {
 }
 
 impl FlowArgs {
-    /// The exports folder, created if missing, as an absolute path.
+    /// The exports folder, created (owner-only) if missing, as an absolute path.
     pub fn exports_dir(&self, database_url: &str) -> anyhow::Result<PathBuf> {
-        let dir = match (&self.exports_dir, store::sqlite_folder(database_url)) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(folder)) => folder.join("exports"),
-            (None, None) => anyhow::bail!(
-                "on PostgreSQL give --exports-dir (OPSUX_EXPORTS_DIR): a folder every process \
-                 reaches, where exports are written and downloaded from"
-            ),
-        };
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating the exports folder {}", dir.display()))?;
-        std::path::absolute(&dir).with_context(|| format!("the exports folder {}", dir.display()))
+        exports_dir(self.exports_dir.as_deref(), database_url)
     }
 
     /// What the flows of this process work with: exports go to `exports_dir`.
@@ -155,4 +145,23 @@ pub(super) async fn start_simulator(listen: SocketAddr) -> anyhow::Result<String
         }
     });
     Ok(base)
+}
+
+/// The exports folder: `explicit`, else `exports` beside a SQLite database; created
+/// owner-only (0700) if missing, tightened if others may list it; as an absolute path.
+pub(super) fn exports_dir(
+    explicit: Option<&std::path::Path>,
+    database_url: &str,
+) -> anyhow::Result<PathBuf> {
+    let dir = match (explicit, store::sqlite_folder(database_url)) {
+        (Some(dir), _) => dir.to_owned(),
+        (None, Some(folder)) => folder.join("exports"),
+        (None, None) => anyhow::bail!(
+            "on PostgreSQL give --exports-dir (OPSUX_EXPORTS_DIR): a folder every process \
+             reaches, where exports are written and downloaded from"
+        ),
+    };
+    crate::private_files::private_dir(&dir)
+        .with_context(|| format!("creating the exports folder {}", dir.display()))?;
+    std::path::absolute(&dir).with_context(|| format!("the exports folder {}", dir.display()))
 }

@@ -25,6 +25,10 @@ pub struct PruneArgs {
     /// Only this tenant (its slug); repeat for several. Default: every tenant.
     #[arg(long = "tenant")]
     pub tenants: Vec<String>,
+    /// Where export files are, to delete those of the pruned runs: as for `serve`. Default
+    /// on SQLite: `exports` beside the database; on PostgreSQL it must be given.
+    #[arg(long, env = "OPSUX_EXPORTS_DIR")]
+    pub exports_dir: Option<std::path::PathBuf>,
 }
 
 pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
@@ -32,6 +36,8 @@ pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     params.insert("older_than_days".to_owned(), args.older_than_days.into());
     let params = OperationParams::parse(OperationType::OperationsPrune, &params)
         .map_err(|err| anyhow::anyhow!("--older-than-days: {}", err.message))?;
+    let exports_dir =
+        super::flows::exports_dir(args.exports_dir.as_deref(), &args.database.database_url)?;
     let store = args.database.open().await?;
     let state = AppState::new(Config::default(), store, Arc::new(SystemClock));
     let tenants = chosen_tenants(&state, &args.tenants).await?;
@@ -52,6 +58,7 @@ pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
     let prune = OperationsPrune {
         store: state.store.clone(),
         clock: Arc::clone(&state.clock),
+        exports_dir,
     };
     let worker = Worker::new(
         state.runs.clone(),

@@ -104,19 +104,23 @@ async fn write_file(
     let path = env.exports_dir.join(&file_name);
     let bundle = json!({"run_id": run.to_string(), "policies": exported});
     let text = serde_json::to_vec_pretty(&bundle).map_err(|e| internal(&e))?;
-    tokio::fs::create_dir_all(&env.exports_dir)
-        .await
-        .map_err(|e| internal(&e))?;
-    tokio::fs::write(&path, &text)
-        .await
-        .map_err(|e| internal(&e))?;
+    let bytes = text.len();
+    let dir = env.exports_dir.clone();
+    // Owner-only: a tenant's whole configuration, in a folder only this user may list.
+    tokio::task::spawn_blocking(move || {
+        crate::private_files::private_dir(&dir)?;
+        crate::private_files::write_private(&path, &text)
+    })
+    .await
+    .map_err(|e| internal(&e))?
+    .map_err(|e| internal(&e))?;
     env.store
         .record_export(
             ctx.tenant_id(),
             run,
             &file_name,
             &file_name,
-            i64::try_from(text.len()).unwrap_or(i64::MAX),
+            i64::try_from(bytes).unwrap_or(i64::MAX),
             env.now_ms(),
         )
         .await

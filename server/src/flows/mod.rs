@@ -4,13 +4,14 @@
 //! provider failure into its reason code (R6) through `ProviderError::reason_code`.
 //!
 //! `inventory_sync` and `entra_group_sync` live in `sync.rs`, `policy_export` in `export.rs`,
-//! the backup flows in `backup.rs`, `policy_unignore` in `policies.rs`, the restore flows and
-//! `operations_prune` in `restore.rs`; `targets.rs` checks at start that the records a run's
+//! the backup flows in `backup.rs`, `policy_unignore` in `policies.rs`, the restore flows in
+//! `restore.rs`, `operations_prune` (with its export files) in `prune.rs`; `targets.rs` checks at start that the records a run's
 //! parameters name are the tenant's.
 
 mod backup;
 mod export;
 mod policies;
+mod prune;
 mod restore;
 mod sync;
 mod targets;
@@ -20,9 +21,9 @@ pub use backup::{
 };
 pub use export::{EXPORT_BREAKER, PolicyExport};
 pub use policies::PolicyUnignore;
+pub use prune::OperationsPrune;
 pub use restore::{
-    OperationsPrune, PolicyVersionRestore, RestoreExecute, RestoreRunForceDelete,
-    RestoreRunUnarchive,
+    PolicyVersionRestore, RestoreExecute, RestoreRunForceDelete, RestoreRunUnarchive,
 };
 pub use sync::{GroupSync, InventorySync};
 pub use targets::unowned_target;
@@ -77,6 +78,7 @@ pub fn handlers(env: &FlowEnv) -> crate::worker::Handlers {
             OperationsPrune {
                 store: env.store.clone(),
                 clock: Arc::clone(&env.clock),
+                exports_dir: env.exports_dir.clone(),
             },
         )
 }

@@ -6,9 +6,7 @@ use futures_util::future::BoxFuture;
 use opsux_core::{OperationParams, ReasonCode, SummaryCounts, SummaryKey};
 
 use super::{FlowEnv, internal, outcome_of, params, policy_named, report, run_audit};
-use crate::clock::{SharedClock, to_ms};
 use crate::provider::{ProviderError, TenantProvider};
-use crate::store::Store;
 use crate::store::restores::Pushback;
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
@@ -245,50 +243,6 @@ impl Handler for RestoreRunForceDelete {
                 if let Some(stop) = report(ctx, &counts).await {
                     return stop;
                 }
-            }
-            outcome_of(&counts)
-        })
-    }
-}
-
-/// `operations_prune` (system only): the tenant's runs that ended more than
-/// `older_than_days` ago are deleted with their notifications, whose links then answer the
-/// clean not-found.
-/// It needs no provider, so no secrets key: the console's `opsux prune` runs it with the
-/// database and a clock only.
-#[derive(Debug, Clone)]
-pub struct OperationsPrune {
-    pub store: Store,
-    pub clock: SharedClock,
-}
-
-impl Handler for OperationsPrune {
-    fn run<'a>(&'a self, ctx: &'a mut RunContext) -> BoxFuture<'a, HandlerOutcome> {
-        Box::pin(async move {
-            let days = match params(ctx) {
-                Ok(OperationParams::OperationsPrune { older_than_days }) => older_than_days,
-                Ok(_) => return internal(&std::io::Error::other("not a prune's parameters")),
-                Err(outcome) => return outcome,
-            };
-            let window = i64::try_from(days)
-                .unwrap_or(i64::MAX)
-                .saturating_mul(86_400_000);
-            let before = to_ms(self.clock.now()).saturating_sub(window);
-            let pruned = match self.store.prune_runs(ctx.tenant_id(), before).await {
-                Ok(pruned) => pruned,
-                Err(err) => return internal(&err),
-            };
-            let mut counts = SummaryCounts::new();
-            for key in [
-                SummaryKey::Total,
-                SummaryKey::Processed,
-                SummaryKey::Succeeded,
-                SummaryKey::Deleted,
-            ] {
-                counts.add(key, pruned);
-            }
-            if let Some(stop) = report(ctx, &counts).await {
-                return stop;
             }
             outcome_of(&counts)
         })

@@ -64,13 +64,57 @@ pub(super) async fn download(
     let bytes = tokio::fs::read(state.config.exports_dir.join(&export.path))
         .await
         .map_err(|_| export_not_found())?;
-    let disposition = format!("attachment; filename=\"{}\"", export.file_name);
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_DISPOSITION, attachment(&export.file_name)),
+            // A tenant's configuration: no cache (browser or proxy) keeps a copy, and no
+            // browser guesses it is anything but the JSON it is.
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
         Body::from(bytes),
     )
         .into_response())
+}
+
+/// `Content-Disposition` for a download named `file_name` (RFC 6266): a quoted ASCII name
+/// for every browser — anything outside printable ASCII, quotes and backslashes replaced —
+/// and the exact name as UTF-8 in `filename*` (RFC 8187) for those that read it.
+fn attachment(file_name: &str) -> String {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '_',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '_',
+        })
+        .collect();
+    let mut encoded = String::new();
+    for byte in file_name.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                encoded.push(char::from(byte));
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment;
+
+    #[test]
+    fn a_download_name_is_quoted_and_given_exactly_in_utf8() {
+        assert_eq!(
+            attachment("policy-export-1.json"),
+            "attachment; filename=\"policy-export-1.json\"; filename*=UTF-8''policy-export-1.json"
+        );
+        assert_eq!(
+            attachment("Bäck\"up\\ 1.json"),
+            "attachment; filename=\"B_ck_up_ 1.json\"; filename*=UTF-8''B%C3%A4ck%22up%5C%201.json"
+        );
+    }
 }

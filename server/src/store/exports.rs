@@ -48,6 +48,21 @@ impl Store {
         })
     }
 
+    /// Every export file a record refers to, by file name (any tenant): what a sweep of
+    /// the exports folder keeps.
+    pub async fn export_file_names(
+        &self,
+    ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+        const SQL: &str = "SELECT path FROM exports";
+        let paths: Vec<String> =
+            on_pool!(self, pool => sqlx::query_scalar(SQL).fetch_all(pool).await)?;
+        Ok(paths
+            .iter()
+            .filter_map(|p| std::path::Path::new(p).file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect())
+    }
+
     /// The tenant's export `id`.
     pub async fn export(&self, tenant_id: Uuid, id: &str) -> Result<Option<Export>, sqlx::Error> {
         const SQL: &str = "SELECT id, run_id, file_name, path, bytes, created_at FROM exports \

@@ -4,7 +4,16 @@
 use uuid::Uuid;
 
 use super::audit::{RunAudit, record};
-use super::{Store, on_pool};
+use super::{Store, on_conn, on_pool};
+
+/// What a prune deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub runs: u64,
+    /// The export files of the deleted runs (relative to the exports folder; older rows:
+    /// absolute paths), now referred to by nothing.
+    pub export_files: Vec<String>,
+}
 
 /// A snapshot to push back: our policy id, the provider's id, the object.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,17 +194,31 @@ impl Store {
     }
 
     /// Deletes the tenant's completed runs that ended before `before_ms` (their notifications
-    /// go with them); how many.
-    pub async fn prune_runs(&self, tenant_id: Uuid, before_ms: i64) -> Result<u64, sqlx::Error> {
+    /// and export records go with them): how many, and the export files they leave behind,
+    /// for the caller to delete.
+    pub async fn prune_runs(&self, tenant_id: Uuid, before_ms: i64) -> Result<Pruned, sqlx::Error> {
+        const FILES: &str = "SELECT e.path FROM exports e JOIN operation_runs r ON r.id = e.run_id \
+                             WHERE r.tenant_id = $1 AND r.status = 'completed' \
+                               AND r.completed_at < $2";
         const SQL: &str = "DELETE FROM operation_runs \
                            WHERE tenant_id = $1 AND status = 'completed' AND completed_at < $2";
-        Ok(on_pool!(self, pool => {
+        let tenant = tenant_id.to_string();
+        let mut tx = self.begin_immediate().await?;
+        let files: Vec<String> = on_conn!(&mut tx.conn(), c => {
+            sqlx::query_scalar(FILES).bind(&tenant).bind(before_ms).fetch_all(&mut **c).await
+        })?;
+        let runs = on_conn!(&mut tx.conn(), c => {
             sqlx::query(SQL)
-                .bind(tenant_id.to_string())
+                .bind(&tenant)
                 .bind(before_ms)
-                .execute(pool)
+                .execute(&mut **c)
                 .await?
                 .rows_affected()
-        }))
+        });
+        tx.commit().await?;
+        Ok(Pruned {
+            runs,
+            export_files: files,
+        })
     }
 }

@@ -66,12 +66,23 @@ async fn an_export_with_a_third_failing_ends_partially_and_its_file_is_downloada
     let url = export.json()["download_url"].as_str().unwrap().to_owned();
     let file = world.app.get(&url, Some(&reader)).await;
     assert_eq!(file.status, StatusCode::OK);
-    assert!(
-        file.header("content-disposition")
-            .unwrap()
-            .starts_with("attachment")
+    let name = format!("policy-export-{}.json", run.id());
+    assert_eq!(
+        file.header("content-disposition"),
+        Some(format!("attachment; filename=\"{name}\"; filename*=UTF-8''{name}").as_str())
     );
+    assert_eq!(file.header("cache-control"), Some("no-store"));
+    assert_eq!(file.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(file.json()["policies"].as_array().unwrap().len(), 20);
+    // On disk: owner-only, in an owner-only folder.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = &world.app.state.config.exports_dir;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir), 0o700);
+        assert_eq!(mode(&dir.join(&name)), 0o600);
+    }
     let outsider = world.app.login("outsider@demo.test").await;
     assert_eq!(
         world.app.get(&url, Some(&outsider)).await.status,

@@ -213,6 +213,23 @@ async fn prune_deletes_runs_that_ended_before_the_window_with_their_notification
     let old = world
         .finished(OperationType::EntraGroupSync, json!({}))
         .await;
+    let policies = world.synced_policies().await;
+    let exported = world
+        .finished(
+            OperationType::PolicyExport,
+            json!({"policy_ids": [policies[0].0]}),
+        )
+        .await;
+    let exports = world.app.state.config.exports_dir.clone();
+    let file = exports.join(format!("policy-export-{}.json", exported.id()));
+    assert!(file.exists());
+    // A file no record names (a crash between writing and recording), long ago.
+    let stray = exports.join("policy-export-stray.json");
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);
+    std::fs::File::create(&stray)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
     world.app.advance(Duration::from_secs(3 * 86_400));
     let recent = world
         .finished(OperationType::EntraGroupSync, json!({}))
@@ -234,8 +251,14 @@ async fn prune_deletes_runs_that_ended_before_the_window_with_their_notification
         .unwrap()
         .unwrap();
     assert_eq!(prune.summary().outcome, Some(RunOutcome::Succeeded));
-    assert_eq!(count(&prune, SummaryKey::Deleted), 1);
+    assert_eq!(
+        count(&prune, SummaryKey::Deleted),
+        3,
+        "the two syncs and the export"
+    );
     assert!(world.app.runs().get(old.id()).await.unwrap().is_none());
+    assert!(!file.exists(), "the export file goes with its run");
+    assert!(!stray.exists(), "a file no run refers to is swept");
     assert_eq!(world.app.notifications_for_run(old.id()).await, 0);
     assert!(world.app.runs().get(recent.id()).await.unwrap().is_some());
     assert_eq!(

@@ -60,5 +60,8 @@ async fn a_connection_is_stored_with_its_secret_sealed() {
     let stored = app.store().connection(contoso.id).await.unwrap().unwrap();
     assert_eq!(stored.client_id, "opsux-app-2");
     let theirs = app.store().connection(fabrikam.id).await.unwrap().unwrap();
-    assert_eq!(theirs.client_id, "opsux-app", "each tenant's row is its own");
+    assert_eq!(
+        theirs.client_id, "opsux-app",
+        "each tenant's row is its own"
+    );
 }
