@@ -50,6 +50,8 @@ pub struct Config {
     /// Where tenants' providers may live and what they may send (R20), for connecting a
     /// tenant from the Workspace page.
     pub provider: crate::provider::ProviderConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits count by it).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -181,6 +183,7 @@ impl Default for Config {
             request_timeout: std::time::Duration::from_secs(30),
             oidc: None,
             provider: crate::provider::ProviderConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

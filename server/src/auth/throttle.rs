@@ -3,8 +3,11 @@
 //!
 //! Per address every attempt counts (a client hammering the endpoint is refused whatever it
 //! sends); per account only wrong passwords do, so a person signing in often is never held up
-//! while someone guessing their password is: once an account's failures spend its budget, every
-//! attempt for it — the right password too — is refused until the budget refills. Argon2 takes
+//! while someone guessing their password is. The account budget is kept per account *and*
+//! client address: once failures from one address spend it, every attempt for that account
+//! from that address — the right password too — is refused until it refills, while the owner
+//! signing in from anywhere else is not, so wrong passwords sent on purpose cannot lock a
+//! person out of the panel. Argon2 takes
 //! tens of milliseconds of one core
 //! by design; it runs on the blocking pool behind a semaphore of one permit per core, so a
 //! flood of logins waits its turn instead of occupying the async workers that serve streams
@@ -57,7 +60,7 @@ pub struct LoginThrottle {
     failures_by_account: FailureLimiter,
     /// How long one failure takes to come back into the budget.
     refill: Duration,
-    /// Accounts whose failures spent their budget, until when.
+    /// Accounts (from one address) whose failures spent their budget, until when.
     locked: Mutex<HashMap<String, Instant>>,
     hashing: Semaphore,
     started: Instant,
@@ -93,34 +96,35 @@ impl LoginThrottle {
             check(&self.by_address, &client_key(address))
                 .map_err(|wait| refusal("too many sign-in attempts from this address", wait))?;
         }
-        self.account_open(email)
+        self.account_open(address, email)
     }
 
-    /// Refuses with a 429 while `email`'s failures have locked the account.
-    pub fn account_open(&self, email: &str) -> Result<(), ApiError> {
+    /// Refuses with a 429 while failures from `address` have locked `email`'s account there.
+    pub fn account_open(&self, address: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
         let now = Instant::now();
+        let key = account_key(address, email);
         let mut locked = self.locked.lock().unwrap_or_else(PoisonError::into_inner);
-        match locked.get(&account_key(email)) {
+        match locked.get(&key) {
             Some(until) if *until > now => Err(refusal(
-                "too many failed sign-ins for this account",
+                "too many failed sign-ins for this account from this address",
                 *until - now,
             )),
             Some(_) => {
-                locked.remove(&account_key(email));
+                locked.remove(&key);
                 Ok(())
             }
             None => Ok(()),
         }
     }
 
-    /// Records a wrong password (or unknown e-mail) for `email`; when that spends the
-    /// account's budget, the account is locked until the budget refills.
-    pub fn failed(&self, email: &str) {
+    /// Records a wrong password (or unknown e-mail) for `email` from `address`; when that
+    /// spends the budget, the account is locked for that address until the budget refills.
+    pub fn failed(&self, address: Option<IpAddr>, email: &str) {
         if self.failures_by_account.len() > MAX_TRACKED_KEYS && self.prune_due() {
             self.failures_by_account.retain_recent();
             self.failures_by_account.shrink_to_fit();
         }
-        let key = account_key(email);
+        let key = account_key(address, email);
         let now = Instant::now();
         let locked_for = match self.failures_by_account.check_key(&key) {
             Ok(left) if left.remaining_burst_capacity() > 0 => return,
@@ -188,15 +192,21 @@ fn client_key(address: IpAddr) -> IpAddr {
     }
 }
 
-/// E-mail addresses are compared without case or surrounding space, as logins are; bounded,
-/// so a megabyte "address" is not a megabyte key.
-fn account_key(email: &str) -> String {
-    email
+/// An account's budget key: its e-mail address, compared without case or surrounding space as
+/// logins are (and bounded, so a megabyte "address" is not a megabyte key), with the client
+/// it is spent from (unknown when the server was not given peers' addresses).
+fn account_key(address: Option<IpAddr>, email: &str) -> String {
+    let mut key: String = email
         .trim()
         .chars()
         .take(320)
         .flat_map(char::to_lowercase)
-        .collect()
+        .collect();
+    if let Some(address) = address {
+        key.push(' ');
+        key.push_str(&client_key(address).to_string());
+    }
+    key
 }
 
 #[cfg(test)]

@@ -59,6 +59,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+    /// A reverse proxy (an address or a CIDR such as 10.0.0.0/8) whose `X-Forwarded-For`
+    /// names the client, which sign-in limits count by; repeat or separate with commas.
+    /// From any other peer the header is ignored. Default: none (the peer is the client).
+    #[arg(
+        long = "trusted-proxy",
+        env = "OPSUX_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Mark the session cookie `Secure`; set it when serving behind HTTPS.
     #[arg(long, env = "OPSUX_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -72,11 +82,13 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSUX_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
     /// Sign-in attempts allowed per minute from one client address (right or wrong; the
-    /// address is the peer's, so behind a reverse proxy it is the proxy's: raise it there).
+    /// address is the peer's, or behind a reverse proxy named by --trusted-proxy the one it
+    /// forwards for).
     #[arg(long, env = "OPSUX_LOGIN_PER_ADDRESS", default_value_t = LoginLimits::default().per_address_per_minute)]
     pub login_attempts_per_address: NonZeroU32,
-    /// Failed sign-ins allowed per minute for one account (e-mail address); once spent, the
-    /// account is refused (the right password too) until the budget refills.
+    /// Failed sign-ins allowed per minute for one account (e-mail address) from one client
+    /// address; once spent, that account is refused from that address (the right password
+    /// too) until the budget refills. From other addresses it is not.
     #[arg(long, env = "OPSUX_LOGIN_PER_ACCOUNT", default_value_t = LoginLimits::default().per_account_per_minute)]
     pub login_attempts_per_account: NonZeroU32,
     /// Event streams (bell, widget, Run Detail) one person may hold open at once, over all
@@ -188,6 +200,13 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allowed_origins.push(origin.to_owned());
     }
     let exposed = !args.listen.ip().is_loopback();
+    if args.demo && (exposed || !args.simulator_listen.ip().is_loopback()) {
+        anyhow::bail!(
+            "--demo signs people in with passwords anyone can read in the README, and its Graph \
+             simulator takes fault settings from anyone: listen on loopback only \
+             (--listen 127.0.0.1:PORT, --simulator-listen 127.0.0.1:PORT), or leave out --demo"
+        );
+    }
     if exposed && args.metrics_token.is_none() {
         anyhow::bail!(
             "--listen {} is reachable from other machines, and /metrics would be open to them: \
@@ -243,6 +262,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             oidc,
             provider: args.flows.provider.config(),
+            trusted_proxies: args.trusted_proxies.clone(),
             ..Config::default()
         },
         store,
@@ -332,4 +352,12 @@ fn print_demo_logins(simulator: &str) {
     for user in demo::DEMO_USERS {
         eprintln!("  {:<22} {}", user.email, user.display_name);
     }
+}
+
+/// `--trusted-proxy`: a CIDR, or one address.
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an IP address nor a CIDR such as 10.0.0.0/8"))
 }

@@ -13,7 +13,7 @@ use crate::auth::{CurrentUser, accounts, token_hash};
 use crate::clock::{from_ms, to_ms};
 use crate::error::ApiError;
 use crate::events::Event;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientAddr};
 use crate::org::{self, Change};
 use crate::state::AppState;
 use crate::store::audit::Actor;
@@ -26,16 +26,17 @@ use crate::store::audit::Actor;
 pub(super) async fn change_password(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddr(address): ClientAddr,
     jar: CookieJar,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     // The same budget as sign-in: the current password must not be guessable here instead.
-    state.login.account_open(&user.email)?;
+    state.login.account_open(address, &user.email)?;
     let permit = state.login.hashing_permit().await;
     let verified = accounts::verify_login(&state.store, &user.email, &body.current_password).await;
     drop(permit);
     if verified?.is_none() {
-        state.login.failed(&user.email);
+        state.login.failed(address, &user.email);
         super::auth::count_failure(&state, &user.email, to_ms(state.clock.now()));
         return Err(ApiError::new(
             ErrorCode::ValidationFailed,

@@ -30,12 +30,12 @@ pub(super) async fn login(
     // Parallel guesses for one account wait here for a core; the account is checked again
     // after the wait, so failures counted meanwhile stop them (at most one per core slips by).
     let permit = state.login.hashing_permit().await;
-    state.login.account_open(&req.email)?;
+    state.login.account_open(address, &req.email)?;
     let verified = accounts::verify_login(&state.store, &req.email, &req.password).await;
     drop(permit);
     let now = to_ms(state.clock.now());
     let Some(user) = verified? else {
-        state.login.failed(&req.email);
+        state.login.failed(address, &req.email);
         count_failure(&state, &req.email, now);
         return Err(ApiError::new(
             ErrorCode::Unauthenticated,

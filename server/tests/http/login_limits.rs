@@ -1,7 +1,9 @@
-// R17 sessions, hardened: sign-in attempts are limited per client address (all of them) and per account (the failed
-// ones): 429 with `Retry-After` and a message naming the limit, in the error envelope. Once an
-// account's failures spend its budget the right password is refused too, so guessing cannot
-// go on by getting lucky; signing in rightly, however often, spends nothing.
+// R17 sessions, hardened: sign-in attempts are limited per client address (all of them) and per
+// account and address (the failed ones): 429 with `Retry-After` and a message naming the limit,
+// in the error envelope. Once failures from one address spend an account's budget the right
+// password is refused from there too, so guessing cannot go on by getting lucky, while its owner
+// signs in from elsewhere; signing in rightly, however often, spends nothing. `X-Forwarded-For`
+// counts only from a trusted proxy.
 use std::num::NonZeroU32;
 
 use axum::http::StatusCode;
@@ -40,7 +42,9 @@ async fn an_account_gets_a_bounded_number_of_attempts() {
     assert_eq!(body["error"]["code"], "too_many_requests");
     assert_eq!(
         body["error"]["message"],
-        format!("too many failed sign-ins for this account; try again in {wait} s")
+        format!(
+            "too many failed sign-ins for this account from this address; try again in {wait} s"
+        )
     );
     // Another account is not held up by this one, and right passwords spend nothing.
     for _ in 0..5 {
@@ -114,4 +118,62 @@ async fn parallel_guesses_cannot_outrun_the_account_budget() {
         (3..=3 + cores).contains(&wrong),
         "{wrong} guesses were checked; the budget is 3 (and one per core in flight)"
     );
+}
+
+/// Signs in over real HTTP as `email`, from `client` as the proxy reports it.
+async fn sign_in_from(
+    http: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> StatusCode {
+    http.post(format!("http://{addr}/api/login"))
+        .header("origin", format!("http://{addr}"))
+        .header("x-forwarded-for", client)
+        .json(&attempt(email, password))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+    let app = TestApp::with(|config| {
+        config.login_limits.per_account_per_minute = NonZeroU32::new(3).unwrap();
+        // The test's requests come through "a proxy" on loopback.
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let addr = serve(&app).await;
+    let http = reqwest::Client::new();
+    let attacker = "203.0.113.66";
+    for _ in 0..3 {
+        let status = sign_in_from(&http, addr, attacker, "owner@demo.test", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // From the attacker's address the account is locked, the right password too…
+    let status = sign_in_from(&http, addr, attacker, "owner@demo.test", "opsux-demo").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // …while its owner, elsewhere, signs in.
+    let status = sign_in_from(&http, addr, "198.51.100.7", "owner@demo.test", "opsux-demo").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = TestApp::with(|config| {
+        config.login_limits.per_address_per_minute = NonZeroU32::new(2).unwrap();
+    })
+    .await;
+    let addr = serve(&app).await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    // A client inventing a new address each time is still the one peer it is.
+    for n in 0..3 {
+        let client = format!("198.51.100.{n}");
+        statuses.push(sign_in_from(&http, addr, &client, "nobody@demo.test", "guess").await);
+    }
+    assert_eq!(statuses, [401, 401, 429]);
 }

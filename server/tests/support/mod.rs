@@ -152,6 +152,7 @@ impl TestApp {
             request_timeout: Duration::from_secs(30),
             oidc: None,
             provider: opsux_server::provider::ProviderConfig::default(),
+            trusted_proxies: Vec::new(),
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);
