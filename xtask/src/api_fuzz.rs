@@ -1,7 +1,8 @@
 //! Property-based fuzzing of the HTTP API with Schemathesis, from the server's own OpenAPI
-//! document, against `opsux serve --demo` on a free loopback port: no answer may be a 5xx, and
-//! every answer's status, content type and body must be what the document says. The settings
-//! and the sign-in hook are in `tests/api-fuzz/`. Streams are left out: they never end.
+//! document, against `opsux serve --demo` on a free loopback port — on SQLite, and on
+//! PostgreSQL: no answer may be a 5xx, and every answer's status, content type and body must
+//! be what the document says. The settings and the sign-in hook are in `tests/api-fuzz/`.
+//! Streams are left out: they never end.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,20 +13,30 @@ use crate::e2e::{build_server, free_ports};
 use crate::shell::{cmd, step};
 
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
-/// Seconds of fuzzing after the schema's examples and its coverage cases.
-const FUZZ_SECONDS: &str = "60";
+/// Seconds of fuzzing after the schema's examples and its coverage cases, on each backend.
+const FUZZ_SECONDS: &str = "30";
 
-pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
+/// The database the fuzzed server runs on.
+pub(crate) enum Backend<'a> {
+    Sqlite,
+    /// An empty PostgreSQL database, by URL.
+    Postgres(&'a str),
+}
+
+pub(crate) fn run(root: &Path, backend: &Backend<'_>) -> anyhow::Result<()> {
     let target = build_server(root)?;
     let schemathesis = ensure_schemathesis(&target)?;
-    let data = target.join("api-fuzz");
+    let data = target.join(match backend {
+        Backend::Sqlite => "api-fuzz",
+        Backend::Postgres(_) => "api-fuzz-postgres",
+    });
     if data.exists() {
         std::fs::remove_dir_all(&data).context("clearing the previous fuzzing database")?;
     }
     std::fs::create_dir_all(&data)?;
     let [port] = free_ports()?;
     let base = format!("http://127.0.0.1:{port}");
-    let server = Server(start_server(&target, &data, port)?);
+    let server = Server(start_server(&target, &data, port, backend)?);
     let fuzz = root.join("tests/api-fuzz");
     let result = cmd(&schemathesis)
         .arg("--config-file")
@@ -53,14 +64,27 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     })
 }
 
-/// The demo server, its log in `data/server.log`.
-fn start_server(target: &Path, data: &Path, port: u16) -> anyhow::Result<Child> {
+/// The demo server, its log in `data/server.log` (its key and exports in `data` too).
+fn start_server(
+    target: &Path,
+    data: &Path,
+    port: u16,
+    backend: &Backend<'_>,
+) -> anyhow::Result<Child> {
     let log = std::fs::File::create(data.join("server.log"))?;
+    let database = match backend {
+        Backend::Sqlite => format!("sqlite://{}", data.join("opsux.db").display()),
+        Backend::Postgres(url) => (*url).to_owned(),
+    };
     Command::new(target.join("debug/opsux"))
         .args(["serve", "--demo", "--no-scheduler"])
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .arg("--database-url")
-        .arg(format!("sqlite://{}", data.join("opsux.db").display()))
+        .arg(database)
+        .arg("--secrets-key-file")
+        .arg(data.join("secrets.key"))
+        .arg("--exports-dir")
+        .arg(data.join("exports"))
         .arg("--assets-dir")
         .arg(data.join("no-dashboard"))
         .env("RUST_LOG", "warn")

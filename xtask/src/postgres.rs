@@ -51,6 +51,61 @@ impl TestDatabase {
             Self::Throwaway(cluster) => &cluster.url,
         }
     }
+
+    /// A new, empty database `name` on this server (an old one of that name dropped first);
+    /// its URL.
+    pub(crate) fn fresh_database(&self, name: &str) -> anyhow::Result<String> {
+        let psql = server_binaries()?.join("psql");
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            cmd(&psql)
+                .arg(self.url())
+                .args(["--quiet", "--no-psqlrc", "--command", &sql])
+                .quiet()
+                .run()
+                .with_context(|| format!("psql: {sql}"))?;
+        }
+        Ok(with_database(self.url(), name))
+    }
+}
+
+/// `url` naming database `name` instead (query parameters kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn a_url_names_another_database() {
+        assert_eq!(
+            with_database("postgres://opsux@127.0.0.1:5432/postgres", "fuzz"),
+            "postgres://opsux@127.0.0.1:5432/fuzz"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "fuzz"),
+            "postgres://u:p@h/fuzz?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://h:1", "fuzz"),
+            "postgres://h:1/fuzz"
+        );
+    }
 }
 
 pub(crate) struct Cluster {

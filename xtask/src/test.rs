@@ -66,13 +66,21 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
                 // The multi-process test is ignored without PostgreSQL.
                 .args(["--", "--include-ignored"])
                 .env(postgres::TEST_URL_VAR, database.url())
-                .run()
+                .run()?;
+            timed(
+                "fuzz",
+                "the HTTP API against its OpenAPI document on PostgreSQL (Schemathesis)",
+                || {
+                    let url = database.fresh_database("opsux_api_fuzz")?;
+                    api_fuzz::run(root, &api_fuzz::Backend::Postgres(&url))
+                },
+            )
         },
     )?;
     timed(
         "fuzz",
-        "the HTTP API against its OpenAPI document (Schemathesis)",
-        || api_fuzz::run(root),
+        "the HTTP API against its OpenAPI document on SQLite (Schemathesis)",
+        || api_fuzz::run(root, &api_fuzz::Backend::Sqlite),
     )?;
     timed(
         "test",

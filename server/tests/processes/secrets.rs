@@ -15,8 +15,8 @@ fn opsux(database: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
         .args(["--database-url", database])
-        .envs(envs.iter().copied())
         .env_remove("OPSUX_SECRETS_KEY")
+        .envs(envs.iter().copied())
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .output()
@@ -199,4 +199,47 @@ async fn execute(store: &Store, sql: &'static str) {
             sqlx::query(sql).execute(pool).await.unwrap();
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secrets_key_on_the_command_line_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    ok(&opsux(&database, &["seed-demo"], &[]));
+    let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let flag = opsux(
+        &database,
+        &[
+            "connect",
+            "--tenant",
+            "contoso",
+            "--directory-id",
+            "d",
+            "--client-id",
+            "app",
+            "--no-check",
+            "--secrets-key",
+            key,
+        ],
+        &[("OPSUX_CLIENT_SECRET", "s")],
+    );
+    ok(&flag);
+    let warned = String::from_utf8_lossy(&flag.stderr).into_owned();
+    assert!(warned.contains("shows in the process list"), "{warned}");
+    let env = opsux(
+        &database,
+        &[
+            "connect",
+            "--tenant",
+            "contoso",
+            "--directory-id",
+            "d",
+            "--client-id",
+            "app",
+            "--no-check",
+        ],
+        &[("OPSUX_CLIENT_SECRET", "s"), ("OPSUX_SECRETS_KEY", key)],
+    );
+    ok(&env);
+    assert!(!String::from_utf8_lossy(&env.stderr).contains("process list"));
 }
