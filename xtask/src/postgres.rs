@@ -87,27 +87,6 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn a_url_names_another_database() {
-        assert_eq!(
-            with_database("postgres://opsux@127.0.0.1:5432/postgres", "fuzz"),
-            "postgres://opsux@127.0.0.1:5432/fuzz"
-        );
-        assert_eq!(
-            with_database("postgres://u:p@h/db?sslmode=disable", "fuzz"),
-            "postgres://u:p@h/fuzz?sslmode=disable"
-        );
-        assert_eq!(
-            with_database("postgres://h:1", "fuzz"),
-            "postgres://h:1/fuzz"
-        );
-    }
-}
-
 pub(crate) struct Cluster {
     bin: PathBuf,
     dir: PathBuf,
@@ -226,4 +205,25 @@ fn newest_server() -> Option<PathBuf> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, bin)| bin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn a_url_names_another_database() {
+        assert_eq!(
+            with_database("postgres://opsux@127.0.0.1:5432/postgres", "fuzz"),
+            "postgres://opsux@127.0.0.1:5432/fuzz"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "fuzz"),
+            "postgres://u:p@h/fuzz?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgres://h:1", "fuzz"),
+            "postgres://h:1/fuzz"
+        );
+    }
 }
