@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::opsux::{Opsux, Session, command, command_with};
+use crate::opsux::{Opsux, Session, command, command_with, exports_dir};
 use crate::support::{OWNER, fresh_database};
 use opsux_server::store::Store;
 
@@ -191,12 +191,15 @@ async fn every_operation_runs_for_real_in_the_demo() {
         .as_array()
         .unwrap()
         .len();
+    let exports = exports_dir();
     let output = command(&[
         "prune",
         "--older-than-days",
         "30",
         "--database-url",
         &database,
+        "--exports-dir",
+        exports.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(

@@ -117,6 +117,11 @@ pub(crate) fn command_with(args: &[&str], envs: &[(&str, &str)]) -> std::process
         .expect("the opsux binary runs")
 }
 
+/// The exports folder every process of the tests shares (on PostgreSQL it must be given).
+pub(crate) fn exports_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("exports")
+}
+
 /// Starts the binary; its log goes to `opsux-<name>.log` in Cargo's temporary folder for
 /// tests (`target/tmp`), to read when a test fails — at `debug` for opsux itself, so a test
 /// can also check what never reaches a log line.
@@ -134,7 +139,7 @@ fn spawn(args: &[&str], name: &str) -> (Child, PathBuf) {
         // On PostgreSQL every process needs the same key and exports folder.
         .args(["--secrets-key", SECRETS_KEY])
         .arg("--exports-dir")
-        .arg(Path::new(env!("CARGO_TARGET_TMPDIR")).join("exports"))
+        .arg(exports_dir())
         .env("RUST_LOG", "warn,opsux_server=debug")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
