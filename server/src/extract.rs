@@ -1,13 +1,16 @@
 //! Request extractors whose rejections use the API's error envelope.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use opsux_core::wire::ErrorCode;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
 /// `axum::Json`, but malformed, mistyped, oversize or non-JSON bodies are answered with the
-/// error envelope and a message saying what is wrong.
+/// error envelope and a message saying what is wrong — and so is text holding a NUL character
+/// (`\u0000`), which PostgreSQL cannot store: refused at the door on every backend alike.
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
@@ -15,11 +18,54 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        Json::<T>::from_request(req, state)
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        // The route's body limit applies here (`DefaultBodyLimit`, in the request).
+        let bytes = axum::body::Bytes::from_request(req, state)
             .await
+            .map_err(|rejection| ApiError::from(JsonRejection::from(rejection)))?;
+        if escapes_nul(&bytes) {
+            return Err(ApiError::new(
+                ErrorCode::ValidationFailed,
+                "text must not contain NUL characters (\\u0000)",
+            ));
+        }
+        Json::<T>::from_bytes(&bytes)
             .map(|Json(value)| Self(value))
             .map_err(ApiError::from)
     }
+}
+
+/// `application/json`, or a `+json` type (what `axum::Json` accepts).
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether a JSON text holds the escape `\u0000` (a NUL can only appear in JSON escaped): a
+/// `\u0000` preceded by an even run of backslashes, so `"\\u0000"` (a backslash and `u0000`)
+/// is not one.
+fn escapes_nul(json: &[u8]) -> bool {
+    json.windows(6).enumerate().any(|(at, window)| {
+        window == b"\\u0000"
+            && json[..at].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
 }
 
 /// `axum::extract::Query`, with malformed or unknown parameters answered as a 400 envelope.
@@ -33,15 +79,17 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        if query.to_ascii_lowercase().contains("%00") {
+            return Err(ApiError::new(
+                ErrorCode::BadRequest,
+                "query parameters must not contain NUL characters (%00)",
+            ));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| Self(value))
-            .map_err(|rejection| {
-                ApiError::new(
-                    opsux_core::wire::ErrorCode::BadRequest,
-                    rejection.body_text(),
-                )
-            })
+            .map_err(|rejection| ApiError::new(ErrorCode::BadRequest, rejection.body_text()))
     }
 }
 
@@ -57,10 +105,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, ApiError> {
+        let not_found = || ApiError::new(ErrorCode::NotFound, "not found");
+        // No record's id holds a NUL (and PostgreSQL could not even be asked).
+        if parts.uri.path().to_ascii_lowercase().contains("%00") {
+            return Err(not_found());
+        }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(value)| Self(value))
-            .map_err(|_| ApiError::new(opsux_core::wire::ErrorCode::NotFound, "not found"))
+            .map_err(|_| not_found())
     }
 }
 
@@ -119,7 +172,21 @@ fn client_behind(
 
 #[cfg(test)]
 mod tests {
-    use super::client_behind;
+    use super::{client_behind, escapes_nul};
+
+    #[test]
+    fn an_escaped_nul_is_found_and_an_escaped_backslash_is_not_one() {
+        assert!(escapes_nul(br#"{"name": "a\u0000b"}"#));
+        assert!(
+            escapes_nul(br#"{"name": "\\\u0000"}"#),
+            "an escaped backslash, then NUL"
+        );
+        assert!(
+            !escapes_nul(br#"{"name": "\\u0000"}"#),
+            "a backslash and the text u0000"
+        );
+        assert!(!escapes_nul(br#"{"name": "u0000"}"#));
+    }
 
     fn headers(values: &[&str]) -> axum::http::HeaderMap {
         let mut map = axum::http::HeaderMap::new();

@@ -182,3 +182,44 @@ async fn undecodable_paths_are_json_404s() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(res.json()["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn text_with_a_nul_character_is_refused_on_every_backend() {
+    let app = TestApp::new().await;
+    let owner = app.login("owner@demo.test").await;
+    // PostgreSQL cannot store U+0000: refused at the door, on SQLite too, and nothing stored.
+    let refused = app
+        .post(
+            "/api/t/contoso/backup-sets",
+            Some(&owner),
+            &json!({"name": "before\u{0}after"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("NUL"), "{}", refused.text());
+    let sets = app
+        .get("/api/t/contoso/backup-sets", Some(&owner))
+        .await
+        .json();
+    assert_eq!(sets["items"], json!([]));
+    // A backslash followed by the text `u0000` is no NUL.
+    let kept = app
+        .post(
+            "/api/t/contoso/backup-sets",
+            Some(&owner),
+            &json!({"name": "C:\\u0000"}),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text());
+    assert_eq!(kept.json()["name"], "C:\\u0000");
+
+    let query = app
+        .get("/api/t/contoso/policies?kind=a%00b", Some(&owner))
+        .await;
+    assert_eq!(query.status, StatusCode::BAD_REQUEST);
+    assert!(query.text().contains("NUL"), "{}", query.text());
+    let path = app
+        .get("/api/t/contoso/backup-sets/a%00b", Some(&owner))
+        .await;
+    assert_eq!(path.status, StatusCode::NOT_FOUND);
+}
