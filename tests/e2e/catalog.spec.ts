@@ -33,7 +33,7 @@ test('the catalog page renders the contract as the server computes it', async ({
     'Cancelled',
   ]);
   await expect(page.locator('[data-test=summary-keys] li')).toHaveCount(8);
-  await expect(page.locator('[data-test=reason-codes] dt')).toHaveCount(10);
+  await expect(page.locator('[data-test=reason-codes] dt')).toHaveCount(13);
 
   // The tone comes from the catalog and its colour from style/: a failed badge is red-ish.
   const failed = page.locator('[data-test=outcome-badges] .badge', { hasText: 'Failed' });

@@ -52,7 +52,7 @@ async fn rotate(args: RotateArgs) -> anyhow::Result<()> {
             let field = SealedField::client_secret(tenant_id);
             current
                 .open_for_rotation(sealed, field)
-                .map(|plain| new.seal(&plain, field))
+                .map(|plain| Some(new.seal(&plain, field)))
         })
         .await;
     let moved = match moved {
@@ -75,4 +75,35 @@ async fn rotate(args: RotateArgs) -> anyhow::Result<()> {
         args.new_key_file.display()
     ));
     Ok(())
+}
+
+/// Binds, with `key`, the client secrets stored before sealed values were bound to their
+/// tenant (`serve` and `worker` do this at start, so an upgraded database needs no step by
+/// hand). Best effort: a secret this key cannot open leaves every one as it was, with a
+/// warning naming its tenant (that tenant fails to sign in until connected again).
+pub(super) async fn bind_unbound(store: &crate::store::Store, key: &SecretsKey) {
+    let bound = store
+        .reseal_secrets(|tenant_id, sealed| {
+            if key
+                .open(sealed, SealedField::client_secret(tenant_id))
+                .is_ok()
+            {
+                return Ok(None);
+            }
+            let field = SealedField::client_secret(tenant_id);
+            key.open_for_rotation(sealed, field)
+                .map(|plain| Some(key.seal(&plain, field)))
+        })
+        .await;
+    match bound {
+        Ok(0) => {}
+        Ok(bound) => tracing::info!(bound, "bound stored client secrets to their tenants"),
+        Err(ResealError::Secret { tenant, .. }) => tracing::warn!(
+            %tenant,
+            "a stored client secret does not open with this secrets key; none was bound"
+        ),
+        Err(ResealError::Database(err)) => {
+            tracing::warn!(%err, "stored client secrets could not be bound");
+        }
+    }
 }

@@ -270,6 +270,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     let secrets = match secrets {
         Ok(key) => {
+            super::secrets::bind_unbound(&state.store, &key).await;
             state = state.with_secrets(Arc::clone(&key));
             Some(key)
         }

@@ -34,6 +34,7 @@ pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     };
     let state = AppState::new(config, store, Arc::new(SystemClock));
     let secrets = Arc::new(args.flows.secrets.key(&args.database.database_url)?);
+    super::secrets::bind_unbound(&state.store, &secrets).await;
     let env = args.flows.env(&state, secrets, exports_dir);
     let worker = flows::worker(&state, &env, args.concurrency, args.drain.drain());
     let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));

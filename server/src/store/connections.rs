@@ -28,12 +28,12 @@ impl Store {
         set_connection(&mut pooled.conn(), tenant_id, connection, now_ms).await
     }
 
-    /// Reseals every stored client secret with `reseal` (tenant id, sealed → sealed anew) in
-    /// one transaction: all move, or — at the first that cannot, whose tenant the error
-    /// names — none. How many moved.
+    /// Reseals the stored client secrets with `reseal` (tenant id, sealed → sealed anew, or
+    /// `None` to leave it) in one transaction: all change, or — at the first that cannot,
+    /// whose tenant the error names — none. How many changed.
     pub async fn reseal_secrets<E>(
         &self,
-        mut reseal: impl FnMut(Uuid, &str) -> Result<String, E>,
+        mut reseal: impl FnMut(Uuid, &str) -> Result<Option<String>, E>,
     ) -> Result<usize, ResealError<E>> {
         const ALL: &str = "SELECT c.tenant_id, t.slug, c.secret_sealed \
                            FROM tenant_connections c JOIN tenants t ON t.id = c.tenant_id \
@@ -43,6 +43,7 @@ impl Store {
         let rows: Vec<(String, String, String)> = on_conn!(&mut tx.conn(), c => {
             sqlx::query_as(ALL).fetch_all(&mut **c).await
         })?;
+        let mut changed = 0;
         for (tenant_id, slug, sealed) in &rows {
             let id = Uuid::parse_str(tenant_id)
                 .map_err(|e| ResealError::Database(sqlx::Error::Decode(e.into())))?;
@@ -50,6 +51,10 @@ impl Store {
                 tenant: slug.clone(),
                 err,
             })?;
+            let Some(resealed) = resealed else {
+                continue;
+            };
+            changed += 1;
             on_conn!(&mut tx.conn(), c => {
                 sqlx::query(SET)
                     .bind(&resealed)
@@ -60,7 +65,7 @@ impl Store {
             })?;
         }
         tx.commit().await?;
-        Ok(rows.len())
+        Ok(changed)
     }
 
     /// The tenant's provider connection, if one is set.

@@ -315,4 +315,4 @@ pub(crate) async fn contoso_faults(store: &opsux_server::store::Store, faults: V
 }
 
 /// The secrets key every process of a test shares (on PostgreSQL it must be given).
-const SECRETS_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub(crate) const SECRETS_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -1,13 +1,16 @@
 // Secrets and the database at rest, with the real binary: `opsux secrets rotate` moves every
 // tenant's client secret to a new key in one transaction (all or none), each bound to its
-// tenant; a key file others may read is refused; a SQLite database is created owner-only.
+// tenant; secrets stored before binding are bound when a process starts; a key file others
+// may read is refused; a SQLite database is created owner-only.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use opsux_server::secrets::{SealedField, SecretsKey};
 use opsux_server::store::Store;
+use opsux_server::store::connections::Connection;
 
+use crate::opsux::{Opsux, SECRETS_KEY};
 use crate::support::fresh_database;
 
 /// `opsux <args> --database-url <database>`, the secrets key from files only.
@@ -242,4 +245,76 @@ async fn a_secrets_key_on_the_command_line_is_warned_about() {
     );
     ok(&env);
     assert!(!String::from_utf8_lossy(&env.stderr).contains("process list"));
+}
+
+/// `plain` sealed the way secrets were before they were bound to their tenant: AES-256-GCM
+/// without associated data, base64 of nonce ‖ ciphertext ‖ tag.
+fn sealed_unbound(key_base64: &str, plain: &str) -> String {
+    use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let bytes = engine.decode(key_base64).unwrap();
+    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &bytes).unwrap());
+    let nonce = [7u8; 12];
+    let mut sealed = plain.as_bytes().to_vec();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::empty(),
+        &mut sealed,
+    )
+    .unwrap();
+    engine.encode([nonce.as_slice(), &sealed].concat())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_stored_before_binding_are_bound_when_a_worker_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = fresh_database(&dir).await;
+    ok(&opsux(&database, &["seed-demo"], &[]));
+    let store = Store::connect(&database).await.unwrap();
+    let contoso = store
+        .tenant(&"contoso".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let old = Connection {
+        directory_id: "d".to_owned(),
+        client_id: "app".to_owned(),
+        secret_sealed: sealed_unbound(SECRETS_KEY, "from-an-older-version"),
+        login_url: "https://login.microsoftonline.com".to_owned(),
+        graph_url: "https://graph.microsoft.com/v1.0".to_owned(),
+    };
+    store.set_connection(contoso.id, &old, 0).await.unwrap();
+    let key = SecretsKey::from_base64(SECRETS_KEY).unwrap();
+    let field = SealedField::client_secret(contoso.id);
+    assert!(
+        key.open(&old.secret_sealed, field).is_err(),
+        "unbound: refused as it is"
+    );
+
+    let _worker = Opsux::worker(&database, &["--no-scheduler"]);
+    let bound = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let now = store.connection(contoso.id).await.unwrap().unwrap();
+            if now.secret_sealed != old.secret_sealed {
+                return now.secret_sealed;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the worker binds the stored secret at start");
+    assert_eq!(
+        key.open(&bound, field).as_deref(),
+        Ok("from-an-older-version")
+    );
+    let fabrikam = store
+        .tenant(&"fabrikam".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        key.open(&bound, SealedField::client_secret(fabrikam.id))
+            .is_err()
+    );
 }
