@@ -1,7 +1,7 @@
 //! Starting, reaching and killing `opsux` processes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -101,12 +101,12 @@ impl Drop for Opsux {
 }
 
 /// Runs `opsux <args>` to its end (a console command); its output.
-pub(crate) fn command(args: &[&str]) -> std::process::Output {
+pub(crate) fn command(args: &[&str]) -> Output {
     command_with(args, &[])
 }
 
 /// Runs `opsux <args>` with these environment variables (and the tests' secrets key).
-pub(crate) fn command_with(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+pub(crate) fn command_with(args: &[&str], envs: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_opsux"))
         .args(args)
         .envs(envs.iter().copied())
@@ -316,3 +316,27 @@ pub(crate) async fn contoso_faults(store: &opsux_server::store::Store, faults: V
 
 /// The secrets key every process of a test shares (on PostgreSQL it must be given).
 pub(crate) const SECRETS_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// What a command printed on standard output.
+pub(crate) fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The command succeeded; what it printed.
+pub(crate) fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}; stderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(out)
+}
+
+/// The command failed with one line on standard error; that line.
+pub(crate) fn refused(out: &Output) -> String {
+    assert!(!out.status.success(), "refused; stdout: {}", stdout(out));
+    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    stderr
+}

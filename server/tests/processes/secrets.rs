@@ -10,7 +10,7 @@ use opsux_server::secrets::{SealedField, SecretsKey};
 use opsux_server::store::Store;
 use opsux_server::store::connections::Connection;
 
-use crate::opsux::{Opsux, SECRETS_KEY};
+use crate::opsux::{Opsux, SECRETS_KEY, ok, refused};
 use crate::support::fresh_database;
 
 /// `opsux <args> --database-url <database>`, the secrets key from files only.
@@ -26,23 +26,18 @@ fn opsux(database: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
         .expect("the opsux binary runs")
 }
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}; stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn refused(out: &Output) -> String {
-    assert!(
-        !out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `opsux secrets rotate` from the key in `from` to the key in `to`.
+fn rotate(database: &str, from: &Path, to: &Path) -> Output {
+    let (from, to) = (from.to_str().unwrap(), to.to_str().unwrap());
+    let args = [
+        "secrets",
+        "rotate",
+        "--secrets-key-file",
+        from,
+        "--new-key-file",
+        to,
+    ];
+    opsux(database, &args, &[])
 }
 
 fn connect(database: &str, key_file: &Path, tenant: &str, secret: &str) {
@@ -75,18 +70,7 @@ async fn rotation_moves_every_secret_to_the_new_key_or_none() {
     connect(&database, &old, "contoso", "contoso-secret");
     connect(&database, &old, "fabrikam", "fabrikam-secret");
 
-    let rotated = ok(&opsux(
-        &database,
-        &[
-            "secrets",
-            "rotate",
-            "--secrets-key-file",
-            old.to_str().unwrap(),
-            "--new-key-file",
-            new.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let rotated = ok(&rotate(&database, &old, &new));
     assert!(rotated.contains("Moved 2 client secrets"), "{rotated}");
     #[cfg(unix)]
     {
@@ -129,18 +113,7 @@ async fn rotation_moves_every_secret_to_the_new_key_or_none() {
     let corrupt = "UPDATE tenant_connections SET secret_sealed = 'v2.AAAA' \
                    WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'fabrikam')";
     execute(&store, corrupt).await;
-    let stopped = refused(&opsux(
-        &database,
-        &[
-            "secrets",
-            "rotate",
-            "--secrets-key-file",
-            new.to_str().unwrap(),
-            "--new-key-file",
-            newer.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    let stopped = refused(&rotate(&database, &new, &newer));
     assert!(stopped.contains("tenant fabrikam"), "{stopped}");
     assert!(stopped.contains("no secret was moved"), "{stopped}");
     let contoso = store.connection(sealed[0].0).await.unwrap().unwrap();

@@ -11,7 +11,7 @@ use opsux_server::store::audit::AuditScope;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::opsux::{Opsux, Session, command_with, sign_in_answer};
+use crate::opsux::{Opsux, Session, command_with, ok, refused, sign_in_answer};
 use crate::support::fresh_database;
 
 const OWNER: &str = "admin@acme.test";
@@ -24,29 +24,6 @@ fn opsux(database: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut all = args.to_vec();
     all.extend(["--database-url", database]);
     command_with(&all, envs)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The command succeeded; what it printed.
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}; stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout(out)
-}
-
-/// The command failed with one line on standard error; that line.
-fn refused(out: &Output) -> String {
-    assert!(!out.status.success(), "refused; stdout: {}", stdout(out));
-    let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    stderr
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
