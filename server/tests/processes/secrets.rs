@@ -11,7 +11,7 @@ use opsux_server::store::Store;
 use opsux_server::store::connections::Connection;
 
 use crate::opsux::{Opsux, SECRETS_KEY, ok, refused};
-use crate::support::fresh_database;
+use crate::support::{execute_raw, fresh_database};
 
 /// `opsux <args> --database-url <database>`, the secrets key from files only.
 fn opsux(database: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
@@ -40,22 +40,28 @@ fn rotate(database: &str, from: &Path, to: &Path) -> Output {
     opsux(database, &args, &[])
 }
 
+/// `opsux connect` for `tenant` without checking, the key as `key_args` give it.
+fn connect_with(database: &str, tenant: &str, key_args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "connect",
+        "--tenant",
+        tenant,
+        "--directory-id",
+        "d",
+        "--client-id",
+        "app",
+        "--no-check",
+    ];
+    args.extend_from_slice(key_args);
+    opsux(database, &args, envs)
+}
+
 fn connect(database: &str, key_file: &Path, tenant: &str, secret: &str) {
-    let key = key_file.to_str().unwrap();
-    ok(&opsux(
+    let key = ["--secrets-key-file", key_file.to_str().unwrap()];
+    ok(&connect_with(
         database,
-        &[
-            "connect",
-            "--tenant",
-            tenant,
-            "--directory-id",
-            tenant,
-            "--client-id",
-            "app",
-            "--no-check",
-            "--secrets-key-file",
-            key,
-        ],
+        tenant,
+        &key,
         &[("OPSUX_CLIENT_SECRET", secret)],
     ));
 }
@@ -112,7 +118,7 @@ async fn rotation_moves_every_secret_to_the_new_key_or_none() {
     let newer = dir.path().join("newer.key");
     let corrupt = "UPDATE tenant_connections SET secret_sealed = 'v2.AAAA' \
                    WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'fabrikam')";
-    execute(&store, corrupt).await;
+    execute_raw(&store, corrupt).await.unwrap();
     let stopped = refused(&rotate(&database, &new, &newer));
     assert!(stopped.contains("tenant fabrikam"), "{stopped}");
     assert!(stopped.contains("no secret was moved"), "{stopped}");
@@ -133,20 +139,11 @@ async fn a_key_file_others_may_read_is_refused_and_a_new_database_is_owner_only(
     let key = dir.path().join("shared.key");
     connect(&database, &key, "contoso", "contoso-secret");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = opsux(
+    let key_args = ["--secrets-key-file", key.to_str().unwrap()];
+    let out = connect_with(
         &database,
-        &[
-            "connect",
-            "--tenant",
-            "contoso",
-            "--directory-id",
-            "d",
-            "--client-id",
-            "app",
-            "--no-check",
-            "--secrets-key-file",
-            key.to_str().unwrap(),
-        ],
+        "contoso",
+        &key_args,
         &[("OPSUX_CLIENT_SECRET", "s")],
     );
     let err = refused(&out);
@@ -166,54 +163,21 @@ async fn a_key_file_others_may_read_is_refused_and_a_new_database_is_owner_only(
     }
 }
 
-async fn execute(store: &Store, sql: &'static str) {
-    match store {
-        Store::Sqlite(pool) => {
-            sqlx::query(sql).execute(pool).await.unwrap();
-        }
-        Store::Postgres(pool) => {
-            sqlx::query(sql).execute(pool).await.unwrap();
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secrets_key_on_the_command_line_is_warned_about() {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(&dir).await;
     ok(&opsux(&database, &["seed-demo"], &[]));
     let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    let flag = opsux(
-        &database,
-        &[
-            "connect",
-            "--tenant",
-            "contoso",
-            "--directory-id",
-            "d",
-            "--client-id",
-            "app",
-            "--no-check",
-            "--secrets-key",
-            key,
-        ],
-        &[("OPSUX_CLIENT_SECRET", "s")],
-    );
+    let secret = [("OPSUX_CLIENT_SECRET", "s")];
+    let flag = connect_with(&database, "contoso", &["--secrets-key", key], &secret);
     ok(&flag);
     let warned = String::from_utf8_lossy(&flag.stderr).into_owned();
     assert!(warned.contains("shows in the process list"), "{warned}");
-    let env = opsux(
+    let env = connect_with(
         &database,
-        &[
-            "connect",
-            "--tenant",
-            "contoso",
-            "--directory-id",
-            "d",
-            "--client-id",
-            "app",
-            "--no-check",
-        ],
+        "contoso",
+        &[],
         &[("OPSUX_CLIENT_SECRET", "s"), ("OPSUX_SECRETS_KEY", key)],
     );
     ok(&env);

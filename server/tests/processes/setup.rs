@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::opsux::{Opsux, Session, command_with, ok, refused, sign_in_answer};
-use crate::support::fresh_database;
+use crate::support::{execute_raw, fresh_database};
 
 const OWNER: &str = "admin@acme.test";
 const OWNER_PASSWORD: &str = "owner password 1";
@@ -341,7 +341,10 @@ async fn an_organisation_sets_up_its_workspace_tenants_and_people() {
         "UPDATE audit_log SET action = 'nothing'",
         "DELETE FROM audit_log",
     ] {
-        let err = execute(&store, statement).await.unwrap_err().to_string();
+        let err = execute_raw(&store, statement)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("append-only"), "{statement}: {err}");
     }
     let (after, _) = store.audit_log(scope, None, 50).await.unwrap();
@@ -359,17 +362,4 @@ fn actions(items: &Value) -> Vec<&str> {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect()
-}
-
-async fn execute(store: &Store, sql: &'static str) -> Result<u64, sqlx::Error> {
-    match store {
-        Store::Sqlite(pool) => sqlx::query(sql)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-        Store::Postgres(pool) => sqlx::query(sql)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()),
-    }
 }

@@ -316,16 +316,7 @@ impl TestApp {
     /// Runs one statement past the run service, straight on the database — only to prove what
     /// the schema itself refuses. Written in the SQL both backends accept.
     pub async fn execute_raw(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
-        match self.store() {
-            Store::Sqlite(pool) => sqlx::query(sql)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()),
-            Store::Postgres(pool) => sqlx::query(sql)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()),
-        }
+        execute_raw(self.store(), sql).await
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
@@ -511,4 +502,18 @@ pub fn post_json(uri: &str, cookie: Option<&str>, body: &serde_json::Value) -> R
         req = req.header(header::COOKIE, cookie);
     }
     req.body(Body::from(body.to_string())).unwrap()
+}
+
+/// Runs `sql` as it is on `store` (a test changing rows by hand); how many rows it touched.
+pub async fn execute_raw(store: &Store, sql: &'static str) -> Result<u64, sqlx::Error> {
+    match store {
+        Store::Sqlite(pool) => sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        Store::Postgres(pool) => sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+    }
 }
