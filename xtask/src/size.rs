@@ -1,5 +1,6 @@
-//! `cargo xtask size`: what a browser downloads for each bundle — the panel (`dist/`) and the
-//! embeddable widget (`dist/widget/`) — raw, gzip and brotli, against their budgets.
+//! `cargo xtask size`: what a browser downloads for each bundle — the panel's first load
+//! (`dist/`) and the embeddable widget (`dist/widget/`), wasm, JS and CSS — raw, gzip and
+//! brotli, against the size each must not pass and the size it aims for.
 
 use std::path::Path;
 
@@ -8,9 +9,20 @@ use anyhow::bail;
 use crate::compress::{brotli, gzip};
 use crate::{app_build, toolchain};
 
-/// Brotli budgets for wasm + JS, in bytes.
-const PANEL_BUDGET: usize = 150_000;
-const WIDGET_BUDGET: usize = 60_000;
+/// A bundle's brotli size it must not pass, and the one it aims for, in bytes.
+struct Budget {
+    required: usize,
+    target: usize,
+}
+
+const PANEL: Budget = Budget {
+    required: 240_000,
+    target: 160_000,
+};
+const WIDGET: Budget = Budget {
+    required: 75_000,
+    target: 60_000,
+};
 
 struct Row {
     name: String,
@@ -31,8 +43,8 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         "file", "raw", "gzip", "brotli"
     );
     for (bundle, dir, budget) in [
-        ("panel", root.join("dist"), PANEL_BUDGET),
-        ("widget", root.join("dist/widget"), WIDGET_BUDGET),
+        ("panel", root.join("dist"), PANEL),
+        ("widget", root.join("dist/widget"), WIDGET),
     ] {
         let rows = measure(&dir)?;
         for row in &rows {
@@ -47,19 +59,29 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         let sum = |f: fn(&Row) -> usize| rows.iter().map(f).sum::<usize>();
         let total = sum(|r| r.brotli);
         println!(
-            "{:<44} {:>10} {:>10} {:>10}   budget {} brotli: {}\n",
-            format!("{bundle} total (wasm + js)"),
+            "{:<44} {:>10} {:>10} {:>10}   must stay within {} brotli: {}; aims for {}: {}\n",
+            format!("{bundle} total (wasm + js + css)"),
             kb(sum(|r| r.raw)),
             kb(sum(|r| r.gzip)),
             kb(total),
-            kb(budget),
-            if total <= budget { "within" } else { "OVER" }
+            kb(budget.required),
+            if total <= budget.required {
+                "within"
+            } else {
+                "OVER"
+            },
+            kb(budget.target),
+            if total <= budget.target {
+                "within"
+            } else {
+                "not yet"
+            },
         );
     }
     Ok(())
 }
 
-/// The `.wasm` and `.js` files directly in `dir`.
+/// The `.wasm`, `.js` and `.css` files directly in `dir`.
 fn measure(dir: &Path) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -68,7 +90,7 @@ fn measure(dir: &Path) -> anyhow::Result<Vec<Row>> {
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or_default();
-        if ext == "wasm" || ext == "js" {
+        if ext == "wasm" || ext == "js" || ext == "css" {
             let data = std::fs::read(&path)?;
             rows.push(Row {
                 name: path
@@ -84,7 +106,7 @@ fn measure(dir: &Path) -> anyhow::Result<Vec<Row>> {
     }
     if rows.is_empty() {
         bail!(
-            "{} holds no .wasm or .js file after the build",
+            "{} holds no .wasm, .js or .css file after the build",
             dir.display()
         );
     }
