@@ -340,3 +340,34 @@ test('switching tenants keeps the page working, with its own live runs', async (
   await expect(item).toHaveCount(0);
   await completed(page, 'fabrikam', started.run.id);
 });
+
+// Run again: an ended run's detail starts the same operation with the same parameters, through
+// the one start path (its toast leads to the new run); a reader is not offered it.
+test('Run again starts the same operation with the same parameters', async ({ page, browser }) => {
+  await signIn(page, 'owner@demo.test');
+  const picked = (await policies(page, 'contoso')).slice(0, 2).map((p) => p.id);
+  const first = await startRun(page, 'contoso', 'policy_export', { policy_ids: picked });
+  await completed(page, 'contoso', first.run.id);
+  await page.goto(`/t/contoso/operations/${first.run.id}`);
+  const answer = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/t/contoso/operations',
+  );
+  await page.getByRole('button', { name: 'Run again' }).click();
+  const body = await (await answer).json();
+  expect(body.toast.title).toBe('Policy export queued');
+  expect(body.run.id).not.toBe(first.run.id);
+  const toast = page.getByTestId('toast').filter({ hasText: 'Policy export queued' });
+  await toast.getByRole('link', { name: 'View run' }).click();
+  await expect(page.getByTestId('run-detail')).toHaveAttribute('data-run-id', body.run.id);
+  const params = async (id: string) =>
+    (await (await page.request.get(`/api/t/contoso/operations/${id}`)).json()).context.params;
+  expect(await params(body.run.id)).toEqual(await params(first.run.id));
+  await completed(page, 'contoso', body.run.id);
+
+  const reader = await browser.newPage();
+  await signIn(reader, 'reader@demo.test');
+  await reader.goto(`/t/contoso/operations/${first.run.id}`);
+  await expect(reader.getByTestId('run-detail')).toBeVisible();
+  await expect(reader.getByRole('button', { name: 'Run again' })).toHaveCount(0);
+  await reader.close();
+});

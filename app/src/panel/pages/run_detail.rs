@@ -1,7 +1,9 @@
 //! `/t/{tenant}/operations/{id}`: Run Detail, the canonical link of every "View run" (R13).
 //! While the run is active: live progress (R7) and `Cancel run` for those allowed. After its
 //! end: the outcome, why it failed (first, in one line), counts in `SummaryKey` order, stored
-//! failures, the timeline, who started it, its parameters. Everything is rendered as text (R18).
+//! failures, the timeline, who started it, its parameters — and `Run again`, for those who may
+//! start it, through the one start path (its toast, "queued" or "already queued"). Everything is
+//! rendered as text (R18).
 
 use leptos::prelude::*;
 use opsux_core::badge::{outcome_badge, status_badge};
@@ -14,7 +16,9 @@ use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNot
 use crate::live::{StreamState, StreamTarget, keep_open, local_time, ticking_now};
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::pages::NotFound;
+use crate::components::toasts::Toasts;
 use crate::panel::shell::TenantScope;
+use crate::panel::start::{may_start, start};
 use crate::panel::title::set_title;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +127,25 @@ fn RunView(
         .initiator
         .as_ref()
         .map_or_else(|| "System".to_owned(), |u| u.display_name.clone());
+    let run_again = {
+        let scope = TenantScope::expect();
+        let operation = first.operation;
+        let params = detail.with_untracked(|d| {
+            d.as_ref()
+                .and_then(|d| d.context.get("params"))
+                .and_then(|p| p.as_object())
+                .cloned()
+                .unwrap_or_default()
+        });
+        let offered = may_start(&scope.access, operation);
+        let tenant = tenant.clone();
+        move || {
+            (offered && !active.get()).then(|| {
+                let (tenant, params) = (tenant.clone(), params.clone());
+                view! { <RunAgain tenant operation params /> }
+            })
+        }
+    };
     let export_file = (first.operation == OperationType::PolicyExport).then(|| {
         let ended = Memo::new(move |_| !active.get());
         view! { <ExportFile run=first.id tenant=tenant.clone() ended /> }
@@ -132,6 +155,7 @@ fn RunView(
             <div class="run-title">
                 {move || run.with(|r| view! { <RunBadge status=r.status outcome=r.outcome /> })}
                 <h1>{first.operation.label()}</h1>
+                {run_again}
             </div>
             <p class="muted run-meta">
                 <span data-test="initiator">{format!("Started by {initiator}")}</span>
@@ -167,6 +191,42 @@ fn RunView(
             <h2>"Details"</h2>
             {move || detail.with(|d| d.as_ref().map(details))}
         </section>
+    }
+}
+
+/// `Run again`: the same operation with the same parameters, through the one start path, so
+/// the answer is its toast — queued, or already queued pointing at the active one.
+#[component]
+fn RunAgain(
+    tenant: TenantSlug,
+    operation: OperationType,
+    params: serde_json::Map<String, serde_json::Value>,
+) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let toasts = Toasts::expect();
+    let again = move |_| {
+        busy.set(true);
+        error.set(None);
+        let (tenant, params) = (tenant.clone(), params.clone());
+        leptos::task::spawn_local(async move {
+            match start(&tenant, operation, params).await {
+                Ok(toast) => toasts.show(toast),
+                Err(message) => {
+                    error.try_set(Some(message));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <div class="start run-again">
+            <button type="button" class="button" on:click=again disabled=move || busy.get()
+                data-test="run-again">
+                "Run again"
+            </button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </div>
     }
 }
 
