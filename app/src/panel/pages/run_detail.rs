@@ -12,11 +12,11 @@ use opsux_core::wire::{ErrorCode, ExportDto, RunDetail, RunStreamEvent, RunSumma
 use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, TenantSlug};
 
 use crate::api::Api;
+use crate::components::toasts::Toasts;
 use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
 use crate::live::{StreamState, StreamTarget, keep_open, local_time, ticking_now};
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::pages::NotFound;
-use crate::components::toasts::Toasts;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::{may_start, start};
 use crate::panel::title::set_title;
