@@ -8,7 +8,8 @@ use opsux_core::{OperationType, TenantSlug};
 use crate::api::Api;
 use crate::components::toasts::Toasts;
 
-/// A button that starts `operation`; offered only when the role grants its capability (R16).
+/// A button that starts `operation` with `params` (none by default); offered only when the
+/// role grants its capability (R16).
 #[expect(
     clippy::needless_pass_by_value,
     reason = "component props are owned values in Leptos"
@@ -19,6 +20,7 @@ pub(crate) fn StartButton(
     operation: OperationType,
     #[prop(into)] label: String,
     #[prop(optional, into)] primary: bool,
+    #[prop(optional)] params: serde_json::Map<String, serde_json::Value>,
 ) -> impl IntoView {
     may_start(&access, operation).then(|| {
         let tenant = access.slug.clone();
@@ -28,9 +30,9 @@ pub(crate) fn StartButton(
         let on_click = move |_| {
             busy.set(true);
             error.set(None);
-            let tenant = tenant.clone();
+            let (tenant, params) = (tenant.clone(), params.clone());
             leptos::task::spawn_local(async move {
-                match start(&tenant, operation, serde_json::Map::new()).await {
+                match start(&tenant, operation, params).await {
                     Ok(toast) => toasts.show(toast),
                     Err(message) => error.set(Some(message)),
                 }

@@ -12,13 +12,12 @@ use opsux_core::wire::{ErrorCode, ExportDto, RunDetail, RunStreamEvent, RunSumma
 use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, TenantSlug};
 
 use crate::api::Api;
-use crate::components::toasts::Toasts;
 use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
 use crate::live::{StreamState, StreamTarget, keep_open, local_time, ticking_now};
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
-use crate::panel::start::{may_start, start};
+use crate::panel::start::StartButton;
 use crate::panel::title::set_title;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,8 +126,10 @@ fn RunView(
         .initiator
         .as_ref()
         .map_or_else(|| "System".to_owned(), |u| u.display_name.clone());
+    // `Run again`: the same operation with the same parameters, through the one start path, so
+    // the answer is its toast — queued, or already queued pointing at the active one.
     let run_again = {
-        let scope = TenantScope::expect();
+        let access = TenantScope::expect().access;
         let operation = first.operation;
         let params = detail.with_untracked(|d| {
             d.as_ref()
@@ -137,12 +138,14 @@ fn RunView(
                 .cloned()
                 .unwrap_or_default()
         });
-        let offered = may_start(&scope.access, operation);
-        let tenant = tenant.clone();
         move || {
-            (offered && !active.get()).then(|| {
-                let (tenant, params) = (tenant.clone(), params.clone());
-                view! { <RunAgain tenant operation params /> }
+            (!active.get()).then(|| {
+                let (access, params) = (access.clone(), params.clone());
+                view! {
+                    <div class="run-again">
+                        <StartButton access operation label="Run again" params />
+                    </div>
+                }
             })
         }
     };
@@ -191,42 +194,6 @@ fn RunView(
             <h2>"Details"</h2>
             {move || detail.with(|d| d.as_ref().map(details))}
         </section>
-    }
-}
-
-/// `Run again`: the same operation with the same parameters, through the one start path, so
-/// the answer is its toast — queued, or already queued pointing at the active one.
-#[component]
-fn RunAgain(
-    tenant: TenantSlug,
-    operation: OperationType,
-    params: serde_json::Map<String, serde_json::Value>,
-) -> impl IntoView {
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let toasts = Toasts::expect();
-    let again = move |_| {
-        busy.set(true);
-        error.set(None);
-        let (tenant, params) = (tenant.clone(), params.clone());
-        leptos::task::spawn_local(async move {
-            match start(&tenant, operation, params).await {
-                Ok(toast) => toasts.show(toast),
-                Err(message) => {
-                    error.try_set(Some(message));
-                }
-            }
-            busy.try_set(false);
-        });
-    };
-    view! {
-        <div class="start run-again">
-            <button type="button" class="button" on:click=again disabled=move || busy.get()
-                data-test="run-again">
-                "Run again"
-            </button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </div>
     }
 }
 
