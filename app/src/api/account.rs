@@ -2,7 +2,7 @@
 
 use opsux_core::wire::{PasswordChange, SessionList};
 
-use super::{Api, ApiError, expect_ok, send, unauthenticated_ends_session};
+use super::{Api, ApiError, expect_ok, unauthenticated_ends_session};
 
 impl Api {
     pub async fn change_password(&self, current: String, new: String) -> Result<(), ApiError> {
@@ -10,7 +10,11 @@ impl Api {
             current_password: current,
             new_password: new,
         };
-        let response = send(self.post("/api/me/password").json(&body)).await?;
+        let response = self
+            .call("POST", "/api/me/password")
+            .json(&body)
+            .send()
+            .await?;
         expect_ok(unauthenticated_ends_session(response)).await
     }
 
@@ -20,7 +24,7 @@ impl Api {
 
     /// Ends every session of the person, this one included.
     pub async fn sign_out_everywhere(&self) -> Result<(), ApiError> {
-        let response = send(self.post("/api/me/sessions/end-all").build()).await?;
+        let response = self.call("POST", "/api/me/sessions/end-all").send().await?;
         expect_ok(response).await
     }
 }

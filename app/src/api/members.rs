@@ -1,6 +1,5 @@
 //! A tenant's members and invitations, and an invitation link's own two calls.
 
-use gloo_net::http::Request;
 use opsux_core::TenantSlug;
 use opsux_core::wire::{
     AcceptInvitation, CreatedInvitation, InvitationList, InvitationView, MeResponse, MemberList,
@@ -8,7 +7,7 @@ use opsux_core::wire::{
 };
 use opsux_core::{Role, UserId};
 
-use super::{Api, ApiError, checked, expect_ok, read, send, unauthenticated_ends_session};
+use super::{Api, ApiError, checked, expect_ok, read, unauthenticated_ends_session};
 
 impl Api {
     pub async fn members(&self, tenant: &TenantSlug) -> Result<MemberList, ApiError> {
@@ -22,14 +21,14 @@ impl Api {
         user: UserId,
         role: Role,
     ) -> Result<MemberList, ApiError> {
-        let path = self.url(&format!("/api/t/{tenant}/members/{user}"));
-        let request = self.request(Request::put(&path)).json(&RoleChange { role });
-        checked(send(request).await?).await
+        let path = format!("/api/t/{tenant}/members/{user}");
+        let request = self.call("PUT", &path).json(&RoleChange { role });
+        checked(request.send().await?).await
     }
 
     pub async fn remove_member(&self, tenant: &TenantSlug, user: UserId) -> Result<(), ApiError> {
-        let path = self.url(&format!("/api/t/{tenant}/members/{user}"));
-        let response = send(self.request(Request::delete(&path)).build()).await?;
+        let path = format!("/api/t/{tenant}/members/{user}");
+        let response = self.call("DELETE", &path).send().await?;
         expect_ok(unauthenticated_ends_session(response)).await
     }
 
@@ -50,22 +49,16 @@ impl Api {
 
     pub async fn revoke_invitation(&self, tenant: &TenantSlug, id: &str) -> Result<(), ApiError> {
         let id = js_sys::encode_uri_component(id);
-        let path = self.url(&format!("/api/t/{tenant}/invitations/{id}"));
-        let response = send(self.request(Request::delete(&path)).build()).await?;
+        let path = format!("/api/t/{tenant}/invitations/{id}");
+        let response = self.call("DELETE", &path).send().await?;
         expect_ok(unauthenticated_ends_session(response)).await
     }
 
     /// What an invitation link is for; answered without a session.
     pub async fn invitation(&self, token: &str) -> Result<InvitationView, ApiError> {
         let token = js_sys::encode_uri_component(token);
-        let response = send(
-            self.request(Request::get(
-                &self.url(&format!("/api/invitations/{token}")),
-            ))
-            .build(),
-        )
-        .await?;
-        read(response).await
+        let path = format!("/api/invitations/{token}");
+        read(self.call("GET", &path).send().await?).await
     }
 
     /// Accepts it: makes the account (with `body`'s name and password) or joins as the person
@@ -77,6 +70,6 @@ impl Api {
     ) -> Result<MeResponse, ApiError> {
         let token = js_sys::encode_uri_component(token);
         let path = format!("/api/invitations/{token}/accept");
-        read(send(self.post(&path).json(body)).await?).await
+        read(self.call("POST", &path).json(body).send().await?).await
     }
 }

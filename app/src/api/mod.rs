@@ -6,12 +6,13 @@
 
 mod account;
 mod error;
+mod http;
+pub(crate) mod json;
 mod members;
 mod workspace;
 
 use std::cell::RefCell;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
 use opsux_core::wire::{
     AuditLog, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
     BackupSetList, Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse,
@@ -22,7 +23,8 @@ use opsux_core::wire::{
 use opsux_core::{OperationType, RunId, TenantSlug};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use web_sys::RequestCredentials;
+
+use http::{Call, Reply};
 
 pub use error::ApiError;
 
@@ -74,7 +76,7 @@ impl Api {
 
     pub async fn login(&self, email: String, password: String) -> Result<MeResponse, ApiError> {
         let body = LoginRequest { email, password };
-        let response = send(self.post("/api/login").json(&body)).await?;
+        let response = self.call("POST", "/api/login").json(&body).send().await?;
         // A wrong password is the answer to this call, not an expired session.
         read(response).await
     }
@@ -85,7 +87,7 @@ impl Api {
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
-        let response = send(self.post("/api/logout").build()).await?;
+        let response = self.call("POST", "/api/logout").send().await?;
         expect_ok(response).await
     }
 
@@ -163,12 +165,8 @@ impl Api {
         patch: &BackupSchedulePatch,
     ) -> Result<BackupScheduleDto, ApiError> {
         let id = js_sys::encode_uri_component(id);
-        let request = self
-            .request(Request::patch(
-                &self.url(&format!("/api/t/{tenant}/backup-schedules/{id}")),
-            ))
-            .json(patch);
-        checked(send(request).await?).await
+        let path = format!("/api/t/{tenant}/backup-schedules/{id}");
+        checked(self.call("PATCH", &path).json(patch).send().await?).await
     }
 
     pub async fn backup_sets(
@@ -216,7 +214,7 @@ impl Api {
     ) -> Result<RestoreRunDto, ApiError> {
         let id = js_sys::encode_uri_component(id);
         let path = format!("/api/t/{tenant}/restore-runs/{id}/archive");
-        checked(send(self.post(&path).build()).await?).await
+        checked(self.call("POST", &path).send().await?).await
     }
 
     pub async fn audit_log(
@@ -251,37 +249,32 @@ impl Api {
     }
 
     pub async fn cancel(&self, tenant: &TenantSlug, id: RunId) -> Result<RunSummary, ApiError> {
-        let response = send(
-            self.post(&format!("/api/t/{tenant}/operations/{id}/cancel"))
-                .build(),
-        )
-        .await?;
-        checked(response).await
+        let path = format!("/api/t/{tenant}/operations/{id}/cancel");
+        checked(self.call("POST", &path).send().await?).await
     }
 
     pub async fn mark_read(&self, id: uuid::Uuid) -> Result<(), ApiError> {
-        let response = send(
-            self.post(&format!("/api/me/notifications/{id}/read"))
-                .build(),
-        )
-        .await?;
+        let path = format!("/api/me/notifications/{id}/read");
+        let response = self.call("POST", &path).send().await?;
         expect_ok(unauthenticated_ends_session(response)).await
     }
 
     pub async fn mark_all_read(&self) -> Result<(), ApiError> {
-        let response = send(self.post("/api/me/notifications/read-all").build()).await?;
+        let response = self
+            .call("POST", "/api/me/notifications/read-all")
+            .send()
+            .await?;
         expect_ok(unauthenticated_ends_session(response)).await
     }
 
     /// A GET whose status says why a stream could not open (401, 404, …); `Ok` when it could.
     pub async fn probe(&self, path: &str) -> Result<(), ApiError> {
-        let response = send(self.request(Request::get(&self.url(path))).build()).await?;
+        let response = self.call("GET", path).send().await?;
         expect_ok(unauthenticated_ends_session(response)).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let response = send(self.request(Request::get(&self.url(path))).build()).await?;
-        checked(response).await
+        checked(self.call("GET", path).send().await?).await
     }
 
     async fn post_json<T: DeserializeOwned>(
@@ -289,19 +282,12 @@ impl Api {
         path: &str,
         body: &impl Serialize,
     ) -> Result<T, ApiError> {
-        checked(send(self.post(path).json(body)).await?).await
+        checked(self.call("POST", path).json(body).send().await?).await
     }
 
-    fn post(&self, path: &str) -> RequestBuilder {
-        self.request(Request::post(&self.url(path)))
-    }
-
-    fn request(&self, builder: RequestBuilder) -> RequestBuilder {
-        if self.base.is_empty() {
-            builder
-        } else {
-            builder.credentials(RequestCredentials::Include)
-        }
+    /// A request to `path` on this API's server; another origin gets the session cookie.
+    fn call(&self, method: &'static str, path: &str) -> Call {
+        Call::new(method, self.url(path), !self.base.is_empty())
     }
 }
 
@@ -314,47 +300,42 @@ fn encode_query(query: &[(&str, String)]) -> String {
         .join("&")
 }
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
-    let request = request.map_err(|err| ApiError::network(&err.to_string()))?;
-    request
-        .send()
-        .await
-        .map_err(|err| ApiError::network(&err.to_string()))
-}
-
 /// The body of a successful answer; a 401 ends the session first.
-async fn checked<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    read(unauthenticated_ends_session(response)).await
+async fn checked<T: DeserializeOwned>(reply: Reply) -> Result<T, ApiError> {
+    read(unauthenticated_ends_session(reply)).await
 }
 
-fn unauthenticated_ends_session(response: Response) -> Response {
-    if response.status() == 401 {
+fn unauthenticated_ends_session(reply: Reply) -> Reply {
+    if reply.status() == 401 {
         session_ended();
     }
-    response
+    reply
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    if !response.ok() {
-        return Err(error_of(&response).await);
+async fn read<T: DeserializeOwned>(reply: Reply) -> Result<T, ApiError> {
+    if !reply.ok() {
+        return Err(error_of(&reply).await);
     }
-    response
-        .json::<T>()
-        .await
-        .map_err(|err| ApiError::unexpected(&err.to_string()))
+    let body = reply.text().await?;
+    json::decode(&body).map_err(|err| ApiError::unexpected(&err))
 }
 
-async fn expect_ok(response: Response) -> Result<(), ApiError> {
-    if response.ok() {
+async fn expect_ok(reply: Reply) -> Result<(), ApiError> {
+    if reply.ok() {
         Ok(())
     } else {
-        Err(error_of(&response).await)
+        Err(error_of(&reply).await)
     }
 }
 
-async fn error_of(response: &Response) -> ApiError {
-    match response.json::<ErrorEnvelope>().await {
-        Ok(envelope) => ApiError::from_envelope(response.status(), envelope),
-        Err(_) => ApiError::status_only(response.status(), &response.status_text()),
+async fn error_of(reply: &Reply) -> ApiError {
+    let envelope = reply
+        .text()
+        .await
+        .ok()
+        .and_then(|body| json::decode::<ErrorEnvelope>(&body).ok());
+    match envelope {
+        Some(envelope) => ApiError::from_envelope(reply.status(), envelope),
+        None => ApiError::status_only(reply.status(), &reply.status_text()),
     }
 }

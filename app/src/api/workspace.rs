@@ -1,12 +1,11 @@
 //! The workspace, for its owners.
 
-use gloo_net::http::Request;
 use opsux_core::TenantSlug;
 use opsux_core::wire::{
     AuditLog, ConnectTenant, ConnectionCheck, NewTenant, TenantRename, WorkspaceOverview,
 };
 
-use super::{Api, ApiError, checked, send};
+use super::{Api, ApiError, checked};
 
 impl Api {
     pub async fn workspace(&self) -> Result<WorkspaceOverview, ApiError> {
@@ -27,11 +26,9 @@ impl Api {
         slug: &TenantSlug,
         name: String,
     ) -> Result<WorkspaceOverview, ApiError> {
-        let path = self.url(&format!("/api/workspace/tenants/{slug}"));
-        let request = self
-            .request(Request::patch(&path))
-            .json(&TenantRename { name });
-        checked(send(request).await?).await
+        let path = format!("/api/workspace/tenants/{slug}");
+        let request = self.call("PATCH", &path).json(&TenantRename { name });
+        checked(request.send().await?).await
     }
 
     pub async fn connect_tenant(
@@ -39,14 +36,13 @@ impl Api {
         slug: &TenantSlug,
         body: &ConnectTenant,
     ) -> Result<WorkspaceOverview, ApiError> {
-        let path = self.url(&format!("/api/workspace/tenants/{slug}/connection"));
-        let request = self.request(Request::put(&path)).json(body);
-        checked(send(request).await?).await
+        let path = format!("/api/workspace/tenants/{slug}/connection");
+        checked(self.call("PUT", &path).json(body).send().await?).await
     }
 
     pub async fn test_connection(&self, slug: &TenantSlug) -> Result<ConnectionCheck, ApiError> {
         let path = format!("/api/workspace/tenants/{slug}/connection/test");
-        checked(send(self.post(&path).build()).await?).await
+        checked(self.call("POST", &path).send().await?).await
     }
 
     pub async fn workspace_audit_log(&self) -> Result<AuditLog, ApiError> {

@@ -48,7 +48,7 @@ struct Connection<E> {
 }
 
 /// Opens the stream and keeps it open until the current reactive owner is cleaned up.
-pub fn keep_open<E: StreamEvent>(
+pub(crate) fn keep_open<E: StreamEvent>(
     target: StreamTarget,
     on_event: impl Fn(E) + 'static,
 ) -> ReadSignal<StreamState> {

@@ -2,32 +2,35 @@
 
 use opsux_core::wire::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};
 use wasm_bindgen::JsCast;
+
+use crate::api::json::Parsed;
 use wasm_bindgen::closure::Closure;
 use web_sys::{EventSource, EventSourceInit, MessageEvent};
 
-/// A stream's events: the `event:` names they arrive under, and how each is read.
-pub trait StreamEvent: Sized + 'static {
+/// A stream's events: the `event:` names they arrive under (from the contract), and how each
+/// is read.
+pub(crate) trait StreamEvent: Sized + 'static {
     const NAMES: &'static [&'static str];
-    fn from_sse(name: &str, data: &str) -> Option<Self>;
+    fn from_sse(name: &str, data: Parsed) -> Option<Self>;
 }
 
 impl StreamEvent for ActiveRunsEvent {
-    const NAMES: &'static [&'static str] = &["snapshot", "changed", "ended"];
-    fn from_sse(name: &str, data: &str) -> Option<Self> {
+    const NAMES: &'static [&'static str] = Self::NAMES;
+    fn from_sse(name: &str, data: Parsed) -> Option<Self> {
         Self::from_sse(name, data)
     }
 }
 
 impl StreamEvent for RunStreamEvent {
-    const NAMES: &'static [&'static str] = &["snapshot", "changed"];
-    fn from_sse(name: &str, data: &str) -> Option<Self> {
+    const NAMES: &'static [&'static str] = Self::NAMES;
+    fn from_sse(name: &str, data: Parsed) -> Option<Self> {
         Self::from_sse(name, data)
     }
 }
 
 impl StreamEvent for NotificationsEvent {
-    const NAMES: &'static [&'static str] = &["snapshot", "created", "read"];
-    fn from_sse(name: &str, data: &str) -> Option<Self> {
+    const NAMES: &'static [&'static str] = Self::NAMES;
+    fn from_sse(name: &str, data: Parsed) -> Option<Self> {
         Self::from_sse(name, data)
     }
 }
@@ -62,7 +65,7 @@ impl EventStream {
                 let Some(data) = message.data().as_string() else {
                     return;
                 };
-                match E::from_sse(name, &data) {
+                match Parsed::of(&data).and_then(|data| E::from_sse(name, data)) {
                     Some(event) => on_event(event),
                     None => web_sys::console::warn_2(
                         &"opsux: skipped an event that did not parse:".into(),

@@ -38,7 +38,9 @@ pub use notification::{NotificationDto, NotificationKind, NotificationList};
 pub use run::{RunDetail, RunSummary, UserRef};
 pub use run_list::{ActiveRuns, RunList};
 pub use start::{StartResult, StartRunRequest, StartRunResponse};
-pub use stream::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};
+pub use stream::{
+    ActiveRunsEvent, NotificationsEvent, Payload, RunStreamEvent, names as event_names,
+};
 pub use workspace::{
     ConnectTenant, ConnectionCheck, ConnectionDto, NewTenant, OwnerDto, TenantRename,
     WorkspaceOverview, WorkspaceTenantDto,

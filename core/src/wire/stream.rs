@@ -45,32 +45,64 @@ pub enum NotificationsEvent {
     Read { unread: u64 },
 }
 
+/// The `event:` names of the streams, in one place: the server writes them, the browser
+/// listens for them.
+pub mod names {
+    pub const SNAPSHOT: &str = "snapshot";
+    pub const CHANGED: &str = "changed";
+    pub const ENDED: &str = "ended";
+    pub const CREATED: &str = "created";
+    pub const READ: &str = "read";
+}
+
 impl ActiveRunsEvent {
+    /// Every `event:` name of this stream.
+    pub const NAMES: &[&str] = &[names::SNAPSHOT, names::CHANGED, names::ENDED];
+
     pub const fn name(&self) -> &'static str {
         match self {
-            Self::Snapshot { .. } => "snapshot",
-            Self::Changed { .. } => "changed",
-            Self::Ended { .. } => "ended",
+            Self::Snapshot { .. } => names::SNAPSHOT,
+            Self::Changed { .. } => names::CHANGED,
+            Self::Ended { .. } => names::ENDED,
         }
     }
 }
 
 impl RunStreamEvent {
+    /// Every `event:` name of this stream.
+    pub const NAMES: &[&str] = &[names::SNAPSHOT, names::CHANGED];
+
     pub const fn name(&self) -> &'static str {
         match self {
-            Self::Snapshot { .. } => "snapshot",
-            Self::Changed { .. } => "changed",
+            Self::Snapshot { .. } => names::SNAPSHOT,
+            Self::Changed { .. } => names::CHANGED,
         }
     }
 }
 
 impl NotificationsEvent {
+    /// Every `event:` name of this stream.
+    pub const NAMES: &[&str] = &[names::SNAPSHOT, names::CREATED, names::READ];
+
     pub const fn name(&self) -> &'static str {
         match self {
-            Self::Snapshot { .. } => "snapshot",
-            Self::Created { .. } => "created",
-            Self::Read { .. } => "read",
+            Self::Snapshot { .. } => names::SNAPSHOT,
+            Self::Created { .. } => names::CREATED,
+            Self::Read { .. } => names::READ,
         }
+    }
+}
+
+/// An event's `data:`, about to be read as the payload its name says. Text is read with
+/// `serde_json`; the browser bundles read the value the browser's own JSON parser made, so they
+/// carry no JSON parser of their own.
+pub trait Payload {
+    fn read<T: serde::de::DeserializeOwned>(self) -> Option<T>;
+}
+
+impl Payload for &str {
+    fn read<T: serde::de::DeserializeOwned>(self) -> Option<T> {
+        serde_json::from_str(self).ok()
     }
 }
 
@@ -80,9 +112,8 @@ impl NotificationsEvent {
 /// deserializer. `None` for an unknown name or a payload that does not fit it.
 mod by_name {
     use serde::Deserialize;
-    use serde::de::DeserializeOwned;
 
-    use super::{ActiveRunsEvent, NotificationsEvent, RunStreamEvent};
+    use super::{ActiveRunsEvent, NotificationsEvent, Payload, RunStreamEvent, names};
     use crate::wire::{NotificationDto, RunDetail, RunSummary};
 
     #[derive(Deserialize)]
@@ -112,44 +143,47 @@ mod by_name {
         unread: u64,
     }
 
-    fn read<T: DeserializeOwned>(data: &str) -> Option<T> {
-        serde_json::from_str(data).ok()
-    }
-
     impl ActiveRunsEvent {
-        pub fn from_sse(name: &str, data: &str) -> Option<Self> {
+        pub fn from_sse(name: &str, data: impl Payload) -> Option<Self> {
             match name {
-                "snapshot" => read::<Runs>(data).map(|p| Self::Snapshot { runs: p.runs }),
-                "changed" => read::<Run<RunSummary>>(data).map(|p| Self::Changed { run: p.run }),
-                "ended" => read::<Run<RunSummary>>(data).map(|p| Self::Ended { run: p.run }),
+                names::SNAPSHOT => data.read::<Runs>().map(|p| Self::Snapshot { runs: p.runs }),
+                names::CHANGED => data
+                    .read::<Run<RunSummary>>()
+                    .map(|p| Self::Changed { run: p.run }),
+                names::ENDED => data
+                    .read::<Run<RunSummary>>()
+                    .map(|p| Self::Ended { run: p.run }),
                 _ => None,
             }
         }
     }
 
     impl RunStreamEvent {
-        pub fn from_sse(name: &str, data: &str) -> Option<Self> {
-            let run = read::<Run<RunDetail>>(data)?.run;
+        pub fn from_sse(name: &str, data: impl Payload) -> Option<Self> {
+            if !Self::NAMES.contains(&name) {
+                return None;
+            }
+            let run = data.read::<Run<RunDetail>>()?.run;
             match name {
-                "snapshot" => Some(Self::Snapshot { run }),
-                "changed" => Some(Self::Changed { run }),
+                names::SNAPSHOT => Some(Self::Snapshot { run }),
+                names::CHANGED => Some(Self::Changed { run }),
                 _ => None,
             }
         }
     }
 
     impl NotificationsEvent {
-        pub fn from_sse(name: &str, data: &str) -> Option<Self> {
+        pub fn from_sse(name: &str, data: impl Payload) -> Option<Self> {
             match name {
-                "snapshot" => read::<Snapshot>(data).map(|p| Self::Snapshot {
+                names::SNAPSHOT => data.read::<Snapshot>().map(|p| Self::Snapshot {
                     unread: p.unread,
                     items: p.items,
                 }),
-                "created" => read::<Created>(data).map(|p| Self::Created {
+                names::CREATED => data.read::<Created>().map(|p| Self::Created {
                     unread: p.unread,
                     notification: p.notification,
                 }),
-                "read" => read::<Read>(data).map(|p| Self::Read { unread: p.unread }),
+                names::READ => data.read::<Read>().map(|p| Self::Read { unread: p.unread }),
                 _ => None,
             }
         }

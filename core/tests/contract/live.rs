@@ -306,13 +306,16 @@ fn events_read_back_by_their_sse_name() {
     for event in active {
         let data = serde_json::to_string(&event).unwrap();
         assert_eq!(
-            ActiveRunsEvent::from_sse(event.name(), &data),
+            ActiveRunsEvent::from_sse(event.name(), data.as_str()),
             Some(event.clone())
         );
     }
     let detail = RunStreamEvent::Changed { run: detail(2) };
     let data = serde_json::to_string(&detail).unwrap();
-    assert_eq!(RunStreamEvent::from_sse("changed", &data), Some(detail));
+    assert_eq!(
+        RunStreamEvent::from_sse("changed", data.as_str()),
+        Some(detail)
+    );
     let feed = [
         NotificationsEvent::Snapshot {
             unread: 1,
@@ -327,7 +330,7 @@ fn events_read_back_by_their_sse_name() {
     for event in feed {
         let data = serde_json::to_string(&event).unwrap();
         assert_eq!(
-            NotificationsEvent::from_sse(event.name(), &data),
+            NotificationsEvent::from_sse(event.name(), data.as_str()),
             Some(event.clone())
         );
     }
