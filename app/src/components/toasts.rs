@@ -11,14 +11,27 @@ use opsux_core::presenter::{Toast, ToastKind};
 pub struct Toasts {
     items: RwSignal<Vec<(u64, Toast)>>,
     next: StoredValue<u64>,
+    /// Where toasts go instead when another part of the page shows them.
+    forward: Option<fn(&Toast)>,
 }
 
 impl Toasts {
     /// Creates the page's toasts and makes them available to every view below.
     pub fn provide() -> Self {
+        Self::provide_with(None)
+    }
+
+    /// Toasts that `forward` hands on to whoever shows them (the deferred pages, whose toasts
+    /// the panel shows in its own region).
+    pub fn forwarding(forward: fn(&Toast)) -> Self {
+        Self::provide_with(Some(forward))
+    }
+
+    fn provide_with(forward: Option<fn(&Toast)>) -> Self {
         let toasts = Self {
             items: RwSignal::new(Vec::new()),
             next: StoredValue::new(0),
+            forward,
         };
         provide_context(toasts);
         toasts
@@ -29,6 +42,10 @@ impl Toasts {
     }
 
     pub fn show(self, toast: Toast) {
+        if let Some(forward) = self.forward {
+            forward(&toast);
+            return;
+        }
         let id = self.next.get_value();
         self.next.set_value(id + 1);
         let duration = Duration::from_millis(u64::from(toast.duration_ms));

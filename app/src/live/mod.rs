@@ -8,6 +8,6 @@ mod event_stream;
 mod feeds;
 
 pub use clock::{local_time, now, ticking_now};
-pub use connection::{StreamState, StreamTarget};
 pub(crate) use connection::keep_open;
+pub use connection::{StreamState, StreamTarget};
 pub use feeds::{ActiveFeed, NotificationsFeed};

@@ -2,6 +2,7 @@
 //! Run Detail at the contract's canonical link (R13).
 
 mod confirm;
+pub mod deferred;
 mod pages;
 mod router;
 mod session;
@@ -15,12 +16,11 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::components::toasts::{ToastRegion, Toasts};
 use crate::live::NotificationsFeed;
-use pages::{
-    AccountPage, CatalogPage, HomePage, InvitationPage, LoginPage, NotFoundPage, WorkspacePage,
-};
+use deferred::{Deferred, Side};
+use pages::{HomePage, LoginPage, NotFoundPage};
 use router::{PanelPage, Router};
-use session::Session;
-use shell::TenantLayout;
+use session::{RequireSession, Session};
+use shell::{Shell, TenantLayout};
 
 pub use session::{SessionState, SignedOutBecause};
 
@@ -32,8 +32,10 @@ pub fn mount() {
 #[component]
 fn Panel() -> impl IntoView {
     let session = Session::provide();
+    deferred::share_session(session, Side::Panel);
     let router = Router::provide();
-    Toasts::provide();
+    let toasts = Toasts::provide();
+    deferred::receive_toasts(move |toast| toasts.show(toast));
     let page = Memo::new(move |_| PanelPage::of(&router.path()));
     // Pages of one tenant share a frame and its live feed: the frame is rebuilt only when the
     // tenant changes, the page inside it when the page does.
@@ -47,10 +49,14 @@ fn Panel() -> impl IntoView {
             Frame::Tenant(slug) => view! { <TenantLayout slug page /> }.into_any(),
             Frame::Page(PanelPage::Home) => view! { <HomePage /> }.into_any(),
             Frame::Page(PanelPage::Login) => view! { <LoginPage /> }.into_any(),
-            Frame::Page(PanelPage::Catalog) => view! { <CatalogPage /> }.into_any(),
-            Frame::Page(PanelPage::Account) => view! { <AccountPage /> }.into_any(),
-            Frame::Page(PanelPage::Workspace) => view! { <WorkspacePage /> }.into_any(),
-            Frame::Page(PanelPage::Invitation(token)) => view! { <InvitationPage token /> }.into_any(),
+            Frame::Page(PanelPage::Catalog | PanelPage::Invitation(_)) => view! { <Deferred /> }.into_any(),
+            Frame::Page(PanelPage::Account | PanelPage::Workspace) => view! {
+                <RequireSession>
+                    <Shell tenant=None feed=None>
+                        <Deferred />
+                    </Shell>
+                </RequireSession>
+            }.into_any(),
             Frame::Page(_) => view! { <NotFoundPage /> }.into_any(),
         }}
         <ToastRegion />

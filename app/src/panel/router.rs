@@ -62,13 +62,22 @@ pub(crate) struct Router {
 impl Router {
     /// Reads the location and starts following links and the back button.
     pub(crate) fn provide() -> Self {
+        let router = Self::provide_following_history();
+        let _ = window_event_listener(ev::click, move |event| router.follow(&event));
+        router
+    }
+
+    /// Reads the location and follows every change of it — the back button, and the moves of
+    /// the other bundle's router — but leaves clicks on links to the panel's, which sees every
+    /// click on the page (the deferred pages).
+    pub(crate) fn provide_following_history() -> Self {
         let (path, search) = current();
         let router = Self {
             path: RwSignal::new(path),
             search: RwSignal::new(search),
         };
-        let _ = window_event_listener(ev::popstate, move |_| router.sync());
-        let _ = window_event_listener(ev::click, move |event| router.follow(&event));
+        let listener = window_event_listener(ev::popstate, move |_| router.sync());
+        on_cleanup(move || listener.remove());
         provide_context(router);
         router
     }
@@ -122,8 +131,15 @@ impl Router {
             history.push_state_with_url(&state, "", Some(to))
         };
         self.sync();
-        if !replace && let Some(window) = web_sys::window() {
-            window.scroll_to_with_x_and_y(0.0, 0.0);
+        if let Some(window) = web_sys::window() {
+            // Tells the other bundle's router (the deferred pages run their own) where the page
+            // is now, as the browser tells both after the back button.
+            if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
+                let _ = window.dispatch_event(&event);
+            }
+            if !replace {
+                window.scroll_to_with_x_and_y(0.0, 0.0);
+            }
         }
     }
 

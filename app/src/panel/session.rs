@@ -7,7 +7,7 @@ use opsux_core::wire::MeResponse;
 use super::router::{Redirect, Router};
 use crate::api::{self, Api};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SessionState {
     Loading,
     SignedOut(SignedOutBecause),
@@ -15,7 +15,7 @@ pub enum SessionState {
 }
 
 /// Why there is no session, which decides where sign-in leads back to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SignedOutBecause {
     /// Never signed in on this page: sign in, then back to the page asked for.
     NotSignedIn,
@@ -31,9 +31,24 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Loads who is signed in.
     pub(crate) fn provide() -> Self {
+        let session = Self::provide_with(SessionState::Loading);
+        leptos::task::spawn_local(async move {
+            let state = match Api::same_origin().me().await {
+                Ok(me) => SessionState::SignedIn(me),
+                // Unreachable or not signed in: sign-in says which when it is tried.
+                Err(_) => SessionState::SignedOut(SignedOutBecause::NotSignedIn),
+            };
+            session.state.set(state);
+        });
+        session
+    }
+
+    /// Starts from `state`, already known (the deferred pages get it from the panel).
+    pub(crate) fn provide_with(state: SessionState) -> Self {
         let session = Self {
-            state: RwSignal::new(SessionState::Loading),
+            state: RwSignal::new(state),
         };
         provide_context(session);
         api::on_unauthenticated(move || {
@@ -42,14 +57,6 @@ impl Session {
                     .state
                     .set(SessionState::SignedOut(SignedOutBecause::Expired));
             }
-        });
-        leptos::task::spawn_local(async move {
-            let state = match Api::same_origin().me().await {
-                Ok(me) => SessionState::SignedIn(me),
-                // Unreachable or not signed in: sign-in says which when it is tried.
-                Err(_) => SessionState::SignedOut(SignedOutBecause::NotSignedIn),
-            };
-            session.state.set(state);
         });
         session
     }

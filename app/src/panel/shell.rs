@@ -11,9 +11,10 @@ use opsux_core::presenter::{
 use opsux_core::wire::TenantAccessDto;
 
 use super::CurrentNotifications;
+use super::deferred::Deferred;
 use super::pages::{
-    AuditLogPage, BackupSetPage, BackupsPage, GroupsPage, MembersPage, NotFound, NotFoundPage,
-    OperationsPage, OverviewPage, PoliciesPage, PolicyPage, RestoreRunsPage, RunDetailPage,
+    GroupsPage, NotFound, NotFoundPage, OperationsPage, OverviewPage, PoliciesPage, PolicyPage,
+    RunDetailPage,
 };
 use super::router::{NavLink, PanelPage, Router};
 use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
@@ -63,11 +64,15 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                 PanelPage::Tenant(_, TenantPage::Policies) => view! { <PoliciesPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Policy(id)) => view! { <PolicyPage id /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Groups) => view! { <GroupsPage /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::Backups) => view! { <BackupsPage /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::BackupSet(id)) => view! { <BackupSetPage id /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::RestoreRuns) => view! { <RestoreRunsPage /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::AuditLog) => view! { <AuditLogPage /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::Members) => view! { <MembersPage /> }.into_any(),
+                                // Rarely opened: loaded on demand (`deferred`).
+                                PanelPage::Tenant(
+                                    _,
+                                    TenantPage::Backups
+                                    | TenantPage::BackupSet(_)
+                                    | TenantPage::RestoreRuns
+                                    | TenantPage::AuditLog
+                                    | TenantPage::Members,
+                                ) => view! { <Deferred /> }.into_any(),
                                 _ => view! { <NotFound /> }.into_any(),
                             }}
                         </Shell>

@@ -9,29 +9,27 @@ use crate::components::RelativeTime;
 use crate::live::ticking_now;
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::router::Router;
-use crate::panel::session::{RequireSession, Session, SessionState, SignedOutBecause};
-use crate::panel::shell::Shell;
+use crate::panel::session::{Session, SessionState, SignedOutBecause};
 use crate::panel::title::set_title;
 
 #[component]
 pub(crate) fn AccountPage() -> impl IntoView {
     set_title("Account");
     let session = Session::expect();
-    view! {
-        <RequireSession>
-            {move || session.user().map(|me| view! {
-                <Shell tenant=None feed=None>
-                    <div class="page-head">
-                        <h1>"Account"</h1>
-                        <p class="muted">{format!("Signed in as {} ({}).", me.user.display_name, me.user.email)}</p>
-                    </div>
-                    <div class="columns">
-                        <PasswordForm />
-                        <Sessions />
-                    </div>
-                </Shell>
-            })}
-        </RequireSession>
+    // The panel puts it in the signed-in frame.
+    move || {
+        session.user().map(|me| {
+            view! {
+                <div class="page-head">
+                    <h1>"Account"</h1>
+                    <p class="muted">{format!("Signed in as {} ({}).", me.user.display_name, me.user.email)}</p>
+                </div>
+                <div class="columns">
+                    <PasswordForm />
+                    <Sessions />
+                </div>
+            }
+        })
     }
 }
 

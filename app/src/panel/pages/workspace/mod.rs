@@ -11,8 +11,7 @@ use opsux_core::wire::{ErrorCode, WorkspaceOverview};
 
 use crate::api::Api;
 use crate::panel::pages::NotFound;
-use crate::panel::session::{RequireSession, Session};
-use crate::panel::shell::Shell;
+use crate::panel::session::Session;
 use crate::panel::title::set_title;
 use activity::Activity;
 use tenant_row::TenantRow;
@@ -28,13 +27,8 @@ enum Loaded {
 #[component]
 pub(crate) fn WorkspacePage() -> impl IntoView {
     set_title("Workspace");
-    view! {
-        <RequireSession>
-            <Shell tenant=None feed=None>
-                <Workspace />
-            </Shell>
-        </RequireSession>
-    }
+    // The panel puts it in the signed-in frame.
+    view! { <Workspace /> }
 }
 
 #[component]
