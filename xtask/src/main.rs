@@ -43,7 +43,8 @@ enum Command {
     },
     /// Everything CI checks: formatting, lints, native and wasm tests, end-to-end tests.
     Test,
-    /// Size of the release dashboard bundle (wasm + JS): raw, gzip and brotli.
+    /// Size of each browser bundle (wasm + JS + CSS): raw, gzip and brotli against its budget,
+    /// then what weighs most in each (twiggy).
     Size,
     /// Run a benchmark and print its numbers, on SQLite and on a throwaway PostgreSQL cluster
     /// (or the server in `OPSUX_BENCH_DATABASE_URL`): `lifecycle` (run-service throughput),

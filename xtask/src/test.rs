@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::shell::{cmd, timed};
 use crate::toolchain::{self, CHROMEDRIVER};
-use crate::{api_fuzz, app_build, e2e, postgres};
+use crate::{api_fuzz, app_build, e2e, postgres, size};
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -100,6 +100,9 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         },
     )?;
     app_build::build_release(root)?;
+    timed("size", "each bundle against its budget (brotli)", || {
+        size::check(root)
+    })?;
     timed(
         "e2e",
         "Playwright in Chromium against the real server",

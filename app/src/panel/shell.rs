@@ -13,8 +13,7 @@ use opsux_core::wire::TenantAccessDto;
 use super::CurrentNotifications;
 use super::deferred::Deferred;
 use super::pages::{
-    GroupsPage, NotFound, NotFoundPage, OperationsPage, OverviewPage, PoliciesPage, PolicyPage,
-    RunDetailPage,
+    GroupsPage, NotFound, NotFoundPage, OperationsPage, OverviewPage, PoliciesPage, RunDetailPage,
 };
 use super::router::{NavLink, PanelPage, Router};
 use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
@@ -62,12 +61,12 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                 PanelPage::Tenant(_, TenantPage::Operations) => view! { <OperationsPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Run(id)) => view! { <RunDetailPage id /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Policies) => view! { <PoliciesPage /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::Policy(id)) => view! { <PolicyPage id /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Groups) => view! { <GroupsPage /> }.into_any(),
                                 // Rarely opened: loaded on demand (`deferred`).
                                 PanelPage::Tenant(
                                     _,
-                                    TenantPage::Backups
+                                    TenantPage::Policy(_)
+                                    | TenantPage::Backups
                                     | TenantPage::BackupSet(_)
                                     | TenantPage::RestoreRuns
                                     | TenantPage::AuditLog

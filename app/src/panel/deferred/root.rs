@@ -15,7 +15,7 @@ use crate::components::toasts::Toasts;
 use crate::live::ActiveFeed;
 use crate::panel::pages::{
     AccountPage, AuditLogPage, BackupSetPage, BackupsPage, CatalogPage, InvitationPage,
-    MembersPage, RestoreRunsPage, WorkspacePage,
+    MembersPage, PolicyPage, RestoreRunsPage, WorkspacePage,
 };
 use crate::panel::router::{PanelPage, Router};
 use crate::panel::session::{Session, SessionState};
@@ -71,6 +71,7 @@ fn TenantPages(slug: TenantSlug, page: TenantPage) -> impl IntoView {
     let feed = ActiveFeed::connect(Api::same_origin(), &access.slug);
     provide_context(TenantScope { access, feed });
     Some(match page {
+        TenantPage::Policy(id) => view! { <PolicyPage id /> }.into_any(),
         TenantPage::Backups => view! { <BackupsPage /> }.into_any(),
         TenantPage::BackupSet(id) => view! { <BackupSetPage id /> }.into_any(),
         TenantPage::RestoreRuns => view! { <RestoreRunsPage /> }.into_any(),
