@@ -2,9 +2,11 @@
 //! server answers it — the whole request through the real router (session, membership guard,
 //! query, JSON), on SQLite and PostgreSQL.
 //!
-//! Rows: the first page, a deep page (by cursor, nine hundred thousand runs in), and the first
-//! page with a filter that matches one run in a thousand. Each row is `REQUESTS` requests one
-//! after another; p50, p99 and max of the server's time per request. Numbers, not assertions.
+//! Rows: the first page, a deep page (by cursor, nine hundred thousand runs in), the first page
+//! with a filter that matches one run in a thousand, and the tenant's overview (the last run of
+//! each type, the failures of 7 days, 30 days of outcomes). The runs ended in the last days, so
+//! the overview has all of them to count. Each row is `REQUESTS` requests one after another;
+//! p50, p99 and max of the server's time per request. Numbers, not assertions.
 //! `LIST_RUNS` sets the run count (default 1,000,000); `BENCH_STORES` picks stores
 //! (`sqlite,postgres`, the default); PostgreSQL needs `OPSUX_BENCH_DATABASE_URL` (`cargo
 //! xtask bench list` starts a throwaway cluster for it).
@@ -29,8 +31,6 @@ use opsux_server::{AppState, app, demo};
 use tower::ServiceExt;
 
 const REQUESTS: usize = 200;
-/// Runs are created a second apart, starting here (Unix ms).
-const FIRST_CREATED: i64 = 1_700_000_000_000;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
@@ -72,9 +72,12 @@ async fn measure(
     runs: i64,
     dir: &tempfile::TempDir,
 ) -> anyhow::Result<()> {
-    demo::seed(&store, to_ms(time::OffsetDateTime::now_utc())).await?;
+    let now_ms = to_ms(time::OffsetDateTime::now_utc());
+    demo::seed(&store, now_ms).await?;
+    // A second apart, the last an hour ago.
+    let first_created = now_ms - runs * 1000 - 3_600_000;
     let started = Instant::now();
-    fill(&store, runs).await?;
+    fill(&store, runs, first_created).await?;
     eprintln!(
         "{label}: {runs} runs stored in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -91,7 +94,7 @@ async fn measure(
     let router = app(state);
     let cookie = login(&router).await?;
     // Nine tenths of the way down: the cursor of a run created that long after the first.
-    let deep = format!("{}_{}", FIRST_CREATED + runs / 10 * 1000, run_id(runs / 10));
+    let deep = format!("{}_{}", first_created + runs / 10 * 1000, run_id(runs / 10));
     let rows = [
         (
             "first page",
@@ -105,6 +108,7 @@ async fn measure(
             "first page, 1 in 1,000 matches",
             "/api/t/contoso/operations?limit=50&type=restore_execute".to_owned(),
         ),
+        ("overview", "/api/t/contoso/overview".to_owned()),
     ];
     for (name, uri) in rows {
         let mut times = Vec::with_capacity(REQUESTS);
@@ -120,8 +124,21 @@ async fn measure(
             let body = response.into_body().collect().await?.to_bytes();
             times.push(t0.elapsed());
             anyhow::ensure!(status == StatusCode::OK, "{uri}: {status}");
-            let list: serde_json::Value = serde_json::from_slice(&body)?;
-            items = list["items"].as_array().map_or(0, Vec::len);
+            let answer: serde_json::Value = serde_json::from_slice(&body)?;
+            // A list's rows; the overview's runs counted over its 30 days.
+            items = answer["items"].as_array().map_or_else(
+                || {
+                    answer["days"].as_array().map_or(0, |days| {
+                        days.iter()
+                            .flat_map(|d| {
+                                ["succeeded", "partially_succeeded", "failed", "cancelled"]
+                                    .map(|k| d[k].as_u64().unwrap_or(0))
+                            })
+                            .sum::<u64>() as usize
+                    })
+                },
+                Vec::len,
+            );
         }
         times.sort();
         println!(
@@ -143,12 +160,13 @@ fn run_id(n: i64) -> String {
     format!("{n:08x}-0000-7000-8000-{n:012x}")
 }
 
-/// `runs` completed runs in contoso, a second apart, one in a thousand a `restore_execute`,
-/// the rest `policy_export`s, inserted by the database itself in one statement.
-async fn fill(store: &Store, runs: i64) -> anyhow::Result<()> {
+/// `runs` completed runs in contoso, a second apart from `first_created`, one in a thousand a
+/// failed `restore_execute`, the rest succeeded `policy_export`s, inserted by the database
+/// itself in one statement.
+async fn fill(store: &Store, runs: i64, first_created: i64) -> anyhow::Result<()> {
     const COLUMNS: &str = "INSERT INTO operation_runs (id, workspace_id, tenant_id, \
         initiator_user_id, type, identity, status, outcome, created_at, started_at, \
-        completed_at, summary_counts, context, attempt, max_attempts) ";
+        completed_at, summary_counts, context, attempt, max_attempts, reason_code) ";
     let tenant = store
         .tenant(&"contoso".parse()?)
         .await?
@@ -175,10 +193,12 @@ async fn fill(store: &Store, runs: i64) -> anyhow::Result<()> {
     let sql = format!(
         "{COLUMNS} SELECT {id}, $2, $3, $4, \
            CASE WHEN n % 1000 = 7 THEN 'restore_execute' ELSE 'policy_export' END, \
-           'bench-' || n, 'completed', 'succeeded', $5 + n * 1000, $5 + n * 1000, \
+           'bench-' || n, 'completed', \
+           CASE WHEN n % 1000 = 7 THEN 'failed' ELSE 'succeeded' END, $5 + n * 1000, $5 + n * 1000, \
            $5 + n * 1000 + 500, \
            '{{\"total\":3,\"processed\":3,\"succeeded\":3}}', \
-           '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3 \
+           '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3, \
+           CASE WHEN n % 1000 = 7 THEN 'provider_throttled' END \
          FROM {numbers}"
     );
     macro_rules! insert {
@@ -188,7 +208,7 @@ async fn fill(store: &Store, runs: i64) -> anyhow::Result<()> {
                 .bind(&workspace)
                 .bind(&tenant)
                 .bind(&owner)
-                .bind(FIRST_CREATED)
+                .bind(first_created)
                 .execute($pool)
                 .await?;
             sqlx::query("ANALYZE").execute($pool).await?;

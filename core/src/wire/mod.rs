@@ -10,6 +10,7 @@ mod inventory;
 mod me;
 mod members;
 mod notification;
+mod overview;
 mod run;
 mod run_list;
 mod start;
@@ -35,6 +36,10 @@ pub use members::{
     MemberList, NewInvitation, RoleChange,
 };
 pub use notification::{NotificationDto, NotificationKind, NotificationList};
+pub use overview::{
+    DayOutcomes, FAILURE_DAYS, FAILURES_LISTED, NEXT_BACKUPS_LISTED, NextBackup, OVERVIEW_DAYS,
+    OverviewFailure, TenantOverview,
+};
 pub use run::{RunDetail, RunSummary, UserRef};
 pub use run_list::{ActiveRuns, RunList};
 pub use start::{StartResult, StartRunRequest, StartRunResponse};

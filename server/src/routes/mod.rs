@@ -13,6 +13,7 @@ mod members;
 mod notifications;
 mod oidc;
 mod openapi;
+mod overview;
 mod paging;
 mod runs;
 mod schedules;
@@ -47,6 +48,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(state.clone(), require_tenant_member))
         .layer(crate::security::widget_cors(&state.config));
     let tenant = Router::new()
+        .route("/overview", get(overview::show))
         .route("/operations", get(runs::list).post(runs::start))
         .route("/operations/{id}", get(runs::show))
         .route("/operations/{id}/cancel", post(runs::cancel))

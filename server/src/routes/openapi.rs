@@ -6,14 +6,14 @@ use opsux_core::wire::{
     AcceptInvitation, ActiveRuns, ActiveRunsEvent, ApiErrorBody, AuditEntryDto, AuditLog,
     BackupItemDto, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
     BackupSetDto, BackupSetList, Catalog, ConnectTenant, ConnectionCheck, ConnectionDto,
-    CreatedInvitation, ErrorCode, ErrorEnvelope, ExportDto, GroupDto, GroupList, InvitationDto,
-    InvitationList, InvitationView, LoginRequest, MeResponse, MemberDto, MemberList,
-    NewBackupSchedule, NewBackupSet, NewInvitation, NewRestoreRun, NewTenant, NotificationList,
-    NotificationsEvent, OwnerDto, PasswordChange, PolicyDto, PolicyKinds, PolicyList,
-    PolicySelection, PolicyVersionDto, PolicyVersionList, RestoreRunDto, RestoreRunList,
-    RoleChange, RunDetail, RunList, RunStreamEvent, RunSummary, SessionDto, SessionList,
-    SetupStatus, StartRunRequest, StartRunResponse, TenantRename, WorkspaceDto, WorkspaceOverview,
-    WorkspaceTenantDto,
+    CreatedInvitation, DayOutcomes, ErrorCode, ErrorEnvelope, ExportDto, GroupDto, GroupList,
+    InvitationDto, InvitationList, InvitationView, LoginRequest, MeResponse, MemberDto, MemberList,
+    NewBackupSchedule, NewBackupSet, NewInvitation, NewRestoreRun, NewTenant, NextBackup,
+    NotificationList, NotificationsEvent, OverviewFailure, OwnerDto, PasswordChange, PolicyDto,
+    PolicyKinds, PolicyList, PolicySelection, PolicyVersionDto, PolicyVersionList, RestoreRunDto,
+    RestoreRunList, RoleChange, RunDetail, RunList, RunStreamEvent, RunSummary, SessionDto,
+    SessionList, SetupStatus, StartRunRequest, StartRunResponse, TenantOverview, TenantRename,
+    WorkspaceDto, WorkspaceOverview, WorkspaceTenantDto,
 };
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::path::Operation;
@@ -52,6 +52,7 @@ use utoipa::{Modify, OpenApi};
         super::invitations::show,
         super::invitations::accept,
         super::catalog::show,
+        super::overview::show,
         super::runs::list,
         super::runs::start,
         super::runs::active,
@@ -147,6 +148,10 @@ use utoipa::{Modify, OpenApi};
         RunSummary,
         StartRunRequest,
         StartRunResponse,
+        TenantOverview,
+        OverviewFailure,
+        NextBackup,
+        DayOutcomes,
     ))
 )]
 pub(super) struct ApiDoc;

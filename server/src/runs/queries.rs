@@ -147,3 +147,89 @@ pub async fn get(store: &Store, tenant_id: Uuid, id: RunId) -> Result<Option<Run
     })?;
     row.map(RunRecord::try_from).transpose()
 }
+
+/// For each operation type that has ended at least once in the tenant, its run that ended
+/// last, in the catalog's order. One index lookup per type (`operation_runs_tenant_type_ended`),
+/// by id: joined to its tenant, SQLite's planner would sort every run of the type instead.
+pub async fn last_ended_each_type(
+    store: &Store,
+    tenant_id: Uuid,
+) -> Result<Vec<RunSummary>, RunError> {
+    const SQL: &str = concat!(
+        summary_columns!(),
+        " WHERE r.id = (SELECT id FROM operation_runs \
+            WHERE tenant_id = $1 AND type = $2 AND status = 'completed' \
+            ORDER BY completed_at DESC LIMIT 1)"
+    );
+    let mut rows: Vec<SummaryRow> = Vec::new();
+    for operation in OperationType::ALL {
+        let row: Option<SummaryRow> = on_pool!(store, pool => {
+            sqlx::query_as(SQL)
+                .bind(tenant_id.to_string())
+                .bind(operation.as_str())
+                .fetch_optional(pool)
+                .await
+        })?;
+        rows.extend(row);
+    }
+    Ok(readable(rows))
+}
+
+/// The runs of the tenant that failed or partly succeeded since `since_ms`, newest first, at
+/// most `limit`, read whole (their failed items' reason codes are wanted).
+pub async fn recent_failures(
+    store: &Store,
+    tenant_id: Uuid,
+    since_ms: i64,
+    limit: u32,
+) -> Result<Vec<RunRecord>, RunError> {
+    const SQL: &str = concat!(
+        run_columns!(),
+        " WHERE r.tenant_id = $1 AND r.status = 'completed' \
+          AND r.outcome IN ('failed', 'partially_succeeded') AND r.completed_at >= $2 \
+          ORDER BY r.completed_at DESC LIMIT $3"
+    );
+    let rows: Vec<RunRow> = on_pool!(store, pool => {
+        sqlx::query_as(SQL)
+            .bind(tenant_id.to_string())
+            .bind(since_ms)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            RunRecord::try_from(row)
+                .map_err(
+                    |err| tracing::error!(error = %err, "a stored run cannot be read; left out"),
+                )
+                .ok()
+        })
+        .collect())
+}
+
+/// How many runs of the tenant ended on each UTC day from `first_day` (days since 1970-01-01)
+/// on, by outcome: `(day, outcome, runs)`, from the counts the transitions keep
+/// (`run_outcomes_daily`), never from the runs themselves.
+pub async fn ended_by_day(
+    store: &Store,
+    tenant_id: Uuid,
+    first_day: i64,
+) -> Result<Vec<(i64, RunOutcome, u64)>, RunError> {
+    const SQL: &str = "SELECT day, outcome, CAST(SUM(runs) AS BIGINT) FROM run_outcomes_daily \
+                       WHERE tenant_id = $1 AND day >= $2 GROUP BY day, outcome";
+    let rows: Vec<(i64, String, i64)> = on_pool!(store, pool => {
+        sqlx::query_as(SQL)
+            .bind(tenant_id.to_string())
+            .bind(first_day)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, outcome, runs)| {
+            Some((day, RunOutcome::parse(&outcome)?, u64::try_from(runs).ok()?))
+        })
+        .collect())
+}

@@ -26,6 +26,7 @@ mod notifications;
 mod oidc;
 mod openapi;
 mod origin;
+mod overview;
 mod params;
 mod runs;
 mod schedules;
