@@ -371,3 +371,38 @@ test('Run again starts the same operation with the same parameters', async ({ pa
   await expect(reader.getByRole('button', { name: 'Run again' })).toHaveCount(0);
   await reader.close();
 });
+
+test('the overview shows how each operation last ended, what failed and why, and 30 days of outcomes', async ({ page }) => {
+  await signIn(page, 'owner@demo.test');
+  const [policy] = await policies(page, 'contoso');
+  await setFaults('contoso', { status: 400, message: 'export refused' });
+  const failed = await startRun(page, 'contoso', 'policy_export', { policy_ids: [policy.id] });
+  await completed(page, 'contoso', failed.run.id);
+  await setFaults('contoso', {});
+
+  await page.goto('/t/contoso');
+  const last = page.getByTestId('overview-last-runs');
+  await expect(last.locator('[data-type=policy_export]')).toContainText('Last policy export');
+  await expect(last.locator('[data-type=policy_export]').getByTestId('run-badge')).toHaveText('Failed');
+
+  const failures = page.getByTestId('overview-failures');
+  await expect(failures.getByTestId('overview-failure').first()).toContainText('Policy export');
+  await expect(failures.getByTestId('overview-reasons').first()).not.toBeEmpty();
+  const total = Number(await failures.getByTestId('overview-failures-total').textContent());
+  expect(total).toBeGreaterThanOrEqual(1);
+
+  // The chart is named for what it shows; its numbers are also a table.
+  const chart = page.getByRole('img', { name: /^Runs ended per day, last 30 days: \d+ in all, \d+ failed or partly succeeded$/ });
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('rect[data-tone=danger]').first()).toBeAttached();
+  await page.getByText('Show as a table').click();
+  const today = new Date().toISOString().slice(0, 10);
+  await expect(page.getByTestId('overview-chart-table').getByRole('row', { name: new RegExp(today) })).toBeVisible();
+
+  // A run that ends while the page is open shows without a reload.
+  const again = await startRun(page, 'contoso', 'policy_export', { policy_ids: [policy.id] });
+  await completed(page, 'contoso', again.run.id);
+  await expect(last.locator('[data-type=policy_export]').getByTestId('run-badge')).toHaveText('Succeeded');
+  await expect(page.getByRole('heading', { name: 'Running now' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Next backups' })).toBeVisible();
+});

@@ -18,7 +18,7 @@ use opsux_core::wire::{
     BackupSetList, Catalog, ErrorEnvelope, ExportDto, GroupList, LoginRequest, MeResponse,
     NewBackupSchedule, NewRestoreRun, PolicyDto, PolicyKinds, PolicyList, PolicyVersionList,
     RestoreRunDto, RestoreRunList, RunDetail, RunList, RunSummary, SetupStatus, StartRunRequest,
-    StartRunResponse,
+    StartRunResponse, TenantOverview,
 };
 use opsux_core::{OperationType, RunId, TenantSlug};
 use serde::Serialize;
@@ -93,6 +93,10 @@ impl Api {
 
     pub async fn catalog(&self) -> Result<Catalog, ApiError> {
         self.get("/api/catalog").await
+    }
+
+    pub async fn overview(&self, tenant: &TenantSlug) -> Result<TenantOverview, ApiError> {
+        self.get(&format!("/api/t/{tenant}/overview")).await
     }
 
     pub async fn runs(

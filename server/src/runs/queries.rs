@@ -149,30 +149,64 @@ pub async fn get(store: &Store, tenant_id: Uuid, id: RunId) -> Result<Option<Run
 }
 
 /// For each operation type that has ended at least once in the tenant, its run that ended
-/// last, in the catalog's order. One index lookup per type (`operation_runs_tenant_type_ended`),
-/// by id: joined to its tenant, SQLite's planner would sort every run of the type instead.
+/// last, in the catalog's order: one statement, one index lookup per type
+/// (`operation_runs_tenant_type_ended`), each found by id — joined to its tenant, SQLite's
+/// planner would sort every run of the type instead.
 pub async fn last_ended_each_type(
     store: &Store,
     tenant_id: Uuid,
 ) -> Result<Vec<RunSummary>, RunError> {
+    macro_rules! last_of {
+        ($n:literal) => {
+            concat!(
+                "(SELECT id FROM operation_runs WHERE tenant_id = $1 AND type = $",
+                $n,
+                " AND status = 'completed' ORDER BY completed_at DESC LIMIT 1)"
+            )
+        };
+    }
+    // One lookup per type of the catalog, bound in its order ($2…$14).
+    const _: () = assert!(OperationType::ALL.len() == 13);
     const SQL: &str = concat!(
         summary_columns!(),
-        " WHERE r.id = (SELECT id FROM operation_runs \
-            WHERE tenant_id = $1 AND type = $2 AND status = 'completed' \
-            ORDER BY completed_at DESC LIMIT 1)"
+        " WHERE r.id IN (",
+        last_of!(2),
+        ", ",
+        last_of!(3),
+        ", ",
+        last_of!(4),
+        ", ",
+        last_of!(5),
+        ", ",
+        last_of!(6),
+        ", ",
+        last_of!(7),
+        ", ",
+        last_of!(8),
+        ", ",
+        last_of!(9),
+        ", ",
+        last_of!(10),
+        ", ",
+        last_of!(11),
+        ", ",
+        last_of!(12),
+        ", ",
+        last_of!(13),
+        ", ",
+        last_of!(14),
+        ")"
     );
-    let mut rows: Vec<SummaryRow> = Vec::new();
-    for operation in OperationType::ALL {
-        let row: Option<SummaryRow> = on_pool!(store, pool => {
-            sqlx::query_as(SQL)
-                .bind(tenant_id.to_string())
-                .bind(operation.as_str())
-                .fetch_optional(pool)
-                .await
-        })?;
-        rows.extend(row);
-    }
-    Ok(readable(rows))
+    let rows: Vec<SummaryRow> = on_pool!(store, pool => {
+        let mut query = sqlx::query_as(SQL).bind(tenant_id.to_string());
+        for operation in OperationType::ALL {
+            query = query.bind(operation.as_str());
+        }
+        query.fetch_all(pool).await
+    })?;
+    let mut runs = readable(rows);
+    runs.sort_by_key(|run| OperationType::ALL.iter().position(|o| *o == run.operation));
+    Ok(runs)
 }
 
 /// The runs of the tenant that failed or partly succeeded since `since_ms`, newest first, at
