@@ -12,9 +12,7 @@ use opsux_core::wire::TenantAccessDto;
 
 use super::CurrentNotifications;
 use super::deferred::Deferred;
-use super::pages::{
-    GroupsPage, NotFound, NotFoundPage, OperationsPage, OverviewPage, PoliciesPage, RunDetailPage,
-};
+use super::pages::{NotFound, NotFoundPage, OperationsPage, OverviewPage, RunDetailPage};
 use super::router::{NavLink, PanelPage, Router};
 use super::session::{RequireSession, Session, SessionState, SignedOutBecause};
 use crate::api::Api;
@@ -60,12 +58,12 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                 PanelPage::Tenant(_, TenantPage::Overview) => view! { <OverviewPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Operations) => view! { <OperationsPage /> }.into_any(),
                                 PanelPage::Tenant(_, TenantPage::Run(id)) => view! { <RunDetailPage id /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::Policies) => view! { <PoliciesPage /> }.into_any(),
-                                PanelPage::Tenant(_, TenantPage::Groups) => view! { <GroupsPage /> }.into_any(),
-                                // Rarely opened: loaded on demand (`deferred`).
+                                // Every other page loads on demand (`deferred`).
                                 PanelPage::Tenant(
                                     _,
-                                    TenantPage::Policy(_)
+                                    TenantPage::Policies
+                                    | TenantPage::Policy(_)
+                                    | TenantPage::Groups
                                     | TenantPage::Backups
                                     | TenantPage::BackupSet(_)
                                     | TenantPage::RestoreRuns

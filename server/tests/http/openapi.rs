@@ -42,6 +42,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/operations/{id}",
         "/api/t/{tenant}/operations/{id}/cancel",
         "/api/t/{tenant}/operations/{id}/stream",
+        "/api/t/{tenant}/overview",
         "/api/t/{tenant}/policies",
         "/api/t/{tenant}/policies/kinds",
         "/api/t/{tenant}/policies/{id}",
@@ -74,6 +75,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "{summary_status}"
     );
     assert!(schemas["PolicyList"].is_object() && schemas["GroupList"].is_object());
+    assert!(schemas["TenantOverview"].is_object(), "{schemas}");
     let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
     assert!(codes.iter().any(|c| c == "not_found"));
     let start = &doc["paths"]["/api/t/{tenant}/operations"]["post"]["responses"];

@@ -1,5 +1,5 @@
-//! Pages few people open on a visit — Backups and a backup set, Restores, Members, the Audit
-//! log, Workspace, Account, an invitation and the catalog — load on demand as a second
+//! Every page but the daily surfaces — the overview, Operations and Run Detail (where every
+//! "View run" link leads), with sign-in and the tenant chooser — loads on demand as a second
 //! WebAssembly bundle (`dist/deferred/`, its own Trunk target, `app/deferred.html`), so the
 //! panel's first load carries only the pages most visits need.
 //!

@@ -14,8 +14,8 @@ use crate::api::Api;
 use crate::components::toasts::Toasts;
 use crate::live::ActiveFeed;
 use crate::panel::pages::{
-    AccountPage, AuditLogPage, BackupSetPage, BackupsPage, CatalogPage, InvitationPage,
-    MembersPage, PolicyPage, RestoreRunsPage, WorkspacePage,
+    AccountPage, AuditLogPage, BackupSetPage, BackupsPage, CatalogPage, GroupsPage, InvitationPage,
+    MembersPage, PoliciesPage, PolicyPage, RestoreRunsPage, WorkspacePage,
 };
 use crate::panel::router::{PanelPage, Router};
 use crate::panel::session::{Session, SessionState};
@@ -71,7 +71,9 @@ fn TenantPages(slug: TenantSlug, page: TenantPage) -> impl IntoView {
     let feed = ActiveFeed::connect(Api::same_origin(), &access.slug);
     provide_context(TenantScope { access, feed });
     Some(match page {
+        TenantPage::Policies => view! { <PoliciesPage /> }.into_any(),
         TenantPage::Policy(id) => view! { <PolicyPage id /> }.into_any(),
+        TenantPage::Groups => view! { <GroupsPage /> }.into_any(),
         TenantPage::Backups => view! { <BackupsPage /> }.into_any(),
         TenantPage::BackupSet(id) => view! { <BackupSetPage id /> }.into_any(),
         TenantPage::RestoreRuns => view! { <RestoreRunsPage /> }.into_any(),
