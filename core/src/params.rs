@@ -212,6 +212,26 @@ impl OperationParams {
         })
     }
 
+    /// The operation these are the parameters of.
+    pub fn operation(&self) -> OperationType {
+        use OperationType as Op;
+        match self {
+            Self::InventorySync => Op::InventorySync,
+            Self::EntraGroupSync => Op::EntraGroupSync,
+            Self::BackupScheduleRun { .. } => Op::BackupScheduleRun,
+            Self::BackupRetention { .. } => Op::BackupRetention,
+            Self::BackupSetAddPolicies { .. } => Op::BackupSetAddPolicies,
+            Self::BackupSetRemovePolicies { .. } => Op::BackupSetRemovePolicies,
+            Self::PolicyExport { .. } => Op::PolicyExport,
+            Self::PolicyUnignore { .. } => Op::PolicyUnignore,
+            Self::PolicyVersionRestore { .. } => Op::PolicyVersionRestore,
+            Self::RestoreExecute { .. } => Op::RestoreExecute,
+            Self::RestoreRunUnarchive { .. } => Op::RestoreRunUnarchive,
+            Self::RestoreRunForceDelete { .. } => Op::RestoreRunForceDelete,
+            Self::OperationsPrune { .. } => Op::OperationsPrune,
+        }
+    }
+
     /// The parameters in their one canonical form (ids sorted, no repeats): what is stored with
     /// the run and what its identity is computed from.
     pub fn canonical(&self) -> Map<String, Value> {

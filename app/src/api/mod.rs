@@ -20,7 +20,7 @@ use opsux_core::wire::{
     RestoreRunDto, RestoreRunList, RunDetail, RunList, RunSummary, SetupStatus, StartRunRequest,
     StartRunResponse, TenantOverview,
 };
-use opsux_core::{OperationType, RunId, TenantSlug};
+use opsux_core::{OperationParams, RunId, TenantSlug};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -244,10 +244,12 @@ impl Api {
     pub async fn start(
         &self,
         tenant: &TenantSlug,
-        operation: OperationType,
-        params: serde_json::Map<String, serde_json::Value>,
+        params: &OperationParams,
     ) -> Result<StartRunResponse, ApiError> {
-        let body = StartRunRequest { operation, params };
+        let body = StartRunRequest {
+            operation: params.operation(),
+            params: params.canonical(),
+        };
         self.post_json(&format!("/api/t/{tenant}/operations"), &body)
             .await
     }

@@ -3,6 +3,7 @@
 
 mod confirm;
 pub mod deferred;
+mod list;
 mod pages;
 mod router;
 mod session;

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 use opsux_core::wire::TenantAccessDto;
-use opsux_core::{OperationType, TenantSlug};
+use opsux_core::{OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::toasts::Toasts;
 
-/// A button that starts `operation` with `params` (none by default); offered only when the
-/// role grants its capability (R16).
+/// A button that starts the operation of `params` (built from the contract's typed
+/// parameters); offered only when the role grants its capability (R16).
 #[expect(
     clippy::needless_pass_by_value,
     reason = "component props are owned values in Leptos"
@@ -17,11 +17,11 @@ use crate::components::toasts::Toasts;
 #[component]
 pub(crate) fn StartButton(
     access: TenantAccessDto,
-    operation: OperationType,
+    params: OperationParams,
     #[prop(into)] label: String,
     #[prop(optional, into)] primary: bool,
-    #[prop(optional)] params: serde_json::Map<String, serde_json::Value>,
 ) -> impl IntoView {
+    let operation = params.operation();
     may_start(&access, operation).then(|| {
         let tenant = access.slug.clone();
         let busy = RwSignal::new(false);
@@ -32,7 +32,7 @@ pub(crate) fn StartButton(
             error.set(None);
             let (tenant, params) = (tenant.clone(), params.clone());
             leptos::task::spawn_local(async move {
-                match start(&tenant, operation, params).await {
+                match start(&tenant, params).await {
                     Ok(toast) => toasts.show(toast),
                     Err(message) => error.set(Some(message)),
                 }
@@ -64,15 +64,14 @@ pub(crate) fn may_start(access: &TenantAccessDto, operation: OperationType) -> b
         .is_some_and(|c| access.capabilities.contains(&c))
 }
 
-/// Starts `operation` with `params`; the toast of the answer (queued or already queued), or
+/// Starts the operation of `params`; the toast of the answer (queued or already queued), or
 /// what went wrong, said for a person.
 pub(crate) async fn start(
     tenant: &TenantSlug,
-    operation: OperationType,
-    params: serde_json::Map<String, serde_json::Value>,
+    params: OperationParams,
 ) -> Result<opsux_core::presenter::Toast, String> {
     Api::same_origin()
-        .start(tenant, operation, params)
+        .start(tenant, &params)
         .await
         .map(|answer| answer.toast)
         .map_err(|err| err.describe())

@@ -54,6 +54,8 @@ fn every_operation_accepts_its_documented_parameters() {
     for (op, params) in cases {
         let parsed = parse(op, params.clone()).unwrap_or_else(|e| panic!("{op}: {e}"));
         assert_eq!(Value::Object(parsed.canonical()), params, "{op}");
+        // What a page builds knows its operation, so the start request is made from it alone.
+        assert_eq!(parsed.operation(), op);
     }
 }
 

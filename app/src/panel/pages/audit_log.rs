@@ -1,5 +1,5 @@
 //! `/t/{tenant}/audit-log` (owners): who did what, when, with the record before and after
-//! (R19), newest first, a page at a time. Others are told the page is for owners; the server
+//! (R19), newest first, a page at a time to the first entry. Others are told the page is for owners; the server
 //! refuses them too.
 
 use leptos::prelude::*;
@@ -9,8 +9,12 @@ use opsux_core::wire::AuditEntryDto;
 use crate::api::Api;
 use crate::components::RelativeTime;
 use crate::live::ticking_now;
+use crate::panel::list::{ListFrame, Paged};
 use crate::panel::shell::TenantScope;
 use crate::panel::title::set_title;
+
+/// Entries read at a time.
+const PAGE_SIZE: &str = "50";
 
 #[component]
 pub(crate) fn AuditLogPage() -> impl IntoView {
@@ -29,83 +33,47 @@ pub(crate) fn AuditLogPage() -> impl IntoView {
         move |run| opsux_core::presenter::view_run_url(&tenant, run)
     };
     let now = ticking_now();
-    let rows = RwSignal::new(Vec::<AuditEntryDto>::new());
-    let next_cursor = RwSignal::new(None::<String>);
-    let loaded = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let fetch_page = move |cursor: Option<String>| {
-        let tenant = tenant.clone();
-        leptos::task::spawn_local(async move {
-            let mut query = vec![("limit", "50".to_owned())];
+    let entries = Paged::new(
+        |e: &AuditEntryDto| e.id.clone(),
+        move |cursor| {
+            let tenant = tenant.clone();
+            let mut query = vec![("limit", PAGE_SIZE.to_owned())];
             query.extend(cursor.map(|c| ("cursor", c)));
-            let answer = Api::same_origin().audit_log(&tenant, &query).await;
-            if rows.is_disposed() {
-                return;
+            async move {
+                let page = Api::same_origin().audit_log(&tenant, &query).await?;
+                Ok((page.items, page.next_cursor))
             }
-            match answer {
-                Ok(page) => {
-                    rows.update(|list| {
-                        for entry in page.items {
-                            if !list.iter().any(|e| e.id == entry.id) {
-                                list.push(entry);
-                            }
-                        }
-                    });
-                    next_cursor.set(page.next_cursor);
-                    loaded.set(true);
-                }
-                Err(err) => {
-                    error.set(Some(err.describe()));
-                    loaded.set(true);
-                }
-            }
-        });
-    };
-    fetch_page(None);
-    let load_more = move |_| fetch_page(next_cursor.get_untracked());
+        },
+    );
     view! {
         <div class="page-head">
             <h1>"Audit log"</h1>
             <p class="muted">"Changes to the tenant's records: who made them, when, and what the record was before."</p>
         </div>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        <div class="table-wrap card card-flush">
-            <table class="table audit" data-test="audit-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Who"</th>
-                        <th scope="col">"What"</th>
-                        <th scope="col">"Before"</th>
-                        <th scope="col">"After"</th>
-                    </tr>
-                </thead>
-                <tbody aria-busy=move || (!loaded.get()).to_string()>
-                    <For each=move || rows.get() key=|e| e.id.clone() let(entry)>
-                        <tr data-test="audit-entry">
-                            <td><RelativeTime at=entry.at now /></td>
-                            <td>{entry.actor_label.clone()}</td>
-                            <td>
-                                <code>{entry.action.clone()}</code>
-                                {entry.run_id.map(|run| view! {
-                                    " "<a href=run_link(run) data-test="audit-run">"by its run"</a>
-                                })}
-                            </td>
-                            <td>{record(entry.before.as_ref(), "Record")}</td>
-                            <td>{record(entry.after.as_ref(), "Record")}{entry.after.is_none().then(|| view! { <span class="muted">"Gone"</span> })}</td>
-                        </tr>
-                    </For>
-                </tbody>
-            </table>
-            <Show when=move || loaded.get() && rows.with(Vec::is_empty)>
-                <div class="empty" data-test="audit-empty"><p>"Nothing recorded yet."</p></div>
-            </Show>
-        </div>
-        <Show when=move || next_cursor.with(Option::is_some)>
-            <div class="load-more">
-                <button type="button" class="button" on:click=load_more.clone() data-test="load-more">"Load more"</button>
-            </div>
-        </Show>
+        <ListFrame state=entries.state table="audit-table" empty_test="audit-empty" class="audit" columns=5
+            head=|| view! {
+                <th scope="col">"When"</th>
+                <th scope="col">"Who"</th>
+                <th scope="col">"What"</th>
+                <th scope="col">"Before"</th>
+                <th scope="col">"After"</th>
+            }
+            empty=|| view! { <p>"Nothing recorded yet."</p> }>
+            <For each=move || entries.rows.get() key=|e| e.id.clone() let(entry)>
+                <tr data-test="audit-entry">
+                    <td><RelativeTime at=entry.at now /></td>
+                    <td>{entry.actor_label.clone()}</td>
+                    <td>
+                        <code>{entry.action.clone()}</code>
+                        {entry.run_id.map(|run| view! {
+                            " "<a href=run_link(run) data-test="audit-run">"by its run"</a>
+                        })}
+                    </td>
+                    <td>{record(entry.before.as_ref(), "Record")}</td>
+                    <td>{record(entry.after.as_ref(), "Record")}{entry.after.is_none().then(|| view! { <span class="muted">"Gone"</span> })}</td>
+                </tr>
+            </For>
+        </ListFrame>
     }
     .into_any()
 }

@@ -8,20 +8,23 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use opsux_core::presenter::backups_url;
 use opsux_core::wire::{BackupSetDetail, ErrorCode, PolicyDto};
-use opsux_core::{OperationType, TenantSlug};
+use opsux_core::{OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::RelativeTime;
-use crate::components::toasts::Toasts;
 use crate::live::ticking_now;
+use crate::panel::list::{BulkBar, BulkStart, Load, LoadMore, Paged, PickBox, Picks};
 use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
-use crate::panel::start::{may_start, start};
+use crate::panel::start::may_start;
 use crate::panel::title::set_title;
 use crate::panel::words::count;
 
+/// Candidates read at a time: a tenant may hold hundreds of policies.
+const PAGE_SIZE: &str = "50";
+
 #[derive(Debug, Clone)]
-enum Load {
+enum SetLoad {
     Loading,
     Ready(BackupSetDetail),
     NotFound,
@@ -33,16 +36,16 @@ pub(crate) fn BackupSetPage(id: String) -> impl IntoView {
     let scope = TenantScope::expect();
     let tenant = scope.access.slug.clone();
     let may_change = may_start(&scope.access, OperationType::BackupSetAddPolicies);
-    let load = RwSignal::new(Load::Loading);
+    let load = RwSignal::new(SetLoad::Loading);
     let reload = {
         let (tenant, id) = (tenant.clone(), id.clone());
         move || {
             let (tenant, id) = (tenant.clone(), id.clone());
             leptos::task::spawn_local(async move {
                 let answer = match Api::same_origin().backup_set(&tenant, &id).await {
-                    Ok(detail) => Load::Ready(detail),
-                    Err(err) if err.is(ErrorCode::NotFound) => Load::NotFound,
-                    Err(err) => Load::Failed(err.describe()),
+                    Ok(detail) => SetLoad::Ready(detail),
+                    Err(err) if err.is(ErrorCode::NotFound) => SetLoad::NotFound,
+                    Err(err) => SetLoad::Failed(err.describe()),
                 };
                 load.try_set(answer);
             });
@@ -58,13 +61,15 @@ pub(crate) fn BackupSetPage(id: String) -> impl IntoView {
     );
     let back = backups_url(&tenant);
     move || match load.get() {
-        Load::Loading => {
+        SetLoad::Loading => {
             view! { <div class="page-loading" aria-busy="true" data-test="loading"></div> }
                 .into_any()
         }
-        Load::NotFound => view! { <NotFound /> }.into_any(),
-        Load::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-        Load::Ready(detail) => {
+        SetLoad::NotFound => view! { <NotFound /> }.into_any(),
+        SetLoad::Failed(message) => {
+            view! { <p class="error" role="alert">{message}</p> }.into_any()
+        }
+        SetLoad::Ready(detail) => {
             set_title(&format!(
                 "{} · Backups · {}",
                 detail.set.name, scope.access.name
@@ -88,12 +93,14 @@ pub(crate) fn BackupSetPage(id: String) -> impl IntoView {
 #[component]
 fn Items(tenant: TenantSlug, detail: BackupSetDetail, may_change: bool) -> impl IntoView {
     let now = ticking_now();
-    let picked = RwSignal::new(BTreeSet::<String>::new());
+    let picks = Picks::new();
     let set = detail.set.id.clone();
     view! {
         {may_change.then(|| view! {
-            <PickedAction tenant=tenant.clone() set=set.clone() picked
-                operation=OperationType::BackupSetRemovePolicies label="Remove from set" region="Selected items" />
+            <BulkBar picks region="Selected items">
+                <BulkStart picks tenant=tenant.clone() label="Remove from set"
+                    params=move |policy_ids| OperationParams::BackupSetRemovePolicies { backup_set_id: set.clone(), policy_ids } />
+            </BulkBar>
         })}
         <div class="table-wrap card card-flush">
             <table class="table" data-test="backup-items">
@@ -108,7 +115,9 @@ fn Items(tenant: TenantSlug, detail: BackupSetDetail, may_change: bool) -> impl 
                 <tbody>
                     {detail.items.into_iter().map(|item| view! {
                         <tr data-test="backup-item">
-                            {may_change.then(|| view! { <PickCell id=item.policy_id.clone() label=item.policy_name.clone() picked /> })}
+                            {may_change.then(|| view! {
+                                <td class="pick"><PickBox picks id=item.policy_id.clone() label=item.policy_name.clone() /></td>
+                            })}
                             <td>{item.policy_name.clone()}</td>
                             <td class="numeric">{item.provider_version}</td>
                             <td><RelativeTime at=item.captured_at now /></td>
@@ -120,108 +129,52 @@ fn Items(tenant: TenantSlug, detail: BackupSetDetail, may_change: bool) -> impl 
     }
 }
 
-/// The tenant's policies that are not in the set yet, to pick and add.
+/// The tenant's policies that are not in the set yet (not ignored), a page at a time to the
+/// last, to pick and add.
 #[component]
 fn AddPolicies(tenant: TenantSlug, set: String, in_set: BTreeSet<String>) -> impl IntoView {
-    // `None` until the policies have been read: "every policy is in it" only when it is so.
-    let candidates = RwSignal::new(None::<Vec<PolicyDto>>);
-    let picked = RwSignal::new(BTreeSet::<String>::new());
-    {
+    let candidates = Paged::new(|p: &PolicyDto| p.id.clone(), {
         let tenant = tenant.clone();
-        leptos::task::spawn_local(async move {
-            let query = [("limit", "200".to_owned()), ("ignored", "false".to_owned())];
-            if let Ok(list) = Api::same_origin().policies(&tenant, &query).await {
-                let outside = list
+        move |cursor| {
+            let (tenant, in_set) = (tenant.clone(), in_set.clone());
+            let mut query = vec![
+                ("limit", PAGE_SIZE.to_owned()),
+                ("ignored", "false".to_owned()),
+            ];
+            query.extend(cursor.map(|c| ("cursor", c)));
+            async move {
+                let page = Api::same_origin().policies(&tenant, &query).await?;
+                let outside = page
                     .items
                     .into_iter()
                     .filter(|p| !in_set.contains(&p.id))
                     .collect();
-                candidates.try_set(Some(outside));
+                Ok((outside, page.next_cursor))
             }
-        });
-    }
+        }
+    });
+    let picks = Picks::new();
+    let state = candidates.state;
     view! {
         <section class="card" aria-labelledby="add-title">
             <h2 id="add-title">"Add policies"</h2>
-            <PickedAction tenant set picked operation=OperationType::BackupSetAddPolicies label="Add to set" region="Policies to add" />
+            <BulkBar picks region="Policies to add">
+                <BulkStart picks tenant label="Add to set"
+                    params=move |policy_ids| OperationParams::BackupSetAddPolicies { backup_set_id: set.clone(), policy_ids } />
+            </BulkBar>
+            {move || match state.load() {
+                Load::Failed(message) => Some(view! { <p class="error" role="alert">{message}</p> }),
+                _ => None,
+            }}
             <ul class="pick-list" data-test="add-candidates">
-                {move || candidates.get().unwrap_or_default().into_iter().map(|policy| view! {
-                    <li><label><PickBox id=policy.id.clone() label=policy.name.clone() picked />" "{policy.name.clone()}</label></li>
-                }).collect_view()}
+                <For each=move || candidates.rows.get() key=|p| p.id.clone() let(policy)>
+                    <li><PickBox picks id=policy.id.clone() label=policy.name.clone() named=true /></li>
+                </For>
             </ul>
-            <Show when=move || candidates.with(|c| c.as_ref().is_some_and(Vec::is_empty))>
+            <Show when=move || state.is_empty() && !state.has_more()>
                 <p class="muted">"Every policy not ignored is in this set."</p>
             </Show>
+            <LoadMore state />
         </section>
-    }
-}
-
-#[component]
-fn PickCell(id: String, label: String, picked: RwSignal<BTreeSet<String>>) -> impl IntoView {
-    view! { <td class="pick"><PickBox id label picked /></td> }
-}
-
-#[component]
-fn PickBox(id: String, label: String, picked: RwSignal<BTreeSet<String>>) -> impl IntoView {
-    let checked = {
-        let id = id.clone();
-        move || picked.with(|p| p.contains(&id))
-    };
-    let toggle = move |_| {
-        let id = id.clone();
-        picked.update(|p| {
-            if !p.remove(&id) {
-                p.insert(id);
-            }
-        });
-    };
-    view! { <input type="checkbox" aria-label=format!("Select {label}") prop:checked=checked on:change=toggle /> }
-}
-
-/// Starts `operation` on the set with the picked policy ids; shown once some are picked.
-#[component]
-fn PickedAction(
-    tenant: TenantSlug,
-    set: String,
-    picked: RwSignal<BTreeSet<String>>,
-    operation: OperationType,
-    label: &'static str,
-    region: &'static str,
-) -> impl IntoView {
-    let toasts = Toasts::expect();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let count = move || picked.with(BTreeSet::len);
-    let run = move |_| {
-        let ids: Vec<serde_json::Value> = picked
-            .get_untracked()
-            .into_iter()
-            .map(serde_json::Value::from)
-            .collect();
-        let mut params = serde_json::Map::new();
-        params.insert("backup_set_id".to_owned(), set.clone().into());
-        params.insert("policy_ids".to_owned(), ids.into());
-        let tenant = tenant.clone();
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match start(&tenant, operation, params).await {
-                Ok(toast) => {
-                    toasts.show(toast);
-                    picked.try_set(BTreeSet::new());
-                }
-                Err(message) => {
-                    error.try_set(Some(message));
-                }
-            }
-            busy.try_set(false);
-        });
-    };
-    view! {
-        <div class="bulk-bar" role="region" aria-label=region hidden=move || count() == 0>
-            <span class="bulk-count">{move || format!("{} selected", count())}</span>
-            <button type="button" class="button" on:click=run disabled=move || busy.get()>{label}</button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </div>
     }
 }

@@ -9,16 +9,20 @@ use opsux_core::presenter::backup_set_url;
 use opsux_core::wire::{
     BackupScheduleDto, BackupSchedulePatch, BackupSetDto, NewBackupSchedule, PolicySelection,
 };
-use opsux_core::{Capability, OperationType, TenantSlug};
+use opsux_core::{Capability, OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::toasts::Toasts;
 use crate::components::{Badge, RelativeTime};
 use crate::live::ticking_now;
+use crate::panel::list::{ListFrame, Paged};
 use crate::panel::shell::TenantScope;
 use crate::panel::start::{may_start, start};
 use crate::panel::title::set_title;
 use crate::panel::words::count;
+
+/// Backup sets read at a time.
+const SETS_PAGE: &str = "20";
 
 #[component]
 pub(crate) fn BackupsPage() -> impl IntoView {
@@ -166,8 +170,8 @@ fn ScheduleCard(
                 let id = schedule.id.clone();
                 view! {
                     <div class="schedule-actions">
-                        <ScheduleStart tenant=tenant.clone() id=id.clone() operation=OperationType::BackupScheduleRun label="Run now" />
-                        <ScheduleStart tenant=tenant.clone() id operation=OperationType::BackupRetention label="Apply retention" />
+                        <ScheduleStart tenant=tenant.clone() params=OperationParams::BackupScheduleRun { schedule_id: id.clone() } label="Run now" />
+                        <ScheduleStart tenant=tenant.clone() params=OperationParams::BackupRetention { schedule_id: id } label="Apply retention" />
                         {may_manage.then(|| view! {
                             <button type="button" class="button button-quiet" on:click=move |_| editing.update(|e| *e = !*e)
                                 aria-expanded=move || editing.get().to_string()>
@@ -197,21 +201,19 @@ fn ScheduleCard(
 #[component]
 fn ScheduleStart(
     tenant: TenantSlug,
-    id: String,
-    operation: OperationType,
+    params: OperationParams,
     label: &'static str,
 ) -> impl IntoView {
+    let operation = params.operation();
     let toasts = Toasts::expect();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let click = move |_| {
-        let mut params = serde_json::Map::new();
-        params.insert("schedule_id".to_owned(), id.clone().into());
-        let tenant = tenant.clone();
+        let (tenant, params) = (tenant.clone(), params.clone());
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match start(&tenant, operation, params).await {
+            match start(&tenant, params).await {
                 Ok(toast) => toasts.show(toast),
                 Err(message) => {
                     error.try_set(Some(message));
@@ -376,26 +378,24 @@ fn ScheduleForm(
     }
 }
 
-/// The tenant's backup sets, newest first, each leading to its items.
+/// The tenant's backup sets, newest first, each leading to its items, a page at a time.
 #[component]
 fn BackupSets() -> impl IntoView {
     let scope = TenantScope::expect();
     let tenant = scope.access.slug.clone();
     let now = ticking_now();
-    let sets = RwSignal::new(None::<Vec<BackupSetDto>>);
-    let reload = {
+    let sets = Paged::new(|set: &BackupSetDto| set.id.clone(), {
         let tenant = tenant.clone();
-        move || {
+        move |cursor| {
             let tenant = tenant.clone();
-            leptos::task::spawn_local(async move {
-                let query = [("limit", "50".to_owned())];
-                if let Ok(list) = Api::same_origin().backup_sets(&tenant, &query).await {
-                    sets.try_set(Some(list.items));
-                }
-            });
+            let mut query = vec![("limit", SETS_PAGE.to_owned())];
+            query.extend(cursor.map(|c| ("cursor", c)));
+            async move {
+                let page = Api::same_origin().backup_sets(&tenant, &query).await?;
+                Ok((page.items, page.next_cursor))
+            }
         }
-    };
-    reload();
+    });
     scope.feed.on_ended(
         &[
             OperationType::BackupScheduleRun,
@@ -403,39 +403,26 @@ fn BackupSets() -> impl IntoView {
             OperationType::BackupSetAddPolicies,
             OperationType::BackupSetRemovePolicies,
         ],
-        reload,
+        move || sets.reload(),
     );
     view! {
         <section aria-labelledby="sets-title">
             <h2 id="sets-title" class="section-title">"Backup sets"</h2>
-            <div class="table-wrap card card-flush">
-                <table class="table" data-test="backup-sets-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col" class="numeric">"Policies"</th>
-                            <th scope="col">"Made"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {move || sets.get().unwrap_or_default().into_iter().map(|set| {
-                            let href = backup_set_url(&tenant, &set.id);
-                            view! {
-                                <tr data-test="backup-set-row" data-set-id=set.id.clone()>
-                                    <td><a class="row-link" href=href>{set.name.clone()}</a></td>
-                                    <td class="numeric">{set.item_count}</td>
-                                    <td><RelativeTime at=set.created_at now /></td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                <Show when=move || sets.with(|s| s.as_ref().is_some_and(Vec::is_empty))>
-                    <div class="empty" data-test="backup-sets-empty">
-                        <p>"No backup sets yet. Run a schedule to make one."</p>
-                    </div>
-                </Show>
-            </div>
+            <ListFrame state=sets.state table="backup-sets-table" empty_test="backup-sets-empty" columns=3
+                head=|| view! {
+                    <th scope="col">"Name"</th>
+                    <th scope="col" class="numeric">"Policies"</th>
+                    <th scope="col">"Made"</th>
+                }
+                empty=|| view! { <p>"No backup sets yet. Run a schedule to make one."</p> }>
+                <For each=move || sets.rows.get() key=|set| (set.id.clone(), set.item_count) let(set)>
+                    <tr data-test="backup-set-row" data-set-id=set.id.clone()>
+                        <td><a class="row-link" href=backup_set_url(&tenant, &set.id)>{set.name.clone()}</a></td>
+                        <td class="numeric">{set.item_count}</td>
+                        <td><RelativeTime at=set.created_at now /></td>
+                    </tr>
+                </For>
+            </ListFrame>
         </section>
     }
 }

@@ -12,6 +12,7 @@ use opsux_core::{OperationType, RunId, RunOutcome, RunStatus};
 use crate::api::Api;
 use crate::components::{Duration, RelativeTime, RunBadge};
 use crate::live::ticking_now;
+use crate::panel::list::{ListFrame, Paged, set_url_filters};
 use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
 use crate::panel::title::set_title;
@@ -43,38 +44,20 @@ pub(crate) fn OperationsPage() -> impl IntoView {
     }
 }
 
-fn filter_query(filter: &RunFilter) -> Vec<(&'static str, String)> {
-    let mut query = Vec::new();
-    if let Some(t) = filter.operation {
-        query.push(("type", t.as_str().to_owned()));
-    }
-    if let Some(s) = filter.status {
-        query.push(("status", s.as_str().to_owned()));
-    }
-    if let Some(o) = filter.outcome {
-        query.push(("outcome", o.as_str().to_owned()));
-    }
-    query
+fn filter_query(filter: &RunFilter) -> [(&'static str, Option<String>); 3] {
+    [
+        ("type", filter.operation.map(|t| t.as_str().to_owned())),
+        ("status", filter.status.map(|s| s.as_str().to_owned())),
+        ("outcome", filter.outcome.map(|o| o.as_str().to_owned())),
+    ]
 }
 
 #[component]
 fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
-    let router = Router::expect();
     let apply = move |change: &dyn Fn(&mut RunFilter)| {
         let mut next = filter.get_untracked();
         change(&mut next);
-        let query = filter_query(&next)
-            .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&");
-        let path = router.path_untracked();
-        let target = if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        };
-        router.replace(&target);
+        set_url_filters(&filter_query(&next));
     };
     let types = OperationType::ALL.map(|t| (t.as_str(), t.label())).to_vec();
     let statuses = RunStatus::ALL
@@ -124,32 +107,35 @@ fn FilterSelect(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(String),
-}
-
 #[component]
 fn RunTable(filter: RunFilter) -> impl IntoView {
     let scope = TenantScope::expect();
     let tenant = scope.access.slug.clone();
     let feed = scope.feed;
     let now = ticking_now();
-    let rows = RwSignal::new(Vec::<RunSummary>::new());
-    let next_cursor = RwSignal::new(None::<String>);
-    let load = RwSignal::new(Load::Loading);
-    let loading_more = RwSignal::new(false);
+    let runs = Paged::new(|run: &RunSummary| run.id, {
+        let tenant = tenant.clone();
+        move |cursor| {
+            let tenant = tenant.clone();
+            let mut query: Vec<(&str, String)> = filter_query(&filter)
+                .into_iter()
+                .filter_map(|(key, value)| value.map(|v| (key, v)))
+                .collect();
+            query.push(("limit", PAGE_SIZE.to_owned()));
+            query.extend(cursor.map(|c| ("cursor", c)));
+            async move {
+                let page = Api::same_origin().runs(&tenant, &query).await?;
+                Ok((page.items, page.next_cursor))
+            }
+        }
+    });
+    let rows = runs.rows;
 
     // Apply what the stream holds: active runs in their latest state, and runs that ended
     // while the page was open. Re-applying is harmless: only newer versions replace rows.
     // Runs that ended while the stream was away come back without their final state: those
     // still shown as active are read again, once each.
     let reread = StoredValue::new(Vec::<RunId>::new());
-    let refresh_tenant = StoredValue::new(tenant.clone());
-    // Also called when a page of the list arrives, which may be after the person left (another
-    // tenant, another filter): then the feed and the rows are gone, and there is nothing to do.
     let apply_feed = move || {
         if rows.is_disposed() {
             return;
@@ -170,7 +156,7 @@ fn RunTable(filter: RunFilter) -> impl IntoView {
             });
         });
         for id in stale {
-            let tenant = refresh_tenant.get_value();
+            let tenant = tenant.clone();
             leptos::task::spawn_local(async move {
                 if let Ok(detail) = Api::same_origin().run(&tenant, id).await {
                     let _ = rows.try_update(|list| apply_to_list(list, detail.run, &filter));
@@ -178,107 +164,34 @@ fn RunTable(filter: RunFilter) -> impl IntoView {
             });
         }
     };
+    // Every page read is brought up to date with the stream, and so is every change it brings.
+    let runs = runs.after_each_page(apply_feed.clone());
     Effect::new(move |_| {
         feed.runs.track();
-        if load.get_untracked() == Load::Ready {
+        if runs.state.is_ready() {
             apply_feed();
         }
     });
-
-    let fetch_page = {
-        let tenant = tenant.clone();
-        move |cursor: Option<String>| {
-            let tenant = tenant.clone();
-            leptos::task::spawn_local(async move {
-                let mut query = filter_query(&filter);
-                query.push(("limit", PAGE_SIZE.to_owned()));
-                let first_page = cursor.is_none();
-                if let Some(cursor) = cursor {
-                    query.push(("cursor", cursor));
-                }
-                match Api::same_origin().runs(&tenant, &query).await {
-                    Ok(page) => {
-                        rows.update(|list| {
-                            if first_page {
-                                list.clear();
-                            }
-                            for run in page.items {
-                                if !list.iter().any(|r| r.id == run.id) {
-                                    list.push(run);
-                                }
-                            }
-                        });
-                        next_cursor.set(page.next_cursor);
-                        load.set(Load::Ready);
-                        apply_feed();
-                    }
-                    Err(err) => load.set(Load::Failed(err.describe())),
-                }
-                loading_more.set(false);
-            });
-        }
-    };
-    fetch_page(None);
-    let load_more = {
-        let fetch_page = fetch_page.clone();
-        move |_| {
-            loading_more.set(true);
-            fetch_page(next_cursor.get_untracked());
-        }
-    };
     let filtered = filter != RunFilter::default();
 
     view! {
-        {move || match load.get() {
-            Load::Failed(message) => Some(view! { <p class="error" role="alert">{message}</p> }),
-            _ => None,
-        }}
-        <div class="table-wrap card card-flush">
-            <table class="table runs" data-test="runs-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Operation"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Started by"</th>
-                        <th scope="col">"Started"</th>
-                        <th scope="col" class="numeric">"Duration"</th>
-                    </tr>
-                </thead>
-                <tbody aria-busy=move || (load.get() == Load::Loading).to_string()>
-                    <Show when=move || load.get() == Load::Loading>
-                        {(0..3).map(|_| view! {
-                            <tr class="skeleton-row" aria-hidden="true">
-                                <td><span class="skeleton"></span></td>
-                                <td><span class="skeleton skeleton-short"></span></td>
-                                <td><span class="skeleton"></span></td>
-                                <td><span class="skeleton skeleton-short"></span></td>
-                                <td><span class="skeleton skeleton-short"></span></td>
-                            </tr>
-                        }).collect_view()}
-                    </Show>
-                    <For each=move || rows.get() key=|run| (run.id, run.version) let(run)>
-                        <RunRow run now />
-                    </For>
-                </tbody>
-            </table>
-            <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
-                <div class="empty" data-test="runs-empty">
-                    {if filtered {
-                        view! { <p>"No operations match these filters."</p> }.into_any()
-                    } else {
-                        view! { <p>"No operations yet. Start one from the Overview; it shows up here at once."</p> }.into_any()
-                    }}
-                </div>
-            </Show>
-        </div>
-        <Show when=move || next_cursor.with(Option::is_some)>
-            <div class="load-more">
-                <button type="button" class="button" on:click=load_more.clone() disabled=move || loading_more.get()
-                    data-test="load-more">
-                    {move || if loading_more.get() { "Loading…" } else { "Load more" }}
-                </button>
-            </div>
-        </Show>
+        <ListFrame state=runs.state table="runs-table" empty_test="runs-empty" class="runs" columns=5
+            head=|| view! {
+                <th scope="col">"Operation"</th>
+                <th scope="col">"Status"</th>
+                <th scope="col">"Started by"</th>
+                <th scope="col">"Started"</th>
+                <th scope="col" class="numeric">"Duration"</th>
+            }
+            empty=move || if filtered {
+                view! { <p>"No operations match these filters."</p> }.into_any()
+            } else {
+                view! { <p>"No operations yet. Start one from the Overview; it shows up here at once."</p> }.into_any()
+            }>
+            <For each=move || rows.get() key=|run| (run.id, run.version) let(run)>
+                <RunRow run now />
+            </For>
+        </ListFrame>
     }
 }
 

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use opsux_core::badge::run_badge;
 use opsux_core::presenter::{backups_url, operations_url};
 use opsux_core::wire::{DayOutcomes, FAILURE_DAYS, OVERVIEW_DAYS, TenantOverview};
-use opsux_core::{OperationType, RunOutcome, RunStatus};
+use opsux_core::{OperationParams, OperationType, RunOutcome, RunStatus};
 use time::OffsetDateTime;
 
 use crate::api::Api;
@@ -63,8 +63,8 @@ pub(crate) fn OverviewPage() -> impl IntoView {
                 </p>
             </div>
             <div class="actions">
-                <StartButton access=access.clone() operation=OperationType::InventorySync label="Sync inventory" primary=true />
-                <StartButton access=access.clone() operation=OperationType::EntraGroupSync label="Sync groups" />
+                <StartButton access=access.clone() params=OperationParams::InventorySync label="Sync inventory" primary=true />
+                <StartButton access=access.clone() params=OperationParams::EntraGroupSync label="Sync groups" />
             </div>
         </div>
         {(!may_start).then(|| view! {
@@ -213,7 +213,7 @@ fn NextBackups(
                     </ul>
                 }.into_any()
             }}
-            <a href=backups>"Backups →"</a>
+            <p class="page-foot"><a href=backups>"Backups →"</a></p>
         </section>
     }
 }

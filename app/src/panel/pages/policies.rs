@@ -1,23 +1,23 @@
 //! `/t/{tenant}/policies`: the tenant's synced policies by name, filtered by the ignored flag
-//! (kept in the URL), a page at a time. Rows can be picked — one by one or the whole page — for
-//! the bulk operations `Export` (`policy_export`) and `Unignore` (`policy_unignore`), offered
-//! only to roles that may start them (R16); a start answers with its toast only (R10).
-
-use std::collections::BTreeSet;
+//! and kind (kept in the URL), a page at a time to the list's end. Rows can be picked — one by
+//! one or every row shown, across pages — for the bulk operations `Export` (`policy_export`)
+//! and `Unignore` (`policy_unignore`), offered only to roles that may start them (R16); a
+//! start answers with its toast only (R10).
 
 use leptos::prelude::*;
-use opsux_core::OperationType;
 use opsux_core::badge::IGNORED_POLICY;
 use opsux_core::presenter::policy_url;
 use opsux_core::wire::PolicyDto;
+use opsux_core::{OperationParams, OperationType};
 
 use crate::api::Api;
-use crate::components::toasts::Toasts;
 use crate::components::{Badge, RelativeTime};
 use crate::live::ticking_now;
-use crate::panel::router::Router;
+use crate::panel::list::{
+    BulkBar, BulkStart, ListFrame, Paged, PickAll, PickBox, Picks, UrlFilter, set_url_filters,
+};
 use crate::panel::shell::TenantScope;
-use crate::panel::start::{StartButton, may_start, start};
+use crate::panel::start::{StartButton, may_start};
 use crate::panel::title::set_title;
 
 const PAGE_SIZE: &str = "50";
@@ -26,23 +26,12 @@ const PAGE_SIZE: &str = "50";
 const CHANGES_THE_LIST: [OperationType; 2] =
     [OperationType::InventorySync, OperationType::PolicyUnignore];
 
-/// The bulk operations of this page, with their button labels.
-const BULK: [(OperationType, &str); 2] = [
-    (OperationType::PolicyExport, "Export"),
-    (OperationType::PolicyUnignore, "Unignore"),
-];
-
 #[component]
 pub(crate) fn PoliciesPage() -> impl IntoView {
     let scope = TenantScope::expect();
     set_title(&format!("Policies · {}", scope.access.name));
-    let router = Router::expect();
-    let ignored = Memo::new(move |_| {
-        router
-            .query("ignored")
-            .filter(|v| v == "true" || v == "false")
-    });
-    let kind = Memo::new(move |_| router.query("kind").filter(|k| !k.is_empty()));
+    let ignored = UrlFilter::new("ignored");
+    let kind = UrlFilter::new("kind");
     let kinds = RwSignal::new(Vec::<String>::new());
     {
         let tenant = scope.access.slug.clone();
@@ -52,26 +41,18 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
             }
         });
     }
-    // Filters live in the URL, so a filtered list can be shared and reloaded.
-    let apply = move |ignored: Option<String>, kind: Option<String>| {
-        let mut query = Vec::new();
-        if let Some(v) = ignored.filter(|v| !v.is_empty()) {
-            query.push(format!("ignored={v}"));
-        }
-        if let Some(k) = kind.filter(|k| !k.is_empty()) {
-            query.push(format!("kind={}", js_sys::encode_uri_component(&k)));
-        }
-        let path = router.path_untracked();
-        router.replace(&if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{}", query.join("&"))
-        });
+    let pick_ignored = move |e: leptos::ev::Event| {
+        set_url_filters(&[
+            ("ignored", Some(event_target_value(&e))),
+            ("kind", kind.get_untracked()),
+        ]);
     };
-    let pick_ignored =
-        move |e: leptos::ev::Event| apply(Some(event_target_value(&e)), kind.get_untracked());
-    let pick_kind =
-        move |e: leptos::ev::Event| apply(ignored.get_untracked(), Some(event_target_value(&e)));
+    let pick_kind = move |e: leptos::ev::Event| {
+        set_url_filters(&[
+            ("ignored", ignored.get_untracked()),
+            ("kind", Some(event_target_value(&e))),
+        ]);
+    };
     view! {
         <div class="page-head">
             <h1>"Policies"</h1>
@@ -98,17 +79,12 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
             </label>
         </form>
         {move || {
-            let (ignored, kind) = (ignored.get(), kind.get());
+            // Only the values the server knows; anything else in the URL lists everything.
+            let ignored = ignored.get().filter(|v| v == "true" || v == "false");
+            let kind = kind.get();
             view! { <PolicyTable ignored kind /> }
         }}
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(String),
 }
 
 #[component]
@@ -117,129 +93,70 @@ fn PolicyTable(ignored: Option<String>, kind: Option<String>) -> impl IntoView {
     let access = scope.access.clone();
     let tenant = access.slug.clone();
     let now = ticking_now();
-    let rows = RwSignal::new(Vec::<PolicyDto>::new());
-    let next_cursor = RwSignal::new(None::<String>);
-    let load = RwSignal::new(Load::Loading);
-    let picked = RwSignal::new(BTreeSet::<String>::new());
-    let bulk: Vec<_> = BULK
-        .into_iter()
-        .filter(|(op, _)| may_start(&access, *op))
-        .collect();
-    let selectable = !bulk.is_empty();
     let filtered = ignored.is_some() || kind.is_some();
-
-    let fetch_page = {
+    let policies = Paged::new(|p: &PolicyDto| p.id.clone(), {
         let tenant = tenant.clone();
-        move |cursor: Option<String>| {
+        move |cursor| {
             let tenant = tenant.clone();
-            let (ignored, kind) = (ignored.clone(), kind.clone());
-            leptos::task::spawn_local(async move {
-                let mut query = vec![("limit", PAGE_SIZE.to_owned())];
-                query.extend(ignored.map(|v| ("ignored", v)));
-                query.extend(kind.map(|k| ("kind", k)));
-                let first_page = cursor.is_none();
-                query.extend(cursor.map(|c| ("cursor", c)));
-                let answer = Api::same_origin().policies(&tenant, &query).await;
-                // The person may have left the page meanwhile.
-                if rows.is_disposed() {
-                    return;
-                }
-                match answer {
-                    Ok(page) => {
-                        rows.update(|list| {
-                            if first_page {
-                                list.clear();
-                            }
-                            // A page read twice (a click racing a refresh) adds nothing twice.
-                            for policy in page.items {
-                                if !list.iter().any(|p| p.id == policy.id) {
-                                    list.push(policy);
-                                }
-                            }
-                        });
-                        next_cursor.set(page.next_cursor);
-                        load.set(Load::Ready);
-                    }
-                    Err(err) => load.set(Load::Failed(err.describe())),
-                }
-            });
+            let mut query = vec![("limit", PAGE_SIZE.to_owned())];
+            query.extend(ignored.clone().map(|v| ("ignored", v)));
+            query.extend(kind.clone().map(|k| ("kind", k)));
+            query.extend(cursor.map(|c| ("cursor", c)));
+            async move {
+                let page = Api::same_origin().policies(&tenant, &query).await?;
+                Ok((page.items, page.next_cursor))
+            }
         }
-    };
-    fetch_page(None);
-    // A sync or unignore that ends while the page is open changes what it lists: read the
-    // first page again.
-    scope.feed.on_ended(&CHANGES_THE_LIST, {
-        let fetch_page = fetch_page.clone();
-        move || fetch_page(None)
     });
-    let load_more = move |_| fetch_page(next_cursor.get_untracked());
-
-    let all_on_page = move || {
-        rows.with(|list| {
-            !list.is_empty() && picked.with(|p| list.iter().all(|r| p.contains(&r.id)))
-        })
-    };
-    let toggle_page = move |_| {
-        let select = !all_on_page();
-        rows.with_untracked(|list| {
-            picked.update(|p| {
-                for row in list {
-                    if select {
-                        p.insert(row.id.clone());
-                    } else {
-                        p.remove(&row.id);
-                    }
-                }
-            });
-        });
-    };
-
+    // A sync or unignore that ends while the page is open changes what it lists.
+    scope
+        .feed
+        .on_ended(&CHANGES_THE_LIST, move || policies.reload());
+    let may_export = may_start(&access, OperationType::PolicyExport);
+    let may_unignore = may_start(&access, OperationType::PolicyUnignore);
+    let selectable = may_export || may_unignore;
+    let picks = Picks::new();
+    let shown = Signal::derive(move || {
+        policies
+            .rows
+            .with(|rows| rows.iter().map(|p| p.id.clone()).collect())
+    });
     view! {
-        {move || match load.get() {
-            Load::Failed(message) => Some(view! { <p class="error" role="alert">{message}</p> }),
-            _ => None,
-        }}
-        {selectable.then(|| view! { <BulkBar tenant=tenant.clone() actions=bulk.clone() picked /> })}
-        <div class="table-wrap card card-flush">
-            <table class="table" data-test="policies-table">
-                <thead>
-                    <tr>
-                        {selectable.then(|| view! {
-                            <th scope="col" class="pick">
-                                <input type="checkbox" aria-label="Select all listed"
-                                    data-test="pick-page" prop:checked=all_on_page on:change=toggle_page />
-                            </th>
-                        })}
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Kind"</th>
-                        <th scope="col" class="numeric">"Version"</th>
-                        <th scope="col">"Last synced"</th>
-                    </tr>
-                </thead>
-                <tbody aria-busy=move || (load.get() == Load::Loading).to_string()>
-                    <For each=move || rows.get() key=|p| (p.id.clone(), p.provider_version, p.ignored) let(policy)>
-                        <PolicyRow policy selectable picked now />
-                    </For>
-                </tbody>
-            </table>
-            <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
-                <div class="empty" data-test="policies-empty">
-                    {if filtered {
-                        view! { <p>"No policies match these filters."</p> }.into_any()
-                    } else {
-                        view! {
-                            <p>"No policies here yet. An inventory sync pulls them from the tenant."</p>
-                            <StartButton access=access.clone() operation=OperationType::InventorySync label="Sync inventory" />
-                        }.into_any()
-                    }}
-                </div>
-            </Show>
-        </div>
-        <Show when=move || next_cursor.with(Option::is_some)>
-            <div class="load-more">
-                <button type="button" class="button" on:click=load_more.clone() data-test="load-more">"Load more"</button>
-            </div>
-        </Show>
+        {selectable.then(|| view! {
+            <BulkBar picks region="Selected policies">
+                {may_export.then(|| view! {
+                    <BulkStart picks tenant=tenant.clone() label="Export"
+                        params=|policy_ids| OperationParams::PolicyExport { policy_ids } />
+                })}
+                {may_unignore.then(|| view! {
+                    <BulkStart picks tenant=tenant.clone() label="Unignore"
+                        params=|policy_ids| OperationParams::PolicyUnignore { policy_ids } />
+                })}
+            </BulkBar>
+        })}
+        <ListFrame state=policies.state table="policies-table" empty_test="policies-empty"
+            columns=if selectable { 5 } else { 4 }
+            head=move || view! {
+                {selectable.then(|| view! {
+                    <th scope="col" class="pick"><PickAll picks shown /></th>
+                })}
+                <th scope="col">"Name"</th>
+                <th scope="col">"Kind"</th>
+                <th scope="col" class="numeric">"Version"</th>
+                <th scope="col">"Last synced"</th>
+            }
+            empty=move || if filtered {
+                view! { <p>"No policies match these filters."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"No policies here yet. An inventory sync pulls them from the tenant."</p>
+                    <StartButton access=access.clone() params=OperationParams::InventorySync label="Sync inventory" />
+                }.into_any()
+            }>
+            <For each=move || policies.rows.get() key=|p| (p.id.clone(), p.provider_version, p.ignored) let(policy)>
+                <PolicyRow policy selectable picks now />
+            </For>
+        </ListFrame>
     }
 }
 
@@ -247,29 +164,15 @@ fn PolicyTable(ignored: Option<String>, kind: Option<String>) -> impl IntoView {
 fn PolicyRow(
     policy: PolicyDto,
     selectable: bool,
-    picked: RwSignal<BTreeSet<String>>,
+    picks: Picks,
     now: ReadSignal<time::OffsetDateTime>,
 ) -> impl IntoView {
     let scope = TenantScope::expect();
     let href = policy_url(&scope.access.slug, &policy.id);
-    let id = policy.id.clone();
-    let checked = {
-        let id = id.clone();
-        move || picked.with(|p| p.contains(&id))
-    };
-    let toggle = move |_| {
-        let id = id.clone();
-        picked.update(|p| {
-            if !p.remove(&id) {
-                p.insert(id);
-            }
-        });
-    };
-    let label = format!("Select {}", policy.name);
     view! {
         <tr data-test="policy-row" data-policy-id=policy.id.clone()>
             {selectable.then(|| view! {
-                <td class="pick"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle /></td>
+                <td class="pick"><PickBox picks id=policy.id.clone() label=policy.name.clone() /></td>
             })}
             <td>
                 <a href=href class="row-link">{policy.name.clone()}</a>
@@ -279,65 +182,5 @@ fn PolicyRow(
             <td class="numeric">{policy.provider_version}</td>
             <td><RelativeTime at=policy.last_synced_at now /></td>
         </tr>
-    }
-}
-
-/// What to do with the picked policies: shown once some are picked.
-#[component]
-fn BulkBar(
-    tenant: opsux_core::TenantSlug,
-    actions: Vec<(OperationType, &'static str)>,
-    picked: RwSignal<BTreeSet<String>>,
-) -> impl IntoView {
-    let toasts = Toasts::expect();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let count = move || picked.with(BTreeSet::len);
-    let buttons = actions
-        .into_iter()
-        .map(|(operation, label)| {
-            let tenant = tenant.clone();
-            let run = move |_| {
-                let ids: Vec<serde_json::Value> = picked
-                    .get_untracked()
-                    .into_iter()
-                    .map(serde_json::Value::from)
-                    .collect();
-                let mut params = serde_json::Map::new();
-                params.insert("policy_ids".to_owned(), ids.into());
-                let tenant = tenant.clone();
-                busy.set(true);
-                error.set(None);
-                leptos::task::spawn_local(async move {
-                    match start(&tenant, operation, params).await {
-                        Ok(toast) => {
-                            toasts.show(toast);
-                            picked.try_set(BTreeSet::new());
-                        }
-                        Err(message) => {
-                            error.try_set(Some(message));
-                        }
-                    }
-                    busy.try_set(false);
-                });
-            };
-            view! {
-                <button type="button" class="button" on:click=run disabled=move || busy.get()
-                    data-test=format!("bulk-{}", operation.as_str())>
-                    {label}
-                </button>
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="bulk-bar" role="region" aria-label="Selected policies" data-test="bulk-bar"
-            hidden=move || count() == 0>
-            <span class="bulk-count" data-test="picked-count">{move || format!("{} selected", count())}</span>
-            {buttons}
-            <button type="button" class="button button-quiet" on:click=move |_| picked.set(BTreeSet::new())>
-                "Clear"
-            </button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </div>
     }
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use opsux_core::presenter::policies_url;
 use opsux_core::wire::{ErrorCode, PolicyDto, PolicyVersionDto};
-use opsux_core::{OperationType, TenantSlug};
+use opsux_core::{OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::RelativeTime;
@@ -127,10 +127,11 @@ fn RestoreVersion(tenant: TenantSlug, version: PolicyVersionDto) -> impl IntoVie
     let id = version.id.clone();
     let act = move || -> Action {
         let tenant = tenant.clone();
-        let mut params = serde_json::Map::new();
-        params.insert("policy_version_id".to_owned(), id.clone().into());
+        let params = OperationParams::PolicyVersionRestore {
+            policy_version_id: id.clone(),
+        };
         Box::pin(async move {
-            let toast = start(&tenant, OperationType::PolicyVersionRestore, params).await?;
+            let toast = start(&tenant, params).await?;
             toasts.show(toast);
             Ok(())
         })

@@ -5,24 +5,26 @@
 //! confirm step that says how many records are deleted for good). Only roles that may restore
 //! are offered any of it (R16).
 
-use std::collections::BTreeSet;
-
 use leptos::prelude::*;
 use opsux_core::badge::ARCHIVED_RECORD;
 use opsux_core::presenter::{backup_set_url, restore_runs_url};
 use opsux_core::wire::{BackupSetDto, NewRestoreRun, RestoreRunDto};
-use opsux_core::{Capability, OperationType, TenantSlug};
+use opsux_core::{Capability, OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::toasts::Toasts;
 use crate::components::{Badge, RelativeTime};
 use crate::live::ticking_now;
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
+use crate::panel::list::{BulkBar, BulkStart, ListFrame, Paged, PickBox, Picks, start_picked};
 use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::start;
 use crate::panel::title::set_title;
 use crate::panel::words::count;
+
+/// Restore runs read at a time.
+const PAGE_SIZE: &str = "20";
 
 #[component]
 pub(crate) fn RestoreRunsPage() -> impl IntoView {
@@ -133,85 +135,61 @@ fn RestoreRunTable(archived: bool, may_restore: bool, created: RwSignal<u32>) ->
     let scope = TenantScope::expect();
     let tenant = scope.access.slug.clone();
     let now = ticking_now();
-    let rows = RwSignal::new(Vec::<RestoreRunDto>::new());
-    let loaded = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let picked = RwSignal::new(BTreeSet::<String>::new());
-    let reload = {
+    let restores = Paged::new(|r: &RestoreRunDto| r.id.clone(), {
         let tenant = tenant.clone();
-        move || {
+        move |cursor| {
             let tenant = tenant.clone();
-            leptos::task::spawn_local(async move {
-                let query = [
-                    ("archived", archived.to_string()),
-                    ("limit", "200".to_owned()),
-                ];
-                let answer = Api::same_origin().restore_runs(&tenant, &query).await;
-                if rows.is_disposed() {
-                    return;
-                }
-                match answer {
-                    Ok(list) => {
-                        rows.set(list.items);
-                        loaded.set(true);
-                    }
-                    Err(err) => error.set(Some(err.describe())),
-                }
-            });
-        }
-    };
-    Effect::new({
-        let reload = reload.clone();
-        move |_| {
-            created.track();
-            reload();
+            let mut query = vec![
+                ("archived", archived.to_string()),
+                ("limit", PAGE_SIZE.to_owned()),
+            ];
+            query.extend(cursor.map(|c| ("cursor", c)));
+            async move {
+                let page = Api::same_origin().restore_runs(&tenant, &query).await?;
+                Ok((page.items, page.next_cursor))
+            }
         }
     });
-    // Unarchive and force delete change this list when they end.
+    Effect::new(move |first: Option<()>| {
+        created.track();
+        if first.is_some() {
+            restores.reload();
+        }
+    });
+    // Unarchive, force delete and execute change this list when they end.
     scope.feed.on_ended(
         &[
             OperationType::RestoreRunUnarchive,
             OperationType::RestoreRunForceDelete,
             OperationType::RestoreExecute,
         ],
-        reload.clone(),
+        move || restores.reload(),
     );
-    let bulk = (may_restore && archived).then(|| {
-        view! { <ArchivedBulkBar tenant=tenant.clone() picked /> }
-    });
     let pickable = may_restore && archived;
+    let picks = Picks::new();
+    let actions = may_restore && !archived;
     view! {
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        {bulk}
-        <div class="table-wrap card card-flush">
-            <table class="table" data-test="restore-runs-table">
-                <thead>
-                    <tr>
-                        {pickable.then(|| view! { <th scope="col" class="pick"><span class="visually-hidden">"Pick"</span></th> })}
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Backup set"</th>
-                        <th scope="col">"Executed"</th>
-                        <th scope="col">"Created"</th>
-                        {(may_restore && !archived).then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                    </tr>
-                </thead>
-                <tbody aria-busy=move || (!loaded.get()).to_string()>
-                    <For each=move || rows.get() key=|r| (r.id.clone(), r.executed_at, r.archived) let(restore)>
-                        <RestoreRunRow restore tenant=tenant.clone() now pickable picked
-                            actions=may_restore && !archived on_archived=reload.clone() />
-                    </For>
-                </tbody>
-            </table>
-            <Show when=move || loaded.get() && rows.with(Vec::is_empty)>
-                <div class="empty" data-test="restore-runs-empty">
-                    {if archived {
-                        view! { <p>"Nothing archived."</p> }.into_any()
-                    } else {
-                        view! { <p>{if may_restore { "No restore runs yet. Create one from a backup set above." } else { "No restore runs yet." }}</p> }.into_any()
-                    }}
-                </div>
-            </Show>
-        </div>
+        {pickable.then(|| view! { <ArchivedBulkBar tenant=tenant.clone() picks /> })}
+        <ListFrame state=restores.state table="restore-runs-table" empty_test="restore-runs-empty"
+            columns=4 + usize::from(pickable) + usize::from(actions)
+            head=move || view! {
+                {pickable.then(|| view! { <th scope="col" class="pick"><span class="visually-hidden">"Pick"</span></th> })}
+                <th scope="col">"Name"</th>
+                <th scope="col">"Backup set"</th>
+                <th scope="col">"Executed"</th>
+                <th scope="col">"Created"</th>
+                {actions.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+            }
+            empty=move || if archived {
+                view! { <p>"Nothing archived."</p> }.into_any()
+            } else {
+                view! { <p>{if may_restore { "No restore runs yet. Create one from a backup set above." } else { "No restore runs yet." }}</p> }.into_any()
+            }>
+            <For each=move || restores.rows.get() key=|r| (r.id.clone(), r.executed_at, r.archived) let(restore)>
+                <RestoreRunRow restore tenant=tenant.clone() now pickable picks actions
+                    on_archived=move || restores.reload() />
+            </For>
+        </ListFrame>
     }
 }
 
@@ -221,7 +199,7 @@ fn RestoreRunRow(
     tenant: TenantSlug,
     now: ReadSignal<time::OffsetDateTime>,
     pickable: bool,
-    picked: RwSignal<BTreeSet<String>>,
+    picks: Picks,
     actions: bool,
     on_archived: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -231,21 +209,7 @@ fn RestoreRunRow(
         view! { <a href=href>"Backup set"</a> }
     });
     let pick = pickable.then(|| {
-        let id = id.clone();
-        let label = format!("Select {}", restore.name);
-        let checked = {
-            let id = id.clone();
-            move || picked.with(|p| p.contains(&id))
-        };
-        let toggle = move |_| {
-            let id = id.clone();
-            picked.update(|p| {
-                if !p.remove(&id) {
-                    p.insert(id);
-                }
-            });
-        };
-        view! { <td class="pick"><input type="checkbox" aria-label=label prop:checked=checked on:change=toggle /></td> }
+        view! { <td class="pick"><PickBox picks id=id.clone() label=restore.name.clone() /></td> }
     });
     let executed = restore.executed_at.map_or_else(
         || view! { <span class="muted">"Not yet"</span> }.into_any(),
@@ -284,10 +248,11 @@ fn ExecuteRestore(tenant: TenantSlug, restore: RestoreRunDto) -> impl IntoView {
     let id = restore.id.clone();
     let act = move || -> Action {
         let tenant = tenant.clone();
-        let mut params = serde_json::Map::new();
-        params.insert("restore_run_id".to_owned(), id.clone().into());
+        let params = OperationParams::RestoreExecute {
+            restore_run_id: id.clone(),
+        };
         Box::pin(async move {
-            let toast = start(&tenant, OperationType::RestoreExecute, params).await?;
+            let toast = start(&tenant, params).await?;
             toasts.show(toast);
             Ok(())
         })
@@ -348,47 +313,12 @@ fn ArchiveRestore(
 /// The bulk actions on picked archived restore runs; `Force delete` asks first, naming how
 /// many records go for good.
 #[component]
-fn ArchivedBulkBar(tenant: TenantSlug, picked: RwSignal<BTreeSet<String>>) -> impl IntoView {
-    let toasts = Toasts::expect();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let count = move || picked.with(BTreeSet::len);
-    // Starts `operation` on the picked records; its toast, then the picks are cleared.
-    let run = move |operation: OperationType| -> Action {
-        let ids: Vec<serde_json::Value> = picked
-            .get_untracked()
-            .into_iter()
-            .map(serde_json::Value::from)
-            .collect();
-        let mut params = serde_json::Map::new();
-        params.insert("restore_run_ids".to_owned(), ids.into());
-        let tenant = tenant.clone();
-        Box::pin(async move {
-            let toast = start(&tenant, operation, params).await?;
-            toasts.show(toast);
-            picked.try_set(BTreeSet::new());
-            Ok(())
-        })
-    };
-    let unarchive = {
-        let run = run.clone();
-        move |_| {
-            busy.set(true);
-            error.set(None);
-            let action = run(OperationType::RestoreRunUnarchive);
-            leptos::task::spawn_local(async move {
-                if let Err(message) = action.await {
-                    error.try_set(Some(message));
-                }
-                busy.try_set(false);
-            });
-        }
-    };
-    let records = move || count_of(count());
+fn ArchivedBulkBar(tenant: TenantSlug, picks: Picks) -> impl IntoView {
+    let records = move || count_of(picks.count());
     view! {
-        <div class="bulk-bar" role="region" aria-label="Selected restore runs" data-test="bulk-bar" hidden=move || count() == 0>
-            <span class="bulk-count" data-test="picked-count">{move || format!("{} selected", count())}</span>
-            <button type="button" class="button" on:click=unarchive disabled=move || busy.get()>"Unarchive"</button>
+        <BulkBar picks region="Selected restore runs">
+            <BulkStart picks tenant=tenant.clone() label="Unarchive"
+                params=|restore_run_ids| OperationParams::RestoreRunUnarchive { restore_run_ids } />
             <Confirm
                 opener=Opener { label: "Force delete", name: None, class: "button button-danger-quiet", test: "force-delete" }
                 question=Question {
@@ -397,14 +327,12 @@ fn ArchivedBulkBar(tenant: TenantSlug, picked: RwSignal<BTreeSet<String>>) -> im
                     yes: Signal::derive(move || format!("Delete {}", records())),
                     danger: true,
                 }
-                disabled=busy
                 dialog_test="force-delete-dialog"
-                act=move || run(OperationType::RestoreRunForceDelete)
+                act=move || start_picked(picks, tenant.clone(), OperationParams::RestoreRunForceDelete { restore_run_ids: picks.ids() })
             >
                 <p>"They are deleted for good and cannot be brought back. Each deletion is written to the audit log."</p>
             </Confirm>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-        </div>
+        </BulkBar>
     }
 }
 

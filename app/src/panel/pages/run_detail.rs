@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use opsux_core::badge::{outcome_badge, status_badge};
 use opsux_core::live::newer_detail;
 use opsux_core::wire::{ErrorCode, ExportDto, RunDetail, RunStreamEvent, RunSummary};
-use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, TenantSlug};
+use opsux_core::{
+    Capability, OperationParams, OperationType, RunId, RunOutcome, RunStatus, TenantSlug,
+};
 
 use crate::api::Api;
 use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
@@ -131,19 +133,24 @@ fn RunView(
     let run_again = {
         let access = TenantScope::expect().access;
         let operation = first.operation;
+        // Read back through the contract's own parser; parameters it no longer accepts offer
+        // nothing to run again.
         let params = detail.with_untracked(|d| {
-            d.as_ref()
+            let stored = d
+                .as_ref()
                 .and_then(|d| d.context.get("params"))
                 .and_then(|p| p.as_object())
                 .cloned()
-                .unwrap_or_default()
+                .unwrap_or_default();
+            OperationParams::parse(operation, &stored).ok()
         });
         move || {
+            let params = params.clone()?;
             (!active.get()).then(|| {
-                let (access, params) = (access.clone(), params.clone());
+                let access = access.clone();
                 view! {
                     <div class="run-again">
-                        <StartButton access operation label="Run again" params />
+                        <StartButton access params label="Run again" />
                     </div>
                 }
             })
