@@ -89,6 +89,82 @@ export async function expectAccessible(page: Page, what: string) {
   expect(serious, `${what}: accessibility violations`).toEqual([]);
 }
 
+/**
+ * The page as a phone shows it: nothing wider than the screen (no sideways scroll of the page;
+ * a wide table scrolls inside its own frame), no control, popover or dialog off either edge,
+ * and every control a finger can hit — at least 44 × 44 CSS px (a link inside running text
+ * excepted, as WCAG's target-size rule does; a checkbox counts with its label).
+ */
+export async function expectFitsPhone(page: Page, what: string) {
+  const problems = await page.evaluate(() => {
+    const found: string[] = [];
+    const width = document.documentElement.clientWidth;
+    const name = (el: Element) => {
+      const text = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ');
+      const test = el.getAttribute('data-test');
+      return `<${el.tagName.toLowerCase()}${test ? ` data-test=${test}` : ''}> "${text.slice(0, 40)}"`;
+    };
+    // Inside a frame that scrolls sideways (a wide table, the navigation's tabs) an element may
+    // sit beyond the edge: the frame itself must fit.
+    const scrolledFrame = (el: Element): Element | null => {
+      for (let at = el.parentElement; at && at !== document.body; at = at.parentElement) {
+        const overflow = getComputedStyle(at).overflowX;
+        if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') return at;
+      }
+      return null;
+    };
+    if (document.documentElement.scrollWidth > width) {
+      // Name the innermost elements that reach past the edge: what to fix.
+      const wide = Array.from(document.body.querySelectorAll('*')).filter(
+        // A frame clips what it holds, except what is positioned against something outside it.
+        (el) =>
+          el.getBoundingClientRect().right > width + 0.5 &&
+          (!scrolledFrame(el) || ['absolute', 'fixed'].includes(getComputedStyle(el).position)),
+      );
+      const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+      found.push(
+        `the page scrolls sideways: ${document.documentElement.scrollWidth} px in ${width}, by ` +
+          innermost.slice(0, 3).map((el) => `${name(el).slice(0, 50)}.${el.className}`).join(', '),
+      );
+    }
+    const shown = (el: Element) => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    const offScreen = (el: Element) => {
+      const box = (scrolledFrame(el) ?? el).getBoundingClientRect();
+      return box.left < -0.5 || box.right > width + 0.5;
+    };
+    const inText = (el: Element) =>
+      el.tagName === 'A' &&
+      getComputedStyle(el).display === 'inline' &&
+      Array.from(el.parentElement?.childNodes ?? []).some(
+        (n) => n !== el && n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '',
+      );
+    for (const layer of document.querySelectorAll('.popover:not([hidden]), dialog[open], .slideover, .toast')) {
+      if (shown(layer) && offScreen(layer)) found.push(`${name(layer).slice(0, 60)} runs off the screen`);
+    }
+    const controls = document.querySelectorAll(
+      'a[href], button, select, textarea, summary, input:not([type="hidden"])',
+    );
+    for (const control of controls) {
+      if (!shown(control)) continue;
+      if (offScreen(control)) found.push(`${name(control)} is off the screen`);
+      if (inText(control)) continue;
+      let target: Element = control;
+      const input = control as HTMLInputElement;
+      if ((input.type === 'checkbox' || input.type === 'radio') && input.labels?.length) target = input.labels[0];
+      const box = target.getBoundingClientRect();
+      if (box.width < 43.5 || box.height < 43.5) {
+        found.push(`${name(control)} is ${Math.round(box.width)} × ${Math.round(box.height)} px`);
+      }
+    }
+    return found;
+  });
+  // Soft: one run of the tour names every page that does not fit, not only the first.
+  expect.soft(problems, `${what}: does not fit a phone`).toEqual([]);
+}
+
 /** Asks for a run to be cancelled (R9) on the page's session; `origin` is opsux's own. */
 export async function cancelRun(page: Page, tenant: string, id: string, origin = originOf(page)) {
   const response = await page.request.post(`/api/t/${tenant}/operations/${id}/cancel`, {

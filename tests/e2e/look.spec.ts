@@ -5,6 +5,7 @@ import {
   cancelRun,
   completed,
   expectAccessible,
+  expectFitsPhone,
   markAllRead,
   policies,
   setFaults,
@@ -14,8 +15,9 @@ import {
 } from './helpers';
 
 // Every page and state at laptop and phone widths, light and dark: checked by axe-core (no
-// serious or critical violation) and kept as screenshots in tests/artifacts/screenshots/ for a
-// person to look at.
+// serious or critical violation), at 390 × 844 for a phone's fit (nothing off-screen, no
+// sideways scroll, tap targets of 44 px), and kept as screenshots in
+// tests/artifacts/screenshots/ for a person to look at.
 const SIZES = [
   { name: 'laptop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -34,6 +36,7 @@ async function capture(page: Page, name: string, prepare?: () => Promise<void>) 
         fullPage: true,
       });
       if (size.name === 'laptop') await expectAccessible(page, `${name} (${scheme})`);
+      if (size.name === 'phone' && scheme === 'light') await expectFitsPhone(page, name);
     }
   }
 }
