@@ -1,4 +1,5 @@
-//! The Playwright suite against the real server on a free loopback port.
+//! The Playwright suite against the real server on free loopback ports; the README's
+//! screenshots are taken the same way (`cargo xtask screenshots`).
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -8,7 +9,16 @@ use anyhow::Context;
 use crate::shell::cmd;
 use crate::toolchain::CHROMIUM;
 
-pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
+/// Which Playwright tests to run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Suite {
+    /// `tests/e2e/`: the end-to-end tests.
+    Tests,
+    /// `tests/docs/`: the README's screenshots, written to `docs/`.
+    Screenshots,
+}
+
+pub(crate) fn run(root: &Path, suite: Suite) -> anyhow::Result<()> {
     let target = build_server(root)?;
     let [port, embed_port, foreign_port, simulator_port] = free_ports()?;
     // A fresh database per run: the suite starts from the demo data set every time.
@@ -16,8 +26,12 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     if data.exists() {
         std::fs::remove_dir_all(&data).context("clearing the previous e2e database")?;
     }
+    let config = match suite {
+        Suite::Tests => "playwright.config.ts",
+        Suite::Screenshots => "playwright.docs.config.ts",
+    };
     cmd("npx")
-        .args(["--no-install", "playwright", "test"])
+        .args(["--no-install", "playwright", "test", "--config", config])
         .current_dir(root.join("tests"))
         .env("OPSUX_E2E_PORT", port.to_string())
         .env("OPSUX_E2E_EMBED_PORT", embed_port.to_string())

@@ -1,4 +1,4 @@
-//! Project automation: `cargo xtask run | test | size | setup`.
+//! Project automation: `cargo xtask run | test | size | screenshots | bench | guards | setup`.
 //!
 //! Every command installs what it needs first (see `toolchain`), so a fresh machine with
 //! Rust, Node.js and apt needs nothing else.
@@ -54,6 +54,9 @@ enum Command {
         #[arg(default_value = "lifecycle", value_parser = ["lifecycle", "list", "streams"])]
         name: String,
     },
+    /// Take the README's screenshots (`docs/*.png`) from the demo in Chromium: the overview
+    /// with Active operations open, Run Detail of a live run, the widget embedded elsewhere.
+    Screenshots,
     /// Scan the sources for code that bypasses the Ops-UX contract (also run by `test`).
     Guards,
     /// Install the toolchain only (wasm target, trunk, wasm-bindgen, wasm-opt, Chromium).
@@ -82,6 +85,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => run(&root, &listen, embed_port, database_url.as_deref()),
         Command::Test => test::run(&root),
         Command::Size => size::run(&root),
+        Command::Screenshots => {
+            toolchain::ensure_all(&root, toolchain::Needs::everything())?;
+            app_build::build_release(&root)?;
+            e2e::run(&root, e2e::Suite::Screenshots)
+        }
         Command::Guards => guards::run(&root),
         Command::Bench { name } => {
             let database = postgres::TestDatabase::start(

@@ -106,7 +106,7 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     timed(
         "e2e",
         "Playwright in Chromium against the real server",
-        || e2e::run(root),
+        || e2e::run(root, e2e::Suite::Tests),
     )?;
     eprintln!(
         "\nall checks passed in {:.0}s",
