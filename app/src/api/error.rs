@@ -66,7 +66,10 @@ fn sentence(text: &str) -> String {
     let Some(first) = chars.next() else {
         return String::new();
     };
-    let mut out: String = first.to_uppercase().chain(chars).collect();
+    // The server speaks English: ASCII case is enough, and spares the bundle Unicode's tables.
+    let mut out = String::with_capacity(text.len() + 1);
+    out.push(first.to_ascii_uppercase());
+    out.extend(chars);
     if !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }

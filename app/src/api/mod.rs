@@ -20,7 +20,7 @@ use opsux_core::wire::{
     RestoreRunDto, RestoreRunList, RunDetail, RunList, RunSummary, SetupStatus, StartRunRequest,
     StartRunResponse, TenantOverview,
 };
-use opsux_core::{OperationParams, RunId, TenantSlug};
+use opsux_core::{RunId, TenantSlug};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -244,13 +244,9 @@ impl Api {
     pub async fn start(
         &self,
         tenant: &TenantSlug,
-        params: &OperationParams,
+        request: &StartRunRequest,
     ) -> Result<StartRunResponse, ApiError> {
-        let body = StartRunRequest {
-            operation: params.operation(),
-            params: params.canonical(),
-        };
-        self.post_json(&format!("/api/t/{tenant}/operations"), &body)
+        self.post_json(&format!("/api/t/{tenant}/operations"), request)
             .await
     }
 

@@ -2,14 +2,14 @@
 //! from its answer (R10). The page never reports the run's end; the notification does.
 
 use leptos::prelude::*;
-use opsux_core::wire::TenantAccessDto;
+use opsux_core::wire::{StartRunRequest, TenantAccessDto};
 use opsux_core::{OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::toasts::Toasts;
 
-/// A button that starts the operation of `params` (built from the contract's typed
-/// parameters); offered only when the role grants its capability (R16).
+/// A button that starts the operation of `params`; offered only when the role grants its
+/// capability (R16).
 #[expect(
     clippy::needless_pass_by_value,
     reason = "component props are owned values in Leptos"
@@ -17,11 +17,11 @@ use crate::components::toasts::Toasts;
 #[component]
 pub(crate) fn StartButton(
     access: TenantAccessDto,
-    params: OperationParams,
+    #[prop(into)] params: StartParams,
     #[prop(into)] label: String,
     #[prop(optional, into)] primary: bool,
 ) -> impl IntoView {
-    let operation = params.operation();
+    let operation = params.0.operation;
     may_start(&access, operation).then(|| {
         let tenant = access.slug.clone();
         let busy = RwSignal::new(false);
@@ -64,14 +64,40 @@ pub(crate) fn may_start(access: &TenantAccessDto, operation: OperationType) -> b
         .is_some_and(|c| access.capabilities.contains(&c))
 }
 
+/// What a start sends: an operation and its parameters in their canonical form, made from the
+/// contract's typed [`OperationParams`] — or, for `Run again`, a run's own parameters as the
+/// server stored them (canonical already), sent back unchanged and checked again like any
+/// start. Never a map a page puts together.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StartParams(StartRunRequest);
+
+impl From<OperationParams> for StartParams {
+    fn from(params: OperationParams) -> Self {
+        Self(StartRunRequest {
+            operation: params.operation(),
+            params: params.canonical(),
+        })
+    }
+}
+
+impl StartParams {
+    /// The parameters stored with a run of `operation`, to start it again.
+    pub(crate) fn stored(
+        operation: OperationType,
+        params: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        Self(StartRunRequest { operation, params })
+    }
+}
+
 /// Starts the operation of `params`; the toast of the answer (queued or already queued), or
 /// what went wrong, said for a person.
 pub(crate) async fn start(
     tenant: &TenantSlug,
-    params: OperationParams,
+    params: impl Into<StartParams>,
 ) -> Result<opsux_core::presenter::Toast, String> {
     Api::same_origin()
-        .start(tenant, &params)
+        .start(tenant, &params.into().0)
         .await
         .map(|answer| answer.toast)
         .map_err(|err| err.describe())

@@ -60,7 +60,7 @@ fn Accept(invitation: InvitationView, token: String) -> impl IntoView {
     let summary = format!(
         "You are invited to {} as {} ({}).",
         invitation.tenant_name,
-        role_label(invitation.role).to_lowercase(),
+        role_label(invitation.role).to_ascii_lowercase(),
         invitation.email
     );
     let error = RwSignal::new(None::<String>);

@@ -129,7 +129,7 @@ fn LastRuns(overview: TenantOverview, now: ReadSignal<OffsetDateTime>) -> impl I
                 view! {
                     <ul class="plain-list overview-list">
                         {overview.last_runs.into_iter().map(|run| {
-                            let label = format!("Last {}", run.operation.label().to_lowercase());
+                            let label = format!("Last {}", run.operation.label().to_ascii_lowercase());
                             view! {
                                 <li data-test="overview-last-run" data-type=run.operation.as_str()>
                                     <a href=run.view_run_url.clone()>{label}</a>
@@ -339,7 +339,7 @@ fn describe(day: &DayOutcomes) -> String {
                 count_of(day, outcome),
                 run_badge(RunStatus::Completed, Some(outcome))
                     .label
-                    .to_lowercase()
+                    .to_ascii_lowercase()
             )
         })
         .collect();

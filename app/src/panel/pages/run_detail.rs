@@ -9,9 +9,7 @@ use leptos::prelude::*;
 use opsux_core::badge::{outcome_badge, status_badge};
 use opsux_core::live::newer_detail;
 use opsux_core::wire::{ErrorCode, ExportDto, RunDetail, RunStreamEvent, RunSummary};
-use opsux_core::{
-    Capability, OperationParams, OperationType, RunId, RunOutcome, RunStatus, TenantSlug,
-};
+use opsux_core::{Capability, OperationType, RunId, RunOutcome, RunStatus, TenantSlug};
 
 use crate::api::Api;
 use crate::components::{Duration, ProgressBar, RelativeTime, RunBadge, StreamNotice};
@@ -19,7 +17,7 @@ use crate::live::{StreamState, StreamTarget, keep_open, local_time, ticking_now}
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
 use crate::panel::pages::NotFound;
 use crate::panel::shell::TenantScope;
-use crate::panel::start::StartButton;
+use crate::panel::start::{StartButton, StartParams};
 use crate::panel::title::set_title;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,16 +131,13 @@ fn RunView(
     let run_again = {
         let access = TenantScope::expect().access;
         let operation = first.operation;
-        // Read back through the contract's own parser; parameters it no longer accepts offer
-        // nothing to run again.
+        // The run's own parameters, canonical as the server stored them, sent back unchanged.
         let params = detail.with_untracked(|d| {
-            let stored = d
-                .as_ref()
+            d.as_ref()
                 .and_then(|d| d.context.get("params"))
                 .and_then(|p| p.as_object())
                 .cloned()
-                .unwrap_or_default();
-            OperationParams::parse(operation, &stored).ok()
+                .map(|stored| StartParams::stored(operation, stored))
         });
         move || {
             let params = params.clone()?;
