@@ -49,20 +49,23 @@ test('Groups page to their end', async ({ page }) => {
   await signIn(page, 'owner@demo.test');
   const sync = await startRun(page, 'contoso', 'entra_group_sync', {});
   await completed(page, 'contoso', sync.run.id);
+  const groups = await everything(page, '/api/t/contoso/groups');
+  expect(groups.length).toBeGreaterThan(50);
   await page.goto('/t/contoso/groups');
-  // Contoso's directory holds 60 groups; a page is 50.
-  expect(await loadToTheEnd(page, page.getByTestId('group-row'), 50)).toBe(60);
+  expect(await loadToTheEnd(page, page.getByTestId('group-row'), 50)).toBe(groups.length);
 });
 
 test('Policies keep their picks across pages', async ({ page }) => {
   await signIn(page, 'owner@demo.test');
   await policies(page, 'contoso');
+  const total = (await everything(page, '/api/t/contoso/policies')).length;
+  expect(total).toBeGreaterThan(50);
   await page.goto('/t/contoso/policies');
   const rows = page.getByTestId('policy-row');
   await rows.first().getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Load more' }).click();
-  await expect(rows).toHaveCount(100);
-  await rows.nth(75).getByRole('checkbox').check();
+  await expect(rows).toHaveCount(Math.min(100, total));
+  await rows.nth(total - 1 < 75 ? total - 1 : 75).getByRole('checkbox').check();
   const bar = page.getByRole('region', { name: 'Selected policies' });
   await expect(bar.getByTestId('picked-count')).toHaveText('2 selected');
   await expect(rows.first().getByRole('checkbox')).toBeChecked();

@@ -12,9 +12,17 @@ pub(crate) struct UrlFilter(Memo<Option<String>>);
 
 impl UrlFilter {
     pub(crate) fn new(key: &'static str) -> Self {
+        Self::one_of(key, &[])
+    }
+
+    /// A filter taking only `values` (any other value in the URL: not filtered).
+    pub(crate) fn one_of(key: &'static str, values: &'static [&'static str]) -> Self {
         let router = Router::expect();
         Self(Memo::new(move |_| {
-            router.query(key).filter(|value| !value.is_empty())
+            router
+                .query(key)
+                .filter(|value| !value.is_empty())
+                .filter(|value| values.is_empty() || values.contains(&value.as_str()))
         }))
     }
 

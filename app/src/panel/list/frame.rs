@@ -51,10 +51,12 @@ pub(crate) fn ListFrame(
     }
 }
 
-/// `Load more` while the list has pages not shown; gone at its end.
+/// `Load more` while the list has pages not shown; gone at its end. A next page that could
+/// not be read says why; the button tries again.
 #[component]
 pub(crate) fn LoadMore(state: ListState) -> impl IntoView {
     view! {
+        {move || state.more_failed().map(|message| view! { <p class="error" role="alert">{message}</p> })}
         <Show when=move || state.has_more()>
             <div class="load-more">
                 <button type="button" class="button" data-test="load-more"

@@ -13,7 +13,7 @@ mod frame;
 mod paged;
 mod picks;
 
-pub(crate) use bulk::{BulkBar, BulkStart, start_picked};
+pub(crate) use bulk::{BulkBar, BulkStart, bulk_busy, start_picked};
 pub(crate) use filters::{UrlFilter, set_url_filters};
 pub(crate) use frame::{ListFrame, LoadMore};
 pub(crate) use paged::{Load, Paged};

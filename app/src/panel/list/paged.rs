@@ -13,7 +13,7 @@ pub(crate) enum Load {
     /// The first page is being read: nothing to show yet.
     Loading,
     Ready,
-    /// The last reading failed, said for a person; rows read before stay.
+    /// The first page could not be read, said for a person.
     Failed(String),
 }
 
@@ -27,6 +27,8 @@ pub(crate) struct ListState {
     next: RwSignal<Option<String>>,
     /// A next page is being read.
     more: RwSignal<bool>,
+    /// Why the last next page could not be read.
+    more_failed: RwSignal<Option<String>>,
     /// How many rows are shown (the page may add rows of its own, as Operations does live).
     shown: Signal<usize>,
     reader: StoredValue<Option<Reader>, LocalStorage>,
@@ -39,6 +41,7 @@ impl ListState {
             load: RwSignal::new(Load::Loading),
             next: RwSignal::new(None),
             more: RwSignal::new(false),
+            more_failed: RwSignal::new(None),
             shown,
             reader: StoredValue::new_local(None),
             after_page: StoredValue::new_local(None),
@@ -64,6 +67,10 @@ impl ListState {
 
     pub(crate) fn reading_more(self) -> bool {
         self.more.get()
+    }
+
+    pub(crate) fn more_failed(self) -> Option<String> {
+        self.more_failed.get()
     }
 
     /// Reads the first page again, replacing the rows (a run that changes the list ended).
@@ -117,7 +124,12 @@ impl<T: Send + Sync + 'static> Paged<T> {
             let first = cursor.is_none();
             if first {
                 reading.update_value(|n| *n = n.wrapping_add(1));
+                // The old cursor leads nowhere once the first page is read again: no `Load more`
+                // until the new first page says where the next one starts.
+                state.next.set(None);
+                state.more.set(false);
             }
+            state.more_failed.set(None);
             let this_reading = reading.get_value();
             let answer = fetch(cursor);
             leptos::task::spawn_local(async move {
@@ -144,7 +156,10 @@ impl<T: Send + Sync + 'static> Paged<T> {
                             after();
                         }
                     }
-                    Err(err) => state.load.set(Load::Failed(err.describe())),
+                    // A first page that failed leaves nothing to show; a next page that failed
+                    // leaves the rows shown, and live, with the reason beside `Load more`.
+                    Err(err) if first => state.load.set(Load::Failed(err.describe())),
+                    Err(err) => state.more_failed.set(Some(err.describe())),
                 }
                 state.more.set(false);
             });

@@ -17,6 +17,10 @@ impl Picks {
         self.0.with(BTreeSet::len)
     }
 
+    pub(crate) fn count_untracked(self) -> usize {
+        self.0.with_untracked(BTreeSet::len)
+    }
+
     pub(crate) fn contains(self, id: &str) -> bool {
         self.0.with(|p| p.contains(id))
     }

@@ -137,19 +137,27 @@ fn AddPolicies(tenant: TenantSlug, set: String, in_set: BTreeSet<String>) -> imp
         let tenant = tenant.clone();
         move |cursor| {
             let (tenant, in_set) = (tenant.clone(), in_set.clone());
-            let mut query = vec![
-                ("limit", PAGE_SIZE.to_owned()),
-                ("ignored", "false".to_owned()),
-            ];
-            query.extend(cursor.map(|c| ("cursor", c)));
             async move {
-                let page = Api::same_origin().policies(&tenant, &query).await?;
-                let outside = page
-                    .items
-                    .into_iter()
-                    .filter(|p| !in_set.contains(&p.id))
-                    .collect();
-                Ok((outside, page.next_cursor))
+                // A page made only of policies already in the set shows nothing: read on until
+                // one has a candidate, or the list ends.
+                let mut cursor = cursor;
+                loop {
+                    let mut query = vec![
+                        ("limit", PAGE_SIZE.to_owned()),
+                        ("ignored", "false".to_owned()),
+                    ];
+                    query.extend(cursor.map(|c| ("cursor", c)));
+                    let page = Api::same_origin().policies(&tenant, &query).await?;
+                    let outside: Vec<PolicyDto> = page
+                        .items
+                        .into_iter()
+                        .filter(|p| !in_set.contains(&p.id))
+                        .collect();
+                    if !outside.is_empty() || page.next_cursor.is_none() {
+                        return Ok((outside, page.next_cursor));
+                    }
+                    cursor = page.next_cursor;
+                }
             }
         }
     });

@@ -30,7 +30,7 @@ const CHANGES_THE_LIST: [OperationType; 2] =
 pub(crate) fn PoliciesPage() -> impl IntoView {
     let scope = TenantScope::expect();
     set_title(&format!("Policies · {}", scope.access.name));
-    let ignored = UrlFilter::new("ignored");
+    let ignored = UrlFilter::one_of("ignored", &["true", "false"]);
     let kind = UrlFilter::new("kind");
     let kinds = RwSignal::new(Vec::<String>::new());
     {
@@ -79,8 +79,7 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
             </label>
         </form>
         {move || {
-            // Only the values the server knows; anything else in the URL lists everything.
-            let ignored = ignored.get().filter(|v| v == "true" || v == "false");
+            let ignored = ignored.get();
             let kind = kind.get();
             view! { <PolicyTable ignored kind /> }
         }}

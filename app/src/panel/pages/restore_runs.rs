@@ -16,7 +16,9 @@ use crate::components::toasts::Toasts;
 use crate::components::{Badge, RelativeTime};
 use crate::live::ticking_now;
 use crate::panel::confirm::{Action, Confirm, Opener, Question};
-use crate::panel::list::{BulkBar, BulkStart, ListFrame, Paged, PickBox, Picks, start_picked};
+use crate::panel::list::{
+    BulkBar, BulkStart, ListFrame, Paged, PickBox, Picks, bulk_busy, start_picked,
+};
 use crate::panel::router::Router;
 use crate::panel::shell::TenantScope;
 use crate::panel::start::start;
@@ -327,6 +329,7 @@ fn ArchivedBulkBar(tenant: TenantSlug, picks: Picks) -> impl IntoView {
                     yes: Signal::derive(move || format!("Delete {}", records())),
                     danger: true,
                 }
+                disabled=bulk_busy()
                 dialog_test="force-delete-dialog"
                 act=move || start_picked(picks, tenant.clone(), OperationParams::RestoreRunForceDelete { restore_run_ids: picks.ids() })
             >
