@@ -5,7 +5,7 @@ use opsux_core::wire::{
     AuditLog, ConnectTenant, ConnectionCheck, NewTenant, TenantRename, WorkspaceOverview,
 };
 
-use super::{Api, ApiError, checked};
+use super::{Api, ApiError, checked, encode_query};
 
 impl Api {
     pub async fn workspace(&self) -> Result<WorkspaceOverview, ApiError> {
@@ -45,7 +45,13 @@ impl Api {
         checked(self.call("POST", &path).send().await?).await
     }
 
-    pub async fn workspace_audit_log(&self) -> Result<AuditLog, ApiError> {
-        self.get("/api/workspace/audit-log?limit=50").await
+    /// A page of the workspace's audit entries, newest first; `query` holds `limit` and
+    /// `cursor`.
+    pub async fn workspace_audit_log(
+        &self,
+        query: &[(&str, String)],
+    ) -> Result<AuditLog, ApiError> {
+        let query = encode_query(query);
+        self.get(&format!("/api/workspace/audit-log?{query}")).await
     }
 }

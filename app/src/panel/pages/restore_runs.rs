@@ -74,13 +74,25 @@ fn NewRestoreRunForm(created: RwSignal<u32>) -> impl IntoView {
     {
         let tenant = tenant.clone();
         leptos::task::spawn_local(async move {
-            let query = [("limit", "200".to_owned())];
-            if let Ok(list) = Api::same_origin().backup_sets(&tenant, &query).await {
-                if let Some(first) = list.items.first() {
-                    set.try_set(first.id.clone());
+            // Every set to choose from, newest first: all its pages.
+            let mut all = Vec::new();
+            let mut cursor = None;
+            loop {
+                let mut query = vec![("limit", "200".to_owned())];
+                query.extend(cursor.map(|c| ("cursor", c)));
+                let Ok(page) = Api::same_origin().backup_sets(&tenant, &query).await else {
+                    break;
+                };
+                all.extend(page.items);
+                cursor = page.next_cursor;
+                if cursor.is_none() {
+                    break;
                 }
-                sets.try_set(list.items);
             }
+            if let Some(first) = all.first() {
+                set.try_set(first.id.clone());
+            }
+            sets.try_set(all);
         });
     }
     let submit = move |event: leptos::ev::SubmitEvent| {
