@@ -1,17 +1,16 @@
 //! The active-operations widget (R11): the queued and running runs of one tenant, live, each
 //! with its progress and a link to Run Detail; a run leaves when it completes. The panel shows
-//! it from its header ([`ActiveOpsMenu`]); a host page embeds it as a card ([`ActiveOpsCard`]);
-//! both draw the same [`ActiveOpsList`].
+//! it from its header ([`ActiveOpsMenu`]) with [`ActiveOpsList`]; the embeddable widget
+//! (`crate::widget`) draws the same markup straight with web-sys, so it carries no Leptos.
 
 use leptos::ev;
 use leptos::prelude::*;
-use opsux_core::TenantSlug;
 use opsux_core::presenter::view_run_url;
 use opsux_core::wire::RunSummary;
 
 use super::{ProgressBar, RunBadge};
-use crate::api::Api;
-use crate::live::{ActiveFeed, StreamState, ticking_now};
+use crate::ids::unique_id;
+use crate::live::{ActiveFeed, StreamState, empty_text, notice_text, ticking_now};
 
 /// The list itself, as a region named `Active operations`. `link_base` is prefixed to Run
 /// Detail links: empty in the panel, the server's origin in an embedding page.
@@ -35,15 +34,8 @@ pub fn ActiveOpsList(feed: ActiveFeed, #[prop(into)] link_base: String) -> impl 
             <Show
                 when=move || { count() > 0 }
                 fallback=move || {
-                    // The empty state only when the stream can vouch for it.
-                    move || match feed.state.get() {
-                        StreamState::Connecting => Some("Loading…"),
-                        StreamState::Live => Some(
-                            "No operations are running. Operations you start appear here until they end.",
-                        ),
-                        _ => None,
-                    }
-                    .map(|text| view! { <p class="opsux-ops-empty" data-test="active-ops-empty">{text}</p> })
+                    move || feed.state.with(empty_text)
+                        .map(|text| view! { <p class="opsux-ops-empty" data-test="active-ops-empty">{text}</p> })
                 }
             >
                 <ul class="opsux-ops-list">
@@ -89,20 +81,9 @@ fn ActiveRunItem(
 #[component]
 pub fn StreamNotice(state: ReadSignal<StreamState>) -> impl IntoView {
     move || {
-        let text = match state.get() {
-            StreamState::Connecting | StreamState::Live => return None,
-            StreamState::Reconnecting => "Connection lost; reconnecting…".to_owned(),
-            StreamState::SignedOut => "Sign in to opsux to see active operations.".to_owned(),
-            StreamState::NotFound => {
-                "This tenant does not exist, or you are not a member of it.".to_owned()
-            }
-            StreamState::Unreachable(detail) => format!(
-                "Could not reach opsux ({detail}). If this page is on another site, its origin must be allowed by the opsux server."
-            ),
-        };
-        Some(
-            view! { <p class="opsux-ops-notice" role="status" data-test="active-ops-notice">{text}</p> },
-        )
+        state.with(notice_text).map(|text| {
+            view! { <p class="opsux-ops-notice" role="status" data-test="active-ops-notice">{text}</p> }
+        })
     }
 }
 
@@ -166,29 +147,4 @@ pub fn ActiveOpsMenu(feed: ActiveFeed) -> impl IntoView {
             </div>
         </div>
     }
-}
-
-/// The embedded widget: connects to the server itself and shows the list as a card.
-#[expect(
-    clippy::needless_pass_by_value,
-    reason = "component props are owned values in Leptos"
-)]
-#[component]
-pub fn ActiveOpsCard(api: Api, tenant: TenantSlug, server: String) -> impl IntoView {
-    let feed = ActiveFeed::connect(api, &tenant);
-    view! {
-        <div class="opsux-card" data-tenant=tenant.to_string()>
-            <ActiveOpsList feed link_base=server />
-        </div>
-    }
-}
-
-/// Ids unique within the page, for `aria-labelledby` when several widgets share a page.
-fn unique_id() -> u32 {
-    thread_local!(static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
-    NEXT.with(|n| {
-        let id = n.get();
-        n.set(id + 1);
-        id
-    })
 }

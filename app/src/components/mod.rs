@@ -9,7 +9,7 @@ mod time;
 pub mod bell;
 pub mod toasts;
 
-pub use active_ops::{ActiveOpsCard, ActiveOpsList, ActiveOpsMenu, StreamNotice};
+pub use active_ops::{ActiveOpsList, ActiveOpsMenu, StreamNotice};
 pub use badge::{Badge, RunBadge};
 pub use progress::ProgressBar;
 pub use time::{Duration, RelativeTime};

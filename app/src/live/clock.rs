@@ -5,11 +5,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use time::OffsetDateTime;
 
-/// Now, from the browser (`time`'s own clock is not available in wasm32).
-pub fn now() -> OffsetDateTime {
-    let nanos = (js_sys::Date::now() * 1_000_000.0) as i128;
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
+use super::now::now;
 
 /// A signal holding now, moved on every second while the current view lives: elapsed times
 /// and "3 min ago" stay true without a reload.

@@ -5,28 +5,12 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use leptos::prelude::*;
-use opsux_core::wire::ErrorCode;
 
 use super::event_stream::{EventStream, StreamEvent};
+use super::stream_state::{StreamState, refused_because, retry_pause};
 use crate::api::Api;
-
-/// What a view shows about its stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamState {
-    Connecting,
-    Live,
-    /// Lost; trying again.
-    Reconnecting,
-    /// The session ended (the panel returns to sign-in; the widget says to sign in).
-    SignedOut,
-    /// The tenant or run is not there, or not this user's to see (R16).
-    NotFound,
-    /// The server could not be reached at all (down, or this page's origin is not allowed).
-    Unreachable(String),
-}
 
 /// Which stream, and which plain GET explains a refusal.
 #[derive(Debug, Clone)]
@@ -35,9 +19,6 @@ pub struct StreamTarget {
     pub stream_path: String,
     pub probe_path: String,
 }
-
-const FIRST_RETRY: Duration = Duration::from_secs(2);
-const LONGEST_RETRY: Duration = Duration::from_secs(30);
 
 struct Connection<E> {
     target: StreamTarget,
@@ -103,14 +84,7 @@ fn diagnose<E: StreamEvent>(connection: Rc<Connection<E>>) {
             .api
             .probe(&connection.target.probe_path)
             .await;
-        let state = match &probe {
-            Err(err) if err.is(ErrorCode::Unauthenticated) => Some(StreamState::SignedOut),
-            Err(err) if err.is(ErrorCode::NotFound) => Some(StreamState::NotFound),
-            Err(err) if err.code.is_none() && err.status == 0 => {
-                Some(StreamState::Unreachable(err.message.clone()))
-            }
-            _ => None,
-        };
+        let state = refused_because(&probe);
         // Not found is final. Signed out is retried slowly: the person may sign in in another
         // tab, and an embedded widget should then come alive without a reload.
         if state == Some(StreamState::NotFound) {
@@ -123,13 +97,7 @@ fn diagnose<E: StreamEvent>(connection: Rc<Connection<E>>) {
             .set(state.unwrap_or(StreamState::Reconnecting));
         let failures = connection.failures.get().saturating_add(1);
         connection.failures.set(failures);
-        let pause = if signed_out {
-            LONGEST_RETRY
-        } else {
-            FIRST_RETRY
-                .saturating_mul(2u32.saturating_pow(failures.saturating_sub(1)))
-                .min(LONGEST_RETRY)
-        };
+        let pause = retry_pause(failures, signed_out);
         set_timeout(
             move || {
                 if !connection.slot.is_disposed() {

@@ -36,7 +36,7 @@ impl StreamEvent for NotificationsEvent {
 }
 
 /// An open stream. Dropping it closes the connection.
-pub(super) struct EventStream {
+pub(crate) struct EventStream {
     source: EventSource,
     _listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -46,7 +46,7 @@ impl EventStream {
     /// Opens `url`. `on_event` gets every event that parses (one that does not is logged and
     /// skipped: a bad event never breaks the view); `on_closed` runs when the browser gives up
     /// (the server refused the stream), not on the blips it reconnects from by itself.
-    pub(super) fn open<E: StreamEvent>(
+    pub(crate) fn open<E: StreamEvent>(
         url: &str,
         with_credentials: bool,
         on_event: impl Fn(E) + 'static,

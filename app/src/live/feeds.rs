@@ -8,7 +8,8 @@ use opsux_core::live::{ActiveRunSet, NotificationFeed};
 use opsux_core::wire::{ActiveRunsEvent, NotificationsEvent};
 use opsux_core::{OperationType, RunId, TenantSlug};
 
-use super::connection::{StreamState, StreamTarget, keep_open};
+use super::connection::{StreamTarget, keep_open};
+use super::stream_state::StreamState;
 use crate::api::Api;
 
 /// The queued and running runs of one tenant, live (R11).

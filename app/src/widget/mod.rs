@@ -1,15 +1,17 @@
 //! The embeddable widget: a host page loads `/widget/opsux-widget.js` and marks elements with
 //! `data-opsux-active-ops`, `data-tenant` and `data-server`. Each element gets a shadow root,
 //! so the host's styles do not reach in and ours do not leak out; the stylesheets are linked
-//! from the opsux server, which a host's strict CSP allows by allowing that origin.
+//! from the opsux server, which a host's strict CSP allows by allowing that origin. It is drawn
+//! straight with web-sys (`card.rs`, `feed.rs`), without Leptos: a host pays only for what it
+//! shows.
 
 mod attributes;
+mod card;
+mod feed;
 
 use std::any::Any;
 use std::cell::RefCell;
 
-use leptos::mount::mount_to;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{
@@ -17,11 +19,11 @@ use web_sys::{
 };
 
 use crate::api::Api;
-use crate::components::ActiveOpsCard;
 use attributes::WidgetConfig;
+use feed::Widget;
 
 /// The attribute that marks a host element.
-pub const MARKER: &str = "data-opsux-active-ops";
+pub(crate) const MARKER: &str = "data-opsux-active-ops";
 /// Set on an element that cannot hold a shadow root, once it has been told so.
 const REFUSED: &str = "data-opsux-refused";
 /// Stylesheets linked into every shadow root, from the folder the loader was served from.
@@ -45,7 +47,7 @@ thread_local! {
 
 /// Mounts a widget into every marked element of the page, now and whenever the host adds one;
 /// unmounts those whose element is removed.
-pub fn mount_all() {
+pub(crate) fn mount_all() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -121,11 +123,8 @@ fn mount_one(document: &web_sys::Document, host: &Element) {
     let _ = root.append_child(&container);
     match config {
         Ok(WidgetConfig { tenant, server }) => {
-            let api = Api::at(&server);
-            let handle = mount_to(container, move || {
-                view! { <ActiveOpsCard api=api tenant=tenant server=server /> }
-            });
-            MOUNTED.with(|mounted| mounted.borrow_mut().push((host.clone(), Box::new(handle))));
+            let widget = Widget::start(&container, Api::at(&server), &tenant, server);
+            MOUNTED.with(|mounted| mounted.borrow_mut().push((host.clone(), Box::new(widget))));
         }
         Err(message) => {
             // Never a blank: the element says what is wrong with it. Text only (R18), styled
