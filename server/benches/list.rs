@@ -160,13 +160,9 @@ fn run_id(n: i64) -> String {
     format!("{n:08x}-0000-7000-8000-{n:012x}")
 }
 
-/// `runs` completed runs in contoso, a second apart from `first_created`, one in a thousand a
-/// failed `restore_execute`, the rest succeeded `policy_export`s, inserted by the database
-/// itself in one statement.
+/// `runs` completed runs in contoso, a second apart from `first_created` (see
+/// [`Store::fill_completed_runs_for_benchmark`]).
 async fn fill(store: &Store, runs: i64, first_created: i64) -> anyhow::Result<()> {
-    const COLUMNS: &str = "INSERT INTO operation_runs (id, workspace_id, tenant_id, \
-        initiator_user_id, type, identity, status, outcome, created_at, started_at, \
-        completed_at, summary_counts, context, attempt, max_attempts, reason_code) ";
     let tenant = store
         .tenant(&"contoso".parse()?)
         .await?
@@ -176,48 +172,15 @@ async fn fill(store: &Store, runs: i64, first_created: i64) -> anyhow::Result<()
         .await?
         .ok_or_else(|| anyhow::anyhow!("no demo owner"))?
         .id;
-    let (workspace, tenant) = (tenant.workspace_id.to_string(), tenant.id.to_string());
-    // The same rows on both backends; only how a number becomes an id and where the numbers
-    // come from differ.
-    let (id, numbers) = match store {
-        Store::Sqlite(_) => (
-            "printf('%08x-0000-7000-8000-%012x', n, n)",
-            "(WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq \
-              WHERE n < $1 - 1) SELECT n FROM seq) AS seq",
-        ),
-        Store::Postgres(_) => (
-            "lpad(to_hex(n), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(n), 12, '0')",
-            "generate_series(0, $1 - 1) AS n",
-        ),
-    };
-    let sql = format!(
-        "{COLUMNS} SELECT {id}, $2, $3, $4, \
-           CASE WHEN n % 1000 = 7 THEN 'restore_execute' ELSE 'policy_export' END, \
-           'bench-' || n, 'completed', \
-           CASE WHEN n % 1000 = 7 THEN 'failed' ELSE 'succeeded' END, $5 + n * 1000, $5 + n * 1000, \
-           $5 + n * 1000 + 500, \
-           '{{\"total\":3,\"processed\":3,\"succeeded\":3}}', \
-           '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3, \
-           CASE WHEN n % 1000 = 7 THEN 'provider_throttled' END \
-         FROM {numbers}"
-    );
-    macro_rules! insert {
-        ($pool:expr) => {{
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(runs)
-                .bind(&workspace)
-                .bind(&tenant)
-                .bind(&owner)
-                .bind(first_created)
-                .execute($pool)
-                .await?;
-            sqlx::query("ANALYZE").execute($pool).await?;
-        }};
-    }
-    match store {
-        Store::Sqlite(pool) => insert!(pool),
-        Store::Postgres(pool) => insert!(pool),
-    }
+    store
+        .fill_completed_runs_for_benchmark(
+            tenant.workspace_id,
+            tenant.id,
+            &owner,
+            runs,
+            first_created,
+        )
+        .await?;
     Ok(())
 }
 

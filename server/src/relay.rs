@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use opsux_core::{RunId, RunStatus, UserId};
 use sqlx::PgPool;
-use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::postgres::PgListener;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -32,10 +32,11 @@ pub const CHANNEL: &str = "opsux_events";
 /// How the listening connection names itself (`pg_stat_activity.application_name`).
 pub const APPLICATION_NAME: &str = "opsux-events";
 
-/// Starts the relay for a PostgreSQL store; nothing to do on SQLite.
+/// Starts the relay: on a database that announces its changes (PostgreSQL), listening to
+/// them; else reading the changes of access that triggers recorded.
 pub fn spawn(store: &Store, runs: RunService, events: EventHub, wake_worker: Arc<Notify>) {
-    match store {
-        Store::Postgres(pool) => {
+    match store.listening_pool(APPLICATION_NAME) {
+        Some(listening) => {
             let relay = Relay {
                 store: store.clone(),
                 runs,
@@ -43,9 +44,9 @@ pub fn spawn(store: &Store, runs: RunService, events: EventHub, wake_worker: Arc
                 wake_worker,
                 delivered: HashMap::new(),
             };
-            tokio::spawn(relay.run(listening_pool(pool)));
+            tokio::spawn(relay.run(listening));
         }
-        Store::Sqlite(_) => {
+        None => {
             tokio::spawn(relay_access_changes(store.clone(), events));
         }
     }
@@ -82,18 +83,6 @@ async fn relay_access_changes(store: Store, events: EventHub) {
             }
         }
     }
-}
-
-/// A one-connection pool for the listener, named so operators (and tests) can find it.
-fn listening_pool(pool: &PgPool) -> PgPool {
-    let options = pool
-        .connect_options()
-        .as_ref()
-        .clone()
-        .application_name(APPLICATION_NAME);
-    PgPoolOptions::new()
-        .max_connections(1)
-        .connect_lazy_with(options)
 }
 
 struct Relay {

@@ -101,9 +101,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, store: Store, clock: SharedClock) -> Self {
         // On PostgreSQL every process hears every change from the database (see `relay`).
-        let events = match store {
-            Store::Sqlite(_) => EventHub::with_capacity(config.event_capacity),
-            Store::Postgres(_) => EventHub::fed_by_database(config.event_capacity),
+        let events = if store.announces_changes() {
+            EventHub::fed_by_database(config.event_capacity)
+        } else {
+            EventHub::with_capacity(config.event_capacity)
         };
         let runs = RunService::new(
             store.clone(),

@@ -8,6 +8,7 @@ mod app_build;
 mod compress;
 mod e2e;
 mod guards;
+mod peers;
 mod postgres;
 mod shell;
 mod size;
@@ -48,10 +49,14 @@ enum Command {
     Size,
     /// Run a benchmark and print its numbers, on SQLite and on a throwaway PostgreSQL cluster
     /// (or the server in `OPSUX_BENCH_DATABASE_URL`): `lifecycle` (run-service throughput),
-    /// `list` (the Operations list of a tenant with a million runs), `streams` (widget
-    /// streams: memory per watcher, commit → received latency).
+    /// `peers` (opsux beside graphile-worker on PostgreSQL), `list` (the Operations list of a
+    /// tenant with a million runs), `streams` (widget streams: memory per watcher, commit →
+    /// received latency).
     Bench {
-        #[arg(default_value = "lifecycle", value_parser = ["lifecycle", "list", "streams"])]
+        #[arg(
+            default_value = "lifecycle",
+            value_parser = ["lifecycle", "peers", "list", "streams"]
+        )]
         name: String,
     },
     /// Take the README's screenshots (`docs/*.png`) from the demo in Chromium: the overview
@@ -92,15 +97,22 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Guards => guards::run(&root),
         Command::Bench { name } => {
+            let peers = match name.as_str() {
+                "peers" => Some(peers::ensure_graphile_worker(&root)?),
+                _ => None,
+            };
             let database = postgres::TestDatabase::start(
                 &root,
                 postgres::BENCH_URL_VAR,
                 postgres::Durability::Full,
             )?;
-            shell::cmd("cargo")
+            let mut bench = shell::cmd("cargo")
                 .args(["bench", "--package", "opsux-server", "--bench", &name])
-                .env(postgres::BENCH_URL_VAR, database.url())
-                .run()
+                .env(postgres::BENCH_URL_VAR, database.url());
+            if let Some(modules) = peers {
+                bench = bench.env("GRAPHILE_WORKER_MODULES", modules);
+            }
+            bench.run()
         }
         Command::Setup => toolchain::ensure_all(&root, toolchain::Needs::everything()),
     }

@@ -158,6 +158,11 @@ impl RunRow {
     pub(crate) fn raw_id(&self) -> &str {
         self.summary.raw_id()
     }
+
+    /// The queue's order: oldest first, then by id.
+    pub(crate) fn created_at_and_id(&self) -> (i64, String) {
+        (self.summary.created_at, self.summary.id.clone())
+    }
 }
 
 impl SummaryRow {

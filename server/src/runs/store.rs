@@ -105,13 +105,16 @@ pub(super) async fn over_quota(
     conn: &mut Conn<'_>,
     run: &NewRun,
 ) -> Result<Option<ActiveRunCap>, RunError> {
+    // Counted up to the cap only: whether it is reached is all that matters, and a tenant
+    // with a large backlog (a cap raised high) costs no more than the cap.
     const PERSON: &str = "SELECT \
-        (SELECT count(*) FROM operation_runs \
-          WHERE tenant_id = $1 AND status IN ('queued', 'running')), \
-        (SELECT count(*) FROM operation_runs \
-          WHERE initiator_user_id = $2 AND status IN ('queued', 'running'))";
-    const SCHEDULED: &str = "SELECT count(*) FROM operation_runs \
-        WHERE tenant_id = $1 AND initiator_user_id IS NULL AND status IN ('queued', 'running')";
+        (SELECT count(*) FROM (SELECT 1 FROM operation_runs \
+          WHERE tenant_id = $1 AND status IN ('queued', 'running') LIMIT $3) t), \
+        (SELECT count(*) FROM (SELECT 1 FROM operation_runs \
+          WHERE initiator_user_id = $2 AND status IN ('queued', 'running') LIMIT $4) u)";
+    const SCHEDULED: &str = "SELECT count(*) FROM (SELECT 1 FROM operation_runs \
+        WHERE tenant_id = $1 AND initiator_user_id IS NULL AND status IN ('queued', 'running') \
+        LIMIT $2) s";
     match (run.quota, run.initiator) {
         (
             Some(Quota::Person {
@@ -124,6 +127,8 @@ pub(super) async fn over_quota(
                 sqlx::query_as(PERSON)
                     .bind(run.tenant_id.to_string())
                     .bind(initiator.to_string())
+                    .bind(i64::from(per_tenant))
+                    .bind(i64::from(per_user))
                     .fetch_one(&mut **c)
                     .await
             })?;
@@ -139,6 +144,7 @@ pub(super) async fn over_quota(
             let system: i64 = on_conn!(conn, c => {
                 sqlx::query_scalar(SCHEDULED)
                     .bind(run.tenant_id.to_string())
+                    .bind(i64::from(share))
                     .fetch_one(&mut **c)
                     .await
             })?;
@@ -179,44 +185,67 @@ pub(super) async fn insert_queued(
     row.map(RunRecord::try_from).transpose()
 }
 
-/// Claims a queued run (queued → running) with a fresh lease — or only `only`, if it is
-/// queued; `None` if there is nothing to claim.
+/// Claims up to `tokens.len()` queued runs (queued → running), each with a fresh lease under
+/// its own token (the token's position in `tokens` is the order of claiming) — or only
+/// `only`, if it is queued, with the first token. Returns the claimed runs, oldest first; none
+/// if there is nothing to claim.
 ///
-/// Fair across tenants: the run claimed is the oldest queued run of the tenant with the
-/// fewest runs running (then the oldest queue head), so one tenant's backlog of hundreds
-/// waits its turn behind another tenant's single run instead of starving it.
+/// Fair across tenants: the runs are taken from the tenant with the fewest runs running (then
+/// the oldest queue head), so one tenant's backlog of hundreds waits its turn behind another
+/// tenant's single run instead of starving it; what that tenant lacks is taken from the
+/// oldest of any tenant.
 ///
-/// On PostgreSQL the oldest queued row is picked `FOR UPDATE SKIP LOCKED`: a row another
-/// process is claiming at this moment is passed over, not waited for and then found taken,
-/// so a lost race yields the next row and never reads as an empty queue. SQLite has one
-/// writer at a time, so the same statement without the locking clause is race-free there.
-pub(super) async fn claim_next(
+/// One statement claims a whole batch. On PostgreSQL its rows are picked `FOR UPDATE SKIP
+/// LOCKED`: a row another process is claiming at this moment is passed over, not waited for
+/// and then found taken, so a lost race yields the next rows and never reads as an empty
+/// queue. SQLite has one writer at a time, so the same statement without the locking clause
+/// is race-free there.
+pub(super) async fn claim_batch(
     conn: &mut Conn<'_>,
-    lease_token: &str,
+    tokens: &[String],
     lease_expires_ms: i64,
     now_ms: i64,
     only: Option<RunId>,
-) -> Result<Option<RunRecord>, RunError> {
+) -> Result<Vec<RunRecord>, RunError> {
+    let lease = Lease {
+        expires_ms: lease_expires_ms,
+        now_ms,
+    };
+    let mut claimed = Vec::with_capacity(tokens.len());
     // A run whose stored row no longer decodes is set aside (failed) and the next one taken,
-    // so one bad row never stalls the queue; a few in a row end this claim.
-    for _ in 0..MAX_SET_ASIDE {
-        let Some(row) = claim_row(conn, lease_token, lease_expires_ms, now_ms, only).await? else {
-            return Ok(None);
-        };
-        let id = row.raw_id().to_owned();
-        match RunRecord::try_from(row) {
-            Ok(run) => return Ok(Some(run)),
-            Err(err) => {
-                tracing::error!(run = %id, error = %err, "a claimed run's stored data is invalid; failing it");
-                set_aside(conn, &id, now_ms).await?;
+    // so one bad row never stalls the queue; a few end this claim (the next one goes on).
+    let mut set_aside_left = MAX_SET_ASIDE;
+    while claimed.len() < tokens.len() {
+        let rows = claim_rows(conn, &tokens[claimed.len()..], lease, only).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let id = row.raw_id().to_owned();
+            match RunRecord::try_from(row) {
+                Ok(run) => claimed.push(run),
+                Err(err) => {
+                    tracing::error!(run = %id, error = %err, "a claimed run's stored data is invalid; failing it");
+                    set_aside(conn, &id, now_ms).await?;
+                    set_aside_left = set_aside_left.saturating_sub(1);
+                }
             }
         }
+        if set_aside_left == 0 || only.is_some() {
+            break;
+        }
     }
-    Ok(None)
+    Ok(claimed)
 }
 
 /// Bad rows set aside in one claim before it gives up (the next claim goes on).
 const MAX_SET_ASIDE: usize = 8;
+
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    expires_ms: i64,
+    now_ms: i64,
+}
 
 /// Fails a run just claimed whose row does not decode — without reading it back, which would
 /// fail the same way — with `internal_error`. No one is notified: who started it is part of
@@ -245,120 +274,169 @@ async fn set_aside(conn: &mut Conn<'_>, id: &str, now_ms: i64) -> Result<(), Run
     Ok(())
 }
 
-/// The claimed row, undecoded: the fairest tenant's oldest queued run, or any tenant's.
-async fn claim_row(
+/// The claimed rows, undecoded: the fairest tenant's oldest queued runs, then any tenant's.
+async fn claim_rows(
     conn: &mut Conn<'_>,
-    lease_token: &str,
-    lease_expires_ms: i64,
-    now_ms: i64,
+    tokens: &[String],
+    lease: Lease,
     only: Option<RunId>,
-) -> Result<Option<RunRow>, RunError> {
-    let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
-    let tenant = match only {
-        Some(_) => None,
-        None => fairest_tenant(conn).await?,
-    };
-    if let Some(claimed) = claim_sql(
-        conn,
-        [lease_token, a, b],
-        lease_expires_ms,
-        now_ms,
-        only,
-        tenant.as_deref(),
-    )
-    .await?
-    {
-        return Ok(Some(claimed));
+) -> Result<Vec<RunRow>, RunError> {
+    if let Some(id) = only {
+        return Ok(claim_only(conn, &tokens[0], lease, id)
+            .await?
+            .into_iter()
+            .collect());
     }
-    // On PostgreSQL every queued run of that tenant may be locked by other claimers just now:
-    // then any tenant's.
-    match tenant {
-        Some(_) => {
-            claim_sql(
-                conn,
-                [lease_token, a, b],
-                lease_expires_ms,
-                now_ms,
-                only,
-                None,
-            )
-            .await
-        }
-        None => Ok(None),
+    let mut rows = Vec::new();
+    if let Some(tenant) = fairest_tenant(conn).await? {
+        rows = claim_oldest(conn, tokens, lease, Some(&tenant)).await?;
     }
+    // On PostgreSQL every queued run of that tenant may be locked by other claimers just now,
+    // or it has fewer queued than wanted: the rest from any tenant.
+    if rows.len() < tokens.len() {
+        rows.extend(claim_oldest(conn, &tokens[rows.len()..], lease, None).await?);
+    }
+    Ok(rows)
 }
 
 /// The tenant whose queued run is claimed next: fewest running, then the oldest queue head.
+///
+/// The tenants with queued runs are found by skipping through the queue index from one
+/// tenant to the next (a recursive query, one index probe per tenant), and each one's running
+/// count and queue head are index probes too: the cost grows with the number of tenants
+/// waiting, not with the number of runs queued (a backlog of 20,000 made the grouping query
+/// this replaces take 3 to 8 ms per claim).
 async fn fairest_tenant(conn: &mut Conn<'_>) -> Result<Option<String>, RunError> {
-    const SQL: &str = "SELECT q.tenant_id FROM operation_runs q WHERE q.status = 'queued' \
-                       GROUP BY q.tenant_id \
-                       ORDER BY (SELECT count(*) FROM operation_runs r \
-                                  WHERE r.tenant_id = q.tenant_id AND r.status = 'running'), \
-                                MIN(q.created_at), q.tenant_id \
-                       LIMIT 1";
+    const SQL: &str = "WITH RECURSIVE waiting(tenant_id) AS ( \
+            SELECT (SELECT tenant_id FROM operation_runs WHERE status = 'queued' \
+                     ORDER BY tenant_id LIMIT 1) \
+            UNION ALL \
+            SELECT (SELECT r.tenant_id FROM operation_runs r \
+                     WHERE r.status = 'queued' AND r.tenant_id > w.tenant_id \
+                     ORDER BY r.tenant_id LIMIT 1) \
+            FROM waiting w WHERE w.tenant_id IS NOT NULL) \
+        SELECT w.tenant_id FROM waiting w WHERE w.tenant_id IS NOT NULL \
+        ORDER BY (SELECT count(*) FROM operation_runs r \
+                   WHERE r.tenant_id = w.tenant_id AND r.status = 'running'), \
+                 (SELECT h.created_at FROM operation_runs h \
+                   WHERE h.tenant_id = w.tenant_id AND h.status = 'queued' \
+                   ORDER BY h.created_at LIMIT 1), \
+                 w.tenant_id \
+        LIMIT 1";
     let tenant: Option<(String,)> = on_conn!(conn, c => {
         sqlx::query_as(SQL).fetch_optional(&mut **c).await
     })?;
     Ok(tenant.map(|(t,)| t))
 }
 
-/// Claims the oldest queued run (of `tenant`, when given).
-macro_rules! claim_sql {
-    ($lock:literal) => {
+/// Claims run `$6` if it is queued, with lease token `$1`.
+const CLAIM_ONE: &str = concat!(
+    "UPDATE operation_runs \
+     SET status = 'running', lease_token = $1, lease_expires_at = $2, \
+         attempt = attempt + 1, version = version + 1, started_at = COALESCE(started_at, $3) \
+     WHERE id = $6 AND status IN ($4, $5)",
+    run_returning!()
+);
+
+async fn claim_only(
+    conn: &mut Conn<'_>,
+    token: &str,
+    lease: Lease,
+    id: RunId,
+) -> Result<Option<RunRow>, RunError> {
+    let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
+    Ok(on_conn!(conn, c => {
+        sqlx::query_as(CLAIM_ONE)
+            .bind(token)
+            .bind(lease.expires_ms)
+            .bind(lease.now_ms)
+            .bind(a)
+            .bind(b)
+            .bind(id.to_string())
+            .fetch_optional(&mut **c)
+            .await
+    })?)
+}
+
+/// Claims the oldest `$6` queued runs (of tenant `$7`, when the scope says so), giving the
+/// n-th oldest the n-th token of the JSON array `$1`. The backends differ in how that array
+/// becomes rows and in the locking clause only.
+macro_rules! claim_oldest_sql {
+    ($tokens:literal, $lock:literal, $scope:literal) => {
         concat!(
-            "UPDATE operation_runs \
-             SET status = 'running', lease_token = $1, lease_expires_at = $2, \
+            "WITH picked AS ( \
+                SELECT run_id, row_number() OVER (ORDER BY created_at, run_id) AS n \
+                FROM (SELECT id AS run_id, created_at FROM operation_runs \
+                      WHERE status = 'queued'",
+            $scope,
+            " ORDER BY created_at, id LIMIT $6",
+            $lock,
+            ") oldest), \
+             tokens AS (",
+            $tokens,
+            ") \
+             UPDATE operation_runs \
+             SET status = 'running', lease_token = tokens.token, lease_expires_at = $2, \
                  attempt = attempt + 1, version = version + 1, \
                  started_at = COALESCE(started_at, $3) \
-             WHERE id = (SELECT id FROM operation_runs WHERE status = 'queued' \
-                             AND (CAST($6 AS TEXT) IS NULL OR id = $6) \
-                             AND (CAST($7 AS TEXT) IS NULL OR tenant_id = $7) \
-                         ORDER BY created_at, id LIMIT 1",
-            $lock,
-            ") AND status IN ($4, $5)",
+             FROM picked JOIN tokens ON tokens.n = picked.n \
+             WHERE operation_runs.id = picked.run_id AND operation_runs.status IN ($4, $5)",
             run_returning!()
         )
     };
 }
-const CLAIM_SQLITE: &str = claim_sql!("");
-const CLAIM_POSTGRES: &str = claim_sql!(" FOR UPDATE SKIP LOCKED");
+const CLAIM_ANY_SQLITE: &str = claim_oldest_sql!(
+    "SELECT value AS token, key + 1 AS n FROM json_each($1)",
+    "",
+    ""
+);
+const CLAIM_TENANT_SQLITE: &str = claim_oldest_sql!(
+    "SELECT value AS token, key + 1 AS n FROM json_each($1)",
+    "",
+    " AND tenant_id = $7"
+);
+const CLAIM_ANY_POSTGRES: &str = claim_oldest_sql!(
+    "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
+     WITH ORDINALITY AS t(token, n)",
+    " FOR UPDATE SKIP LOCKED",
+    ""
+);
+const CLAIM_TENANT_POSTGRES: &str = claim_oldest_sql!(
+    "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
+     WITH ORDINALITY AS t(token, n)",
+    " FOR UPDATE SKIP LOCKED",
+    " AND tenant_id = $7"
+);
 
-async fn claim_sql(
+async fn claim_oldest(
     conn: &mut Conn<'_>,
-    [lease_token, a, b]: [&str; 3],
-    lease_expires_ms: i64,
-    now_ms: i64,
-    only: Option<RunId>,
+    tokens: &[String],
+    lease: Lease,
     tenant: Option<&str>,
-) -> Result<Option<RunRow>, RunError> {
-    let only = only.map(|id| id.to_string());
-    let row: Option<RunRow> = match conn {
-        Conn::Sqlite(c) => {
-            sqlx::query_as(CLAIM_SQLITE)
-                .bind(lease_token)
-                .bind(lease_expires_ms)
-                .bind(now_ms)
-                .bind(a)
-                .bind(b)
-                .bind(&only)
-                .bind(tenant)
-                .fetch_optional(&mut **c)
-                .await?
-        }
-        Conn::Postgres(c) => {
-            sqlx::query_as(CLAIM_POSTGRES)
-                .bind(lease_token)
-                .bind(lease_expires_ms)
-                .bind(now_ms)
-                .bind(a)
-                .bind(b)
-                .bind(&only)
-                .bind(tenant)
-                .fetch_optional(&mut **c)
-                .await?
-        }
+) -> Result<Vec<RunRow>, RunError> {
+    let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
+    let wanted = i64::try_from(tokens.len()).unwrap_or(i64::MAX);
+    let tokens = serde_json::to_string(tokens).map_err(|e| RunError::Corrupt(e.to_string()))?;
+    let sql = match tenant {
+        Some(_) => conn.dialect(CLAIM_TENANT_SQLITE, CLAIM_TENANT_POSTGRES),
+        None => conn.dialect(CLAIM_ANY_SQLITE, CLAIM_ANY_POSTGRES),
     };
-    Ok(row)
+    let mut rows: Vec<RunRow> = on_conn!(conn, c => {
+        let query = sqlx::query_as(sql)
+            .bind(&tokens)
+            .bind(lease.expires_ms)
+            .bind(lease.now_ms)
+            .bind(a)
+            .bind(b)
+            .bind(wanted);
+        match tenant {
+            Some(tenant) => query.bind(tenant).fetch_all(&mut **c).await?,
+            None => query.fetch_all(&mut **c).await?,
+        }
+    });
+    // `RETURNING` gives no order; the n-th token went to the n-th oldest.
+    rows.sort_by_key(|row| row.created_at_and_id());
+    Ok(rows)
 }
 
 /// Extends the lease of a running run held by `lease_token`. `false`: the lease is lost.

@@ -42,16 +42,17 @@ use crate::store::{Conn, Pooled, Store};
 const MAX_BATCH: usize = 512;
 /// Transitions that may wait for a writer before submitters wait too.
 const QUEUE: usize = 4096;
-/// Writers side by side on PostgreSQL.
-const POSTGRES_WRITERS: usize = 4;
+/// Writers side by side where the database commits in parallel (PostgreSQL).
+const PARALLEL_WRITERS: usize = 4;
 
 /// One transition, as the run service asks for it.
 #[derive(Debug)]
 pub(super) enum Write {
     /// Insert a queued run, or find the identical active one (R4).
     Start(NewRun),
+    /// Up to one run per token, each leased under its own.
     Claim {
-        token: String,
+        tokens: Vec<String>,
         expires_ms: i64,
         now_ms: i64,
         /// Only this run, if it is queued (the console's own runs); `None`: the oldest.
@@ -97,7 +98,7 @@ pub(super) enum Written {
         inserted: Option<RunRecord>,
         existing: Option<RunRecord>,
     },
-    Claimed(Option<RunRecord>),
+    Claimed(Vec<RunRecord>),
     /// Whether the lease was still held.
     Renewed(bool),
     /// The cancel flag and new version, or `None` when the lease is lost.
@@ -161,9 +162,10 @@ pub struct PausedWrites {
 impl Writer {
     /// Starts the writer tasks on `store`; they end when the last handle is dropped.
     pub(super) fn spawn(store: &Store) -> Self {
-        let count = match *store {
-            Store::Sqlite(_) => 1,
-            Store::Postgres(_) => POSTGRES_WRITERS,
+        let count = if store.commits_in_parallel() {
+            PARALLEL_WRITERS
+        } else {
+            1
         };
         let stats = Arc::new(WriterStats::default());
         let gate = Arc::new(RwLock::new(()));
@@ -434,11 +436,11 @@ async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> 
             None => start(conn, run).await?,
         },
         Write::Claim {
-            token,
+            tokens,
             expires_ms,
             now_ms,
             only,
-        } => Written::Claimed(store::claim_next(conn, token, *expires_ms, *now_ms, *only).await?),
+        } => Written::Claimed(store::claim_batch(conn, tokens, *expires_ms, *now_ms, *only).await?),
         Write::Renew {
             id,
             token,

@@ -27,6 +27,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod owned;
 pub mod paging;
+mod probe;
 pub mod restores;
 pub mod schedules;
 pub mod sessions;
@@ -112,6 +113,16 @@ pub(crate) use on_conn;
 pub enum Conn<'a> {
     Sqlite(&'a mut SqliteConnection),
     Postgres(&'a mut PgConnection),
+}
+
+impl Conn<'_> {
+    /// The statement text for this connection's dialect, where the two differ.
+    pub fn dialect(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Self::Sqlite(_) => sqlite,
+            Self::Postgres(_) => postgres,
+        }
+    }
 }
 
 /// A connection taken from the pool until dropped.
@@ -215,6 +226,37 @@ impl Store {
             Self::Sqlite(_) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Whether the database announces every committed change to every process (PostgreSQL's
+    /// `NOTIFY`, see `relay`); if not, each process publishes its own changes.
+    pub fn announces_changes(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    /// Whether transactions on separate connections commit side by side. SQLite takes one
+    /// writer at a time; PostgreSQL commits concurrent transactions in parallel.
+    pub fn commits_in_parallel(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+
+    /// A one-connection pool to `LISTEN` on for the database's announcements, named
+    /// `application_name` so operators (and tests) can find it; `None` when the database makes
+    /// none (SQLite).
+    pub fn listening_pool(&self, application_name: &str) -> Option<PgPool> {
+        let Self::Postgres(pool) = self else {
+            return None;
+        };
+        let options = pool
+            .connect_options()
+            .as_ref()
+            .clone()
+            .application_name(application_name);
+        Some(
+            PgPoolOptions::new()
+                .max_connections(1)
+                .connect_lazy_with(options),
+        )
     }
 
     /// A transaction that holds the database's write lock from its first statement on SQLite

@@ -77,28 +77,40 @@ impl Worker {
         let mut in_flight = JoinSet::new();
         let (stop, stopped) = watch::channel(false);
         tokio::pin!(shutdown);
+        // Rescuing looks at every running lease: once per poll interval is enough, not after
+        // every run that ends.
+        let mut next_rescue = tokio::time::Instant::now();
         loop {
-            if let Err(err) = self.runs.rescue_stale().await {
-                tracing::error!(error = %err, "rescuing stale runs failed");
+            if tokio::time::Instant::now() >= next_rescue {
+                if let Err(err) = self.runs.rescue_stale().await {
+                    tracing::error!(error = %err, "rescuing stale runs failed");
+                }
+                next_rescue = tokio::time::Instant::now() + self.config.poll_interval;
             }
-            while let Ok(permit) = Arc::clone(&slots).try_acquire_owned() {
-                match self.runs.claim().await {
-                    Ok(Some(claimed)) => {
-                        let worker = self.clone();
-                        let mut stopped = stopped.clone();
-                        in_flight.spawn(async move {
-                            let stop = async move {
-                                let _ = stopped.wait_for(|stop| *stop).await;
+            // As many as there are free slots, in one claim.
+            let free = slots.available_permits();
+            if free > 0 {
+                match self.runs.claim_batch(free).await {
+                    Ok(batch) => {
+                        for claimed in batch {
+                            let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
+                                // Cannot happen (only this loop takes permits); the lease
+                                // runs out and the rescuer requeues the run.
+                                tracing::error!(run = %claimed.id(), "claimed a run without a free slot");
+                                continue;
                             };
-                            worker.execute_until(claimed, stop).await;
-                            drop(permit);
-                        });
+                            let worker = self.clone();
+                            let mut stopped = stopped.clone();
+                            in_flight.spawn(async move {
+                                let stop = async move {
+                                    let _ = stopped.wait_for(|stop| *stop).await;
+                                };
+                                worker.execute_until(claimed, stop).await;
+                                drop(permit);
+                            });
+                        }
                     }
-                    Ok(None) => break,
-                    Err(err) => {
-                        tracing::error!(error = %err, "claiming a run failed");
-                        break;
-                    }
+                    Err(err) => tracing::error!(error = %err, "claiming runs failed"),
                 }
             }
             while in_flight.try_join_next().is_some() {}

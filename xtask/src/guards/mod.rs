@@ -1,7 +1,7 @@
 //! Contract guards: static scans that stop code bypassing the Ops-UX contract where the
 //! compiler cannot. Each guard names the rule it protects; every hit is reported as
-//! `path:line: snippet`. Product code only (`core/src`, `server/src`, `app/src`): tests may
-//! set up states directly. Allow-list entries are explicit, few, and each says why.
+//! `path:line: snippet`. Product code and benchmarks only (`core/src`, `server/src`,
+//! `server/benches`, `app/src`): tests may set up states directly. Allow-list entries are explicit, few, and each says why.
 //!
 //! `cargo xtask guards` prints the hits; the tests in `tests.rs` run with the workspace's
 //! tests (`cargo test --workspace`, and so `cargo xtask test`).
@@ -19,7 +19,7 @@ use anyhow::Context;
 pub(crate) use rules::Guard;
 
 /// The folders scanned, relative to the project root.
-const SCANNED: &[&str] = &["core/src", "server/src", "app/src"];
+const SCANNED: &[&str] = &["core/src", "server/src", "server/benches", "app/src"];
 
 /// One piece of code that breaks a guard.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -178,6 +178,32 @@ pub(super) async fn start(State(state): State<AppState>) {
 }
 
 #[test]
+fn guard_f_keeps_backend_matches_inside_the_store() {
+    let source = r#"
+fn writers(store: &Store) -> usize {
+    match store {
+        Store::Sqlite(_) => 1,
+        Store::Postgres(pool) => pool.size() as usize,
+    }
+}
+"#;
+    assert_eq!(
+        report("server/src/runs/writer.rs", source),
+        [
+            "server/src/runs/writer.rs:4: Store::Sqlite(_) => 1, [F]",
+            "server/src/runs/writer.rs:5: Store::Postgres(pool) => pool.size() as usize, [F]",
+        ]
+    );
+    // The benchmarks are held to it too.
+    assert_eq!(report("server/benches/lifecycle.rs", source).len(), 2);
+    // Inside the store it is the store's own business.
+    assert_eq!(
+        report("server/src/store/mod.rs", source),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn allowed_places_are_few_and_named() {
     assert!(Guard::A.allows("server/src/runs/store.rs"));
     assert!(!Guard::A.allows("server/src/runs/service.rs"));
@@ -194,9 +220,9 @@ fn guard_a_sees_every_transition_of_the_real_store_when_moved_elsewhere() {
     let store = std::fs::read_to_string(root.join("server/src/runs/store.rs")).unwrap();
     let lines = report("server/src/routes/copied_store.rs", &store);
     let count = |g: &str| lines.iter().filter(|l| l.ends_with(g)).count();
-    // insert_queued, claim, set_aside, requeue, hand_back, complete: every statement that
-    // sets status.
-    assert_eq!(count("[A]"), 6, "{lines:#?}");
+    // insert_queued, set_aside, claiming one run, claiming a batch, requeue, hand_back,
+    // complete: every statement that sets status.
+    assert_eq!(count("[A]"), 7, "{lines:#?}");
     // The terminal notification insert.
     assert_eq!(count("[B]"), 1, "{lines:#?}");
 }

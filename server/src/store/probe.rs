@@ -1,0 +1,110 @@
+//! What the benchmarks need of the database itself: a fresh database beside this one, the raw
+//! commit rate (single-row updates, each its own commit) that the run service's group commit
+//! is compared with, and a million finished runs made in one statement. Here so that no
+//! benchmark needs to know which backend it talks to.
+
+use anyhow::{Context, ensure};
+use uuid::Uuid;
+
+use super::{Store, on_pool};
+
+impl Store {
+    /// Creates an empty database `name` (lowercase letters, digits, `_`) on this PostgreSQL
+    /// server; the role must be allowed to create databases.
+    pub async fn create_database(&self, name: &str) -> anyhow::Result<()> {
+        ensure!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+            "a database name of lowercase letters, digits and `_` only: {name:?}"
+        );
+        let Self::Postgres(pool) = self else {
+            anyhow::bail!("only a PostgreSQL server creates databases; SQLite opens files");
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(pool)
+            .await
+            .with_context(|| format!("creating database {name}"))?;
+        Ok(())
+    }
+
+    /// Makes the rows `0..rows` that [`commit_probe`](Self::commit_probe) updates.
+    pub async fn prepare_commit_probe(&self, rows: usize) -> Result<(), sqlx::Error> {
+        const CREATE: &str =
+            "CREATE TABLE IF NOT EXISTS bench_counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)";
+        const INSERT: &str =
+            "INSERT INTO bench_counter (id, n) VALUES ($1, 0) ON CONFLICT (id) DO NOTHING";
+        on_pool!(self, pool => {
+            sqlx::query(CREATE).execute(pool).await?;
+            for id in 0..rows {
+                sqlx::query(INSERT).bind(id as i64).execute(pool).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// One raw commit: a single-row `UPDATE` of row `row`, on its own (autocommit).
+    pub async fn commit_probe(&self, row: usize) -> Result<(), sqlx::Error> {
+        const UPDATE: &str = "UPDATE bench_counter SET n = n + 1 WHERE id = $1";
+        on_pool!(self, pool => {
+            sqlx::query(UPDATE).bind(row as i64).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// `runs` completed runs in the tenant, a second apart from `first_created`, one in a
+    /// thousand a failed `restore_execute`, the rest succeeded `policy_export`s, inserted by
+    /// the database itself in one statement (ids are valid UUIDs built from the run's number),
+    /// then `ANALYZE`d. For `cargo xtask bench list` only: it writes
+    /// finished runs without the run service (the one allowed exception to R1's guard).
+    #[doc(hidden)]
+    pub async fn fill_completed_runs_for_benchmark(
+        &self,
+        workspace: Uuid,
+        tenant: Uuid,
+        initiator: &str,
+        runs: i64,
+        first_created: i64,
+    ) -> Result<(), sqlx::Error> {
+        const COLUMNS: &str = "INSERT INTO operation_runs (id, workspace_id, tenant_id, \
+            initiator_user_id, type, identity, status, outcome, created_at, started_at, \
+            completed_at, summary_counts, context, attempt, max_attempts, reason_code) ";
+        // The same rows on both backends; only how a number becomes an id and where the
+        // numbers come from differ.
+        let (id, numbers) = match self {
+            Self::Sqlite(_) => (
+                "printf('%08x-0000-7000-8000-%012x', n, n)",
+                "(WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq \
+                  WHERE n < $1 - 1) SELECT n FROM seq) AS seq",
+            ),
+            Self::Postgres(_) => (
+                "lpad(to_hex(n), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(n), 12, '0')",
+                "generate_series(0, $1 - 1) AS n",
+            ),
+        };
+        let sql = format!(
+            "{COLUMNS} SELECT {id}, $2, $3, $4, \
+               CASE WHEN n % 1000 = 7 THEN 'restore_execute' ELSE 'policy_export' END, \
+               'bench-' || n, 'completed', \
+               CASE WHEN n % 1000 = 7 THEN 'failed' ELSE 'succeeded' END, $5 + n * 1000, \
+               $5 + n * 1000, $5 + n * 1000 + 500, \
+               '{{\"total\":3,\"processed\":3,\"succeeded\":3}}', \
+               '{{\"params\":{{\"policy_ids\":[\"a\",\"b\",\"c\"]}}}}', 1, 3, \
+               CASE WHEN n % 1000 = 7 THEN 'provider_throttled' END \
+             FROM {numbers}"
+        );
+        on_pool!(self, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(runs)
+                .bind(workspace.to_string())
+                .bind(tenant.to_string())
+                .bind(initiator)
+                .bind(first_created)
+                .execute(pool)
+                .await?;
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
+    }
+}
