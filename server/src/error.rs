@@ -7,6 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use opsux_core::wire::{ErrorCode, ErrorEnvelope};
 
+/// Request bodies above this are refused with 413, whose message names it: no API call needs
+/// more. (Here, not in `routes`, so that the error type depends on nothing above it.)
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 #[derive(Debug)]
 pub struct ApiError {
     code: ErrorCode,
@@ -93,7 +97,7 @@ impl From<JsonRejection> for ApiError {
                 code,
                 format!(
                     "request body is larger than the {} KiB limit",
-                    crate::routes::MAX_BODY_BYTES / 1024
+                    MAX_BODY_BYTES / 1024
                 ),
             );
         }

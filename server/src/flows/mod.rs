@@ -5,8 +5,9 @@
 //!
 //! `inventory_sync` and `entra_group_sync` live in `sync.rs`, `policy_export` in `export.rs`,
 //! the backup flows in `backup.rs`, `policy_unignore` in `policies.rs`, the restore flows in
-//! `restore.rs`, `operations_prune` (with its export files) in `prune.rs`; `targets.rs` checks at start that the records a run's
-//! parameters name are the tenant's.
+//! `restore.rs`, `operations_prune` (with its export files) in `prune.rs`. That the records a
+//! run's parameters name are the tenant's is checked at start, by the store
+//! (`store/targets.rs`).
 
 mod backup;
 mod export;
@@ -14,7 +15,6 @@ mod policies;
 mod prune;
 mod restore;
 mod sync;
-mod targets;
 
 pub use backup::{
     BackupRetention, BackupScheduleRun, BackupSetAddPolicies, BackupSetRemovePolicies,
@@ -26,7 +26,6 @@ pub use restore::{
     PolicyVersionRestore, RestoreExecute, RestoreRunForceDelete, RestoreRunUnarchive,
 };
 pub use sync::{GroupSync, InventorySync};
-pub use targets::unowned_target;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -5,7 +5,10 @@ use futures_util::future::BoxFuture;
 use opsux_core::{RunOutcome, SummaryCounts, SummaryKey};
 
 use super::{FlowEnv, internal, report};
-use crate::provider::{Cancel, GraphProvider, Page, ProviderError, TenantProvider, every_page};
+use crate::provider::{
+    Cancel, GraphProvider, Group, Page, Policy, ProviderError, TenantProvider, every_page,
+};
+use crate::store::inventory::{SeenGroup, SeenPolicy};
 use crate::worker::{Handler, HandlerOutcome, RunContext};
 
 /// Every page of a listing, within the provider's limits; the run's failure if the provider
@@ -64,7 +67,7 @@ impl Handler for InventorySync {
                     Err(err) => return internal(&err),
                 };
                 let saved = async {
-                    let id = env.store.upsert_policy(tenant, policy, now).await?;
+                    let id = env.store.upsert_policy(tenant, &policy.into(), now).await?;
                     env.store
                         .capture_version(&id, policy.version, &policy.snapshot, now)
                         .await
@@ -117,7 +120,11 @@ impl Handler for GroupSync {
             }
             let tenant = ctx.tenant_id();
             for group in &groups {
-                if let Err(err) = env.store.upsert_group(tenant, group, env.now_ms()).await {
+                if let Err(err) = env
+                    .store
+                    .upsert_group(tenant, &group.into(), env.now_ms())
+                    .await
+                {
                     return internal(&err);
                 }
                 counts.add(SummaryKey::Processed, 1);
@@ -128,5 +135,29 @@ impl Handler for GroupSync {
             }
             HandlerOutcome::Finished(RunOutcome::Succeeded)
         })
+    }
+}
+
+/// What the store records of a policy the provider listed.
+impl<'a> From<&'a Policy> for SeenPolicy<'a> {
+    fn from(policy: &'a Policy) -> Self {
+        Self {
+            external_id: &policy.id,
+            kind: &policy.kind,
+            display_name: &policy.display_name,
+            last_modified: &policy.last_modified,
+            version: policy.version,
+        }
+    }
+}
+
+/// What the store records of a group the provider listed.
+impl<'a> From<&'a Group> for SeenGroup<'a> {
+    fn from(group: &'a Group) -> Self {
+        Self {
+            external_id: &group.id,
+            display_name: &group.display_name,
+            description: group.description.as_deref(),
+        }
     }
 }

@@ -29,8 +29,7 @@ use crate::auth::require_tenant_member;
 use crate::error;
 use crate::state::AppState;
 
-/// Request bodies above this are refused with 413: no API call needs more.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub use crate::error::MAX_BODY_BYTES;
 
 /// Everything under `/api`; unknown paths and methods answer with the error envelope.
 pub fn api(state: &AppState) -> Router<AppState> {

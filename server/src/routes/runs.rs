@@ -17,7 +17,6 @@ use serde::Deserialize;
 use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::flows::unowned_target;
 use crate::runs::StartRun;
 use crate::runs::queries::{self, Cursor, RunFilter};
 use crate::state::AppState;
@@ -149,7 +148,11 @@ pub(super) async fn start(
     // carries their canonical form, from which its identity is computed (R4).
     let invalid = |err: ParamsError| ApiError::new(ErrorCode::ValidationFailed, err.to_string());
     let params = OperationParams::parse(req.operation, &req.params).map_err(invalid)?;
-    if let Some(err) = unowned_target(&state.store, access.tenant.id, &params).await? {
+    if let Some(err) = state
+        .store
+        .unowned_target(access.tenant.id, &params)
+        .await?
+    {
         return Err(invalid(err));
     }
     let started = state

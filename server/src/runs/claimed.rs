@@ -7,14 +7,74 @@ use opsux_core::{
     FailureSummary, ReasonCode, RunEvent, RunId, RunOutcome, RunState, SummaryCounts,
 };
 use tokio::sync::{Mutex, Notify};
+use uuid::Uuid;
 
 use super::RunError;
 use super::record::RunRecord;
-use super::service::{RunService, duration_ms};
+use super::service::{RunService, duration_ms, unexpected};
 use super::store::{Completion, LeaseGuard};
 use super::writer::{Write, Written};
 use crate::events::Event;
 use crate::metrics::TransitionCounters;
+
+/// The most runs one claim takes.
+const MAX_CLAIM: usize = 256;
+
+/// Claiming: how a queued run becomes a [`ClaimedRun`]. Here rather than in `service.rs`, so
+/// that the handle depends on the service and not the other way round.
+impl RunService {
+    /// Claims the oldest queued run for a worker: queued → running, attempt + 1, a new lease.
+    pub async fn claim(&self) -> Result<Option<ClaimedRun>, RunError> {
+        Ok(self.claim_among(1, None).await?.pop())
+    }
+
+    /// Claims up to `max` queued runs in one transition (one statement): what a worker with
+    /// `max` free slots asks for. Each run has its own lease; fewer, or none, when fewer are
+    /// queued.
+    pub async fn claim_batch(&self, max: usize) -> Result<Vec<ClaimedRun>, RunError> {
+        self.claim_among(max, None).await
+    }
+
+    /// Claims run `id` if it is still queued (a worker elsewhere may have taken it): for a
+    /// caller that executes the runs it started itself, such as the console's prune.
+    pub async fn claim_run(&self, id: RunId) -> Result<Option<ClaimedRun>, RunError> {
+        Ok(self.claim_among(1, Some(id)).await?.pop())
+    }
+
+    async fn claim_among(
+        &self,
+        max: usize,
+        only: Option<RunId>,
+    ) -> Result<Vec<ClaimedRun>, RunError> {
+        let tokens = (0..max.clamp(1, MAX_CLAIM))
+            .map(|_| Uuid::new_v4().to_string())
+            .collect();
+        let now_ms = self.now_ms();
+        let expires_ms = now_ms.saturating_add(duration_ms(self.config().lease));
+        let claim = Write::Claim {
+            tokens,
+            expires_ms,
+            now_ms,
+            only,
+        };
+        let Written::Claimed(records) = self.write(claim).await? else {
+            return Err(unexpected("claim"));
+        };
+        let mut claimed = Vec::with_capacity(records.len());
+        for record in records {
+            let token = record
+                .lease_token
+                .clone()
+                .ok_or_else(|| RunError::Corrupt("a claimed run without a lease".to_owned()))?;
+            TransitionCounters::bump(&self.counters().claim);
+            self.publish(Event::RunChanged(record.summary.clone()));
+            let flag = Arc::new(AtomicBool::new(record.summary.cancel_requested));
+            self.cancel_flags().insert(record.id(), Arc::clone(&flag));
+            claimed.push(ClaimedRun::new(self.clone(), record, token, flag));
+        }
+        Ok(claimed)
+    }
+}
 
 /// What a handler should do after reporting progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,10 +4,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use opsux_core::wire::StartResult;
-use opsux_core::{OperationType, ReasonCode, RunEvent, RunId, RunState, TenantSlug, UserId};
+use opsux_core::{OperationType, ReasonCode, RunEvent, RunId, RunState, UserId};
 use uuid::Uuid;
 
-use super::claimed::ClaimedRun;
 use super::record::RunRecord;
 use super::store::{self, Completion, LeaseGuard, NewRun, Quota};
 use super::writer::{PausedWrites, Write, Writer, WriterStats, Written};
@@ -16,9 +15,6 @@ use crate::clock::{SharedClock, to_ms};
 use crate::events::{Event, EventHub};
 use crate::metrics::TransitionCounters;
 use crate::store::Store;
-
-/// The most runs one claim takes.
-pub(super) const MAX_CLAIM: usize = 256;
 
 /// Tunables of the run lifecycle.
 #[derive(Debug, Clone)]
@@ -63,13 +59,9 @@ impl Default for RunConfig {
     }
 }
 
-/// The tenant a run belongs to, as resolved by the caller's access check.
-#[derive(Debug, Clone)]
-pub struct TenantRef {
-    pub id: Uuid,
-    pub workspace_id: Uuid,
-    pub slug: TenantSlug,
-}
+/// The tenant a run belongs to, as the store knows it and the caller's access check resolved
+/// it.
+pub use crate::store::accounts::TenantRef;
 
 /// A request to start an operation.
 #[derive(Debug, Clone)]
@@ -232,58 +224,6 @@ impl RunService {
         Err(RunError::Corrupt(
             "an identical run kept appearing and disappearing while starting".to_owned(),
         ))
-    }
-
-    /// Claims the oldest queued run for a worker: queued → running, attempt + 1, a new lease.
-    pub async fn claim(&self) -> Result<Option<ClaimedRun>, RunError> {
-        Ok(self.claim_among(1, None).await?.pop())
-    }
-
-    /// Claims up to `max` queued runs in one transition (one statement): what a worker with
-    /// `max` free slots asks for. Each run has its own lease; fewer, or none, when fewer are
-    /// queued.
-    pub async fn claim_batch(&self, max: usize) -> Result<Vec<ClaimedRun>, RunError> {
-        self.claim_among(max, None).await
-    }
-
-    /// Claims run `id` if it is still queued (a worker elsewhere may have taken it): for a
-    /// caller that executes the runs it started itself, such as the console's prune.
-    pub async fn claim_run(&self, id: RunId) -> Result<Option<ClaimedRun>, RunError> {
-        Ok(self.claim_among(1, Some(id)).await?.pop())
-    }
-
-    async fn claim_among(
-        &self,
-        max: usize,
-        only: Option<RunId>,
-    ) -> Result<Vec<ClaimedRun>, RunError> {
-        let tokens = (0..max.clamp(1, MAX_CLAIM))
-            .map(|_| Uuid::new_v4().to_string())
-            .collect();
-        let now_ms = self.now_ms();
-        let expires_ms = now_ms.saturating_add(duration_ms(self.inner.config.lease));
-        let claim = Write::Claim {
-            tokens,
-            expires_ms,
-            now_ms,
-            only,
-        };
-        let Written::Claimed(records) = self.write(claim).await? else {
-            return Err(unexpected("claim"));
-        };
-        let mut claimed = Vec::with_capacity(records.len());
-        for record in records {
-            let token = record
-                .lease_token
-                .clone()
-                .ok_or_else(|| RunError::Corrupt("a claimed run without a lease".to_owned()))?;
-            TransitionCounters::bump(&self.counters().claim);
-            self.publish(Event::RunChanged(record.summary.clone()));
-            let flag = Arc::new(AtomicBool::new(record.summary.cancel_requested));
-            self.cancel_flags().insert(record.id(), Arc::clone(&flag));
-            claimed.push(ClaimedRun::new(self.clone(), record, token, flag));
-        }
-        Ok(claimed)
     }
 
     /// Cancels a run of `tenant_id` (R9): a queued run completes `cancelled` at once; a running
@@ -474,7 +414,7 @@ impl RunService {
 }
 
 /// The writer answered a transition with another's kind of result: a bug.
-fn unexpected(what: &str) -> RunError {
+pub(super) fn unexpected(what: &str) -> RunError {
     RunError::Corrupt(format!("the writer answered a {what} with another result"))
 }
 

@@ -6,7 +6,6 @@ use opsux_core::{Role, TenantSlug, UserId};
 use uuid::Uuid;
 
 use super::{Conn, Store, on_conn, on_pool};
-use crate::runs::TenantRef;
 
 /// A user as stored, with the hash sign-in verifies against.
 #[derive(Debug, sqlx::FromRow)]
@@ -17,6 +16,14 @@ pub struct StoredUser {
     pub password_hash: String,
     /// When the user was disabled; such a user cannot sign in.
     pub disabled_at: Option<i64>,
+}
+
+/// A tenant by its ids and slug: what runs, audit entries and guards refer to it by.
+#[derive(Debug, Clone)]
+pub struct TenantRef {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub slug: TenantSlug,
 }
 
 /// A member's view of one tenant, as the tenant guard resolves it (R16).

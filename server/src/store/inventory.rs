@@ -7,7 +7,26 @@ use uuid::Uuid;
 use super::paging::{NameCursor, split_page};
 use super::{Store, on_pool};
 use crate::clock::from_ms;
-use crate::provider;
+
+/// A policy as the provider has it now, as inventory sync records it (the store's own view
+/// of it: the provider's types stay in `provider`).
+#[derive(Debug, Clone, Copy)]
+pub struct SeenPolicy<'a> {
+    /// The provider's id of it.
+    pub external_id: &'a str,
+    pub kind: &'a str,
+    pub display_name: &'a str,
+    pub last_modified: &'a str,
+    pub version: i64,
+}
+
+/// A directory group as the provider has it now, as group sync records it.
+#[derive(Debug, Clone, Copy)]
+pub struct SeenGroup<'a> {
+    pub external_id: &'a str,
+    pub display_name: &'a str,
+    pub description: Option<&'a str>,
+}
 
 /// A policy picked for a backup: our id, the provider's, and its name (for messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,7 +275,7 @@ impl Store {
     pub async fn upsert_policy(
         &self,
         tenant_id: Uuid,
-        policy: &provider::Policy,
+        policy: &SeenPolicy<'_>,
         now_ms: i64,
     ) -> Result<String, sqlx::Error> {
         const SQL: &str = "INSERT INTO policies (id, tenant_id, external_id, kind, name, \
@@ -272,11 +291,11 @@ impl Store {
             sqlx::query_scalar(SQL)
                 .bind(Uuid::now_v7().to_string())
                 .bind(tenant_id.to_string())
-                .bind(&policy.id)
-                .bind(&policy.kind)
-                .bind(&policy.display_name)
+                .bind(policy.external_id)
+                .bind(policy.kind)
+                .bind(policy.display_name)
                 .bind(policy.version)
-                .bind(&policy.last_modified)
+                .bind(policy.last_modified)
                 .bind(now_ms)
                 .fetch_one(pool)
                 .await
@@ -338,7 +357,7 @@ impl Store {
     pub async fn upsert_group(
         &self,
         tenant_id: Uuid,
-        group: &provider::Group,
+        group: &SeenGroup<'_>,
         now_ms: i64,
     ) -> Result<(), sqlx::Error> {
         const SQL: &str = "INSERT INTO directory_groups \
@@ -351,9 +370,9 @@ impl Store {
             sqlx::query(SQL)
                 .bind(Uuid::now_v7().to_string())
                 .bind(tenant_id.to_string())
-                .bind(&group.id)
-                .bind(&group.display_name)
-                .bind(group.description.as_deref())
+                .bind(group.external_id)
+                .bind(group.display_name)
+                .bind(group.description)
                 .bind(now_ms)
                 .execute(pool)
                 .await

@@ -32,6 +32,7 @@ pub mod restores;
 pub mod schedules;
 pub mod sessions;
 pub mod stats;
+mod targets;
 
 use std::str::FromStr;
 use std::time::Duration;

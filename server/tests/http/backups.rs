@@ -38,7 +38,7 @@ async fn a_backup_set_lists_its_items_by_policy_name() {
     for n in [2, 1] {
         let id = app
             .store()
-            .upsert_policy(contoso.id, &policy(n), 0)
+            .upsert_policy(contoso.id, &(&policy(n)).into(), 0)
             .await
             .unwrap();
         assert!(

@@ -29,7 +29,7 @@ async fn seed(app: &TestApp) -> (Vec<String>, String) {
         };
         ids.push(
             app.store()
-                .upsert_policy(contoso.id, &policy(n, kind), 1_000)
+                .upsert_policy(contoso.id, &(&policy(n, kind)).into(), 1_000)
                 .await
                 .unwrap(),
         );
@@ -43,7 +43,7 @@ async fn seed(app: &TestApp) -> (Vec<String>, String) {
         .store()
         .upsert_policy(
             fabrikam.id,
-            &policy(99, "windows10GeneralConfiguration"),
+            &(&policy(99, "windows10GeneralConfiguration")).into(),
             1_000,
         )
         .await
@@ -207,7 +207,7 @@ async fn groups_are_listed_by_name_and_paged() {
             description: (n % 2 == 0).then(|| format!("Even {n}")),
         };
         app.store()
-            .upsert_group(contoso.id, &group, 1_000)
+            .upsert_group(contoso.id, &(&group).into(), 1_000)
             .await
             .unwrap();
     }

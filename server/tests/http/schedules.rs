@@ -1,7 +1,7 @@
 // Backup schedules: plain records with validation (a 422 naming the field), tenant-scoped
 // (R16), written only by roles with backup.manage; each shows its next three run times.
 use axum::http::StatusCode;
-use opsux_server::provider::Policy;
+use opsux_server::store::inventory::SeenPolicy;
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, with_origin};
@@ -121,13 +121,12 @@ async fn each_invalid_field_is_named_and_nothing_is_stored() {
         .store()
         .upsert_policy(
             fabrikam.id,
-            &Policy {
-                id: "ext-1".to_owned(),
-                kind: "windows10GeneralConfiguration".to_owned(),
-                display_name: "Theirs".to_owned(),
-                last_modified: String::new(),
+            &SeenPolicy {
+                external_id: "ext-1",
+                kind: "windows10GeneralConfiguration",
+                display_name: "Theirs",
+                last_modified: "",
                 version: 1,
-                snapshot: json!({}),
             },
             0,
         )

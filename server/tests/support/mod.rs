@@ -417,7 +417,9 @@ pub async fn seed_policies(store: &Store, slug: &str, count: usize) -> Vec<Strin
             version: 1,
             snapshot: serde_json::json!({"id": format!("{slug}-ext-{n}"), "version": 1}),
         };
-        let id = store.upsert_policy(tenant.id, &policy, 1_000).await;
+        let id = store
+            .upsert_policy(tenant.id, &(&policy).into(), 1_000)
+            .await;
         ids.push(id.unwrap());
     }
     ids

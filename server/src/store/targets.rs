@@ -6,11 +6,21 @@
 use opsux_core::{OperationParams, ParamsError};
 use uuid::Uuid;
 
-use crate::store::Store;
-use crate::store::owned::Owned;
+use super::Store;
+use super::owned::Owned;
 
-/// The first parameter that names something not the tenant's, if any.
-pub async fn unowned_target(
+impl Store {
+    /// The first parameter of a start that names something not the tenant's, if any.
+    pub async fn unowned_target(
+        &self,
+        tenant_id: Uuid,
+        params: &OperationParams,
+    ) -> Result<Option<ParamsError>, sqlx::Error> {
+        unowned_target(self, tenant_id, params).await
+    }
+}
+
+async fn unowned_target(
     store: &Store,
     tenant_id: Uuid,
     params: &OperationParams,
