@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use opsux_core::{FailureSummary, OperationType, RunOutcome, SummaryCounts, SummaryKey};
+use opsux_core::{FailureSummary, OperationParams, RunOutcome, SummaryCounts, SummaryKey};
 use opsux_server::clock::{SystemClock, to_ms};
 use opsux_server::demo;
 use opsux_server::events::EventHub;
@@ -124,11 +124,10 @@ async fn row(label: &str, store: &Store, workers: usize, lifecycles: usize) -> a
             for n in 0..per_worker {
                 let request = StartRun {
                     tenant: tenant.clone(),
-                    operation: OperationType::InventorySync,
-                    params: serde_json::json!({ "w": w, "n": n })
-                        .as_object()
-                        .cloned()
-                        .unwrap_or_default(),
+                    // Distinct parameters, so the runs are distinct (R4).
+                    params: OperationParams::PolicyExport {
+                        policy_ids: vec![format!("w{w}-n{n}")],
+                    },
                     initiator: Some(initiator),
                     slot: None,
                 };

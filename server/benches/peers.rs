@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
-use opsux_core::{OperationType, RunId, RunOutcome, RunStatus, UserId};
+use opsux_core::{OperationParams, OperationType, RunId, RunOutcome, RunStatus, UserId};
 use opsux_server::clock::{SystemClock, to_ms};
 use opsux_server::demo;
 use opsux_server::events::{Event, EventHub};
@@ -242,14 +242,13 @@ async fn seeded(store: &Store) -> anyhow::Result<(TenantRef, UserId)> {
     Ok((tenant, owner))
 }
 
+/// A policy export of a policy of its own: distinct parameters make distinct runs (R4).
 fn start_request(tenant: &TenantRef, initiator: UserId, n: usize) -> StartRun {
     StartRun {
         tenant: tenant.clone(),
-        operation: OperationType::InventorySync,
-        params: serde_json::json!({ "n": n })
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        params: OperationParams::PolicyExport {
+            policy_ids: vec![format!("p{n}")],
+        },
         initiator: Some(initiator),
         slot: None,
     }
@@ -288,7 +287,7 @@ async fn opsux_backlog(
     let (label, config) = worker_config(Workload::Backlog, settings);
     let worker = Worker::new(
         runs.clone(),
-        Handlers::new().with(OperationType::InventorySync, Noop),
+        Handlers::new().with(OperationType::PolicyExport, Noop),
         config,
         Arc::new(Notify::new()),
     );
@@ -367,7 +366,7 @@ async fn opsux_lifecycle(
     let wake = Arc::new(Notify::new());
     let worker = Worker::new(
         runs.clone(),
-        Handlers::new().with(OperationType::InventorySync, Noop),
+        Handlers::new().with(OperationType::PolicyExport, Noop),
         config,
         Arc::clone(&wake),
     );

@@ -16,8 +16,7 @@
 
 use std::time::Duration;
 
-use opsux_core::OperationType;
-use serde_json::json;
+use opsux_core::OperationParams;
 use uuid::Uuid;
 
 use crate::clock::{SharedClock, to_ms};
@@ -127,15 +126,11 @@ impl Scheduler {
             else {
                 continue;
             };
-            let params = json!({"schedule_id": schedule.id});
+            let params = OperationParams::BackupScheduleRun {
+                schedule_id: schedule.id.clone(),
+            };
             let fired = self
-                .fire(
-                    &format!("schedule:{}", schedule.id),
-                    slot,
-                    &tenant,
-                    OperationType::BackupScheduleRun,
-                    params,
-                )
+                .fire(&format!("schedule:{}", schedule.id), slot, &tenant, params)
                 .await?;
             match fired {
                 Fired::Started => {
@@ -157,18 +152,12 @@ impl Scheduler {
             tracing::warn!(%err, "pending failed sign-ins could not be recorded");
         }
         let day = now - now.rem_euclid(DAY_MS);
-        let params = json!({"older_than_days": self.config.prune_after_days});
+        let params = OperationParams::OperationsPrune {
+            older_than_days: self.config.prune_after_days,
+        };
         for tenant in self.store.tenants().await? {
             let name = format!("prune:{}", tenant.id);
-            let fired = self
-                .fire(
-                    &name,
-                    day,
-                    &tenant,
-                    OperationType::OperationsPrune,
-                    params.clone(),
-                )
-                .await?;
+            let fired = self.fire(&name, day, &tenant, params.clone()).await?;
             match fired {
                 Fired::Started => tick.started += 1,
                 // The day's prune is not skipped: the next tick tries again.
@@ -185,8 +174,7 @@ impl Scheduler {
         name: &str,
         slot: i64,
         tenant: &TenantRef,
-        operation: OperationType,
-        params: serde_json::Value,
+        params: OperationParams,
     ) -> anyhow::Result<Fired> {
         if !self.store.take_slot(name, slot).await? {
             return Ok(Fired::NotDue);
@@ -195,8 +183,7 @@ impl Scheduler {
             .runs
             .start(StartRun {
                 tenant: tenant.clone(),
-                operation,
-                params: params.as_object().cloned().unwrap_or_default(),
+                params,
                 initiator: None,
                 slot: Some(slot),
             })

@@ -47,8 +47,7 @@ pub(super) async fn prune(args: PruneArgs) -> anyhow::Result<()> {
             .runs
             .start(StartRun {
                 tenant: tenant.clone(),
-                operation: OperationType::OperationsPrune,
-                params: params.canonical(),
+                params: params.clone(),
                 initiator: None,
                 slot: None,
             })

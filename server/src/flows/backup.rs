@@ -167,11 +167,9 @@ async fn follow_with_retention(env: &FlowEnv, ctx: &RunContext, schedule_id: &st
     };
     let retention = crate::runs::StartRun {
         tenant,
-        operation: opsux_core::OperationType::BackupRetention,
-        params: serde_json::json!({"schedule_id": schedule_id})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        params: OperationParams::BackupRetention {
+            schedule_id: schedule_id.to_owned(),
+        },
         initiator: None,
         slot: None,
     };

@@ -30,7 +30,7 @@ pub use sync::{GroupSync, InventorySync};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use opsux_core::{ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
+use opsux_core::{OperationParams, ReasonCode, RunOutcome, SummaryCounts, SummaryKey};
 use uuid::Uuid;
 
 use crate::clock::SharedClock;
@@ -136,13 +136,17 @@ async fn run_audit(env: &FlowEnv, ctx: &RunContext) -> RunAudit {
     let actor = match ctx.initiator() {
         Some(person) => Actor::Person(person),
         None => {
-            let schedule_id = ctx
-                .params()
-                .and_then(|p| p.get("schedule_id"))
-                .and_then(serde_json::Value::as_str);
-            let schedule = match schedule_id {
-                Some(id) => env.store.schedule(tenant_id, id).await.ok().flatten(),
-                None => None,
+            let schedule = match params(ctx) {
+                Ok(
+                    OperationParams::BackupScheduleRun { schedule_id }
+                    | OperationParams::BackupRetention { schedule_id },
+                ) => env
+                    .store
+                    .schedule(tenant_id, &schedule_id)
+                    .await
+                    .ok()
+                    .flatten(),
+                _ => None,
             };
             schedule.map_or(Actor::System, |s| Actor::Schedule { name: s.name })
         }
@@ -155,14 +159,14 @@ async fn run_audit(env: &FlowEnv, ctx: &RunContext) -> RunAudit {
 }
 
 /// The run's parameters for its operation, or the failure that says which is wrong.
-fn params(ctx: &RunContext) -> Result<opsux_core::OperationParams, HandlerOutcome> {
+fn params(ctx: &RunContext) -> Result<OperationParams, HandlerOutcome> {
     let empty = serde_json::Map::new();
-    opsux_core::OperationParams::parse(ctx.operation(), ctx.params().unwrap_or(&empty)).map_err(
-        |err| HandlerOutcome::Failed {
+    OperationParams::parse(ctx.operation(), ctx.params().unwrap_or(&empty)).map_err(|err| {
+        HandlerOutcome::Failed {
             reason: ReasonCode::ValidationFailed,
             message: err.to_string(),
-        },
-    )
+        }
+    })
 }
 
 /// Reports `counts`; `Some(outcome)` when the handler must stop now (a cancel request, or the

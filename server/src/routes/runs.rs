@@ -159,8 +159,7 @@ pub(super) async fn start(
         .runs
         .start(StartRun {
             tenant: access.tenant.clone(),
-            operation: req.operation,
-            params: params.canonical(),
+            params,
             initiator: Some(access.user.id),
             slot: None,
         })

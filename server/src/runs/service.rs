@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use opsux_core::wire::StartResult;
-use opsux_core::{OperationType, ReasonCode, RunEvent, RunId, RunState, UserId};
+use opsux_core::{OperationParams, ReasonCode, RunEvent, RunId, RunState, UserId};
 use uuid::Uuid;
 
 use super::record::RunRecord;
@@ -63,12 +63,14 @@ impl Default for RunConfig {
 /// it.
 pub use crate::store::accounts::TenantRef;
 
-/// A request to start an operation.
+/// A request to start an operation: which one and with what is said by its typed parameters,
+/// checked by whoever made them (the HTTP handler, the scheduler, the console); the run
+/// stores their canonical form, from which its identity is computed (R4), and a flow reads
+/// them back typed.
 #[derive(Debug, Clone)]
 pub struct StartRun {
     pub tenant: TenantRef,
-    pub operation: OperationType,
-    pub params: serde_json::Map<String, serde_json::Value>,
+    pub params: OperationParams,
     /// `None` for system runs (scheduler, CLI), which never notify anyone.
     pub initiator: Option<UserId>,
     /// The scheduler's slot (Unix ms) a system run fires for: part of its identity, so each
@@ -168,11 +170,13 @@ impl RunService {
     /// The partial unique index decides, not a prior read, so concurrent identical starts
     /// create exactly one run.
     pub async fn start(&self, req: StartRun) -> Result<Started, RunError> {
+        let operation = req.params.operation();
+        let canonical = req.params.canonical();
         let identity = match req.slot {
-            Some(slot) => format!("{}@{slot}", identity(req.operation, &req.params)),
-            None => identity(req.operation, &req.params),
+            Some(slot) => format!("{}@{slot}", identity(operation, &canonical)),
+            None => identity(operation, &canonical),
         };
-        let context = serde_json::json!({ "params": req.params }).to_string();
+        let context = serde_json::json!({ "params": canonical }).to_string();
         // An identical active run may complete between our insert and our read of it; then
         // the next insert succeeds. Three rounds cover any realistic interleaving.
         for _ in 0..3 {
@@ -181,7 +185,7 @@ impl RunService {
                 workspace_id: req.tenant.workspace_id,
                 tenant_id: req.tenant.id,
                 initiator: req.initiator.map(|u| *u.as_uuid()),
-                op_type: req.operation.as_str(),
+                op_type: operation.as_str(),
                 identity: identity.clone(),
                 context: context.clone(),
                 max_attempts: self.inner.config.max_attempts,

@@ -50,7 +50,7 @@ async fn a_corrupt_run_row_is_left_out_not_a_500() {
         .start_run(
             OperationType::PolicyExport,
             Some(OWNER),
-            json!({"policy_ids": []}),
+            json!({"policy_ids": ["p1"]}),
         )
         .await;
     // On PostgreSQL the mangled row's own announcement cannot be read back, so the stream may

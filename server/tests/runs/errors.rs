@@ -79,7 +79,11 @@ async fn a_busy_or_locked_database_is_transient() {
 async fn a_queued_run_that_does_not_decode_is_set_aside_not_a_stall() {
     let app = TestApp::new().await;
     let bad = app
-        .start_run(OperationType::PolicyExport, Some(OWNER), json!({"n": 1}))
+        .start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": ["p1"]}),
+        )
         .await;
     let good = app
         .start_run(OperationType::InventorySync, Some(OWNER), json!({}))

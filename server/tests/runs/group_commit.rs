@@ -75,8 +75,13 @@ async fn two_transitions_of_one_run_in_one_batch_one_wins_one_conflicts() {
 #[tokio::test]
 async fn a_failing_transition_does_not_take_its_batch_down() {
     let app = TestApp::new().await;
-    let good =
-        |n: u32| app.start_request(OperationType::InventorySync, Some(OWNER), json!({"n": n}));
+    let good = |n: u32| {
+        app.start_request(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+    };
     let (a, b) = (good(1).await, good(2).await);
     // A tenant that does not exist: the insert breaks a foreign key.
     let mut bad = good(3).await;

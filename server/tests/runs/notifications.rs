@@ -57,11 +57,7 @@ async fn a_system_run_notifies_nobody() {
     let app = TestApp::new().await;
     for outcome in [RunOutcome::Succeeded, RunOutcome::Failed] {
         let started = app
-            .start_run(
-                OperationType::InventorySync,
-                None,
-                json!({"n": outcome.as_str()}),
-            )
+            .start_run(OperationType::InventorySync, None, json!({}))
             .await;
         let claimed = app.runs().claim().await.unwrap().unwrap();
         claimed

@@ -2,8 +2,8 @@
 // the most queued or running runs allowed — an identical run still answers `already_queued`,
 // system runs are not refused — and the worker takes the next run from the tenant with the
 // fewest running, so one tenant's backlog does not starve another.
-use opsux_core::OperationType;
 use opsux_core::wire::StartResult;
+use opsux_core::{OperationParams, OperationType};
 use opsux_server::runs::{RunConfig, RunError, StartRun};
 use serde_json::json;
 
@@ -22,11 +22,19 @@ async fn app_with(per_tenant: u32, per_user: u32) -> TestApp {
 async fn a_person_has_a_bounded_number_of_active_runs() {
     let app = app_with(100, 2).await;
     for n in 0..2 {
-        app.start_run(OperationType::PolicyExport, Some(OWNER), json!({"n": n}))
-            .await;
+        app.start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+        .await;
     }
     let request = app
-        .start_request(OperationType::PolicyExport, Some(OWNER), json!({"n": 2}))
+        .start_request(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{}", 2)]}),
+        )
         .await;
     let refused = app.runs().start(request).await.unwrap_err();
     assert!(matches!(refused, RunError::OverQuota(_)), "{refused:?}");
@@ -37,7 +45,11 @@ async fn a_person_has_a_bounded_number_of_active_runs() {
     );
     // The same run again is still "already queued", cap or no cap.
     let again = app
-        .start_run(OperationType::PolicyExport, Some(OWNER), json!({"n": 0}))
+        .start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{}", 0)]}),
+        )
         .await;
     assert_eq!(again.result, StartResult::AlreadyQueued);
     // Someone else, and the system, may still start.
@@ -45,7 +57,7 @@ async fn a_person_has_a_bounded_number_of_active_runs() {
         .start_run(
             OperationType::PolicyExport,
             Some("reader@demo.test"),
-            json!({"n": 9}),
+            json!({"policy_ids": [format!("p{}", 9)]}),
         )
         .await;
     assert_eq!(other.result, StartResult::Queued);
@@ -65,7 +77,11 @@ async fn a_person_has_a_bounded_number_of_active_runs() {
         .await
         .unwrap();
     let request = app
-        .start_request(OperationType::PolicyExport, Some(OWNER), json!({"n": 2}))
+        .start_request(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{}", 2)]}),
+        )
         .await;
     assert_eq!(
         app.runs().start(request).await.unwrap().result,
@@ -79,14 +95,18 @@ async fn a_tenant_has_a_bounded_number_of_active_runs() {
     app.start_run(OperationType::OperationsPrune, None, json!({}))
         .await;
     for n in 0..2 {
-        app.start_run(OperationType::PolicyExport, Some(OWNER), json!({"n": n}))
-            .await;
+        app.start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+        .await;
     }
     let request = app
         .start_request(
             OperationType::PolicyExport,
             Some("reader@demo.test"),
-            json!({"n": 5}),
+            json!({"policy_ids": [format!("p{}", 5)]}),
         )
         .await;
     let refused = app.runs().start(request).await.unwrap_err();
@@ -100,8 +120,9 @@ async fn a_tenant_has_a_bounded_number_of_active_runs() {
 async fn start_in(app: &TestApp, tenant: &str, n: u32) -> opsux_core::RunId {
     let request = StartRun {
         tenant: app.tenant(tenant).await,
-        operation: OperationType::PolicyExport,
-        params: json!({"n": n}).as_object().cloned().unwrap(),
+        params: OperationParams::PolicyExport {
+            policy_ids: vec![format!("p{n}")],
+        },
         initiator: None,
         slot: None,
     };

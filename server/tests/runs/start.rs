@@ -31,7 +31,7 @@ async fn an_identical_start_returns_the_active_run() {
         .start_run(
             OperationType::PolicyExport,
             Some(OWNER),
-            json!({"policies": ["a", "b"]}),
+            json!({"policy_ids": ["a", "b"]}),
         )
         .await;
     // The same parameters, started by someone else (here: the system): the same identity.
@@ -39,7 +39,7 @@ async fn an_identical_start_returns_the_active_run() {
         .start_run(
             OperationType::PolicyExport,
             None,
-            json!({"policies": ["a", "b"]}),
+            json!({"policy_ids": ["a", "b"]}),
         )
         .await;
     assert_eq!(again.result, StartResult::AlreadyQueued);
@@ -49,7 +49,7 @@ async fn an_identical_start_returns_the_active_run() {
         .start_run(
             OperationType::PolicyExport,
             None,
-            json!({"policies": ["c"]}),
+            json!({"policy_ids": ["c"]}),
         )
         .await;
     assert_eq!(other_target.result, StartResult::Queued);
@@ -64,14 +64,14 @@ async fn parameter_order_does_not_change_the_identity() {
         .start_run(
             OperationType::BackupSetAddPolicies,
             None,
-            json!({"set": "s1", "policies": ["p"]}),
+            json!({"backup_set_id": "s1", "policy_ids": ["p"]}),
         )
         .await;
     let b = app
         .start_run(
             OperationType::BackupSetAddPolicies,
             None,
-            json!({"policies": ["p"], "set": "s1"}),
+            json!({"policy_ids": ["p"], "backup_set_id": "s1"}),
         )
         .await;
     assert_eq!(b.result, StartResult::AlreadyQueued);
@@ -100,11 +100,7 @@ async fn a_completed_run_does_not_block_a_new_start() {
 async fn a_hundred_concurrent_identical_starts_create_one_run() {
     let app = TestApp::new().await;
     let req = app
-        .start_request(
-            OperationType::InventorySync,
-            Some(OWNER),
-            json!({"scope": "all"}),
-        )
+        .start_request(OperationType::InventorySync, Some(OWNER), json!({}))
         .await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..100 {
@@ -136,8 +132,12 @@ async fn a_hundred_concurrent_identical_starts_create_one_run() {
 async fn concurrent_claims_take_distinct_runs_and_miss_none() {
     let app = TestApp::new().await;
     for n in 0..24 {
-        app.start_run(OperationType::InventorySync, None, json!({"n": n}))
-            .await;
+        app.start_run(
+            OperationType::PolicyExport,
+            None,
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+        .await;
     }
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..24 {

@@ -131,9 +131,9 @@ async fn the_background_loop_runs_new_runs_when_woken() {
         }
     };
     // The first run is picked up by the loop's first look; once it is done the loop sleeps.
-    for n in 0..2 {
+    for _ in 0..2 {
         let started = app
-            .start_run(OperationType::InventorySync, None, json!({"n": n}))
+            .start_run(OperationType::InventorySync, None, json!({}))
             .await;
         let done = completed(started.run.id(), &mut events);
         app.state.wake_worker.notify_one();

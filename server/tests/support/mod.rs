@@ -19,7 +19,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use opsux_core::{OperationType, TenantSlug, UserId};
+use opsux_core::{OperationParams, OperationType, TenantSlug, UserId};
 use opsux_server::clock::{ManualClock, SharedClock, SystemClock, to_ms};
 use opsux_server::events::EventHub;
 use opsux_server::runs::{ClaimedRun, RunConfig, RunService, StartRun, Started, TenantRef};
@@ -249,10 +249,10 @@ impl TestApp {
             Some(email) => Some(self.user_id(email).await),
             None => None,
         };
+        let params = typed_params(operation, params);
         StartRun {
             tenant: self.tenant("contoso").await,
-            operation,
-            params: params.as_object().cloned().unwrap_or_default(),
+            params,
             initiator,
             slot: None,
         }
@@ -517,5 +517,35 @@ pub async fn execute_raw(store: &Store, sql: &'static str) -> Result<u64, sqlx::
             .execute(pool)
             .await
             .map(|r| r.rows_affected()),
+    }
+}
+
+/// `params` checked as `operation`'s, as the HTTP handler checks them. An empty object stands
+/// for some valid parameters of the operation, for tests about a run's life rather than its
+/// parameters (the same ones each time, so two such starts are identical, R4).
+pub fn typed_params(operation: OperationType, params: serde_json::Value) -> OperationParams {
+    let params = match params {
+        serde_json::Value::Object(map) if map.is_empty() => example_params(operation),
+        other => other,
+    };
+    OperationParams::parse(operation, params.as_object().expect("a JSON object"))
+        .expect("the test's parameters are valid for its operation")
+}
+
+fn example_params(operation: OperationType) -> serde_json::Value {
+    use OperationType as Op;
+    match operation {
+        Op::InventorySync | Op::EntraGroupSync => serde_json::json!({}),
+        Op::BackupScheduleRun | Op::BackupRetention => serde_json::json!({"schedule_id": "s1"}),
+        Op::BackupSetAddPolicies | Op::BackupSetRemovePolicies => {
+            serde_json::json!({"backup_set_id": "b1", "policy_ids": ["p1"]})
+        }
+        Op::PolicyExport | Op::PolicyUnignore => serde_json::json!({"policy_ids": ["p1"]}),
+        Op::PolicyVersionRestore => serde_json::json!({"policy_version_id": "v1"}),
+        Op::RestoreExecute => serde_json::json!({"restore_run_id": "r1"}),
+        Op::RestoreRunUnarchive | Op::RestoreRunForceDelete => {
+            serde_json::json!({"restore_run_ids": ["r1"]})
+        }
+        Op::OperationsPrune => serde_json::json!({"older_than_days": 30}),
     }
 }
