@@ -27,8 +27,8 @@ use crate::events::{Event, EventHub};
 use crate::runs::RunService;
 use crate::store::Store;
 
-/// The channel the triggers announce on.
-pub const CHANNEL: &str = "opsux_events";
+/// The channel changes are announced on.
+pub use crate::store::announce::CHANNEL;
 /// How the listening connection names itself (`pg_stat_activity.application_name`).
 pub const APPLICATION_NAME: &str = "opsux-events";
 
@@ -44,7 +44,9 @@ pub fn spawn(store: &Store, runs: RunService, events: EventHub, wake_worker: Arc
                 wake_worker,
                 delivered: HashMap::new(),
             };
-            tokio::spawn(relay.run(listening));
+            let relay = Arc::new(tokio::sync::Mutex::new(relay));
+            tokio::spawn(look_again(Arc::downgrade(&relay)));
+            tokio::spawn(listen_and_relay(relay, listening));
         }
         None => {
             tokio::spawn(relay_access_changes(store.clone(), events));
@@ -94,27 +96,72 @@ struct Relay {
     delivered: HashMap<RunId, u64>,
 }
 
+/// How often the relay looks again at the runs it has seen active: an announcement lost with
+/// a process killed right after its commit shows within this (see `store/announce.rs`).
+const LOOK_AGAIN: Duration = Duration::from_secs(5);
+
+/// Every [`LOOK_AGAIN`], relays what changed in the runs seen active without an announcement;
+/// ends with the relay. (A task of its own, taking turns with the listener on the relay's
+/// state, so the listener's read is never cancelled halfway.)
+async fn look_again(relay: std::sync::Weak<tokio::sync::Mutex<Relay>>) {
+    let mut every = tokio::time::interval(LOOK_AGAIN);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(relay) = relay.upgrade() else {
+            return;
+        };
+        relay.lock().await.look_again().await;
+    }
+}
+
+async fn listen_and_relay(relay: Arc<tokio::sync::Mutex<Relay>>, pool: PgPool) {
+    let mut listener = listen(&pool).await;
+    loop {
+        let lost = match listener.try_recv().await {
+            Ok(Some(announcement)) => {
+                relay.lock().await.relay(announcement.payload()).await;
+                continue;
+            }
+            Ok(None) => "the connection closed".to_owned(),
+            // An error ends the connection too (a terminated backend sends one first).
+            Err(err) => err.to_string(),
+        };
+        tracing::warn!(
+            error = lost,
+            "database announcements stopped; listening again"
+        );
+        drop(listener);
+        listener = listen(&pool).await;
+        let mut relay = relay.lock().await;
+        relay.delivered.clear();
+        relay.events.deliver(Event::Resync);
+    }
+}
+
 impl Relay {
-    async fn run(mut self, pool: PgPool) {
-        let mut listener = listen(&pool).await;
-        loop {
-            let lost = match listener.try_recv().await {
-                Ok(Some(announcement)) => {
-                    self.relay(announcement.payload()).await;
-                    continue;
+    /// Relays the runs seen active whose stored version is newer than the one delivered, and
+    /// forgets those that no longer exist.
+    async fn look_again(&mut self) {
+        if self.delivered.is_empty() {
+            return;
+        }
+        let seen: Vec<RunId> = self.delivered.keys().copied().collect();
+        let Ok(stored) = self.runs.versions(&seen).await else {
+            return;
+        };
+        let stored: HashMap<RunId, u64> = stored.into_iter().collect();
+        for id in seen {
+            match stored.get(&id) {
+                Some(version) => {
+                    if self.delivered.get(&id).is_some_and(|v| v < version) {
+                        let _ = self.changed(id, *version).await;
+                    }
                 }
-                Ok(None) => "the connection closed".to_owned(),
-                // An error ends the connection too (a terminated backend sends one first).
-                Err(err) => err.to_string(),
-            };
-            tracing::warn!(
-                error = lost,
-                "database announcements stopped; listening again"
-            );
-            drop(listener);
-            listener = listen(&pool).await;
-            self.delivered.clear();
-            self.events.deliver(Event::Resync);
+                None => {
+                    self.delivered.remove(&id);
+                }
+            }
         }
     }
 
@@ -144,8 +191,10 @@ impl Relay {
     }
 
     async fn run_changed(&mut self, id: &str, version: &str) -> Option<()> {
-        let id: RunId = id.parse().ok()?;
-        let version: u64 = version.parse().ok()?;
+        self.changed(id.parse().ok()?, version.parse().ok()?).await
+    }
+
+    async fn changed(&mut self, id: RunId, version: u64) -> Option<()> {
         if self.delivered.get(&id).is_some_and(|v| *v >= version) {
             return Some(());
         }

@@ -13,6 +13,7 @@
 //! module, and the finishing methods consume the handle. `tests/compile_fail/` holds one
 //! attempt at each bypass with the compiler's error pinned beside it.
 
+mod announcer;
 mod claimed;
 mod error;
 mod identity;

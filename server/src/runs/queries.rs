@@ -148,6 +148,25 @@ pub async fn get(store: &Store, tenant_id: Uuid, id: RunId) -> Result<Option<Run
     row.map(RunRecord::try_from).transpose()
 }
 
+/// The stored version of each of `ids` that exists (any tenant's): for the relay's periodic
+/// look at the runs it has seen active.
+pub async fn versions(store: &Store, ids: &[RunId]) -> Result<Vec<(RunId, u64)>, RunError> {
+    const SQLITE: &str =
+        "SELECT id, version FROM operation_runs WHERE id IN (SELECT value FROM json_each($1))";
+    const POSTGRES: &str = "SELECT id, version FROM operation_runs \
+        WHERE id IN (SELECT jsonb_array_elements_text(CAST($1 AS JSONB)))";
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let ids = serde_json::to_string(&ids).map_err(|e| RunError::Corrupt(e.to_string()))?;
+    let sql = store.dialect(SQLITE, POSTGRES);
+    let rows: Vec<(String, i64)> = on_pool!(store, pool => {
+        sqlx::query_as(sql).bind(&ids).fetch_all(pool).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, version)| Some((id.parse().ok()?, u64::try_from(version).ok()?)))
+        .collect())
+}
+
 /// For each operation type that has ended at least once in the tenant, its run that ended
 /// last, in the catalog's order: one statement, one index lookup per type
 /// (`operation_runs_tenant_type_ended`), each found by id — joined to its tenant, SQLite's

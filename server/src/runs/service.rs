@@ -415,6 +415,11 @@ impl RunService {
         let mut pooled = self.store().acquire().await?;
         store::load(&mut pooled.conn(), id).await
     }
+
+    /// The stored version of each of `ids` that still exists.
+    pub async fn versions(&self, ids: &[RunId]) -> Result<Vec<(RunId, u64)>, RunError> {
+        super::queries::versions(self.store(), ids).await
+    }
 }
 
 /// The writer answered a transition with another's kind of result: a bug.

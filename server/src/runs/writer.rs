@@ -34,8 +34,10 @@ use tokio::sync::{OwnedRwLockWriteGuard, RwLock, mpsc, oneshot};
 use uuid::Uuid;
 
 use super::RunError;
+use super::announcer::Announcer;
 use super::record::RunRecord;
 use super::store::{self, Completion, LeaseGuard, NewNotification, NewRun};
+use crate::store::announce::Announcement;
 use crate::store::{Conn, Pooled, Store};
 
 /// The most transitions one commit carries; more wait for the next.
@@ -168,11 +170,18 @@ impl Writer {
             1
         };
         let stats = Arc::new(WriterStats::default());
+        let announcer = Announcer::spawn(store);
         let gate = Arc::new(RwLock::new(()));
         let queues: Vec<_> = (0..count)
             .map(|_| {
                 let (queue, jobs) = mpsc::channel(QUEUE);
-                let task = run(store.clone(), jobs, Arc::clone(&stats), Arc::clone(&gate));
+                let task = run(
+                    store.clone(),
+                    jobs,
+                    Arc::clone(&stats),
+                    Arc::clone(&gate),
+                    announcer.clone(),
+                );
                 tokio::spawn(task);
                 queue
             })
@@ -239,6 +248,7 @@ async fn run(
     mut jobs: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
     gate: Arc<RwLock<()>>,
+    announcer: Announcer,
 ) {
     let mut batch = Vec::new();
     // The writer's own connection, kept between batches (no pool checkout and no liveness
@@ -256,7 +266,7 @@ async fn run(
         // A bug that panics inside one batch fails that batch's transitions (their callers see
         // the writer gone), not every later one.
         let batch = std::mem::take(&mut batch);
-        let committed = AssertUnwindSafe(commit(&store, &mut conn, batch, &stats))
+        let committed = AssertUnwindSafe(commit(&store, &mut conn, batch, &stats, &announcer))
             .catch_unwind()
             .await;
         if committed.is_err() {
@@ -275,7 +285,13 @@ enum BatchError {
 }
 
 /// Commits `jobs` on the writer's connection and answers each.
-async fn commit(store: &Store, conn: &mut Option<Pooled>, jobs: Vec<Job>, stats: &WriterStats) {
+async fn commit(
+    store: &Store,
+    conn: &mut Option<Pooled>,
+    jobs: Vec<Job>,
+    stats: &WriterStats,
+    announcer: &Announcer,
+) {
     let pooled = match conn {
         Some(pooled) => pooled,
         None => match store.acquire().await {
@@ -292,9 +308,9 @@ async fn commit(store: &Store, conn: &mut Option<Pooled>, jobs: Vec<Job>, stats:
     let broken = if let [job] = jobs.as_slice()
         && !matches!(job.write, Write::Finish { .. })
     {
-        commit_alone(pooled, jobs, stats).await
+        commit_alone(pooled, jobs, stats, announcer).await
     } else {
-        commit_batch(pooled, jobs, stats).await
+        commit_batch(pooled, jobs, stats, announcer).await
     };
     if broken {
         *conn = None;
@@ -302,7 +318,12 @@ async fn commit(store: &Store, conn: &mut Option<Pooled>, jobs: Vec<Job>, stats:
 }
 
 /// Applies `jobs` in one transaction and answers each; `true` when the connection failed.
-async fn commit_batch(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) -> bool {
+async fn commit_batch(
+    conn: &mut Pooled,
+    jobs: Vec<Job>,
+    stats: &WriterStats,
+    announcer: &Announcer,
+) -> bool {
     let mut excluded: Vec<Option<RunError>> = jobs.iter().map(|_| None).collect();
     let mut victim_replays = 0;
     let outcome = loop {
@@ -330,6 +351,13 @@ async fn commit_batch(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) ->
         Ok(results) => {
             let applied = excluded.iter().filter(|e| e.is_none()).count();
             WriterStats::bump(&stats.transitions, applied as u64);
+            let mut said = Vec::new();
+            for (job, result) in jobs.iter().zip(&results) {
+                if let Some(written) = result {
+                    announcements(&job.write, written, &mut said);
+                }
+            }
+            announcer.send(said);
             for ((job, result), error) in jobs.into_iter().zip(results).zip(excluded) {
                 let answer = match (result, error) {
                     (Some(written), _) => Ok(written),
@@ -351,18 +379,67 @@ async fn commit_batch(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) ->
 /// A lone transition of one statement commits on its own (autocommit): the same durability
 /// without the round trips of `BEGIN` and `COMMIT`. A failed statement leaves nothing behind.
 /// `true` when the connection failed.
-async fn commit_alone(conn: &mut Pooled, jobs: Vec<Job>, stats: &WriterStats) -> bool {
+async fn commit_alone(
+    conn: &mut Pooled,
+    jobs: Vec<Job>,
+    stats: &WriterStats,
+    announcer: &Announcer,
+) -> bool {
     WriterStats::bump(&stats.batches, 1);
     let mut broken = false;
     for job in jobs {
         let answer = apply(&mut conn.conn(), &job.write).await;
         match &answer {
-            Ok(_) => WriterStats::bump(&stats.transitions, 1),
+            Ok(written) => {
+                WriterStats::bump(&stats.transitions, 1);
+                let mut said = Vec::new();
+                announcements(&job.write, written, &mut said);
+                announcer.send(said);
+            }
             Err(err) => broken |= affects_whole_batch(err),
         }
         let _ = job.reply.send(answer);
     }
     broken
+}
+
+/// What other processes are told of a committed transition (see `store/announce.rs`): the
+/// run's new version whenever it changed (not a lease renewal), and a notification written.
+fn announcements(write: &Write, written: &Written, out: &mut Vec<Announcement>) {
+    let run = |record: &RunRecord| Announcement::Run {
+        id: record.id().to_string(),
+        version: i64::try_from(record.summary.version).unwrap_or(i64::MAX),
+    };
+    match (write, written) {
+        (
+            _,
+            Written::Started {
+                inserted: Some(record),
+                ..
+            }
+            | Written::Changed(record),
+        ) => {
+            out.push(run(record));
+        }
+        (_, Written::Claimed(records)) => out.extend(records.iter().map(run)),
+        (Write::Progress { id, .. }, Written::Progressed(Some((_, version)))) => {
+            out.push(Announcement::Run {
+                id: id.to_string(),
+                version: *version,
+            });
+        }
+        (_, Written::Finished(record, notification)) => {
+            out.push(run(record));
+            if let (Some(notification), Some(initiator)) = (notification, &record.summary.initiator)
+            {
+                out.push(Announcement::Notification {
+                    id: notification.id.to_string(),
+                    user: initiator.id.to_string(),
+                });
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Applies every transition not excluded, in order, in one transaction, and commits.

@@ -15,6 +15,7 @@
 
 pub mod access_changes;
 pub mod accounts;
+pub mod announce;
 pub mod audit;
 pub mod backups;
 pub mod connections;
@@ -226,6 +227,14 @@ impl Store {
         match self {
             Self::Sqlite(_) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The statement text for this store's dialect, where the two differ.
+    pub fn dialect(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self {
+            Self::Sqlite(_) => sqlite,
+            Self::Postgres(_) => postgres,
         }
     }
 
