@@ -365,3 +365,41 @@ async fn access_changed_by_another_process_ends_streams_at_once() {
         .unwrap();
     widget.ended().await;
 }
+
+// A process killed between a commit and its announcement (PostgreSQL) takes the announcement
+// with it: the relay's periodic look at the runs it has seen active still shows the change.
+// Here the change is made by hand, so nothing announces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_whose_announcement_was_lost_still_reaches_the_streams() {
+    let app = TestApp::new().await;
+    if !app.store().announces_changes() {
+        // SQLite: one process publishes its own changes; there is nothing to lose.
+        return;
+    }
+    let addr = serve(&app).await;
+    let owner = app.login(OWNER).await;
+    let mut widget = SseClient::connect(addr, "/api/t/contoso/operations/stream", &owner).await;
+    widget.next().await;
+    let started = app
+        .start_run(OperationType::InventorySync, Some(OWNER), json!({}))
+        .await;
+    let id = started.run.id().to_string();
+    // The relay has seen it queued.
+    widget
+        .until("changed", |c| c["run"]["id"] == id.as_str())
+        .await;
+    let moved = crate::support::execute_raw(
+        app.store(),
+        "UPDATE operation_runs SET summary_counts = '{\"total\":7}', version = version + 1 \
+         WHERE status = 'queued'",
+    )
+    .await
+    .unwrap();
+    assert_eq!(moved, 1);
+    let seen = widget
+        .until("changed", |c| {
+            c["run"]["id"] == id.as_str() && c["run"]["summary_counts"]["total"] == 7
+        })
+        .await;
+    assert_eq!(seen["run"]["status"], "queued");
+}
