@@ -29,6 +29,7 @@ pub struct RunConfig {
     /// runs; system runs are not refused.
     pub max_active_per_tenant: u32,
     /// A person's start is refused (409) while they have this many queued or running runs.
+    /// Both at `u32::MAX`: no cap, and nothing counted at a start.
     pub max_active_per_user: u32,
     /// A scheduled start is refused (and its slot skipped) while the tenant has this many
     /// queued or running system runs: the scheduler's share of the tenant's cap, so

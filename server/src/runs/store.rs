@@ -116,6 +116,14 @@ pub(super) async fn over_quota(
         WHERE tenant_id = $1 AND initiator_user_id IS NULL AND status IN ('queued', 'running') \
         LIMIT $2) s";
     match (run.quota, run.initiator) {
+        // No cap at all: nothing to count.
+        (
+            Some(Quota::Person {
+                per_tenant: u32::MAX,
+                per_user: u32::MAX,
+            }),
+            _,
+        ) => Ok(None),
         (
             Some(Quota::Person {
                 per_tenant,
