@@ -284,6 +284,7 @@ async fn opsux_backlog(
     for queued in queueing.join_all().await {
         queued?;
     }
+    store.analyze().await?;
     let (label, config) = worker_config(Workload::Backlog, settings);
     let worker = Worker::new(
         runs.clone(),

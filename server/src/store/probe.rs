@@ -44,6 +44,16 @@ impl Store {
         Ok(())
     }
 
+    /// Brings the planner's statistics up to date, as a database in service has them: a
+    /// benchmark's tables grow from nothing within seconds, faster than autovacuum looks, and
+    /// plans made for an empty table would scan the whole one.
+    pub async fn analyze(&self) -> Result<(), sqlx::Error> {
+        on_pool!(self, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// One raw commit: a single-row `UPDATE` of row `row`, on its own (autocommit).
     pub async fn commit_probe(&self, row: usize) -> Result<(), sqlx::Error> {
         const UPDATE: &str = "UPDATE bench_counter SET n = n + 1 WHERE id = $1";
