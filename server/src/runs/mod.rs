@@ -10,8 +10,8 @@
 //!
 //! The transition SQL (`store`), the terminal transition (`RunService::finish`), the
 //! notification writer, the handle's constructor and `RunRecord`'s fields are private to this
-//! module, and the finishing methods consume the handle. `tests/compile_fail/` holds one
-//! attempt at each bypass with the compiler's error pinned beside it.
+//! module, and the finishing methods consume the handle. `bypasses.md` holds one attempt at
+//! each bypass as a `compile_fail` doctest.
 
 mod announcer;
 mod claimed;
@@ -29,3 +29,21 @@ pub use identity::identity;
 pub use record::RunRecord;
 pub use service::{RescueReport, RunConfig, RunService, StartRun, Started, TenantRef};
 pub use writer::{PausedWrites, WriterStats};
+
+#[cfg(doctest)]
+#[doc = include_str!("bypasses.md")]
+struct Bypasses;
+
+#[cfg(test)]
+mod tests {
+    /// The doctests in `bypasses.md` only prove that each bypass fails to compile; this proves
+    /// that what they name exists, so each fails because it is private, not because it is gone.
+    #[test]
+    fn what_the_bypasses_name_exists() {
+        let _ = super::store::complete;
+        let _ = super::writer::NOTIFY_COMPLETION;
+        let _ = super::RunService::finish;
+        let _ = super::ClaimedRun::new;
+        let _ = |record: super::RunRecord| record.state;
+    }
+}
