@@ -613,88 +613,27 @@ pub(super) async fn complete(
            AND (CAST($12 AS BIGINT) IS NULL OR lease_expires_at < $12)",
         run_returning!()
     );
-    let to = target(from, done.event);
-    let Some(outcome) = to.outcome() else {
+    let Some(row) = CompletionRow::new(id, from, guard, done)? else {
         return Ok(None);
     };
-    let counts = done
-        .counts
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| RunError::Corrupt(e.to_string()))?;
-    let failures = done
-        .failures
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| RunError::Corrupt(e.to_string()))?;
-    let (lease, expired_before) = match guard {
-        LeaseGuard::None => (None, None),
-        LeaseGuard::Held(token) => (Some(token.as_str()), None),
-        LeaseGuard::Expired(token, now) => (Some(token.as_str()), Some(*now)),
-    };
-    let [a, b] = sources(done.event, RunStatus::Completed);
     let row: Option<RunRow> = on_conn!(conn, c => {
         sqlx::query_as(SQL)
-            .bind(to.status().as_str())
-            .bind(outcome.as_str())
-            .bind(done.now_ms)
-            .bind(counts.as_deref())
-            .bind(failures.as_deref())
-            .bind(done.reason.map(|r| r.as_str()))
-            .bind(done.message.as_deref())
-            .bind(id.to_string())
-            .bind(a)
-            .bind(b)
-            .bind(lease)
-            .bind(expired_before)
+            .bind(row.new_status)
+            .bind(row.new_outcome)
+            .bind(row.ended_at)
+            .bind(row.counts.as_deref())
+            .bind(row.failures.as_deref())
+            .bind(row.reason)
+            .bind(row.new_message.as_deref())
+            .bind(&row.run_id)
+            .bind(row.source_a)
+            .bind(row.source_b)
+            .bind(row.lease.as_deref())
+            .bind(row.expired_before)
             .fetch_optional(&mut **c)
             .await
     })?;
     row.map(RunRecord::try_from).transpose()
-}
-
-/// The one terminal notification of a run (R2). The `UNIQUE (run_id, kind)` constraint makes
-/// a second one impossible even if a bug let a second completion through.
-pub(super) struct NewNotification<'a> {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub tenant_id: Uuid,
-    pub run_id: RunId,
-    pub outcome: &'a str,
-    pub title: &'a str,
-    pub body: &'a str,
-    pub action_url: &'a str,
-    pub now_ms: i64,
-}
-
-pub(super) async fn insert_run_completed_notification(
-    conn: &mut Conn<'_>,
-    n: &NewNotification<'_>,
-) -> Result<bool, RunError> {
-    // Only while the initiator is still a member: someone removed from the tenant since
-    // the start hears nothing more about its runs (R16).
-    const SQL: &str = "INSERT INTO notifications \
-           (id, user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at) \
-         SELECT $1, $2, $3, $4, 'run_completed', $5, $6, $7, $8, $9 \
-         WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = $2 AND m.tenant_id = $3)";
-    let inserted = on_conn!(conn, c => {
-        sqlx::query(SQL)
-            .bind(n.id.to_string())
-            .bind(n.user_id.to_string())
-            .bind(n.tenant_id.to_string())
-            .bind(n.run_id.to_string())
-            .bind(n.outcome)
-            .bind(n.title)
-            .bind(n.body)
-            .bind(n.action_url)
-            .bind(n.now_ms)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(inserted == 1)
 }
 
 /// Running runs whose lease expired before `now_ms`: `(id, lease token)`.
@@ -708,4 +647,183 @@ pub(super) async fn expired_leases(
     Ok(on_conn!(conn, c => {
         sqlx::query_as(SQL).bind(now_ms).fetch_all(&mut **c).await
     })?)
+}
+
+/// One run of [`complete_many`]: what [`complete`] binds, as a row of the batch's JSON array.
+#[derive(Debug, serde::Serialize)]
+/// Its fields are named apart from `operation_runs`' columns, which `RETURNING` names alone.
+pub(super) struct CompletionRow {
+    run_id: String,
+    new_status: &'static str,
+    new_outcome: &'static str,
+    ended_at: i64,
+    counts: Option<String>,
+    failures: Option<String>,
+    reason: Option<&'static str>,
+    new_message: Option<String>,
+    source_a: &'static str,
+    source_b: &'static str,
+    lease: Option<String>,
+    expired_before: Option<i64>,
+}
+
+impl CompletionRow {
+    /// The row for ending run `id` as [`complete`] would; `None` when `from` and the event
+    /// lead to no outcome (the transition is refused without touching the database).
+    pub(super) fn new(
+        id: RunId,
+        from: RunState,
+        guard: &LeaseGuard,
+        done: &Completion,
+    ) -> Result<Option<Self>, RunError> {
+        let to = target(from, done.event);
+        let Some(outcome) = to.outcome() else {
+            return Ok(None);
+        };
+        let counts = done
+            .counts
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| RunError::Corrupt(e.to_string()))?;
+        let failures = done
+            .failures
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| RunError::Corrupt(e.to_string()))?;
+        let (lease, expired_before) = match guard {
+            LeaseGuard::None => (None, None),
+            LeaseGuard::Held(token) => (Some(token.clone()), None),
+            LeaseGuard::Expired(token, now) => (Some(token.clone()), Some(*now)),
+        };
+        let [source_a, source_b] = sources(done.event, RunStatus::Completed);
+        Ok(Some(Self {
+            run_id: id.to_string(),
+            new_status: to.status().as_str(),
+            new_outcome: outcome.as_str(),
+            ended_at: done.now_ms,
+            counts,
+            failures,
+            reason: done.reason.map(|r| r.as_str()),
+            new_message: done.message.clone(),
+            source_a,
+            source_b,
+            lease,
+            expired_before,
+        }))
+    }
+}
+
+/// [`complete`] for many runs in one statement: each row's run moves to `completed` under the
+/// same guards, and the runs that did are returned (the others matched nothing). The rows
+/// arrive sorted by id, so two writers' batches lock in the same order.
+macro_rules! complete_many_sql {
+    ($rows:literal) => {
+        concat!(
+            "UPDATE operation_runs \
+             SET status = u.new_status, outcome = u.new_outcome, completed_at = u.ended_at, \
+                 summary_counts = COALESCE(u.counts, summary_counts), \
+                 failure_summary = COALESCE(u.failures, failure_summary), \
+                 reason_code = u.reason, message = u.new_message, lease_token = NULL, \
+                 lease_expires_at = NULL, version = version + 1 \
+             FROM (",
+            $rows,
+            ") AS u \
+             WHERE operation_runs.id = u.run_id AND operation_runs.status IN (u.source_a, u.source_b) \
+               AND operation_runs.lease_token IS NOT DISTINCT FROM u.lease \
+               AND (u.expired_before IS NULL OR operation_runs.lease_expires_at < u.expired_before)",
+            run_returning!()
+        )
+    };
+}
+const COMPLETE_MANY_SQLITE: &str = complete_many_sql!(
+    "SELECT value ->> 'run_id' AS run_id, value ->> 'new_status' AS new_status, \
+            value ->> 'new_outcome' AS new_outcome, value ->> 'ended_at' AS ended_at, \
+            value ->> 'counts' AS counts, value ->> 'failures' AS failures, \
+            value ->> 'reason' AS reason, value ->> 'new_message' AS new_message, \
+            value ->> 'source_a' AS source_a, value ->> 'source_b' AS source_b, \
+            value ->> 'lease' AS lease, value ->> 'expired_before' AS expired_before \
+     FROM json_each($1)"
+);
+const COMPLETE_MANY_POSTGRES: &str = complete_many_sql!(
+    "SELECT * FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS r( \
+        run_id TEXT, new_status TEXT, new_outcome TEXT, ended_at BIGINT, counts TEXT, \
+        failures TEXT, reason TEXT, new_message TEXT, source_a TEXT, source_b TEXT, lease TEXT, \
+        expired_before BIGINT)"
+);
+
+pub(super) async fn complete_many(
+    conn: &mut Conn<'_>,
+    rows: &mut [CompletionRow],
+) -> Result<Vec<RunRecord>, RunError> {
+    rows.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    let json = serde_json::to_string(rows).map_err(|e| RunError::Corrupt(e.to_string()))?;
+    let sql = conn.dialect(COMPLETE_MANY_SQLITE, COMPLETE_MANY_POSTGRES);
+    let rows: Vec<RunRow> = on_conn!(conn, c => {
+        sqlx::query_as(sql).bind(&json).fetch_all(&mut **c).await
+    })?;
+    rows.into_iter().map(RunRecord::try_from).collect()
+}
+
+/// The terminal notifications of a batch's runs (R2), in one statement; returns the run ids
+/// whose notification was written: only while the initiator is still a member of the run's
+/// tenant, so someone removed since the start hears nothing more about its runs (R16). The
+/// `UNIQUE (run_id, kind)` constraint makes a second one impossible even if a bug let a second
+/// completion through.
+macro_rules! notify_many_sql {
+    ($rows:literal) => {
+        concat!(
+            "INSERT INTO notifications \
+               (id, user_id, tenant_id, run_id, kind, outcome, title, body, action_url, created_at) \
+             SELECT n.id, n.user_id, n.tenant_id, n.run_id, 'run_completed', n.outcome, n.title, \
+                    n.body, n.action_url, n.created_at \
+             FROM (",
+            $rows,
+            ") AS n \
+             WHERE EXISTS (SELECT 1 FROM memberships m \
+                           WHERE m.user_id = n.user_id AND m.tenant_id = n.tenant_id) \
+             RETURNING run_id"
+        )
+    };
+}
+const NOTIFY_MANY_SQLITE: &str = notify_many_sql!(
+    "SELECT value ->> 'id' AS id, value ->> 'user_id' AS user_id, \
+            value ->> 'tenant_id' AS tenant_id, value ->> 'run_id' AS run_id, \
+            value ->> 'outcome' AS outcome, value ->> 'title' AS title, \
+            value ->> 'body' AS body, value ->> 'action_url' AS action_url, \
+            value ->> 'created_at' AS created_at \
+     FROM json_each($1)"
+);
+const NOTIFY_MANY_POSTGRES: &str = notify_many_sql!(
+    "SELECT * FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS r( \
+        id TEXT, user_id TEXT, tenant_id TEXT, run_id TEXT, outcome TEXT, title TEXT, \
+        body TEXT, action_url TEXT, created_at BIGINT)"
+);
+
+/// One row of [`notify_many`].
+#[derive(Debug, serde::Serialize)]
+pub(super) struct NotificationRow<'a> {
+    pub id: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub run_id: String,
+    pub outcome: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub action_url: &'a str,
+    pub created_at: i64,
+}
+
+pub(super) async fn notify_many(
+    conn: &mut Conn<'_>,
+    rows: &mut [NotificationRow<'_>],
+) -> Result<Vec<String>, RunError> {
+    rows.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    let json = serde_json::to_string(rows).map_err(|e| RunError::Corrupt(e.to_string()))?;
+    let sql = conn.dialect(NOTIFY_MANY_SQLITE, NOTIFY_MANY_POSTGRES);
+    let written: Vec<(String,)> = on_conn!(conn, c => {
+        sqlx::query_as(sql).bind(&json).fetch_all(&mut **c).await
+    })?;
+    Ok(written.into_iter().map(|(id,)| id).collect())
 }

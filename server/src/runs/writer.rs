@@ -21,6 +21,7 @@
 //! to the same writer (by run id), and so do the starts of one identity, so their order and
 //! the dedupe within a batch are as with one writer; claims go round-robin.
 
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -36,7 +37,7 @@ use uuid::Uuid;
 use super::RunError;
 use super::announcer::Announcer;
 use super::record::RunRecord;
-use super::store::{self, Completion, LeaseGuard, NewNotification, NewRun};
+use super::store::{self, Completion, CompletionRow, LeaseGuard, NewRun, NotificationRow};
 use crate::store::announce::Announcement;
 use crate::store::{Conn, Pooled, Store};
 
@@ -92,6 +93,22 @@ pub(super) enum Write {
     },
 }
 
+impl Write {
+    /// The existing run this transition names, if one.
+    fn run(&self) -> Option<RunId> {
+        match self {
+            Self::Start(_) | Self::Claim { only: None, .. } => None,
+            Self::Claim { only: Some(id), .. }
+            | Self::Renew { id, .. }
+            | Self::Progress { id, .. }
+            | Self::RequestCancel { id }
+            | Self::Requeue { id, .. }
+            | Self::HandBack { id, .. }
+            | Self::Finish { id, .. } => Some(*id),
+        }
+    }
+}
+
 /// What a transition did, once committed.
 #[derive(Debug)]
 pub(super) enum Written {
@@ -127,6 +144,8 @@ pub struct WriterStats {
     pub batches: AtomicU64,
     /// Transitions applied in committed batches.
     pub transitions: AtomicU64,
+    /// Finishes written together with others of their batch, in one statement.
+    pub finished_together: AtomicU64,
     submitted: AtomicU64,
     answered: AtomicU64,
 }
@@ -282,6 +301,9 @@ enum BatchError {
     Item(usize, RunError),
     /// The database failed the batch as a whole (connection, commit, deadlock).
     Whole(RunError),
+    /// The finishes written together failed, and the statement cannot say for which run:
+    /// apply the batch again one transition at a time.
+    Together(RunError),
 }
 
 /// Commits `jobs` on the writer's connection and answers each.
@@ -326,13 +348,18 @@ async fn commit_batch(
 ) -> bool {
     let mut excluded: Vec<Option<RunError>> = jobs.iter().map(|_| None).collect();
     let mut victim_replays = 0;
+    let mut together = true;
     let outcome = loop {
         if excluded.iter().all(Option::is_some) {
-            break Ok(jobs.iter().map(|_| None).collect());
+            break Ok((jobs.iter().map(|_| None).collect(), 0));
         }
         WriterStats::bump(&stats.batches, 1);
-        match apply_all(conn, &jobs, &excluded).await {
-            Ok(results) => break Ok(results),
+        match apply_all(conn, &jobs, &excluded, together).await {
+            Ok(applied) => break Ok(applied),
+            Err(BatchError::Together(err)) => {
+                tracing::warn!(error = %err, "finishing runs together failed; applying them one by one");
+                together = false;
+            }
             Err(BatchError::Item(index, err)) => {
                 tracing::warn!(error = %err, "a run transition failed; committing the others");
                 excluded[index] = Some(err);
@@ -348,9 +375,10 @@ async fn commit_batch(
     };
     let broken = outcome.as_ref().is_err_and(affects_whole_batch);
     match outcome {
-        Ok(results) => {
+        Ok((results, finished_together)) => {
             let applied = excluded.iter().filter(|e| e.is_none()).count();
             WriterStats::bump(&stats.transitions, applied as u64);
+            WriterStats::bump(&stats.finished_together, finished_together as u64);
             let mut said = Vec::new();
             for (job, result) in jobs.iter().zip(&results) {
                 if let Some(written) = result {
@@ -442,24 +470,51 @@ fn announcements(write: &Write, written: &Written, out: &mut Vec<Announcement>) 
     }
 }
 
-/// Applies every transition not excluded, in order, in one transaction, and commits.
+/// Applies every transition not excluded, in one transaction, and commits. With `together`,
+/// the finishes of runs no other transition of the batch touches are written first, in one
+/// statement each for the runs and their notifications; the rest in order. Moving them first
+/// changes no answer: none is given before the commit, and a finish only competes with
+/// transitions of its own run.
 async fn apply_all(
     conn: &mut Pooled,
     jobs: &[Job],
     excluded: &[Option<RunError>],
-) -> Result<Vec<Option<Written>>, BatchError> {
+    together: bool,
+) -> Result<(Vec<Option<Written>>, usize), BatchError> {
     let mut tx = conn
         .begin()
         .await
         .map_err(|e| BatchError::Whole(e.into()))?;
-    let mut results = Vec::with_capacity(jobs.len());
-    for (index, (job, excluded)) in jobs.iter().zip(excluded).enumerate() {
-        if excluded.is_some() {
-            results.push(None);
+    let mut results: Vec<Option<Written>> = jobs.iter().map(|_| None).collect();
+    let grouped = if together {
+        finishes_alone_in_batch(jobs, excluded)
+    } else {
+        Vec::new()
+    };
+    let finished_together = if grouped.len() > 1 { grouped.len() } else { 0 };
+    if finished_together > 0 {
+        match finish_together(&mut tx.conn(), jobs, &grouped).await {
+            Ok(written) => {
+                for (index, written) in grouped.into_iter().zip(written) {
+                    results[index] = Some(written);
+                }
+            }
+            Err(err) => {
+                let _ = tx.rollback().await;
+                return Err(if affects_whole_batch(&err) {
+                    BatchError::Whole(err)
+                } else {
+                    BatchError::Together(err)
+                });
+            }
+        }
+    }
+    for (index, job) in jobs.iter().enumerate() {
+        if excluded[index].is_some() || results[index].is_some() {
             continue;
         }
         match apply(&mut tx.conn(), &job.write).await {
-            Ok(written) => results.push(Some(written)),
+            Ok(written) => results[index] = Some(written),
             Err(err) => {
                 let _ = tx.rollback().await;
                 return Err(if affects_whole_batch(&err) {
@@ -471,7 +526,72 @@ async fn apply_all(
         }
     }
     tx.commit().await.map_err(|e| BatchError::Whole(e.into()))?;
-    Ok(results)
+    Ok((results, finished_together))
+}
+
+/// The finishes in `jobs` whose run no other transition of the batch names.
+fn finishes_alone_in_batch(jobs: &[Job], excluded: &[Option<RunError>]) -> Vec<usize> {
+    let mut named: HashMap<RunId, usize> = HashMap::new();
+    for (job, excluded) in jobs.iter().zip(excluded) {
+        if let (None, Some(id)) = (excluded, job.write.run()) {
+            *named.entry(id).or_default() += 1;
+        }
+    }
+    jobs.iter()
+        .zip(excluded)
+        .enumerate()
+        .filter(|(_, (job, excluded))| {
+            excluded.is_none()
+                && matches!(job.write, Write::Finish { id, .. } if named.get(&id) == Some(&1))
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// The finishes at `indices` of `jobs`, as [`apply`] would write them one by one.
+async fn finish_together(
+    conn: &mut Conn<'_>,
+    jobs: &[Job],
+    indices: &[usize],
+) -> Result<Vec<Written>, RunError> {
+    let mut finishes = Vec::with_capacity(indices.len());
+    let mut rows = Vec::with_capacity(indices.len());
+    for &index in indices {
+        let Write::Finish {
+            id,
+            from,
+            guard,
+            done,
+        } = &jobs[index].write
+        else {
+            return Err(RunError::Corrupt("a finish that is not one".to_owned()));
+        };
+        finishes.push((*id, done.now_ms));
+        rows.extend(CompletionRow::new(*id, *from, guard, done)?);
+    }
+    let mut completed: HashMap<RunId, RunRecord> = store::complete_many(conn, &mut rows)
+        .await?
+        .into_iter()
+        .map(|run| (run.id(), run))
+        .collect();
+    let owed: Vec<(&RunRecord, i64)> = finishes
+        .iter()
+        .filter_map(|(id, now_ms)| Some((completed.get(id)?, *now_ms)))
+        .collect();
+    let notified = notify_completions(conn, &owed).await?;
+    let mut notifications: HashMap<RunId, NotificationDto> = owed
+        .iter()
+        .zip(notified)
+        .filter_map(|((run, _), notification)| Some((run.id(), notification?)))
+        .collect();
+    let mut written = Vec::with_capacity(finishes.len());
+    for (id, _) in finishes {
+        written.push(match completed.remove(&id) {
+            Some(run) => Written::Finished(run, notifications.remove(&id)),
+            None => refused(conn, id).await?,
+        });
+    }
+    Ok(written)
 }
 
 /// PostgreSQL chose the transaction as a deadlock or serialization victim.
@@ -568,6 +688,61 @@ async fn notify_completion(
     run: &RunRecord,
     now_ms: i64,
 ) -> Result<Option<NotificationDto>, RunError> {
+    Ok(notify_completions(conn, &[(run, now_ms)])
+        .await?
+        .pop()
+        .flatten())
+}
+
+/// [`notify_completion`] for the runs of one batch, in one statement; the answers are in the
+/// order of `runs`.
+async fn notify_completions(
+    conn: &mut Conn<'_>,
+    runs: &[(&RunRecord, i64)],
+) -> Result<Vec<Option<NotificationDto>>, RunError> {
+    let mut owed = Vec::with_capacity(runs.len());
+    for (run, now_ms) in runs {
+        owed.push(owed_notification(run, *now_ms)?);
+    }
+    let mut rows: Vec<NotificationRow<'_>> = runs
+        .iter()
+        .zip(&owed)
+        .filter_map(|((run, now_ms), owed)| {
+            let (user, dto) = owed.as_ref()?;
+            Some(NotificationRow {
+                id: dto.id.to_string(),
+                user_id: user.to_string(),
+                tenant_id: run.tenant_id.to_string(),
+                run_id: dto.run_id.to_string(),
+                outcome: dto.outcome.as_str(),
+                title: &dto.title,
+                body: &dto.body,
+                action_url: &dto.action.url,
+                created_at: *now_ms,
+            })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(owed.into_iter().map(|_| None).collect());
+    }
+    let written: HashSet<String> = store::notify_many(conn, &mut rows)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(owed
+        .into_iter()
+        .map(|owed| {
+            owed.map(|(_, dto)| dto)
+                .filter(|dto| written.contains(&dto.run_id.to_string()))
+        })
+        .collect())
+}
+
+/// The notification a completed run owes its initiator, and to whom; `None` for a system run.
+fn owed_notification(
+    run: &RunRecord,
+    now_ms: i64,
+) -> Result<Option<(Uuid, NotificationDto)>, RunError> {
     let summary = &run.summary;
     let Some(user) = summary.initiator.as_ref().map(|u| u.id) else {
         return Ok(None);
@@ -583,37 +758,21 @@ async fn notify_completion(
         &summary.tenant,
         summary.id,
     );
-    let id = Uuid::now_v7();
-    let inserted = store::insert_run_completed_notification(
-        conn,
-        &NewNotification {
-            id,
-            user_id: *user.as_uuid(),
-            tenant_id: run.tenant_id,
+    Ok(Some((
+        *user.as_uuid(),
+        NotificationDto {
+            id: Uuid::now_v7(),
+            kind: NotificationKind::RunCompleted,
+            tenant: summary.tenant.clone(),
             run_id: summary.id,
-            outcome: outcome.as_str(),
-            title: &content.title,
-            body: &content.body,
-            action_url: &content.action.url,
-            now_ms,
+            outcome,
+            title: content.title,
+            body: content.body,
+            action: content.action,
+            created_at: crate::clock::from_ms(now_ms),
+            read_at: None,
         },
-    )
-    .await?;
-    if !inserted {
-        return Ok(None);
-    }
-    Ok(Some(NotificationDto {
-        id,
-        kind: NotificationKind::RunCompleted,
-        tenant: summary.tenant.clone(),
-        run_id: summary.id,
-        outcome,
-        title: content.title,
-        body: content.body,
-        action: content.action,
-        created_at: crate::clock::from_ms(now_ms),
-        read_at: None,
-    }))
+    )))
 }
 
 /// Inserts a queued run, or finds the identical active one.

@@ -1,10 +1,11 @@
 // Group commit: transitions submitted together are committed together, each with its own
-// answer; a conflict or a failure is that transition's alone.
+// answer; a conflict or a failure is that transition's alone; finishes of different runs are
+// written together.
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use opsux_core::wire::StartResult;
-use opsux_core::{OperationType, RunEvent, RunStatus};
+use opsux_core::{FailureSummary, OperationType, ReasonCode, RunEvent, RunOutcome, RunStatus};
 use opsux_server::runs::{RunError, RunService, TenantRef};
 use serde_json::json;
 use uuid::Uuid;
@@ -122,4 +123,87 @@ async fn a_failing_transition_does_not_take_its_batch_down() {
     let after = batches(app.runs());
     assert_eq!(after.1 - before.1, 2);
     assert!(after.0 - before.0 >= 2);
+}
+
+#[tokio::test]
+async fn finishes_in_one_batch_are_written_together_each_with_its_own_answer() {
+    let app = TestApp::with_manual_clock().await;
+    // A system run claimed twice: the stale handle and the current one finish in the same
+    // batch, so they name one run and go one by one, in order.
+    app.start_run(OperationType::InventorySync, None, json!({}))
+        .await;
+    let (stale, current) = app.stale_and_current_claims().await;
+    // Five: on PostgreSQL, where runs are spread over four writers by id, at least two share one.
+    for n in 1..=5 {
+        app.start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+        .await;
+    }
+    let exports = app.runs().claim_batch(5).await.unwrap();
+    assert_eq!(exports.len(), 5);
+    let export_ids: Vec<_> = exports.iter().map(|c| c.id()).collect();
+    let before = batches(app.runs());
+    let together_before = app
+        .runs()
+        .writer_stats()
+        .finished_together
+        .load(Ordering::SeqCst);
+
+    let paused = app.runs().pause_writes().await;
+    let mut tasks: Vec<_> = exports
+        .into_iter()
+        .map(|claimed| {
+            tokio::spawn(async move {
+                claimed
+                    .complete(RunOutcome::Succeeded, FailureSummary::new())
+                    .await
+            })
+        })
+        .collect();
+    tasks.push(tokio::spawn(async move {
+        stale
+            .complete(RunOutcome::Succeeded, FailureSummary::new())
+            .await
+    }));
+    until_pending(app.runs(), 6).await;
+    tasks.push(tokio::spawn(async move {
+        current.fail(ReasonCode::InternalError, "gave up").await
+    }));
+    until_pending(app.runs(), 7).await;
+    drop(paused);
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+
+    for (result, id) in results.iter().zip(&export_ids) {
+        let run = result.as_ref().expect("each export finishes");
+        assert_eq!(run.summary().outcome, Some(RunOutcome::Succeeded));
+        assert_eq!(app.notifications_for_run(*id).await, 1);
+    }
+    assert!(
+        matches!(results[5], Err(RunError::Conflict { .. })),
+        "the stale handle is fenced out: {:?}",
+        results[5]
+    );
+    let failed = results[6].as_ref().expect("the current handle finishes");
+    assert_eq!(failed.summary().outcome, Some(RunOutcome::Failed));
+    // Five person runs, one notification each; the system run none.
+    assert_eq!(app.notification_count().await, 5);
+    let after = batches(app.runs());
+    assert_eq!(after.1 - before.1, 7);
+    let together = app
+        .runs()
+        .writer_stats()
+        .finished_together
+        .load(Ordering::SeqCst)
+        - together_before;
+    if app.store().commits_in_parallel() {
+        assert!(together >= 2, "{together} finished together");
+    } else {
+        assert_eq!((after.0 - before.0, together), (1, 5));
+    }
 }

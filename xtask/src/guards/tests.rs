@@ -221,9 +221,9 @@ fn guard_a_sees_every_transition_of_the_real_store_when_moved_elsewhere() {
     let lines = report("server/src/routes/copied_store.rs", &store);
     let count = |g: &str| lines.iter().filter(|l| l.ends_with(g)).count();
     // insert_queued, set_aside, claiming one run, claiming a batch, requeue, hand_back,
-    // complete: every statement that sets status.
-    assert_eq!(count("[A]"), 7, "{lines:#?}");
-    // The terminal notification insert.
+    // complete, complete_many: every statement that sets status.
+    assert_eq!(count("[A]"), 8, "{lines:#?}");
+    // The terminal notifications' insert.
     assert_eq!(count("[B]"), 1, "{lines:#?}");
 }
 
