@@ -490,6 +490,61 @@ pub(super) async fn save_progress(
     })?)
 }
 
+/// One run of [`save_progress_many`].
+#[derive(Debug, serde::Serialize)]
+pub(super) struct ProgressRow {
+    pub run_id: String,
+    pub lease: String,
+    pub counts: String,
+}
+
+impl ProgressRow {
+    pub(super) fn new(id: RunId, lease: &str, counts: &SummaryCounts) -> Result<Self, RunError> {
+        Ok(Self {
+            run_id: id.to_string(),
+            lease: lease.to_owned(),
+            counts: serde_json::to_string(counts).map_err(|e| RunError::Corrupt(e.to_string()))?,
+        })
+    }
+}
+
+/// [`save_progress`] for many runs in one statement (rows sorted by id): the runs whose lease
+/// still holds, each with its cancel flag and new version.
+macro_rules! save_progress_many_sql {
+    ($rows:literal) => {
+        concat!(
+            "UPDATE operation_runs SET summary_counts = u.counts, version = version + 1 \
+             FROM (",
+            $rows,
+            ") AS u \
+             WHERE operation_runs.id = u.run_id AND operation_runs.status = 'running' \
+               AND operation_runs.lease_token = u.lease \
+             RETURNING operation_runs.id, operation_runs.cancel_requested, operation_runs.version"
+        )
+    };
+}
+const SAVE_PROGRESS_MANY_SQLITE: &str = save_progress_many_sql!(
+    "SELECT value ->> 'run_id' AS run_id, value ->> 'lease' AS lease, \
+            value ->> 'counts' AS counts \
+     FROM json_each($1)"
+);
+const SAVE_PROGRESS_MANY_POSTGRES: &str = save_progress_many_sql!(
+    "SELECT * FROM jsonb_to_recordset(CAST($1 AS JSONB)) \
+     AS r(run_id TEXT, lease TEXT, counts TEXT)"
+);
+
+pub(super) async fn save_progress_many(
+    conn: &mut Conn<'_>,
+    rows: &mut [ProgressRow],
+) -> Result<Vec<(String, bool, i64)>, RunError> {
+    rows.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    let json = serde_json::to_string(rows).map_err(|e| RunError::Corrupt(e.to_string()))?;
+    let sql = conn.dialect(SAVE_PROGRESS_MANY_SQLITE, SAVE_PROGRESS_MANY_POSTGRES);
+    Ok(on_conn!(conn, c => {
+        sqlx::query_as(sql).bind(&json).fetch_all(&mut **c).await
+    })?)
+}
+
 /// Marks a running run as asked to cancel; `None` if it is not running.
 pub(super) async fn request_cancel(
     conn: &mut Conn<'_>,

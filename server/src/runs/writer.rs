@@ -12,7 +12,12 @@
 //!   partial effect behind;
 //! - nothing is answered before the commit returns: an acknowledged transition is durable, and a
 //!   failed commit fails every transition in it (their callers retry as after any database
-//!   error).
+//!   error);
+//! - the finishes and progress reports of runs that nothing else in the batch names are
+//!   written set-wise, one statement per kind over a JSON array of rows (sorted by id, so two
+//!   writers lock in one order), each run under its own guards; a run the statement did not
+//!   change gets the answer its one-by-one statement would have given. If such a statement
+//!   fails, the batch is applied again one by one, where the failing transition is found.
 //!
 //! On SQLite there is one such writer: the database takes one writer at a time anyway. On
 //! PostgreSQL, which commits concurrent transactions in parallel (and shares their WAL
@@ -37,7 +42,9 @@ use uuid::Uuid;
 use super::RunError;
 use super::announcer::Announcer;
 use super::record::RunRecord;
-use super::store::{self, Completion, CompletionRow, LeaseGuard, NewRun, NotificationRow};
+use super::store::{
+    self, Completion, CompletionRow, LeaseGuard, NewRun, NotificationRow, ProgressRow,
+};
 use crate::store::announce::Announcement;
 use crate::store::{Conn, Pooled, Store};
 
@@ -144,8 +151,9 @@ pub struct WriterStats {
     pub batches: AtomicU64,
     /// Transitions applied in committed batches.
     pub transitions: AtomicU64,
-    /// Finishes written together with others of their batch, in one statement.
-    pub finished_together: AtomicU64,
+    /// Finishes and progress reports written together with others of their batch (one
+    /// statement for each kind).
+    pub written_together: AtomicU64,
     submitted: AtomicU64,
     answered: AtomicU64,
 }
@@ -184,7 +192,10 @@ impl Writer {
     /// Starts the writer tasks on `store`; they end when the last handle is dropped.
     pub(super) fn spawn(store: &Store) -> Self {
         let count = if store.commits_in_parallel() {
-            PARALLEL_WRITERS
+            std::env::var("EXP_WRITERS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(PARALLEL_WRITERS)
         } else {
             1
         };
@@ -375,10 +386,10 @@ async fn commit_batch(
     };
     let broken = outcome.as_ref().is_err_and(affects_whole_batch);
     match outcome {
-        Ok((results, finished_together)) => {
+        Ok((results, written_together)) => {
             let applied = excluded.iter().filter(|e| e.is_none()).count();
             WriterStats::bump(&stats.transitions, applied as u64);
-            WriterStats::bump(&stats.finished_together, finished_together as u64);
+            WriterStats::bump(&stats.written_together, written_together as u64);
             let mut said = Vec::new();
             for (job, result) in jobs.iter().zip(&results) {
                 if let Some(written) = result {
@@ -471,10 +482,10 @@ fn announcements(write: &Write, written: &Written, out: &mut Vec<Announcement>) 
 }
 
 /// Applies every transition not excluded, in one transaction, and commits. With `together`,
-/// the finishes of runs no other transition of the batch touches are written first, in one
-/// statement each for the runs and their notifications; the rest in order. Moving them first
-/// changes no answer: none is given before the commit, and a finish only competes with
-/// transitions of its own run.
+/// the finishes and progress reports of runs no other transition of the batch names are
+/// written first: one statement for the finishes, one for their notifications, one for the
+/// progress reports; the rest one by one, in order. Moving them first changes no answer: none
+/// is given before the commit, and each competes only with transitions of its own run.
 async fn apply_all(
     conn: &mut Pooled,
     jobs: &[Job],
@@ -486,16 +497,28 @@ async fn apply_all(
         .await
         .map_err(|e| BatchError::Whole(e.into()))?;
     let mut results: Vec<Option<Written>> = jobs.iter().map(|_| None).collect();
-    let grouped = if together {
-        finishes_alone_in_batch(jobs, excluded)
-    } else {
-        Vec::new()
-    };
-    let finished_together = if grouped.len() > 1 { grouped.len() } else { 0 };
-    if finished_together > 0 {
-        match finish_together(&mut tx.conn(), jobs, &grouped).await {
+    let mut written_together = 0;
+    if together {
+        let finishes = alone_in_batch(jobs, excluded, |w| matches!(w, Write::Finish { .. }));
+        let progress = alone_in_batch(jobs, excluded, |w| matches!(w, Write::Progress { .. }));
+        let written = async {
+            let mut written = Vec::new();
+            if finishes.len() > 1 {
+                written_together = finishes.len();
+                let done = finish_together(&mut tx.conn(), jobs, &finishes).await?;
+                written.extend(finishes.iter().copied().zip(done));
+            }
+            if progress.len() > 1 {
+                written_together += progress.len();
+                let saved = progress_together(&mut tx.conn(), jobs, &progress).await?;
+                written.extend(progress.iter().copied().zip(saved));
+            }
+            Ok::<_, RunError>(written)
+        }
+        .await;
+        match written {
             Ok(written) => {
-                for (index, written) in grouped.into_iter().zip(written) {
+                for (index, written) in written {
                     results[index] = Some(written);
                 }
             }
@@ -526,11 +549,16 @@ async fn apply_all(
         }
     }
     tx.commit().await.map_err(|e| BatchError::Whole(e.into()))?;
-    Ok((results, finished_together))
+    Ok((results, written_together))
 }
 
-/// The finishes in `jobs` whose run no other transition of the batch names.
-fn finishes_alone_in_batch(jobs: &[Job], excluded: &[Option<RunError>]) -> Vec<usize> {
+/// The transitions in `jobs` that `pick` chooses and whose run no other transition of the
+/// batch names: these may be written in any order.
+fn alone_in_batch(
+    jobs: &[Job],
+    excluded: &[Option<RunError>],
+    pick: fn(&Write) -> bool,
+) -> Vec<usize> {
     let mut named: HashMap<RunId, usize> = HashMap::new();
     for (job, excluded) in jobs.iter().zip(excluded) {
         if let (None, Some(id)) = (excluded, job.write.run()) {
@@ -542,10 +570,39 @@ fn finishes_alone_in_batch(jobs: &[Job], excluded: &[Option<RunError>]) -> Vec<u
         .enumerate()
         .filter(|(_, (job, excluded))| {
             excluded.is_none()
-                && matches!(job.write, Write::Finish { id, .. } if named.get(&id) == Some(&1))
+                && pick(&job.write)
+                && job.write.run().is_some_and(|id| named.get(&id) == Some(&1))
         })
         .map(|(index, _)| index)
         .collect()
+}
+
+/// The progress reports at `indices` of `jobs`, as [`apply`] would write them one by one.
+async fn progress_together(
+    conn: &mut Conn<'_>,
+    jobs: &[Job],
+    indices: &[usize],
+) -> Result<Vec<Written>, RunError> {
+    let mut ids = Vec::with_capacity(indices.len());
+    let mut rows = Vec::with_capacity(indices.len());
+    for &index in indices {
+        let Write::Progress { id, token, counts } = &jobs[index].write else {
+            return Err(RunError::Corrupt(
+                "a progress report that is not one".to_owned(),
+            ));
+        };
+        ids.push(id.to_string());
+        rows.push(ProgressRow::new(*id, token, counts)?);
+    }
+    let mut saved: HashMap<String, (bool, i64)> = store::save_progress_many(conn, &mut rows)
+        .await?
+        .into_iter()
+        .map(|(id, cancel, version)| (id, (cancel, version)))
+        .collect();
+    Ok(ids
+        .iter()
+        .map(|id| Written::Progressed(saved.remove(id)))
+        .collect())
 }
 
 /// The finishes at `indices` of `jobs`, as [`apply`] would write them one by one.

@@ -1,12 +1,15 @@
 // Group commit: transitions submitted together are committed together, each with its own
 // answer; a conflict or a failure is that transition's alone; finishes of different runs are
-// written together.
+// written together, and so are their progress reports.
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use opsux_core::wire::StartResult;
-use opsux_core::{FailureSummary, OperationType, ReasonCode, RunEvent, RunOutcome, RunStatus};
-use opsux_server::runs::{RunError, RunService, TenantRef};
+use opsux_core::{
+    FailureSummary, OperationType, ReasonCode, RunEvent, RunOutcome, RunStatus, SummaryCounts,
+    SummaryKey,
+};
+use opsux_server::runs::{Progressed, RunError, RunService, TenantRef};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -149,7 +152,7 @@ async fn finishes_in_one_batch_are_written_together_each_with_its_own_answer() {
     let together_before = app
         .runs()
         .writer_stats()
-        .finished_together
+        .written_together
         .load(Ordering::SeqCst);
 
     let paused = app.runs().pause_writes().await;
@@ -198,12 +201,97 @@ async fn finishes_in_one_batch_are_written_together_each_with_its_own_answer() {
     let together = app
         .runs()
         .writer_stats()
-        .finished_together
+        .written_together
         .load(Ordering::SeqCst)
         - together_before;
     if app.store().commits_in_parallel() {
         assert!(together >= 2, "{together} finished together");
     } else {
         assert_eq!((after.0 - before.0, together), (1, 5));
+    }
+}
+
+#[tokio::test]
+async fn progress_reports_in_one_batch_are_written_together_each_with_its_own_answer() {
+    let app = TestApp::with_manual_clock().await;
+    app.start_run(OperationType::InventorySync, None, json!({}))
+        .await;
+    let (mut stale, _current) = app.stale_and_current_claims().await;
+    for n in 1..=5 {
+        app.start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+        .await;
+    }
+    let exports = app.runs().claim_batch(5).await.unwrap();
+    let asked_to_stop = exports[1].id();
+    app.runs()
+        .cancel(exports[1].record().tenant_id(), asked_to_stop)
+        .await
+        .unwrap();
+    let counts = |n: u64| {
+        SummaryCounts::new()
+            .with(SummaryKey::Total, 10)
+            .and_then(|c| c.with(SummaryKey::Processed, n))
+            .unwrap()
+    };
+
+    let together_before = app
+        .runs()
+        .writer_stats()
+        .written_together
+        .load(Ordering::SeqCst);
+
+    let paused = app.runs().pause_writes().await;
+    let mut tasks: Vec<_> = exports
+        .into_iter()
+        .enumerate()
+        .map(|(n, mut claimed)| {
+            tokio::spawn(async move {
+                let progressed = claimed.report_progress(counts(n as u64)).await;
+                (claimed, progressed)
+            })
+        })
+        .collect();
+    until_pending(app.runs(), 5).await;
+    let stale_report = tokio::spawn(async move { stale.report_progress(counts(9)).await });
+    until_pending(app.runs(), 6).await;
+    drop(paused);
+
+    let mut finished = Vec::new();
+    for (n, task) in tasks.drain(..).enumerate() {
+        let (claimed, progressed) = task.await.unwrap();
+        let expected = if claimed.id() == asked_to_stop {
+            Progressed::CancelRequested
+        } else {
+            Progressed::Continue
+        };
+        assert_eq!(progressed.unwrap(), expected, "export {n}");
+        finished.push((n, claimed));
+    }
+    assert!(
+        matches!(stale_report.await.unwrap(), Err(RunError::LeaseLost(_))),
+        "the stale handle's report is fenced out"
+    );
+    let together = app
+        .runs()
+        .writer_stats()
+        .written_together
+        .load(Ordering::SeqCst)
+        - together_before;
+    if app.store().commits_in_parallel() {
+        assert!(together >= 2, "{together} written together");
+    } else {
+        assert_eq!(together, 6);
+    }
+    // What each report wrote is what each run ends with.
+    for (n, claimed) in finished {
+        let done = claimed
+            .complete(RunOutcome::Succeeded, FailureSummary::new())
+            .await
+            .unwrap();
+        assert_eq!(done.summary().summary_counts, counts(n as u64));
     }
 }
