@@ -295,46 +295,42 @@ async fn claim_rows(
             .into_iter()
             .collect());
     }
-    let mut rows = Vec::new();
-    if let Some(tenant) = fairest_tenant(conn).await? {
-        rows = claim_oldest(conn, tokens, lease, Some(&tenant)).await?;
-    }
+    let mut rows = claim_oldest(conn, tokens, lease, Scope::FairestTenant).await?;
     // On PostgreSQL every queued run of that tenant may be locked by other claimers just now,
     // or it has fewer queued than wanted: the rest from any tenant.
     if rows.len() < tokens.len() {
-        rows.extend(claim_oldest(conn, &tokens[rows.len()..], lease, None).await?);
+        rows.extend(claim_oldest(conn, &tokens[rows.len()..], lease, Scope::AnyTenant).await?);
     }
     Ok(rows)
 }
 
-/// The tenant whose queued run is claimed next: fewest running, then the oldest queue head.
+/// The tenant whose queued run is claimed next, as a scalar subquery of the claim (so choosing
+/// it costs no round trip of its own): fewest running, then the oldest queue head.
 ///
 /// The tenants with queued runs are found by skipping through the queue index from one
 /// tenant to the next (a recursive query, one index probe per tenant), and each one's running
 /// count and queue head are index probes too: the cost grows with the number of tenants
 /// waiting, not with the number of runs queued (a backlog of 20,000 made the grouping query
 /// this replaces take 3 to 8 ms per claim).
-async fn fairest_tenant(conn: &mut Conn<'_>) -> Result<Option<String>, RunError> {
-    const SQL: &str = "WITH RECURSIVE waiting(tenant_id) AS ( \
-            SELECT (SELECT tenant_id FROM operation_runs WHERE status = 'queued' \
-                     ORDER BY tenant_id LIMIT 1) \
-            UNION ALL \
-            SELECT (SELECT r.tenant_id FROM operation_runs r \
-                     WHERE r.status = 'queued' AND r.tenant_id > w.tenant_id \
-                     ORDER BY r.tenant_id LIMIT 1) \
-            FROM waiting w WHERE w.tenant_id IS NOT NULL) \
-        SELECT w.tenant_id FROM waiting w WHERE w.tenant_id IS NOT NULL \
-        ORDER BY (SELECT count(*) FROM operation_runs r \
-                   WHERE r.tenant_id = w.tenant_id AND r.status = 'running'), \
-                 (SELECT h.created_at FROM operation_runs h \
-                   WHERE h.tenant_id = w.tenant_id AND h.status = 'queued' \
-                   ORDER BY h.created_at LIMIT 1), \
-                 w.tenant_id \
-        LIMIT 1";
-    let tenant: Option<(String,)> = on_conn!(conn, c => {
-        sqlx::query_as(SQL).fetch_optional(&mut **c).await
-    })?;
-    Ok(tenant.map(|(t,)| t))
+macro_rules! fairest_tenant_sql {
+    () => {
+        "WITH RECURSIVE waiting(tenant_id) AS ( \
+                SELECT (SELECT tenant_id FROM operation_runs WHERE status = 'queued' \
+                         ORDER BY tenant_id LIMIT 1) \
+                UNION ALL \
+                SELECT (SELECT r.tenant_id FROM operation_runs r \
+                         WHERE r.status = 'queued' AND r.tenant_id > w.tenant_id \
+                         ORDER BY r.tenant_id LIMIT 1) \
+                FROM waiting w WHERE w.tenant_id IS NOT NULL) \
+            SELECT w.tenant_id FROM waiting w WHERE w.tenant_id IS NOT NULL \
+            ORDER BY (SELECT count(*) FROM operation_runs r \
+                       WHERE r.tenant_id = w.tenant_id AND r.status = 'running'), \
+                     (SELECT h.created_at FROM operation_runs h \
+                       WHERE h.tenant_id = w.tenant_id AND h.status = 'queued' \
+                       ORDER BY h.created_at LIMIT 1), \
+                     w.tenant_id \
+            LIMIT 1"
+    };
 }
 
 /// Claims run `$6` if it is queued, with lease token `$1`.
@@ -366,11 +362,11 @@ async fn claim_only(
     })?)
 }
 
-/// Claims the oldest `$6` queued runs (of tenant `$7`, when the scope says so), giving the
-/// n-th oldest the n-th token of the JSON array `$1`. The backends differ in how that array
+/// Claims the oldest `$6` queued runs (of the fairest tenant, when the scope says so), giving
+/// the n-th oldest the n-th token of the JSON array `$1`. The backends differ in how that array
 /// becomes rows and in the locking clause only.
 macro_rules! claim_oldest_sql {
-    ($tokens:literal, $lock:literal, $scope:literal) => {
+    ($tokens:literal, $lock:literal, $scope:expr) => {
         concat!(
             "WITH picked AS ( \
                 SELECT run_id, row_number() OVER (ORDER BY created_at, run_id) AS n \
@@ -398,10 +394,10 @@ const CLAIM_ANY_SQLITE: &str = claim_oldest_sql!(
     "",
     ""
 );
-const CLAIM_TENANT_SQLITE: &str = claim_oldest_sql!(
+const CLAIM_FAIREST_SQLITE: &str = claim_oldest_sql!(
     "SELECT value AS token, key + 1 AS n FROM json_each($1)",
     "",
-    " AND tenant_id = $7"
+    concat!(" AND tenant_id = (", fairest_tenant_sql!(), ")")
 );
 const CLAIM_ANY_POSTGRES: &str = claim_oldest_sql!(
     "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
@@ -409,39 +405,44 @@ const CLAIM_ANY_POSTGRES: &str = claim_oldest_sql!(
     " FOR UPDATE SKIP LOCKED",
     ""
 );
-const CLAIM_TENANT_POSTGRES: &str = claim_oldest_sql!(
+const CLAIM_FAIREST_POSTGRES: &str = claim_oldest_sql!(
     "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
      WITH ORDINALITY AS t(token, n)",
     " FOR UPDATE SKIP LOCKED",
-    " AND tenant_id = $7"
+    concat!(" AND tenant_id = (", fairest_tenant_sql!(), ")")
 );
+
+/// Whose queued runs a claim takes.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    FairestTenant,
+    AnyTenant,
+}
 
 async fn claim_oldest(
     conn: &mut Conn<'_>,
     tokens: &[String],
     lease: Lease,
-    tenant: Option<&str>,
+    scope: Scope,
 ) -> Result<Vec<RunRow>, RunError> {
     let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
     let wanted = i64::try_from(tokens.len()).unwrap_or(i64::MAX);
     let tokens = serde_json::to_string(tokens).map_err(|e| RunError::Corrupt(e.to_string()))?;
-    let sql = match tenant {
-        Some(_) => conn.dialect(CLAIM_TENANT_SQLITE, CLAIM_TENANT_POSTGRES),
-        None => conn.dialect(CLAIM_ANY_SQLITE, CLAIM_ANY_POSTGRES),
+    let sql = match scope {
+        Scope::FairestTenant => conn.dialect(CLAIM_FAIREST_SQLITE, CLAIM_FAIREST_POSTGRES),
+        Scope::AnyTenant => conn.dialect(CLAIM_ANY_SQLITE, CLAIM_ANY_POSTGRES),
     };
     let mut rows: Vec<RunRow> = on_conn!(conn, c => {
-        let query = sqlx::query_as(sql)
+        sqlx::query_as(sql)
             .bind(&tokens)
             .bind(lease.expires_ms)
             .bind(lease.now_ms)
             .bind(a)
             .bind(b)
-            .bind(wanted);
-        match tenant {
-            Some(tenant) => query.bind(tenant).fetch_all(&mut **c).await?,
-            None => query.fetch_all(&mut **c).await?,
-        }
-    });
+            .bind(wanted)
+            .fetch_all(&mut **c)
+            .await
+    })?;
     // `RETURNING` gives no order; the n-th token went to the n-th oldest.
     rows.sort_by_key(|row| row.created_at_and_id());
     Ok(rows)
