@@ -162,22 +162,60 @@ pub(super) async fn over_quota(
     }
 }
 
-/// Inserts a queued run unless an identical one is active; the partial unique index decides
-/// (R4). Returns the new run, or `None` when an identical one is active.
+/// Inserts a queued run if its caps allow it and no identical run is active (the partial
+/// unique index decides, R4); `None` otherwise, and the caller finds which. The caps are
+/// counted in the insert itself, so a start that passes them costs one round trip.
+macro_rules! insert_queued_sql {
+    ($caps:literal) => {
+        concat!(
+            "INSERT INTO operation_runs \
+               (id, workspace_id, tenant_id, initiator_user_id, type, identity, status, \
+                created_at, context, max_attempts) \
+             SELECT $1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9 WHERE ",
+            $caps,
+            " ON CONFLICT (tenant_id, type, identity) WHERE status IN ('queued', 'running') \
+             DO NOTHING",
+            run_returning!()
+        )
+    };
+}
+const INSERT_UNCAPPED: &str = insert_queued_sql!("TRUE");
+/// A person's start: under the tenant's cap `$10` and the person's cap `$11`.
+const INSERT_PERSON: &str = insert_queued_sql!(
+    "(SELECT count(*) FROM (SELECT 1 FROM operation_runs \
+       WHERE tenant_id = $3 AND status IN ('queued', 'running') LIMIT $10) t) < $10 \
+     AND (SELECT count(*) FROM (SELECT 1 FROM operation_runs \
+       WHERE initiator_user_id = $4 AND status IN ('queued', 'running') LIMIT $11) u) < $11"
+);
+/// The scheduler's start: under the tenant's share `$10` for system runs.
+const INSERT_SCHEDULED: &str = insert_queued_sql!(
+    "(SELECT count(*) FROM (SELECT 1 FROM operation_runs \
+       WHERE tenant_id = $3 AND initiator_user_id IS NULL \
+         AND status IN ('queued', 'running') LIMIT $10) s) < $10"
+);
+
 pub(super) async fn insert_queued(
     conn: &mut Conn<'_>,
     run: &NewRun,
 ) -> Result<Option<RunRecord>, RunError> {
-    const SQL: &str = concat!(
-        "INSERT INTO operation_runs \
-           (id, workspace_id, tenant_id, initiator_user_id, type, identity, status, created_at, \
-            context, max_attempts) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) \
-         ON CONFLICT (tenant_id, type, identity) WHERE status IN ('queued', 'running') DO NOTHING",
-        run_returning!()
-    );
+    let (sql, caps): (&str, [Option<i64>; 2]) = match (run.quota, run.initiator) {
+        (
+            Some(Quota::Person {
+                per_tenant,
+                per_user,
+            }),
+            Some(_),
+        ) if (per_tenant, per_user) != (u32::MAX, u32::MAX) => (
+            INSERT_PERSON,
+            [Some(i64::from(per_tenant)), Some(i64::from(per_user))],
+        ),
+        (Some(Quota::Scheduled { share }), None) => {
+            (INSERT_SCHEDULED, [Some(i64::from(share)), None])
+        }
+        _ => (INSERT_UNCAPPED, [None, None]),
+    };
     let row: Option<RunRow> = on_conn!(conn, c => {
-        sqlx::query_as(SQL)
+        let mut query = sqlx::query_as(sql)
             .bind(run.id.to_string())
             .bind(run.workspace_id.to_string())
             .bind(run.tenant_id.to_string())
@@ -186,9 +224,11 @@ pub(super) async fn insert_queued(
             .bind(&run.identity)
             .bind(run.now_ms)
             .bind(&run.context)
-            .bind(i64::from(run.max_attempts))
-            .fetch_optional(&mut **c)
-            .await
+            .bind(i64::from(run.max_attempts));
+        for cap in caps.into_iter().flatten() {
+            query = query.bind(cap);
+        }
+        query.fetch_optional(&mut **c).await
     })?;
     row.map(RunRecord::try_from).transpose()
 }

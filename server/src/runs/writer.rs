@@ -675,20 +675,7 @@ fn affects_whole_batch(err: &RunError) -> bool {
 
 async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> {
     Ok(match write {
-        Write::Start(run) => match store::over_quota(conn, run).await? {
-            // An identical active run is the answer even at the cap (R4): starting it again
-            // adds nothing.
-            Some(refusal) => {
-                match store::load_active(conn, run.tenant_id, run.op_type, &run.identity).await? {
-                    Some(existing) => Written::Started {
-                        inserted: None,
-                        existing: Some(existing),
-                    },
-                    None => Written::OverQuota(refusal),
-                }
-            }
-            None => start(conn, run).await?,
-        },
+        Write::Start(run) => start(conn, run).await?,
         Write::Claim {
             tokens,
             expires_ms,
@@ -832,17 +819,25 @@ fn owed_notification(
     )))
 }
 
-/// Inserts a queued run, or finds the identical active one.
+/// Inserts a queued run; if it was not inserted, the identical active run is the answer even
+/// at a cap (R4: starting it again adds nothing), else the cap it met. Neither (on PostgreSQL,
+/// the identical run ended meanwhile): the caller starts again.
 async fn start(conn: &mut Conn<'_>, run: &NewRun) -> Result<Written, RunError> {
-    Ok(match store::insert_queued(conn, run).await? {
-        Some(inserted) => Written::Started {
+    if let Some(inserted) = store::insert_queued(conn, run).await? {
+        return Ok(Written::Started {
             inserted: Some(inserted),
             existing: None,
-        },
-        None => Written::Started {
-            inserted: None,
-            existing: store::load_active(conn, run.tenant_id, run.op_type, &run.identity).await?,
-        },
+        });
+    }
+    let existing = store::load_active(conn, run.tenant_id, run.op_type, &run.identity).await?;
+    if existing.is_none()
+        && let Some(refusal) = store::over_quota(conn, run).await?
+    {
+        return Ok(Written::OverQuota(refusal));
+    }
+    Ok(Written::Started {
+        inserted: None,
+        existing,
     })
 }
 
