@@ -1,14 +1,12 @@
 //! What the benchmarks share.
 
 use opsux_server::store::Store;
-use uuid::Uuid;
 
 /// A fresh, empty database on the PostgreSQL server `admin` names (a role allowed to create
 /// databases); its URL.
 pub(crate) async fn fresh_database(admin: &str) -> anyhow::Result<String> {
     let server = Store::connect(admin).await?;
-    let name = format!("opsux_bench_{}", Uuid::new_v4().simple());
-    server.create_database(&name).await?;
+    let name = server.create_scratch_database("opsux_bench").await?;
     server.close().await;
     let base = admin.split('?').next().unwrap_or(admin);
     let root = base.rsplit_once('/').map_or(base, |(root, _)| root);

@@ -8,6 +8,9 @@ use uuid::Uuid;
 
 use super::{Store, on_pool};
 
+/// How long a scratch database is kept before a later run drops it.
+const SCRATCH_LIFETIME: std::time::Duration = std::time::Duration::from_secs(3600);
+
 impl Store {
     /// Creates an empty database `name` (lowercase letters, digits, `_`) on this PostgreSQL
     /// server; the role must be allowed to create databases.
@@ -27,6 +30,48 @@ impl Store {
             .await
             .with_context(|| format!("creating database {name}"))?;
         Ok(())
+    }
+
+    /// Creates an empty database named `<prefix>_<unix seconds>_<random>` for one test or
+    /// benchmark and returns its name; first drops the databases of the same prefix made more
+    /// than [`SCRATCH_LIFETIME`] ago (or named before this scheme), which an interrupted or
+    /// finished run left behind: each holds a migrated schema, and thousands of them once
+    /// filled a developer's disk.
+    pub async fn create_scratch_database(&self, prefix: &str) -> anyhow::Result<String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let Self::Postgres(pool) = self else {
+            anyhow::bail!("only a PostgreSQL server creates databases; SQLite opens files");
+        };
+        let names: Vec<(String,)> = sqlx::query_as("SELECT datname FROM pg_database")
+            .fetch_all(pool)
+            .await
+            .context("listing databases")?;
+        let stale = names.into_iter().map(|(name,)| name).filter(|name| {
+            let Some(rest) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('_')) else {
+                return false;
+            };
+            let made = rest
+                .split('_')
+                .next()
+                .and_then(|secs| secs.parse::<u64>().ok());
+            made.is_none_or(|made| made + SCRATCH_LIFETIME.as_secs() < now)
+        });
+        for name in stale {
+            // Another run's database may be dropped by it at the same moment: not an error.
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(pool)
+            .await;
+        }
+        let name = format!(
+            "{prefix}_{now}_{}",
+            &Uuid::new_v4().simple().to_string()[..12]
+        );
+        self.create_database(&name).await?;
+        Ok(name)
     }
 
     /// Makes the rows `0..rows` that [`commit_probe`](Self::commit_probe) updates.

@@ -3,7 +3,8 @@
 //!
 //! The backend comes from `OPSUX_TEST_DATABASE_URL`: unset, each test gets its own SQLite file;
 //! a `postgres://` URL (a role allowed to create databases), each test gets its own database
-//! `opsux_test_<random>` on that server. `cargo xtask test` runs the suites both ways.
+//! `opsux_test_<unix seconds>_<random>` on that server, dropped by a later run once an hour
+//! old (`Store::create_scratch_database`). `cargo xtask test` runs the suites both ways.
 #![allow(
     dead_code,
     unreachable_pub,
@@ -29,7 +30,6 @@ use opsux_server::worker::{Handlers, Worker, WorkerConfig};
 use opsux_server::{AppState, app, demo};
 use time::macros::datetime;
 use tower::ServiceExt;
-use uuid::Uuid;
 
 /// The demo owner, who starts most runs in tests.
 pub const OWNER: &str = "owner@demo.test";
@@ -431,14 +431,7 @@ pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
     match std::env::var("OPSUX_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let admin = Store::connect(&url).await.unwrap();
-            let name = format!("opsux_test_{}", Uuid::new_v4().simple());
-            let Store::Postgres(pool) = &admin else {
-                unreachable!("a postgres URL opens a PostgreSQL store")
-            };
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(pool)
-                .await
-                .unwrap();
+            let name = admin.create_scratch_database("opsux_test").await.unwrap();
             admin.close().await;
             with_database(&url, &name)
         }
