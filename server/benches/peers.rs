@@ -214,8 +214,8 @@ fn worker_config(workload: Workload, settings: Settings) -> (String, WorkerConfi
     let defaults = WorkerConfig::default();
     let concurrency = match (settings, workload) {
         (Settings::Defaults, _) => defaults.concurrency,
-        (Settings::Tuned, Workload::Backlog) => 64,
-        (Settings::Tuned, Workload::Lifecycle) => 16,
+        (Settings::Tuned, Workload::Backlog) => 1024,
+        (Settings::Tuned, Workload::Lifecycle) => 8,
     };
     (
         format!("concurrency {concurrency}"),
