@@ -13,6 +13,7 @@ mod serve;
 mod signals;
 mod simulator;
 mod tenant;
+mod token;
 mod user;
 mod worker;
 
@@ -32,6 +33,7 @@ pub use secrets::SecretsCommand;
 pub use serve::ServeArgs;
 pub use simulator::SimulatorArgs;
 pub use tenant::TenantCommand;
+pub use token::TokenCommand;
 pub use user::UserCommand;
 pub use worker::WorkerArgs;
 
@@ -69,6 +71,10 @@ pub enum Command {
     /// Invitations to a tenant: create (prints a single-use link).
     #[command(subcommand)]
     Invite(InviteCommand),
+    /// A tenant's API tokens, for other services: create (prints the token once), list,
+    /// revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
     /// apply them at start too; concurrent starts take turns.)
     Migrate(DatabaseArgs),
@@ -98,6 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => user::run(command).await,
         Command::Member(command) => member::run(command).await,
         Command::Invite(command) => invite::run(command).await,
+        Command::Token(command) => token::run(command).await,
         Command::Migrate(args) => {
             let store = args.open().await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");

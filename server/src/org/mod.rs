@@ -1,6 +1,6 @@
-//! An organisation's own set-up (SPEC §9): the workspace and its first owner, tenants, users
-//! and memberships — the rules each change must keep (a tenant keeps an owner, R21; a disabled
-//! user's sessions end) and the audit entry each writes in its own transaction (R19). The
+//! An organisation's own set-up (SPEC §9): the workspace and its first owner, tenants, users,
+//! memberships and API tokens — the rules each change must keep (a tenant keeps an owner, R21;
+//! a disabled user's sessions end) and the audit entry each writes in its own transaction (R19). The
 //! command line and the panel's pages both come through here, so they cannot disagree.
 
 mod connections;
@@ -9,6 +9,7 @@ mod members;
 mod rules;
 mod sign_in;
 mod tenants;
+mod tokens;
 mod users;
 mod workspace;
 
@@ -25,6 +26,10 @@ pub use members::{Granted, grant, revoke};
 pub use rules::{MIN_PASSWORD_LEN, check_email, check_new_slug, check_password};
 pub use sign_in::{RECORD_EVERY_MS, oidc_user, record_pending_failures, sign_in_failed, signed_in};
 pub use tenants::{add_tenant, rename_tenant};
+pub use tokens::{
+    CreatedToken, MAX_TOKEN_DAYS, NewApiToken, TOKEN_PREFIX, TokenGrant, TokenScope, TokenSummary,
+    authenticate as authenticate_token, create_token, revoke_token, tokens,
+};
 pub use users::{add_user, end_sessions, set_disabled, set_password};
 pub use workspace::{NewWorkspace, init};
 

@@ -34,6 +34,7 @@ pub mod schedules;
 pub mod sessions;
 pub mod stats;
 mod targets;
+pub mod tokens;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -19,3 +19,4 @@ mod secrets;
 mod setup;
 mod several;
 mod shutdown;
+mod tokens;
