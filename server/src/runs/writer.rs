@@ -192,10 +192,7 @@ impl Writer {
     /// Starts the writer tasks on `store`; they end when the last handle is dropped.
     pub(super) fn spawn(store: &Store) -> Self {
         let count = if store.commits_in_parallel() {
-            std::env::var("EXP_WRITERS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(PARALLEL_WRITERS)
+            PARALLEL_WRITERS
         } else {
             1
         };
@@ -312,8 +309,8 @@ enum BatchError {
     Item(usize, RunError),
     /// The database failed the batch as a whole (connection, commit, deadlock).
     Whole(RunError),
-    /// The finishes written together failed, and the statement cannot say for which run:
-    /// apply the batch again one transition at a time.
+    /// A statement writing several finishes or progress reports failed, and cannot say for
+    /// which run: apply the batch again one transition at a time.
     Together(RunError),
 }
 
@@ -499,8 +496,16 @@ async fn apply_all(
     let mut results: Vec<Option<Written>> = jobs.iter().map(|_| None).collect();
     let mut written_together = 0;
     if together {
-        let finishes = alone_in_batch(jobs, excluded, |w| matches!(w, Write::Finish { .. }));
-        let progress = alone_in_batch(jobs, excluded, |w| matches!(w, Write::Progress { .. }));
+        let alone = alone_in_batch(jobs, excluded);
+        let of_kind = |pick: fn(&Write) -> bool| -> Vec<usize> {
+            alone
+                .iter()
+                .copied()
+                .filter(|&index| pick(&jobs[index].write))
+                .collect()
+        };
+        let finishes = of_kind(|w| matches!(w, Write::Finish { .. }));
+        let progress = of_kind(|w| matches!(w, Write::Progress { .. }));
         let written = async {
             let mut written = Vec::new();
             if finishes.len() > 1 {
@@ -552,13 +557,9 @@ async fn apply_all(
     Ok((results, written_together))
 }
 
-/// The transitions in `jobs` that `pick` chooses and whose run no other transition of the
-/// batch names: these may be written in any order.
-fn alone_in_batch(
-    jobs: &[Job],
-    excluded: &[Option<RunError>],
-    pick: fn(&Write) -> bool,
-) -> Vec<usize> {
+/// The transitions in `jobs`, not excluded, whose run no other transition of the batch
+/// names: these may be written in any order.
+fn alone_in_batch(jobs: &[Job], excluded: &[Option<RunError>]) -> Vec<usize> {
     let mut named: HashMap<RunId, usize> = HashMap::new();
     for (job, excluded) in jobs.iter().zip(excluded) {
         if let (None, Some(id)) = (excluded, job.write.run()) {
@@ -569,9 +570,7 @@ fn alone_in_batch(
         .zip(excluded)
         .enumerate()
         .filter(|(_, (job, excluded))| {
-            excluded.is_none()
-                && pick(&job.write)
-                && job.write.run().is_some_and(|id| named.get(&id) == Some(&1))
+            excluded.is_none() && job.write.run().is_some_and(|id| named.get(&id) == Some(&1))
         })
         .map(|(index, _)| index)
         .collect()

@@ -9,7 +9,7 @@ use opsux_core::{
     FailureSummary, OperationType, ReasonCode, RunEvent, RunOutcome, RunStatus, SummaryCounts,
     SummaryKey,
 };
-use opsux_server::runs::{Progressed, RunError, RunService, TenantRef};
+use opsux_server::runs::{ClaimedRun, Progressed, RunError, RunService, TenantRef};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -24,6 +24,31 @@ async fn until_pending(runs: &RunService, n: u64) {
     })
     .await
     .expect("the transitions reached the writer");
+}
+
+/// A system run claimed twice (the stale handle and the current one, which name one run) and
+/// five person runs claimed: five, because on PostgreSQL, where runs are spread over four
+/// writers by id, at least two of them then share a writer.
+async fn stale_current_and_exports(app: &TestApp) -> (ClaimedRun, ClaimedRun, Vec<ClaimedRun>) {
+    app.start_run(OperationType::InventorySync, None, json!({}))
+        .await;
+    let (stale, current) = app.stale_and_current_claims().await;
+    for n in 1..=5 {
+        app.start_run(
+            OperationType::PolicyExport,
+            Some(OWNER),
+            json!({"policy_ids": [format!("p{n}")]}),
+        )
+        .await;
+    }
+    let exports = app.runs().claim_batch(5).await.unwrap();
+    assert_eq!(exports.len(), 5);
+    (stale, current, exports)
+}
+
+/// Finishes and progress reports the writers have written together so far.
+fn written_together(runs: &RunService) -> u64 {
+    runs.writer_stats().written_together.load(Ordering::SeqCst)
 }
 
 fn batches(runs: &RunService) -> (u64, u64) {
@@ -133,27 +158,10 @@ async fn finishes_in_one_batch_are_written_together_each_with_its_own_answer() {
     let app = TestApp::with_manual_clock().await;
     // A system run claimed twice: the stale handle and the current one finish in the same
     // batch, so they name one run and go one by one, in order.
-    app.start_run(OperationType::InventorySync, None, json!({}))
-        .await;
-    let (stale, current) = app.stale_and_current_claims().await;
-    // Five: on PostgreSQL, where runs are spread over four writers by id, at least two share one.
-    for n in 1..=5 {
-        app.start_run(
-            OperationType::PolicyExport,
-            Some(OWNER),
-            json!({"policy_ids": [format!("p{n}")]}),
-        )
-        .await;
-    }
-    let exports = app.runs().claim_batch(5).await.unwrap();
-    assert_eq!(exports.len(), 5);
+    let (stale, current, exports) = stale_current_and_exports(&app).await;
     let export_ids: Vec<_> = exports.iter().map(|c| c.id()).collect();
     let before = batches(app.runs());
-    let together_before = app
-        .runs()
-        .writer_stats()
-        .written_together
-        .load(Ordering::SeqCst);
+    let together_before = written_together(app.runs());
 
     let paused = app.runs().pause_writes().await;
     let mut tasks: Vec<_> = exports
@@ -198,12 +206,7 @@ async fn finishes_in_one_batch_are_written_together_each_with_its_own_answer() {
     assert_eq!(app.notification_count().await, 5);
     let after = batches(app.runs());
     assert_eq!(after.1 - before.1, 7);
-    let together = app
-        .runs()
-        .writer_stats()
-        .written_together
-        .load(Ordering::SeqCst)
-        - together_before;
+    let together = written_together(app.runs()) - together_before;
     if app.store().commits_in_parallel() {
         assert!(together >= 2, "{together} finished together");
     } else {
@@ -214,18 +217,7 @@ async fn finishes_in_one_batch_are_written_together_each_with_its_own_answer() {
 #[tokio::test]
 async fn progress_reports_in_one_batch_are_written_together_each_with_its_own_answer() {
     let app = TestApp::with_manual_clock().await;
-    app.start_run(OperationType::InventorySync, None, json!({}))
-        .await;
-    let (mut stale, _current) = app.stale_and_current_claims().await;
-    for n in 1..=5 {
-        app.start_run(
-            OperationType::PolicyExport,
-            Some(OWNER),
-            json!({"policy_ids": [format!("p{n}")]}),
-        )
-        .await;
-    }
-    let exports = app.runs().claim_batch(5).await.unwrap();
+    let (mut stale, _current, exports) = stale_current_and_exports(&app).await;
     let asked_to_stop = exports[1].id();
     app.runs()
         .cancel(exports[1].record().tenant_id(), asked_to_stop)
@@ -238,11 +230,7 @@ async fn progress_reports_in_one_batch_are_written_together_each_with_its_own_an
             .unwrap()
     };
 
-    let together_before = app
-        .runs()
-        .writer_stats()
-        .written_together
-        .load(Ordering::SeqCst);
+    let together_before = written_together(app.runs());
 
     let paused = app.runs().pause_writes().await;
     let mut tasks: Vec<_> = exports
@@ -275,12 +263,7 @@ async fn progress_reports_in_one_batch_are_written_together_each_with_its_own_an
         matches!(stale_report.await.unwrap(), Err(RunError::LeaseLost(_))),
         "the stale handle's report is fenced out"
     );
-    let together = app
-        .runs()
-        .writer_stats()
-        .written_together
-        .load(Ordering::SeqCst)
-        - together_before;
+    let together = written_together(app.runs()) - together_before;
     if app.store().commits_in_parallel() {
         assert!(together >= 2, "{together} written together");
     } else {
