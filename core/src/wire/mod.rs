@@ -42,7 +42,7 @@ pub use overview::{
 };
 pub use run::{RunDetail, RunSummary, UserRef};
 pub use run_list::{ActiveRuns, RunList};
-pub use start::{StartResult, StartRunRequest, StartRunResponse};
+pub use start::{Initiator, StartResult, StartRunRequest, StartRunResponse, TokenStartRequest};
 pub use stream::{
     ActiveRunsEvent, NotificationsEvent, Payload, RunStreamEvent, names as event_names,
 };

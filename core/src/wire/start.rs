@@ -35,3 +35,28 @@ pub struct StartRunResponse {
     pub toast: Toast,
     pub view_run_url: String,
 }
+
+/// `POST /api/v1/t/{tenant}/operations`: another service starts a run with the tenant's API
+/// token, for a member (`initiator`) or, without one, as a system run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TokenStartRequest {
+    #[serde(rename = "type")]
+    pub operation: OperationType,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The member the run is started for: they get its terminal notification. Left out, the
+    /// run is a system run and nobody is notified.
+    #[serde(default)]
+    pub initiator: Option<Initiator>,
+}
+
+/// The person a run is started for, by their e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Initiator {
+    pub email: String,
+}

@@ -7,6 +7,7 @@ mod origin;
 mod password;
 mod session;
 mod throttle;
+mod token;
 
 pub use guard::{TenantAccess, require_tenant_member};
 pub use origin::require_trusted_origin;
@@ -16,3 +17,4 @@ pub use session::{
     token_hash,
 };
 pub use throttle::{LoginLimits, LoginThrottle};
+pub use token::TokenAccess;

@@ -7,13 +7,13 @@ use opsux_core::wire::{
     BackupItemDto, BackupScheduleDto, BackupScheduleList, BackupSchedulePatch, BackupSetDetail,
     BackupSetDto, BackupSetList, Catalog, ConnectTenant, ConnectionCheck, ConnectionDto,
     CreatedInvitation, DayOutcomes, ErrorCode, ErrorEnvelope, ExportDto, GroupDto, GroupList,
-    InvitationDto, InvitationList, InvitationView, LoginRequest, MeResponse, MemberDto, MemberList,
-    NewBackupSchedule, NewBackupSet, NewInvitation, NewRestoreRun, NewTenant, NextBackup,
-    NotificationList, NotificationsEvent, OverviewFailure, OwnerDto, PasswordChange, PolicyDto,
-    PolicyKinds, PolicyList, PolicySelection, PolicyVersionDto, PolicyVersionList, RestoreRunDto,
-    RestoreRunList, RoleChange, RunDetail, RunList, RunStreamEvent, RunSummary, SessionDto,
-    SessionList, SetupStatus, StartRunRequest, StartRunResponse, TenantOverview, TenantRename,
-    WorkspaceDto, WorkspaceOverview, WorkspaceTenantDto,
+    Initiator, InvitationDto, InvitationList, InvitationView, LoginRequest, MeResponse, MemberDto,
+    MemberList, NewBackupSchedule, NewBackupSet, NewInvitation, NewRestoreRun, NewTenant,
+    NextBackup, NotificationList, NotificationsEvent, OverviewFailure, OwnerDto, PasswordChange,
+    PolicyDto, PolicyKinds, PolicyList, PolicySelection, PolicyVersionDto, PolicyVersionList,
+    RestoreRunDto, RestoreRunList, RoleChange, RunDetail, RunList, RunStreamEvent, RunSummary,
+    SessionDto, SessionList, SetupStatus, StartRunRequest, StartRunResponse, TenantOverview,
+    TenantRename, TokenStartRequest, WorkspaceDto, WorkspaceOverview, WorkspaceTenantDto,
 };
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::path::Operation;
@@ -84,8 +84,9 @@ use utoipa::{Modify, OpenApi};
         super::audit::show,
         super::exports::of_run,
         super::exports::download,
+        super::tokens::start,
     ),
-    modifiers(&CommonErrors),
+    modifiers(&CommonErrors, &ApiTokens),
     components(schemas(
         ActiveRuns,
         ActiveRunsEvent,
@@ -148,6 +149,8 @@ use utoipa::{Modify, OpenApi};
         RunSummary,
         StartRunRequest,
         StartRunResponse,
+        TokenStartRequest,
+        Initiator,
         TenantOverview,
         OverviewFailure,
         NextBackup,
@@ -155,6 +158,21 @@ use utoipa::{Modify, OpenApi};
     ))
 )]
 pub(super) struct ApiDoc;
+
+/// The scheme of `/api/v1/…`: a tenant's API token (`opsux token create`) as a bearer token.
+struct ApiTokens;
+
+impl Modify for ApiTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some(
+            "A tenant's API token, made with `opsux token create`; it works on its tenant's paths only".to_owned(),
+        );
+        components.add_security_scheme("api_token", SecurityScheme::Http(scheme));
+    }
+}
 
 /// The errors any operation of a kind may answer, whatever its handler says, added to every
 /// operation that does not list them itself: so the document is true of every answer

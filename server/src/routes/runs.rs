@@ -17,8 +17,8 @@ use serde::Deserialize;
 use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::runs::StartRun;
 use crate::runs::queries::{self, Cursor, RunFilter};
+use crate::runs::{StartRun, TenantRef};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -144,23 +144,30 @@ pub(super) async fn start(
         )
     })?;
     access.require(capability)?;
+    start_for(&state, &access.tenant, &req, Some(access.user.id)).await
+}
+
+/// Starts `req` in `tenant` for `initiator` (a system run without one) once the caller's right
+/// to has been checked: the panel's start and the API tokens' start answer alike.
+pub(super) async fn start_for(
+    state: &AppState,
+    tenant: &TenantRef,
+    req: &StartRunRequest,
+    initiator: Option<UserId>,
+) -> Result<(StatusCode, Json<StartRunResponse>), ApiError> {
     // Parameters are checked before any run exists (a 422 naming the field), and the run
     // carries their canonical form, from which its identity is computed (R4).
     let invalid = |err: ParamsError| ApiError::new(ErrorCode::ValidationFailed, err.to_string());
     let params = OperationParams::parse(req.operation, &req.params).map_err(invalid)?;
-    if let Some(err) = state
-        .store
-        .unowned_target(access.tenant.id, &params)
-        .await?
-    {
+    if let Some(err) = state.store.unowned_target(tenant.id, &params).await? {
         return Err(invalid(err));
     }
     let started = state
         .runs
         .start(StartRun {
-            tenant: access.tenant.clone(),
+            tenant: tenant.clone(),
             params,
-            initiator: Some(access.user.id),
+            initiator,
             slot: None,
         })
         .await?;

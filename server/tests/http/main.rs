@@ -32,4 +32,5 @@ mod runs;
 mod schedules;
 mod streams;
 mod tenancy;
+mod tokens;
 mod workspace;

@@ -37,6 +37,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/me/notifications/stream",
         "/api/me/notifications/{id}/read",
         "/api/t/{tenant}/operations",
+        "/api/v1/t/{tenant}/operations",
         "/api/t/{tenant}/operations/active",
         "/api/t/{tenant}/operations/stream",
         "/api/t/{tenant}/operations/{id}",

@@ -1,0 +1,92 @@
+//! The API for other services (`/api/v1/…`): a tenant's API token as `Authorization: Bearer`,
+//! never a session cookie. A missing, unknown, expired or revoked token is 401; a token on
+//! another tenant's path is 404, as a non-member's request is (R16).
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::header;
+use axum::http::request::Parts;
+use opsux_core::TenantSlug;
+use opsux_core::wire::ErrorCode;
+
+use crate::clock::to_ms;
+use crate::error::ApiError;
+use crate::org::{self, TokenGrant, TokenScope};
+use crate::runs::TenantRef;
+use crate::state::AppState;
+
+/// A live API token of the tenant named in the path.
+#[derive(Debug, Clone)]
+pub struct TokenAccess {
+    pub grant: TokenGrant,
+    pub tenant: TenantRef,
+}
+
+impl TokenAccess {
+    /// 403 unless the token was given `scope`.
+    pub fn require(&self, scope: TokenScope) -> Result<(), ApiError> {
+        if self.grant.allows(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!("this token was not given the scope {scope}"),
+            ))
+        }
+    }
+
+    /// 403 unless the token may start or work runs of the operation type `key`.
+    pub fn require_type(&self, key: &str) -> Result<(), ApiError> {
+        if self.grant.allows_type(key) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                format!("this token may not start or work {key} runs"),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for TokenAccess {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "send the tenant's API token as `Authorization: Bearer opsux_…`",
+                )
+            })?;
+        let grant = org::authenticate_token(&state.store, presented, to_ms(state.clock.now()))
+            .await?
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthenticated,
+                    "this token is unknown, expired or revoked",
+                )
+            })?;
+        let Path(params): Path<std::collections::HashMap<String, String>> =
+            Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::not_found("tenant"))?;
+        let in_path = params.get("tenant").map(String::as_str);
+        if in_path != Some(grant.tenant_slug.as_str()) {
+            return Err(ApiError::not_found("tenant"));
+        }
+        let slug =
+            TenantSlug::parse(&grant.tenant_slug).map_err(|_| ApiError::not_found("tenant"))?;
+        let tenant = state
+            .store
+            .tenant(&slug)
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .ok_or_else(|| ApiError::not_found("tenant"))?;
+        Ok(Self { grant, tenant })
+    }
+}
