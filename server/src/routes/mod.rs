@@ -130,10 +130,10 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .route("/me/notifications/read-all", post(notifications::read_all))
         .route("/me/notifications/stream", get(streams::notifications))
         .route("/me/notifications/{id}/read", post(notifications::read_one))
-        .nest("/t/{tenant}", tenant)
         // Other services, with a tenant's API token instead of a session (no guard here: the
         // token is the credential, checked by `TokenAccess` in each handler).
         .route("/v1/t/{tenant}/operations", post(tokens::start))
+        .nest("/t/{tenant}", tenant)
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

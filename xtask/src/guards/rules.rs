@@ -247,10 +247,13 @@ fn presenter_hits(text: &str) -> Vec<usize> {
     let mut hits = Vec::new();
     for (start, joined) in statements(text) {
         // A dashboard link `/t/{tenant}/operations…`, even when built from pieces; API routes
-        // (`/api/t/…`, `/operations/{id}` segments) are not links a person follows.
-        let link = joined
-            .match_indices("/t/")
-            .any(|(i, _)| !joined[..i].ends_with("/api") && joined[i..].contains("operations"));
+        // (`/api/t/…`, the token API's `/api/v1/t/…` or, nested under `/api`, `/v1/t/…`;
+        // `/operations/{id}` segments) are not links a person follows.
+        let link = joined.match_indices("/t/").any(|(i, _)| {
+            let before = &joined[..i];
+            !(before.ends_with("/api") || before.ends_with("/v1"))
+                && joined[i..].contains("operations")
+        });
         if link {
             hits.push(start);
         }

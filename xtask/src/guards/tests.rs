@@ -121,6 +121,7 @@ fn toast(run: &RunSummary) -> String {
     let title = format!("{} queued", run.operation.label());
     let action = "View run";
     let api = "/api/t/{tenant}/operations/{id}";
+    let tokens = ("/api/v1/t/{tenant}/operations", "/v1/t/{tenant}/operations");
     sqlx::query("SELECT 1 FROM operation_runs WHERE status IN ('queued', 'running')");
 }
 "#;
