@@ -55,8 +55,10 @@ impl FromRequestParts<AppState> for TokenAccess {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.trim().split_once(' '))
+            // The scheme's name is case-insensitive (RFC 9110 §11.1).
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Unauthenticated,

@@ -83,6 +83,17 @@ async fn a_token_starts_a_run_for_a_member_with_the_panels_answer() {
     assert_eq!(again["result"], "already_queued");
     assert_eq!(again["run"]["id"], run["id"]);
 
+    // The scheme's name in any case (RFC 9110): the same start, the same run.
+    let lower = Request::post(PATH)
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("bearer {secret}"))
+        .body(Body::from(sync_for(OWNER).to_string()))
+        .unwrap();
+    let lower = app.send(lower).await;
+    assert_eq!(lower.status, StatusCode::ACCEPTED, "{}", lower.text());
+    assert_eq!(lower.json()["run"]["id"], run["id"]);
+
     // Without an initiator, a system run.
     let system = app
         .send(start(
