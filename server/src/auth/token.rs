@@ -83,12 +83,12 @@ impl FromRequestParts<AppState> for TokenAccess {
         }
         let slug =
             TenantSlug::parse(&grant.tenant_slug).map_err(|_| ApiError::not_found("tenant"))?;
-        let tenant = state
-            .store
-            .tenant(&slug)
-            .await
-            .map_err(|e| ApiError::internal(&e))?
-            .ok_or_else(|| ApiError::not_found("tenant"))?;
+        // The token's own lookup read its tenant: no second query for it.
+        let tenant = TenantRef {
+            id: grant.tenant_id,
+            workspace_id: grant.workspace_id,
+            slug,
+        };
         Ok(Self { grant, tenant })
     }
 }

@@ -107,6 +107,7 @@ pub struct TokenSummary {
 pub struct TokenGrant {
     pub id: String,
     pub tenant_id: Uuid,
+    pub workspace_id: Uuid,
     pub tenant_slug: String,
     pub name: String,
     pub scopes: Vec<TokenScope>,
@@ -294,6 +295,7 @@ pub async fn authenticate(
 fn grant(row: PresentedToken) -> Result<TokenGrant, OrgError> {
     Ok(TokenGrant {
         tenant_id: parse(&row.tenant_id)?,
+        workspace_id: parse(&row.workspace_id)?,
         scopes: scopes(&row.scopes)?,
         types: row.types.as_deref().map(split),
         id: row.id,

@@ -22,6 +22,7 @@ pub struct TokenRow {
 pub struct PresentedToken {
     pub id: String,
     pub tenant_id: String,
+    pub workspace_id: String,
     pub tenant_slug: String,
     pub name: String,
     pub scopes: String,
@@ -58,7 +59,7 @@ impl Store {
         token_hash: &str,
         now_ms: i64,
     ) -> Result<Option<PresentedToken>, sqlx::Error> {
-        const SQL: &str = "SELECT k.id, k.tenant_id, t.slug AS tenant_slug, k.name, k.scopes, \
+        const SQL: &str = "SELECT k.id, k.tenant_id, t.workspace_id, t.slug AS tenant_slug, k.name, k.scopes, \
                                   k.types \
                            FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id \
                            WHERE k.token_hash = $1 AND k.revoked_at IS NULL \
