@@ -59,6 +59,10 @@ impl Capability {
             Self::PolicyManage => "policy.manage",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 impl Role {

@@ -24,7 +24,7 @@ pub mod wire;
 pub use access::{Capability, Role};
 pub use badge::{Badge, Tone};
 pub use ids::{RunId, TenantSlug, UserId};
-pub use operation::OperationType;
+pub use operation::{ExternalKey, InvalidExternalKey, OperationType};
 pub use params::{OperationParams, ParamsError};
 pub use progress::Progress;
 pub use reason::ReasonCode;

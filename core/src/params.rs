@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::OperationType;
+use crate::{ExternalKey, OperationType};
 
 /// Ids a bulk operation takes at most.
 pub const MAX_BULK_IDS: usize = 1000;
@@ -55,6 +55,13 @@ pub enum OperationParams {
     },
     OperationsPrune {
         older_than_days: u64,
+    },
+    /// A registered type's parameters: any JSON object, already checked by the server against
+    /// the schema the type was registered with. `serde_json::Map` keeps its keys sorted, so
+    /// the object is its own canonical form.
+    External {
+        key: ExternalKey,
+        params: Map<String, Value>,
     },
 }
 
@@ -209,6 +216,16 @@ impl OperationParams {
             Op::OperationsPrune => Self::OperationsPrune {
                 older_than_days: fields(&["older_than_days"])?.days("older_than_days")?,
             },
+            // Checked by the server against the schema the type was registered with.
+            Op::External(key) => {
+                return Err(ParamsError {
+                    field: "type".to_owned(),
+                    message: format!(
+                        "{key} is a registered type: its parameters are checked against its \
+                         registered schema, not as a built-in operation's"
+                    ),
+                });
+            }
         })
     }
 
@@ -229,6 +246,7 @@ impl OperationParams {
             Self::RestoreRunUnarchive { .. } => Op::RestoreRunUnarchive,
             Self::RestoreRunForceDelete { .. } => Op::RestoreRunForceDelete,
             Self::OperationsPrune { .. } => Op::OperationsPrune,
+            Self::External { key, .. } => Op::External(*key),
         }
     }
 
@@ -272,6 +290,7 @@ impl OperationParams {
             Self::OperationsPrune { older_than_days } => {
                 put("older_than_days", Value::from(*older_than_days));
             }
+            Self::External { params, .. } => return params.clone(),
         }
         map
     }

@@ -224,11 +224,21 @@ pub fn active_run_cap_message(cap: ActiveRunCap, tenant: &TenantSlug) -> String 
     }
 }
 
-/// The toast for a start that created a new run.
-pub fn queued_toast(operation: OperationType, tenant: &TenantSlug, run_id: RunId) -> Toast {
+/// What a run of `operation` is called: a built-in operation's name, else the label its type
+/// was registered with, else (a registered type whose label is lost) its key.
+pub fn run_label(operation: OperationType, registered: Option<&str>) -> String {
+    operation
+        .label()
+        .or(registered)
+        .unwrap_or(operation.as_str())
+        .to_owned()
+}
+
+/// The toast for a start that created a new run; `label` as [`run_label`] gives it.
+pub fn queued_toast(label: &str, tenant: &TenantSlug, run_id: RunId) -> Toast {
     Toast {
         kind: ToastKind::Queued,
-        title: format!("{} queued", operation.label()),
+        title: format!("{label} queued"),
         body: "Follow its progress in Active operations; you will be notified when it ends."
             .to_owned(),
         duration_ms: QUEUED_TOAST_MS,
@@ -237,10 +247,10 @@ pub fn queued_toast(operation: OperationType, tenant: &TenantSlug, run_id: RunId
 }
 
 /// The toast for a start that found an identical run already queued or running (R4).
-pub fn already_queued_toast(operation: OperationType, tenant: &TenantSlug, run_id: RunId) -> Toast {
+pub fn already_queued_toast(label: &str, tenant: &TenantSlug, run_id: RunId) -> Toast {
     Toast {
         kind: ToastKind::AlreadyQueued,
-        title: format!("{} already queued", operation.label()),
+        title: format!("{label} already queued"),
         body: "An identical operation is already queued or running; no second one was started."
             .to_owned(),
         duration_ms: ALREADY_QUEUED_TOAST_MS,
@@ -250,14 +260,13 @@ pub fn already_queued_toast(operation: OperationType, tenant: &TenantSlug, run_i
 
 /// The title says the outcome; the body gives the counts (and the reason of a failure).
 pub fn run_completed_notification(
-    operation: OperationType,
+    label: &str,
     outcome: RunOutcome,
     counts: &SummaryCounts,
     reason: Option<ReasonCode>,
     tenant: &TenantSlug,
     run_id: RunId,
 ) -> NotificationContent {
-    let label = operation.label();
     let title = match outcome {
         RunOutcome::Succeeded => format!("{label} completed"),
         RunOutcome::PartiallySucceeded => format!("{label} completed with failures"),

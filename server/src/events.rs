@@ -169,6 +169,7 @@ mod tests {
             view_run_url: opsux_core::presenter::view_run_url(&tenant, id),
             tenant,
             operation: opsux_core::OperationType::InventorySync,
+            label: "Inventory sync".to_owned(),
             status: opsux_core::RunStatus::Running,
             outcome: None,
             initiator: None,

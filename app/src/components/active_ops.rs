@@ -68,7 +68,7 @@ fn ActiveRunItem(
     view! {
         <li class="opsux-ops-item" data-test="active-run" data-run-id=first.id.to_string()>
             <div class="opsux-ops-row">
-                <a class="opsux-ops-link" href=href>{first.operation.label()}</a>
+                <a class="opsux-ops-link" href=href>{first.label.clone()}</a>
                 {move || run.with(|r| view! { <RunBadge status=r.status outcome=r.outcome /> })}
             </div>
             <ProgressBar run=run now=now />

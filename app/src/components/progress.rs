@@ -13,7 +13,7 @@ pub fn ProgressBar(
     #[prop(into)] now: Signal<OffsetDateTime>,
 ) -> impl IntoView {
     let progress = Memo::new(move |_| run.with(|r| Progress::of(r, now.get())));
-    let name = move || run.with(|r| format!("{} progress", r.operation.label()));
+    let name = move || run.with(|r| format!("{} progress", r.label));
     move || {
         progress.get().map(|p| {
             let (percent, determinate) = match p {

@@ -139,7 +139,7 @@ impl Card {
             "href",
             &format!("{}{}", self.link_base, view_run_url(&run.tenant, run.id)),
         );
-        link.set_text_content(Some(run.operation.label()));
+        link.set_text_content(Some(&run.label));
         let badge = element(document, "span", "badge");
         set(&badge, "data-test", "run-badge");
         let _ = row.append_child(&link);
@@ -185,11 +185,7 @@ fn update_row(document: &Document, row: &mut Row, run: &RunSummary, now: OffsetD
         set(&bar, "data-test", "progress");
         let track = element(document, "div", "progress-track");
         set(&track, "role", "progressbar");
-        set(
-            &track,
-            "aria-label",
-            &format!("{} progress", run.operation.label()),
-        );
+        set(&track, "aria-label", &format!("{} progress", run.label));
         let label = progress.label();
         set(&track, "aria-valuetext", &label);
         let fill = element(document, "div", "progress-fill");

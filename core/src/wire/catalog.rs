@@ -53,7 +53,7 @@ impl Catalog {
                 .into_iter()
                 .map(|t| OperationTypeEntry {
                     id: t,
-                    label: t.label().to_owned(),
+                    label: t.label().unwrap_or_default().to_owned(),
                     bulk: t.is_bulk(),
                     start_capability: t.start_capability(),
                 })

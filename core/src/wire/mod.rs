@@ -15,6 +15,7 @@ mod run;
 mod run_list;
 mod start;
 mod stream;
+mod worker;
 mod workspace;
 
 pub use account::{PasswordChange, SessionDto, SessionList};
@@ -45,6 +46,11 @@ pub use run_list::{ActiveRuns, RunList};
 pub use start::{Initiator, StartResult, StartRunRequest, StartRunResponse, TokenStartRequest};
 pub use stream::{
     ActiveRunsEvent, NotificationsEvent, Payload, RunStreamEvent, names as event_names,
+};
+pub use worker::{
+    ClaimRequest, ClaimResponse, CompleteRequest, CompleteResponse, DEFAULT_LEASE_SECS,
+    DEFAULT_WAIT_SECS, HeartbeatRequest, HeartbeatResponse, LEASE_SECS, MAX_CLAIM, MAX_WAIT_SECS,
+    ProgressRequest, ProgressResponse, WorkerRun,
 };
 pub use workspace::{
     ConnectTenant, ConnectionCheck, ConnectionDto, NewTenant, OwnerDto, TenantRename,

@@ -24,6 +24,9 @@ pub struct RunSummary {
     pub tenant: TenantSlug,
     #[serde(rename = "type")]
     pub operation: OperationType,
+    /// What the run is called: a built-in operation's name, or the label a registered type
+    /// was registered with (kept with its runs after the type is removed).
+    pub label: String,
     pub status: RunStatus,
     pub outcome: Option<RunOutcome>,
     pub initiator: Option<UserRef>,

@@ -27,6 +27,7 @@ fn id(n: u8) -> RunId {
 fn run(n: u8, status: RunStatus, version: u64) -> RunSummary {
     RunSummary {
         id: id(n),
+        label: "Inventory sync".to_owned(),
         tenant: contoso(),
         operation: OperationType::InventorySync,
         status,

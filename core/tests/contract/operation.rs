@@ -28,8 +28,41 @@ fn all_thirteen_types_with_stable_ids() {
     for t in OperationType::ALL {
         assert_eq!(t.as_str().parse::<OperationType>(), Ok(t));
         assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
-        assert!(!t.label().is_empty());
+        assert!(!t.label().unwrap().is_empty());
+        assert_eq!(t.builtin_id(), Some(t.as_str()));
+        assert!(!t.is_external());
     }
+}
+
+#[test]
+fn a_registered_types_key_is_namespaced_and_cannot_be_a_builtin_one() {
+    let key: OperationType = "acme.invoice_export".parse().unwrap();
+    assert!(key.is_external());
+    assert_eq!(key.as_str(), "acme.invoice_export");
+    assert_eq!(key.label(), None);
+    assert_eq!(key.start_capability(), None);
+    assert_eq!(serde_json::to_value(key).unwrap(), "acme.invoice_export");
+    assert_eq!(
+        serde_json::from_value::<OperationType>(serde_json::json!("acme.invoice_export")).unwrap(),
+        key
+    );
+    let longest = format!("a.{}", "b".repeat(62));
+    assert_eq!(longest.parse::<OperationType>().unwrap().as_str(), longest);
+    for (bad, why) in [
+        ("Acme.export", "start with a lowercase letter"),
+        ("acme..export", "start with a lowercase letter"),
+        ("acme.9export", "start with a lowercase letter"),
+        ("acme.export-all", "may only hold"),
+        ("acme.ex port", "may only hold"),
+        (&format!("a.{}", "b".repeat(63)), "longer than 64"),
+    ] {
+        let err = bad.parse::<OperationType>().unwrap_err().to_string();
+        assert!(err.contains(why), "{bad}: {err}");
+    }
+    // Ordered and compared as their text, inline and `Copy`.
+    let other: OperationType = "acme.invoice_import".parse().unwrap();
+    assert!(key < other);
+    assert!(OperationType::OperationsPrune < key, "built-in ones first");
 }
 
 #[test]
@@ -41,7 +74,10 @@ fn unknown_type_lists_the_known_ones() {
     assert!(
         err.starts_with(r#"unknown operation type "inventory"; known types: inventory_sync, "#)
     );
-    assert!(err.ends_with("operations_prune"));
+    assert!(
+        err.contains("operations_prune, or a registered type's namespaced key"),
+        "{err}"
+    );
 }
 
 #[test]

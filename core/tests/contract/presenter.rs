@@ -78,7 +78,7 @@ fn tenant_pages_are_read_back_from_their_links() {
 
 #[test]
 fn queued_and_already_queued_toasts() {
-    let queued = presenter::queued_toast(OperationType::InventorySync, &contoso(), run_id());
+    let queued = presenter::queued_toast("Inventory sync", &contoso(), run_id());
     assert_eq!(queued.kind, ToastKind::Queued);
     assert_eq!(queued.title, "Inventory sync queued");
     assert_eq!(queued.duration_ms, QUEUED_TOAST_MS);
@@ -90,8 +90,7 @@ fn queued_and_already_queued_toasts() {
         }
     );
 
-    let deduped =
-        presenter::already_queued_toast(OperationType::PolicyExport, &contoso(), run_id());
+    let deduped = presenter::already_queued_toast("Policy export", &contoso(), run_id());
     assert_eq!(deduped.kind, ToastKind::AlreadyQueued);
     assert_eq!(deduped.title, "Policy export already queued");
     assert_eq!(deduped.duration_ms, ALREADY_QUEUED_TOAST_MS);
@@ -100,10 +99,12 @@ fn queued_and_already_queued_toasts() {
 
 #[test]
 fn toasts_never_speak_of_completion() {
-    for op in OperationType::ALL {
+    let registered: OperationType = "acme.invoice_export".parse().unwrap();
+    for op in OperationType::ALL.into_iter().chain([registered]) {
+        let label = presenter::run_label(op, Some("Invoice export"));
         for toast in [
-            presenter::queued_toast(op, &contoso(), run_id()),
-            presenter::already_queued_toast(op, &contoso(), run_id()),
+            presenter::queued_toast(&label, &contoso(), run_id()),
+            presenter::already_queued_toast(&label, &contoso(), run_id()),
         ] {
             let text = format!("{} {}", toast.title, toast.body).to_lowercase();
             for word in ["completed", "succeeded", "failed", "finished", "done"] {
@@ -152,7 +153,7 @@ fn notification_title_says_the_outcome_and_body_the_counts() {
     ];
     for (outcome, reason, title, body) in cases {
         let n = presenter::run_completed_notification(
-            OperationType::InventorySync,
+            "Inventory sync",
             outcome,
             &counts,
             reason,
@@ -172,7 +173,7 @@ fn notification_title_says_the_outcome_and_body_the_counts() {
 #[test]
 fn notification_without_counts() {
     let n = presenter::run_completed_notification(
-        OperationType::BackupRetention,
+        "Backup retention",
         RunOutcome::Succeeded,
         &SummaryCounts::new(),
         None,
@@ -181,6 +182,26 @@ fn notification_without_counts() {
     );
     assert_eq!(n.title, "Backup retention completed");
     assert_eq!(n.body, "No items were reported.");
+}
+
+#[test]
+fn a_runs_label_is_the_builtin_name_else_the_registered_one_else_its_key() {
+    use presenter::run_label;
+    let registered: OperationType = "acme.invoice_export".parse().unwrap();
+    assert_eq!(
+        run_label(OperationType::InventorySync, None),
+        "Inventory sync"
+    );
+    assert_eq!(
+        run_label(OperationType::InventorySync, Some("Not this")),
+        "Inventory sync",
+        "a built-in name cannot be replaced"
+    );
+    assert_eq!(
+        run_label(registered, Some("Invoice export")),
+        "Invoice export"
+    );
+    assert_eq!(run_label(registered, None), "acme.invoice_export");
 }
 
 #[test]

@@ -24,6 +24,7 @@ fn run(status: RunStatus, counts: &[(SummaryKey, u64)], started: bool) -> RunSum
     }
     RunSummary {
         id: run_id(),
+        label: "Inventory sync".to_owned(),
         tenant: contoso(),
         operation: OperationType::InventorySync,
         status,

@@ -27,13 +27,17 @@ fn start_request_parses_and_rejects_unknown_fields() {
         .unwrap_err();
     assert!(err.to_string().contains("unknown field `x`"), "{err}");
     let err = serde_json::from_value::<StartRunRequest>(json!({"type": "nope"})).unwrap_err();
-    assert!(err.to_string().contains("unknown variant `nope`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown operation type \"nope\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn run_summary_round_trips_with_rfc3339_times() {
     let run = RunSummary {
         id: run_id(),
+        label: "Inventory sync".to_owned(),
         tenant: contoso(),
         operation: OperationType::BackupRetention,
         status: RunStatus::Queued,

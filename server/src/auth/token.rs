@@ -1,6 +1,7 @@
 //! The API for other services (`/api/v1/…`): a tenant's API token as `Authorization: Bearer`,
 //! never a session cookie. A missing, unknown, expired or revoked token is 401; a token on
-//! another tenant's path is 404, as a non-member's request is (R16).
+//! another tenant's path is 404, as a non-member's request is (R16); a path without a tenant
+//! (the worker's) is the token's own tenant.
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::header;
@@ -73,12 +74,17 @@ impl FromRequestParts<AppState> for TokenAccess {
                     "this token is unknown, expired or revoked",
                 )
             })?;
-        let Path(params): Path<std::collections::HashMap<String, String>> =
-            Path::from_request_parts(parts, state)
+        // A path that names a tenant must name the token's; one that names none (the
+        // worker's, `/api/v1/worker/…`) means the token's own.
+        let params =
+            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
                 .await
-                .map_err(|_| ApiError::not_found("tenant"))?;
-        let in_path = params.get("tenant").map(String::as_str);
-        if in_path != Some(grant.tenant_slug.as_str()) {
+                .map(|Path(params)| params)
+                .unwrap_or_default();
+        if params
+            .get("tenant")
+            .is_some_and(|in_path| *in_path != grant.tenant_slug)
+        {
             return Err(ApiError::not_found("tenant"));
         }
         let slug =

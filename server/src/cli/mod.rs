@@ -6,6 +6,7 @@ mod flows;
 mod init;
 mod invite;
 mod member;
+mod operation_type;
 mod output;
 mod prune;
 mod secrets;
@@ -28,6 +29,7 @@ pub use flows::{FlowArgs, SecretsArgs};
 pub use init::InitArgs;
 pub use invite::InviteCommand;
 pub use member::MemberCommand;
+pub use operation_type::OperationTypeCommand;
 pub use prune::PruneArgs;
 pub use secrets::SecretsCommand;
 pub use serve::ServeArgs;
@@ -75,6 +77,10 @@ pub enum Command {
     /// revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Operation types another service registers, done by its own workers over HTTP: add,
+    /// list, remove.
+    #[command(subcommand)]
+    OperationType(OperationTypeCommand),
     /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
     /// apply them at start too; concurrent starts take turns.)
     Migrate(DatabaseArgs),
@@ -105,6 +111,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Member(command) => member::run(command).await,
         Command::Invite(command) => invite::run(command).await,
         Command::Token(command) => token::run(command).await,
+        Command::OperationType(command) => operation_type::run(command).await,
         Command::Migrate(args) => {
             let store = args.open().await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");

@@ -6,6 +6,7 @@
 mod connections;
 mod invitations;
 mod members;
+mod operation_types;
 mod rules;
 mod sign_in;
 mod tenants;
@@ -23,6 +24,10 @@ pub use invitations::{
     revoke_invitation,
 };
 pub use members::{Granted, grant, revoke};
+pub use operation_types::{
+    NewRegisteredType, RegisteredType, register_type, registered_type, registered_types,
+    remove_type,
+};
 pub use rules::{MIN_PASSWORD_LEN, check_email, check_new_slug, check_password};
 pub use sign_in::{RECORD_EVERY_MS, oidc_user, record_pending_failures, sign_in_failed, signed_in};
 pub use tenants::{add_tenant, rename_tenant};

@@ -141,7 +141,10 @@ pub async fn create_token(
             "give at least one scope: runs:start, runs:work",
         ));
     }
-    let types = new.types.map(check_types).transpose()?;
+    let types = match new.types {
+        Some(types) => Some(check_types(store, types).await?),
+        None => None,
+    };
     let expires_at_ms = match new.expires_days {
         None => None,
         Some(days @ 1..=MAX_TOKEN_DAYS) => Some(change.at_ms + i64::from(days) * 24 * 3_600_000),
@@ -304,12 +307,21 @@ fn grant(row: PresentedToken) -> Result<TokenGrant, OrgError> {
     })
 }
 
-/// The operation types a token is limited to, each a known one, without repeats.
-fn check_types(types: &[String]) -> Result<Vec<String>, OrgError> {
+/// The operation types a token is limited to, each a built-in or a registered one, without
+/// repeats.
+async fn check_types(store: &Store, types: &[String]) -> Result<Vec<String>, OrgError> {
     let mut known = Vec::new();
     for key in types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         let op = OperationType::from_str(key)
             .map_err(|err| OrgError::invalid("types", err.to_string()))?;
+        if let OperationType::External(key) = op
+            && super::registered_type(store, key).await?.is_none()
+        {
+            return Err(OrgError::invalid(
+                "types",
+                format!("{key} is not a registered operation type (`opsux operation-type list`)"),
+            ));
+        }
         if !known.iter().any(|k: &String| k == op.as_str()) {
             known.push(op.as_str().to_owned());
         }

@@ -19,6 +19,7 @@ mod runs;
 mod schedules;
 mod streams;
 mod tokens;
+mod worker;
 mod workspace;
 
 use axum::Router;
@@ -133,6 +134,10 @@ pub fn api(state: &AppState) -> Router<AppState> {
         // Other services, with a tenant's API token instead of a session (no guard here: the
         // token is the credential, checked by `TokenAccess` in each handler).
         .route("/v1/t/{tenant}/operations", post(tokens::start))
+        .route("/v1/worker/claim", post(worker::claim))
+        .route("/v1/worker/runs/{id}/heartbeat", post(worker::heartbeat))
+        .route("/v1/worker/runs/{id}/progress", post(worker::progress))
+        .route("/v1/worker/runs/{id}/complete", post(worker::complete))
         .nest("/t/{tenant}", tenant)
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

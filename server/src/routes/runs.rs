@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::auth::TenantAccess;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::org::{self, RegisteredType};
 use crate::runs::queries::{self, Cursor, RunFilter};
 use crate::runs::{StartRun, TenantRef};
 use crate::state::AppState;
@@ -137,14 +138,49 @@ pub(super) async fn start(
     access: TenantAccess,
     ApiJson(req): ApiJson<StartRunRequest>,
 ) -> Result<(StatusCode, Json<StartRunResponse>), ApiError> {
-    let capability = req.operation.start_capability().ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Forbidden,
-            format!("{} is started by the system only", req.operation),
-        )
-    })?;
-    access.require(capability)?;
-    start_for(&state, &access.tenant, &req, Some(access.user.id)).await
+    let rule = StartRule::of(&state, req.operation).await?;
+    access.require(rule.capability)?;
+    start_for(&state, &access.tenant, &req, &rule, Some(access.user.id)).await
+}
+
+/// What starting an operation takes: the capability a person needs, and for a type another
+/// service registered, its definition (the schema its parameters must meet).
+pub(super) struct StartRule {
+    pub(super) capability: Capability,
+    pub(super) registered: Option<RegisteredType>,
+}
+
+impl StartRule {
+    /// 403 for an operation only the system starts; 422 for a key no type is registered as.
+    pub(super) async fn of(state: &AppState, operation: OperationType) -> Result<Self, ApiError> {
+        if let OperationType::External(key) = operation {
+            let registered = org::registered_type(&state.store, key)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::ValidationFailed,
+                        format!(
+                            "type: {key} is not a registered operation type \
+                             (`opsux operation-type list` shows them)"
+                        ),
+                    )
+                })?;
+            return Ok(Self {
+                capability: registered.capability,
+                registered: Some(registered),
+            });
+        }
+        let capability = operation.start_capability().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Forbidden,
+                format!("{operation} is started by the system only"),
+            )
+        })?;
+        Ok(Self {
+            capability,
+            registered: None,
+        })
+    }
 }
 
 /// Starts `req` in `tenant` for `initiator` (a system run without one) once the caller's right
@@ -153,15 +189,28 @@ pub(super) async fn start_for(
     state: &AppState,
     tenant: &TenantRef,
     req: &StartRunRequest,
+    rule: &StartRule,
     initiator: Option<UserId>,
 ) -> Result<(StatusCode, Json<StartRunResponse>), ApiError> {
     // Parameters are checked before any run exists (a 422 naming the field), and the run
     // carries their canonical form, from which its identity is computed (R4).
     let invalid = |err: ParamsError| ApiError::new(ErrorCode::ValidationFailed, err.to_string());
-    let params = OperationParams::parse(req.operation, &req.params).map_err(invalid)?;
-    if let Some(err) = state.store.unowned_target(tenant.id, &params).await? {
-        return Err(invalid(err));
-    }
+    let params = match &rule.registered {
+        Some(registered) => {
+            registered.check_params(&req.params).map_err(invalid)?;
+            OperationParams::External {
+                key: registered.key,
+                params: req.params.clone(),
+            }
+        }
+        None => {
+            let params = OperationParams::parse(req.operation, &req.params).map_err(invalid)?;
+            if let Some(err) = state.store.unowned_target(tenant.id, &params).await? {
+                return Err(invalid(err));
+            }
+            params
+        }
+    };
     let started = state
         .runs
         .start(StartRun {
@@ -176,9 +225,9 @@ pub(super) async fn start_for(
     }
     let run = started.run.into_summary();
     let toast = match started.result {
-        StartResult::Queued => presenter::queued_toast(run.operation, &run.tenant, run.id),
+        StartResult::Queued => presenter::queued_toast(&run.label, &run.tenant, run.id),
         StartResult::AlreadyQueued => {
-            presenter::already_queued_toast(run.operation, &run.tenant, run.id)
+            presenter::already_queued_toast(&run.label, &run.tenant, run.id)
         }
     };
     Ok((

@@ -11,7 +11,7 @@ use opsux_core::wire::{
 };
 use opsux_core::{Role, UserId};
 
-use super::runs::start_for;
+use super::runs::{StartRule, start_for};
 use crate::auth::TokenAccess;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -35,23 +35,18 @@ pub(super) async fn start(
 ) -> Result<(StatusCode, Json<StartRunResponse>), ApiError> {
     access.require(TokenScope::RunsStart)?;
     access.require_type(req.operation.as_str())?;
-    let capability = req.operation.start_capability().ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Forbidden,
-            format!("{} is started by the system only", req.operation),
-        )
-    })?;
+    let rule = StartRule::of(&state, req.operation).await?;
     let initiator = match &req.initiator {
         None => None,
         Some(initiator) => {
-            Some(member_who_may_start(&state, &access, &initiator.email, capability).await?)
+            Some(member_who_may_start(&state, &access, &initiator.email, rule.capability).await?)
         }
     };
     let start = StartRunRequest {
         operation: req.operation,
         params: req.params,
     };
-    start_for(&state, &access.tenant, &start, initiator).await
+    start_for(&state, &access.tenant, &start, &rule, initiator).await
 }
 
 /// The member of the token's tenant with address `email`, if their role lets them start runs

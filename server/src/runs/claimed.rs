@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::RunError;
 use super::record::RunRecord;
 use super::service::{RunService, duration_ms, unexpected};
-use super::store::{Completion, LeaseGuard};
+use super::store::{Completion, LeaseGuard, Pick};
 use super::writer::{Write, Written};
 use crate::events::Event;
 use crate::metrics::TransitionCounters;
@@ -25,41 +25,24 @@ const MAX_CLAIM: usize = 256;
 impl RunService {
     /// Claims the oldest queued run for a worker: queued → running, attempt + 1, a new lease.
     pub async fn claim(&self) -> Result<Option<ClaimedRun>, RunError> {
-        Ok(self.claim_among(1, None).await?.pop())
+        Ok(self.claim_among(1, Pick::Builtin).await?.pop())
     }
 
     /// Claims up to `max` queued runs in one transition (one statement): what a worker with
     /// `max` free slots asks for. Each run has its own lease; fewer, or none, when fewer are
     /// queued.
     pub async fn claim_batch(&self, max: usize) -> Result<Vec<ClaimedRun>, RunError> {
-        self.claim_among(max, None).await
+        self.claim_among(max, Pick::Builtin).await
     }
 
     /// Claims run `id` if it is still queued (a worker elsewhere may have taken it): for a
     /// caller that executes the runs it started itself, such as the console's prune.
     pub async fn claim_run(&self, id: RunId) -> Result<Option<ClaimedRun>, RunError> {
-        Ok(self.claim_among(1, Some(id)).await?.pop())
+        Ok(self.claim_among(1, Pick::Only(id)).await?.pop())
     }
 
-    async fn claim_among(
-        &self,
-        max: usize,
-        only: Option<RunId>,
-    ) -> Result<Vec<ClaimedRun>, RunError> {
-        let tokens = (0..max.clamp(1, MAX_CLAIM))
-            .map(|_| Uuid::new_v4().to_string())
-            .collect();
-        let now_ms = self.now_ms();
-        let expires_ms = now_ms.saturating_add(duration_ms(self.config().lease));
-        let claim = Write::Claim {
-            tokens,
-            expires_ms,
-            now_ms,
-            only,
-        };
-        let Written::Claimed(records) = self.write(claim).await? else {
-            return Err(unexpected("claim"));
-        };
+    async fn claim_among(&self, max: usize, pick: Pick) -> Result<Vec<ClaimedRun>, RunError> {
+        let records = self.claim_records(max, pick, self.config().lease).await?;
         let mut claimed = Vec::with_capacity(records.len());
         for record in records {
             let token = record
@@ -73,6 +56,32 @@ impl RunService {
             claimed.push(ClaimedRun::new(self.clone(), record, token, flag));
         }
         Ok(claimed)
+    }
+}
+
+impl RunService {
+    /// The claim itself: up to `max` runs as `pick` says, each under a new lease of `lease`.
+    pub(super) async fn claim_records(
+        &self,
+        max: usize,
+        pick: Pick,
+        lease: Duration,
+    ) -> Result<Vec<RunRecord>, RunError> {
+        let tokens = (0..max.clamp(1, MAX_CLAIM))
+            .map(|_| Uuid::new_v4().to_string())
+            .collect();
+        let now_ms = self.now_ms();
+        let expires_ms = now_ms.saturating_add(duration_ms(lease));
+        let claim = Write::Claim {
+            tokens,
+            expires_ms,
+            now_ms,
+            pick,
+        };
+        let Written::Claimed(records) = self.write(claim).await? else {
+            return Err(unexpected("claim"));
+        };
+        Ok(records)
     }
 }
 

@@ -19,6 +19,7 @@ mod error;
 mod identity;
 pub mod queries;
 mod record;
+mod remote;
 mod service;
 mod store;
 mod writer;
@@ -27,6 +28,7 @@ pub use claimed::{ClaimedRun, LeaseKeeper, Progressed};
 pub use error::{RunError, is_transient_database_error};
 pub use identity::identity;
 pub use record::RunRecord;
+pub use remote::{RemoteClaim, RemoteEnd, RemoteLease};
 pub use service::{RescueReport, RunConfig, RunService, StartRun, Started, TenantRef};
 pub use writer::{PausedWrites, WriterStats};
 

@@ -71,7 +71,7 @@ pub async fn list(
     let mut rows: Vec<SummaryRow> = on_pool!(store, pool => {
         let query = sqlx::query_as(sql)
             .bind(tenant_id.to_string())
-            .bind(filter.operation.map(|o| o.as_str()))
+            .bind(filter.operation.as_ref().map(OperationType::as_str))
             .bind(filter.status.map(|s| s.as_str()))
             .bind(filter.outcome.map(|o| o.as_str()))
             .bind(filter.initiator.map(|u| u.to_string()))
@@ -219,7 +219,7 @@ pub async fn last_ended_each_type(
     let rows: Vec<SummaryRow> = on_pool!(store, pool => {
         let mut query = sqlx::query_as(SQL).bind(tenant_id.to_string());
         for operation in OperationType::ALL {
-            query = query.bind(operation.as_str());
+            query = query.bind(operation.builtin_id());
         }
         query.fetch_all(pool).await
     })?;

@@ -18,9 +18,11 @@ macro_rules! summary_columns {
         "SELECT r.id, r.tenant_id, t.slug AS tenant_slug, r.type AS op_type, \
          r.status, r.outcome, r.initiator_user_id, u.display_name AS initiator_name, \
          r.created_at, r.started_at, r.completed_at, r.summary_counts, \
-         r.message, r.reason_code, r.attempt, r.cancel_requested, r.version \
+         r.message, r.reason_code, r.attempt, r.cancel_requested, r.version, \
+         ot.label AS type_label \
          FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id \
-         LEFT JOIN users u ON u.id = r.initiator_user_id"
+         LEFT JOIN users u ON u.id = r.initiator_user_id \
+         LEFT JOIN operation_types ot ON ot.key = r.type"
     };
 }
 pub(crate) use summary_columns;
@@ -32,9 +34,10 @@ macro_rules! run_columns {
          r.status, r.outcome, r.initiator_user_id, u.display_name AS initiator_name, \
          r.created_at, r.started_at, r.completed_at, r.summary_counts, r.failure_summary, \
          r.context, r.message, r.reason_code, r.attempt, r.max_attempts, r.cancel_requested, r.version, \
-         r.lease_token \
+         r.lease_token, ot.label AS type_label \
          FROM operation_runs r JOIN tenants t ON t.id = r.tenant_id \
-         LEFT JOIN users u ON u.id = r.initiator_user_id"
+         LEFT JOIN users u ON u.id = r.initiator_user_id \
+         LEFT JOIN operation_types ot ON ot.key = r.type"
     };
 }
 pub(crate) use run_columns;
@@ -50,7 +53,9 @@ macro_rules! run_returning {
          (SELECT u.display_name FROM users u WHERE u.id = operation_runs.initiator_user_id) \
            AS initiator_name, \
          created_at, started_at, completed_at, summary_counts, failure_summary, context, \
-         message, reason_code, attempt, max_attempts, cancel_requested, version, lease_token"
+         message, reason_code, attempt, max_attempts, cancel_requested, version, lease_token, \
+         (SELECT ot.label FROM operation_types ot WHERE ot.key = operation_runs.type) \
+           AS type_label"
     };
 }
 pub(crate) use run_returning;
@@ -75,6 +80,8 @@ pub(crate) struct SummaryRow {
     attempt: i64,
     cancel_requested: bool,
     version: i64,
+    /// A registered type's label (`operation_types`); `NULL` for a built-in operation.
+    type_label: Option<String>,
 }
 
 /// The [`run_columns`] of a run.
@@ -222,6 +229,7 @@ impl TryFrom<SummaryRow> for DecodedSummary {
             view_run_url: presenter::view_run_url(&tenant, id),
             tenant,
             operation,
+            label: presenter::run_label(operation, row.type_label.as_deref()),
             status,
             outcome,
             initiator,

@@ -186,7 +186,7 @@ impl RunService {
                 workspace_id: req.tenant.workspace_id,
                 tenant_id: req.tenant.id,
                 initiator: req.initiator.map(|u| *u.as_uuid()),
-                op_type: operation.as_str(),
+                op_type: operation,
                 identity: identity.clone(),
                 context: context.clone(),
                 max_attempts: self.inner.config.max_attempts,

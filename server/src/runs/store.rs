@@ -5,7 +5,8 @@
 
 use opsux_core::presenter::ActiveRunCap;
 use opsux_core::{
-    FailureSummary, ReasonCode, RunEvent, RunId, RunState, RunStatus, SummaryCounts, transition,
+    FailureSummary, OperationType, ReasonCode, RunEvent, RunId, RunState, RunStatus, SummaryCounts,
+    transition,
 };
 use uuid::Uuid;
 
@@ -80,7 +81,7 @@ pub(super) struct NewRun {
     pub workspace_id: Uuid,
     pub tenant_id: Uuid,
     pub initiator: Option<Uuid>,
-    pub op_type: &'static str,
+    pub op_type: OperationType,
     pub identity: String,
     pub context: String,
     pub max_attempts: u32,
@@ -220,7 +221,7 @@ pub(super) async fn insert_queued(
             .bind(run.workspace_id.to_string())
             .bind(run.tenant_id.to_string())
             .bind(run.initiator.map(|u| u.to_string()))
-            .bind(run.op_type)
+            .bind(run.op_type.as_str())
             .bind(&run.identity)
             .bind(run.now_ms)
             .bind(&run.context)
@@ -253,7 +254,7 @@ pub(super) async fn claim_batch(
     tokens: &[String],
     lease_expires_ms: i64,
     now_ms: i64,
-    only: Option<RunId>,
+    pick: &Pick,
 ) -> Result<Vec<RunRecord>, RunError> {
     let lease = Lease {
         expires_ms: lease_expires_ms,
@@ -264,7 +265,7 @@ pub(super) async fn claim_batch(
     // so one bad row never stalls the queue; a few end this claim (the next one goes on).
     let mut set_aside_left = MAX_SET_ASIDE;
     while claimed.len() < tokens.len() {
-        let rows = claim_rows(conn, &tokens[claimed.len()..], lease, only).await?;
+        let rows = claim_rows(conn, &tokens[claimed.len()..], lease, pick).await?;
         if rows.is_empty() {
             break;
         }
@@ -279,11 +280,26 @@ pub(super) async fn claim_batch(
                 }
             }
         }
-        if set_aside_left == 0 || only.is_some() {
+        if set_aside_left == 0 || matches!(pick, Pick::Only(_)) {
             break;
         }
     }
     Ok(claimed)
+}
+
+/// Which queued runs a claim takes.
+#[derive(Debug, Clone)]
+pub(super) enum Pick {
+    /// The oldest runs of built-in operations, fairest tenant first: the built-in worker's.
+    Builtin,
+    /// Only this run, if it is queued (the console's own runs).
+    Only(RunId),
+    /// The oldest runs of these registered types in this tenant: an API token's worker.
+    Registered {
+        tenant_id: Uuid,
+        /// The type keys, as a JSON array.
+        types: String,
+    },
 }
 
 /// Bad rows set aside in one claim before it gives up (the next claim goes on).
@@ -327,13 +343,23 @@ async fn claim_rows(
     conn: &mut Conn<'_>,
     tokens: &[String],
     lease: Lease,
-    only: Option<RunId>,
+    pick: &Pick,
 ) -> Result<Vec<RunRow>, RunError> {
-    if let Some(id) = only {
-        return Ok(claim_only(conn, &tokens[0], lease, id)
-            .await?
-            .into_iter()
-            .collect());
+    match pick {
+        Pick::Builtin => {}
+        Pick::Only(id) => {
+            return Ok(claim_only(conn, &tokens[0], lease, *id)
+                .await?
+                .into_iter()
+                .collect());
+        }
+        Pick::Registered { tenant_id, types } => {
+            let scope = Scope::Registered {
+                tenant_id: *tenant_id,
+                types,
+            };
+            return claim_oldest(conn, tokens, lease, scope).await;
+        }
     }
     let mut rows = claim_oldest(conn, tokens, lease, Scope::FairestTenant).await?;
     // On PostgreSQL every queued run of that tenant may be locked by other claimers just now,
@@ -344,8 +370,18 @@ async fn claim_rows(
     Ok(rows)
 }
 
+/// Only built-in operations: a registered type's key always has a dot (`acme.export`), a
+/// built-in one never, so the built-in worker never takes a run only another service's worker
+/// can do.
+macro_rules! builtin_only {
+    () => {
+        " AND type NOT LIKE '%.%'"
+    };
+}
+
 /// The tenant whose queued run is claimed next, as a scalar subquery of the claim (so choosing
-/// it costs no round trip of its own): fewest running, then the oldest queue head.
+/// it costs no round trip of its own): fewest running, then the oldest queue head (both among
+/// built-in operations; see [`builtin_only`]).
 ///
 /// The tenants with queued runs are found by skipping through the queue index from one
 /// tenant to the next (a recursive query, one index probe per tenant), and each one's running
@@ -356,10 +392,12 @@ macro_rules! fairest_tenant_sql {
     () => {
         "WITH RECURSIVE waiting(tenant_id) AS ( \
                 SELECT (SELECT tenant_id FROM operation_runs WHERE status = 'queued' \
+                         AND type NOT LIKE '%.%' \
                          ORDER BY tenant_id LIMIT 1) \
                 UNION ALL \
                 SELECT (SELECT r.tenant_id FROM operation_runs r \
-                         WHERE r.status = 'queued' AND r.tenant_id > w.tenant_id \
+                         WHERE r.status = 'queued' AND r.type NOT LIKE '%.%' \
+                           AND r.tenant_id > w.tenant_id \
                          ORDER BY r.tenant_id LIMIT 1) \
                 FROM waiting w WHERE w.tenant_id IS NOT NULL) \
             SELECT w.tenant_id FROM waiting w WHERE w.tenant_id IS NOT NULL \
@@ -367,6 +405,7 @@ macro_rules! fairest_tenant_sql {
                        WHERE r.tenant_id = w.tenant_id AND r.status = 'running'), \
                      (SELECT h.created_at FROM operation_runs h \
                        WHERE h.tenant_id = w.tenant_id AND h.status = 'queued' \
+                         AND h.type NOT LIKE '%.%' \
                        ORDER BY h.created_at LIMIT 1), \
                      w.tenant_id \
             LIMIT 1"
@@ -432,38 +471,64 @@ macro_rules! claim_oldest_sql {
 const CLAIM_ANY_SQLITE: &str = claim_oldest_sql!(
     "SELECT value AS token, key + 1 AS n FROM json_each($1)",
     "",
-    ""
+    builtin_only!()
 );
 const CLAIM_FAIREST_SQLITE: &str = claim_oldest_sql!(
     "SELECT value AS token, key + 1 AS n FROM json_each($1)",
     "",
-    concat!(" AND tenant_id = (", fairest_tenant_sql!(), ")")
+    concat!(
+        builtin_only!(),
+        " AND tenant_id = (",
+        fairest_tenant_sql!(),
+        ")"
+    )
+);
+const CLAIM_REGISTERED_SQLITE: &str = claim_oldest_sql!(
+    "SELECT value AS token, key + 1 AS n FROM json_each($1)",
+    "",
+    " AND tenant_id = $7 AND type IN (SELECT value FROM json_each($8))"
 );
 const CLAIM_ANY_POSTGRES: &str = claim_oldest_sql!(
     "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
      WITH ORDINALITY AS t(token, n)",
     " FOR UPDATE SKIP LOCKED",
-    ""
+    builtin_only!()
 );
 const CLAIM_FAIREST_POSTGRES: &str = claim_oldest_sql!(
     "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
      WITH ORDINALITY AS t(token, n)",
     " FOR UPDATE SKIP LOCKED",
-    concat!(" AND tenant_id = (", fairest_tenant_sql!(), ")")
+    concat!(
+        builtin_only!(),
+        " AND tenant_id = (",
+        fairest_tenant_sql!(),
+        ")"
+    )
+);
+const CLAIM_REGISTERED_POSTGRES: &str = claim_oldest_sql!(
+    "SELECT token, n FROM jsonb_array_elements_text(CAST($1 AS JSONB)) \
+     WITH ORDINALITY AS t(token, n)",
+    " FOR UPDATE SKIP LOCKED",
+    " AND tenant_id = $7 AND type IN (SELECT jsonb_array_elements_text(CAST($8 AS JSONB)))"
 );
 
 /// Whose queued runs a claim takes.
 #[derive(Debug, Clone, Copy)]
-enum Scope {
+enum Scope<'a> {
     FairestTenant,
     AnyTenant,
+    /// One tenant's runs of these registered types (a JSON array of keys).
+    Registered {
+        tenant_id: Uuid,
+        types: &'a str,
+    },
 }
 
 async fn claim_oldest(
     conn: &mut Conn<'_>,
     tokens: &[String],
     lease: Lease,
-    scope: Scope,
+    scope: Scope<'_>,
 ) -> Result<Vec<RunRow>, RunError> {
     let [a, b] = sources(RunEvent::Claim, RunStatus::Running);
     let wanted = i64::try_from(tokens.len()).unwrap_or(i64::MAX);
@@ -471,17 +536,22 @@ async fn claim_oldest(
     let sql = match scope {
         Scope::FairestTenant => conn.dialect(CLAIM_FAIREST_SQLITE, CLAIM_FAIREST_POSTGRES),
         Scope::AnyTenant => conn.dialect(CLAIM_ANY_SQLITE, CLAIM_ANY_POSTGRES),
+        Scope::Registered { .. } => {
+            conn.dialect(CLAIM_REGISTERED_SQLITE, CLAIM_REGISTERED_POSTGRES)
+        }
     };
     let mut rows: Vec<RunRow> = on_conn!(conn, c => {
-        sqlx::query_as(sql)
+        let mut query = sqlx::query_as(sql)
             .bind(&tokens)
             .bind(lease.expires_ms)
             .bind(lease.now_ms)
             .bind(a)
             .bind(b)
-            .bind(wanted)
-            .fetch_all(&mut **c)
-            .await
+            .bind(wanted);
+        if let Scope::Registered { tenant_id, types } = scope {
+            query = query.bind(tenant_id.to_string()).bind(types);
+        }
+        query.fetch_all(&mut **c).await
     })?;
     // `RETURNING` gives no order; the n-th token went to the n-th oldest.
     rows.sort_by_key(|row| row.created_at_and_id());

@@ -43,7 +43,7 @@ use super::RunError;
 use super::announcer::Announcer;
 use super::record::RunRecord;
 use super::store::{
-    self, Completion, CompletionRow, LeaseGuard, NewRun, NotificationRow, ProgressRow,
+    self, Completion, CompletionRow, LeaseGuard, NewRun, NotificationRow, Pick, ProgressRow,
 };
 use crate::store::announce::Announcement;
 use crate::store::{Conn, Pooled, Store};
@@ -65,8 +65,7 @@ pub(super) enum Write {
         tokens: Vec<String>,
         expires_ms: i64,
         now_ms: i64,
-        /// Only this run, if it is queued (the console's own runs); `None`: the oldest.
-        only: Option<RunId>,
+        pick: Pick,
     },
     Renew {
         id: RunId,
@@ -104,8 +103,15 @@ impl Write {
     /// The existing run this transition names, if one.
     fn run(&self) -> Option<RunId> {
         match self {
-            Self::Start(_) | Self::Claim { only: None, .. } => None,
-            Self::Claim { only: Some(id), .. }
+            Self::Start(_)
+            | Self::Claim {
+                pick: Pick::Builtin | Pick::Registered { .. },
+                ..
+            } => None,
+            Self::Claim {
+                pick: Pick::Only(id),
+                ..
+            }
             | Self::Renew { id, .. }
             | Self::Progress { id, .. }
             | Self::RequestCancel { id }
@@ -118,6 +124,11 @@ impl Write {
 
 /// What a transition did, once committed.
 #[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one answer per transition, moved once through its channel: boxing the start's \
+              two records would only add an allocation to every start"
+)]
 pub(super) enum Written {
     /// The new run, or else the identical active one (`None`: it ended meanwhile).
     Started {
@@ -679,8 +690,8 @@ async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> 
             tokens,
             expires_ms,
             now_ms,
-            only,
-        } => Written::Claimed(store::claim_batch(conn, tokens, *expires_ms, *now_ms, *only).await?),
+            pick,
+        } => Written::Claimed(store::claim_batch(conn, tokens, *expires_ms, *now_ms, pick).await?),
         Write::Renew {
             id,
             token,
@@ -794,7 +805,7 @@ fn owed_notification(
         .outcome
         .ok_or_else(|| RunError::Corrupt("completed run without outcome".to_owned()))?;
     let content = presenter::run_completed_notification(
-        summary.operation,
+        &summary.label,
         outcome,
         &summary.summary_counts,
         summary.reason_code,
@@ -828,7 +839,8 @@ async fn start(conn: &mut Conn<'_>, run: &NewRun) -> Result<Written, RunError> {
             existing: None,
         });
     }
-    let existing = store::load_active(conn, run.tenant_id, run.op_type, &run.identity).await?;
+    let existing =
+        store::load_active(conn, run.tenant_id, run.op_type.as_str(), &run.identity).await?;
     if existing.is_none()
         && let Some(refusal) = store::over_quota(conn, run).await?
     {

@@ -26,6 +26,7 @@ pub mod invitations;
 pub mod leases;
 pub mod notifications;
 pub mod oidc;
+pub mod operation_types;
 pub mod owned;
 pub mod paging;
 mod probe;

@@ -28,7 +28,9 @@ async fn unowned_target(
     use OperationParams as P;
     let one = |id: &String| std::slice::from_ref(id).to_vec();
     let checks: Vec<(&str, Owned, Vec<String>)> = match params {
-        P::InventorySync | P::EntraGroupSync | P::OperationsPrune { .. } => Vec::new(),
+        P::InventorySync | P::EntraGroupSync | P::OperationsPrune { .. } | P::External { .. } => {
+            Vec::new()
+        }
         P::BackupScheduleRun { schedule_id } | P::BackupRetention { schedule_id } => {
             vec![("schedule_id", Owned::Schedules, one(schedule_id))]
         }

@@ -27,10 +27,11 @@ async fn malformed_or_mistyped_start_bodies() {
             "EOF",
         ),
         (
+            // Valid JSON of the wrong shape: serde reads an array as a struct's fields in order.
             raw_start(&cookie, "application/json", "[1,2]"),
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            "expected value",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "invalid type: integer `1`, expected a string",
         ),
         (
             raw_start(
@@ -40,7 +41,7 @@ async fn malformed_or_mistyped_start_bodies() {
             ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            "unknown variant `inventory`, expected one of `inventory_sync`",
+            "unknown operation type \"inventory\"; known types: inventory_sync",
         ),
         (
             raw_start(

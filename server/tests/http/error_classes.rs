@@ -242,7 +242,7 @@ async fn every_error_class_uses_the_envelope() {
         "body": {
           "error": {
             "code": "validation_failed",
-            "message": "Failed to deserialize the JSON body into the target type: type: unknown variant `sync_everything`, expected one of `inventory_sync`, `entra_group_sync`, `backup_schedule_run`, `backup_retention`, `backup_set_add_policies`, `backup_set_remove_policies`, `policy_export`, `policy_unignore`, `policy_version_restore`, `restore_execute`, `restore_run_unarchive`, `restore_run_force_delete`, `operations_prune` at line 1 column 25"
+            "message": "Failed to deserialize the JSON body into the target type: type: unknown operation type \"sync_everything\"; known types: inventory_sync, entra_group_sync, backup_schedule_run, backup_retention, backup_set_add_policies, backup_set_remove_policies, policy_export, policy_unignore, policy_version_restore, restore_execute, restore_run_unarchive, restore_run_force_delete, operations_prune, or a registered type's namespaced key such as acme.invoice_export at line 1 column 26"
           }
         },
         "case": "validation_failed",

@@ -57,6 +57,7 @@ async fn start_answers_202_with_toast_and_canonical_link() {
           "display_name": "Olivia Owner",
           "id": "{user_id}"
         },
+        "label": "Inventory sync",
         "message": null,
         "outcome": null,
         "reason_code": null,

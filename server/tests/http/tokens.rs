@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use opsux_core::{OperationType, presenter};
+use opsux_core::presenter;
 use opsux_server::org::{self, Change, NewApiToken, TokenScope};
 use opsux_server::store::audit::Actor;
 use serde_json::{Value, json};
@@ -66,12 +66,7 @@ async fn a_token_starts_a_run_for_a_member_with_the_panels_answer() {
     let tenant: opsux_core::TenantSlug = "contoso".parse().unwrap();
     assert_eq!(
         first["toast"],
-        serde_json::to_value(presenter::queued_toast(
-            OperationType::InventorySync,
-            &tenant,
-            id
-        ))
-        .unwrap()
+        serde_json::to_value(presenter::queued_toast("Inventory sync", &tenant, id)).unwrap()
     );
     assert_eq!(first["view_run_url"], presenter::view_run_url(&tenant, id));
     assert_eq!(run["initiator"]["id"], app.user_id(OWNER).await.to_string());

@@ -14,6 +14,7 @@ mod demo;
 mod exposed;
 mod flood;
 mod opsux;
+mod own_operations;
 mod relay;
 mod secrets;
 mod setup;

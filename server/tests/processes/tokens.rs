@@ -116,7 +116,10 @@ async fn a_token_is_shown_once_bound_to_its_tenant_scopes_and_types_and_revoked_
         "reports",
         &["runs:start", "--types", "acme.nothing"],
     ));
-    assert!(kind.contains("unknown operation type"), "{kind}");
+    assert!(
+        kind.contains("acme.nothing is not a registered operation type"),
+        "{kind}"
+    );
     let days = refused(&create("reports", &["runs:start", "--expires-days", "0"]));
     assert!(days.contains("1–3650 days"), "{days}");
     let elsewhere = refused(&opsux(

@@ -540,5 +540,6 @@ fn example_params(operation: OperationType) -> serde_json::Value {
             serde_json::json!({"restore_run_ids": ["r1"]})
         }
         Op::OperationsPrune => serde_json::json!({"older_than_days": 30}),
+        Op::External(_) => serde_json::json!({}),
     }
 }

@@ -71,7 +71,7 @@ fn CatalogView(catalog: Catalog) -> impl IntoView {
                                 view! {
                                     <tr data-test="operation-type">
                                         <td>{t.label}</td>
-                                        <td><code>{t.id.as_str()}</code></td>
+                                        <td><code>{t.id.as_str().to_owned()}</code></td>
                                         <td>{if t.bulk { "Bulk" } else { "Single" }}</td>
                                         <td>{started_by}</td>
                                     </tr>

@@ -59,7 +59,14 @@ fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
         change(&mut next);
         set_url_filters(&filter_query(&next));
     };
-    let types = OperationType::ALL.map(|t| (t.as_str(), t.label())).to_vec();
+    let types = OperationType::ALL
+        .map(|t| {
+            (
+                t.builtin_id().unwrap_or_default(),
+                t.label().unwrap_or_default(),
+            )
+        })
+        .to_vec();
     let statuses = RunStatus::ALL
         .map(|st| (st.as_str(), status_badge(st).label))
         .to_vec();
@@ -69,7 +76,7 @@ fn Filters(filter: Memo<RunFilter>) -> impl IntoView {
     view! {
         <form class="filters" aria-label="Filter operations" on:submit=|e| e.prevent_default()>
             <FilterSelect label="Type" any="All types" test="filter-type" options=types
-                value=Signal::derive(move || filter.get().operation.map_or("", |t| t.as_str()))
+                value=Signal::derive(move || filter.get().operation.and_then(OperationType::builtin_id).unwrap_or_default())
                 on_pick=move |v| apply(&|f| f.operation = v.parse().ok()) />
             <FilterSelect label="Status" any="Any status" test="filter-status" options=statuses
                 value=Signal::derive(move || filter.get().status.map_or("", |st| st.as_str()))
@@ -204,7 +211,7 @@ fn RunRow(run: RunSummary, now: ReadSignal<time::OffsetDateTime>) -> impl IntoVi
         .map_or_else(|| "System".to_owned(), |u| u.display_name.clone());
     view! {
         <tr data-test="run-row" data-run-id=run.id.to_string() class:active=run.status.is_active()>
-            <td><a href=href class="row-link">{run.operation.label()}</a></td>
+            <td><a href=href class="row-link">{run.label.clone()}</a></td>
             <td><RunBadge status=run.status outcome=run.outcome /></td>
             <td>{initiator}</td>
             // Not started yet: when it was queued.

@@ -105,7 +105,7 @@ fn RunningNow(feed: ActiveFeed) -> impl IntoView {
                         <ul class="plain-list overview-list">
                             {runs.into_iter().map(|run| view! {
                                 <li>
-                                    <a href=run.view_run_url.clone()>{run.operation.label()}</a>
+                                    <a href=run.view_run_url.clone()>{run.label.clone()}</a>
                                     <RunBadge status=run.status outcome=run.outcome />
                                 </li>
                             }).collect_view()}
@@ -129,9 +129,9 @@ fn LastRuns(overview: TenantOverview, now: ReadSignal<OffsetDateTime>) -> impl I
                 view! {
                     <ul class="plain-list overview-list">
                         {overview.last_runs.into_iter().map(|run| {
-                            let label = format!("Last {}", run.operation.label().to_ascii_lowercase());
+                            let label = format!("Last {}", run.label.to_ascii_lowercase());
                             view! {
-                                <li data-test="overview-last-run" data-type=run.operation.as_str()>
+                                <li data-test="overview-last-run" data-type=run.operation.as_str().to_owned()>
                                     <a href=run.view_run_url.clone()>{label}</a>
                                     <RunBadge status=run.status outcome=run.outcome />
                                     {run.completed_at.map(|at| view! { <span class="muted"><RelativeTime at now /></span> })}
@@ -172,7 +172,7 @@ fn Failures(overview: TenantOverview, now: ReadSignal<OffsetDateTime>) -> impl I
                                 .join(", ");
                             view! {
                                 <li data-test="overview-failure">
-                                    <a href=run.view_run_url.clone()>{run.operation.label()}</a>
+                                    <a href=run.view_run_url.clone()>{run.label.clone()}</a>
                                     <RunBadge status=run.status outcome=run.outcome />
                                     {run.completed_at.map(|at| view! { <span class="muted"><RelativeTime at now /></span> })}
                                     <span class="overview-reasons" data-test="overview-reasons">{reasons}</span>

@@ -121,7 +121,7 @@ fn RunView(
     });
     let active = Memo::new(move |_| run.with(|r| r.status.is_active()));
     let first = run.get_untracked();
-    set_title(&format!("{} · Run", first.operation.label()));
+    set_title(&format!("{} · Run", first.label));
     let initiator = first
         .initiator
         .as_ref()
@@ -159,7 +159,7 @@ fn RunView(
         <div class="run-head" data-test="run-detail" data-run-id=first.id.to_string()>
             <div class="run-title">
                 {move || run.with(|r| view! { <RunBadge status=r.status outcome=r.outcome /> })}
-                <h1>{first.operation.label()}</h1>
+                <h1>{first.label.clone()}</h1>
                 {run_again}
             </div>
             <p class="muted run-meta">
