@@ -267,7 +267,10 @@ async fn a_registered_type_is_started_for_a_member_and_worked_by_the_python_work
         &database,
         &["operation-type", "remove", "--key", TYPE],
     ));
-    assert!(removal.contains("has runs that have not ended yet"), "{removal}");
+    assert!(
+        removal.contains("has runs that have not ended yet"),
+        "{removal}"
+    );
 
     // The Python example worker does it: claim, heartbeat, progress, complete.
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/worker.py");
