@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { test, expect, completed, notificationsFor, signIn, startRun } from './helpers';
+import { test, expect, completed, expectAccessible, notificationsFor, signIn, startRun } from './helpers';
 
 const embedPort = Number(process.env.OPSUX_E2E_EMBED_PORT ?? 4174);
 const server = process.env.OPSUX_E2E_SERVER ?? '../target/debug/opsux';
@@ -74,4 +74,32 @@ test('a run another service starts for a person shows in the embedded widget wit
   const notes = await notificationsFor(page, started.run.id);
   expect(notes.map((n: { title: string }) => n.title)).toEqual(['Invoice export completed']);
   await completed(page, 'contoso', panel.run.id);
+});
+
+test('owners see the tenants\' API tokens on Workspace, never their secrets, and revoke them', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  const name = `e2e revoke ${Date.now()}`;
+  const token = opsux(['token', 'create', '--tenant', 'fabrikam', '--name', name, '--scopes', 'runs:start'])
+    .trim()
+    .split('\n')
+    .pop()!;
+  await signIn(page, 'owner@demo.test');
+  await page.goto('/workspace');
+  const row = page.getByTestId('workspace-token').filter({ hasText: name });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('runs:start');
+  await expect(row).toContainText('every type');
+  expect(await page.content()).not.toContain(token.slice('opsux_'.length));
+  await expectAccessible(page, 'workspace with API tokens');
+
+  await row.getByRole('button', { name: `Revoke the token ${name} of fabrikam` }).click();
+  await expect(row).toHaveCount(0);
+  const refused = await request.post(`${baseURL}/api/v1/t/fabrikam/operations`, {
+    headers: { authorization: `Bearer ${token}` },
+    data: { type: 'inventory_sync' },
+  });
+  expect(refused.status()).toBe(401);
 });

@@ -21,6 +21,17 @@ impl Api {
             .await
     }
 
+    /// Revokes a tenant's API token by name; the workspace as it is now.
+    pub async fn revoke_token(
+        &self,
+        slug: &TenantSlug,
+        name: &str,
+    ) -> Result<WorkspaceOverview, ApiError> {
+        let name = js_sys::encode_uri_component(name);
+        let path = format!("/api/workspace/tenants/{slug}/tokens/{name}");
+        checked(self.call("DELETE", &path).send().await?).await
+    }
+
     pub async fn rename_tenant(
         &self,
         slug: &TenantSlug,

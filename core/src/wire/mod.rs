@@ -53,6 +53,6 @@ pub use worker::{
     ProgressRequest, ProgressResponse, WorkerRun,
 };
 pub use workspace::{
-    ConnectTenant, ConnectionCheck, ConnectionDto, NewTenant, OwnerDto, TenantRename,
+    ApiTokenDto, ConnectTenant, ConnectionCheck, ConnectionDto, NewTenant, OwnerDto, TenantRename,
     WorkspaceOverview, WorkspaceTenantDto,
 };

@@ -24,6 +24,27 @@ pub struct WorkspaceTenantDto {
     pub created_at: OffsetDateTime,
     /// `None` until the tenant is connected.
     pub connection: Option<ConnectionDto>,
+    /// Its API tokens that are not revoked (expired ones included), newest first; never their
+    /// secrets.
+    #[serde(default)]
+    pub tokens: Vec<ApiTokenDto>,
+}
+
+/// One of a tenant's API tokens, as lists show it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiTokenDto {
+    pub name: String,
+    /// `runs:start`, `runs:work`.
+    pub scopes: Vec<String>,
+    /// The operation types it is limited to; `None`: every type.
+    pub types: Option<Vec<String>>,
+    /// Who made it, when a person did; `None`: the command line.
+    pub created_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// One of the workspace's owners.

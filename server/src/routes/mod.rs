@@ -127,6 +127,10 @@ pub fn api(state: &AppState) -> Router<AppState> {
             "/workspace/tenants/{slug}/connection/test",
             post(workspace::test_connection),
         )
+        .route(
+            "/workspace/tenants/{slug}/tokens/{name}",
+            axum::routing::delete(workspace::revoke_token),
+        )
         .route("/me/notifications", get(notifications::list))
         .route("/me/notifications/read-all", post(notifications::read_all))
         .route("/me/notifications/stream", get(streams::notifications))

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use opsux_core::TenantSlug;
 use opsux_core::wire::{
-    AuditLog, ConnectTenant, ConnectionCheck, ConnectionDto, ErrorCode, ErrorEnvelope, NewTenant,
-    OwnerDto, TenantRename, WorkspaceOverview, WorkspaceTenantDto,
+    ApiTokenDto, AuditLog, ConnectTenant, ConnectionCheck, ConnectionDto, ErrorCode, ErrorEnvelope,
+    NewTenant, OwnerDto, TenantRename, WorkspaceOverview, WorkspaceTenantDto,
 };
 use serde::Deserialize;
 
@@ -60,7 +60,20 @@ pub(super) async fn show(
             Ok(id) => state.store.connection(id).await?,
             Err(_) => None,
         };
+        let tokens = org::tokens(&state.store, &tenant.slug)
+            .await?
+            .into_iter()
+            .map(|t| ApiTokenDto {
+                name: t.name,
+                scopes: t.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+                types: t.types,
+                created_by: t.created_by,
+                created_at: from_ms(t.created_at_ms),
+                expires_at: t.expires_at_ms.map(from_ms),
+            })
+            .collect();
         tenants.push(WorkspaceTenantDto {
+            tokens,
             slug: tenant.slug,
             name: tenant.name,
             members: u64::try_from(tenant.members).unwrap_or_default(),
@@ -127,6 +140,26 @@ pub(super) async fn rename_tenant(
         &change_by(&state, &user),
         slug.as_str(),
         &rename.name,
+    )
+    .await?;
+    show(State(state), user).await
+}
+
+#[utoipa::path(delete, path = "/api/workspace/tenants/{slug}/tokens/{name}", tag = "workspace",
+    params(("slug" = String, Path), ("name" = String, Path, description = "The token's name")),
+    responses((status = 200, body = WorkspaceOverview, description = "Revoked: requests with it are refused from now on"),
+              (status = 404, body = ErrorEnvelope, description = "Not an owner of the workspace, or no live token of that name")))]
+pub(super) async fn revoke_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((slug, name)): ApiPath<(TenantSlug, String)>,
+) -> Result<Json<WorkspaceOverview>, ApiError> {
+    owned(&state, &user).await?;
+    org::revoke_token(
+        &state.store,
+        &change_by(&state, &user),
+        slug.as_str(),
+        &name,
     )
     .await?;
     show(State(state), user).await

@@ -33,4 +33,5 @@ mod schedules;
 mod streams;
 mod tenancy;
 mod tokens;
+mod worker;
 mod workspace;

@@ -25,6 +25,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/workspace/tenants/{slug}",
         "/api/workspace/tenants/{slug}/connection",
         "/api/workspace/tenants/{slug}/connection/test",
+        "/api/workspace/tenants/{slug}/tokens/{name}",
         "/api/oidc/login",
         "/api/oidc/callback",
         "/api/me/password",

@@ -204,3 +204,73 @@ async fn a_scope_type_or_initiator_the_token_may_not_use_is_forbidden() {
     assert!(unknown.status.is_client_error(), "{}", unknown.text());
     assert_eq!(app.run_count().await, 0);
 }
+
+// The Workspace page's list and revoke: owners of the workspace see every tenant's live
+// tokens (never a secret) and revoke one, audited, refused from the next request on; anyone
+// else gets the 404 the workspace always answers them.
+#[tokio::test]
+async fn workspace_owners_see_tokens_without_secrets_and_revoke_them() {
+    use crate::support::with_origin;
+
+    let app = TestApp::new().await;
+    let secret = token(
+        &app,
+        "contoso",
+        "billing export",
+        &[TokenScope::RunsStart],
+        None,
+    )
+    .await;
+    let owner = app.login(OWNER).await;
+    let overview = app.get("/api/workspace", Some(&owner)).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(
+        !overview.text().contains(&secret["opsux_".len()..]),
+        "no secret"
+    );
+    let contoso = overview.json()["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "contoso")
+        .cloned()
+        .unwrap();
+    assert_eq!(contoso["tokens"][0]["name"], "billing export");
+    assert_eq!(contoso["tokens"][0]["scopes"], json!(["runs:start"]));
+    assert_eq!(contoso["tokens"][0]["types"], Value::Null);
+
+    let path = "/api/workspace/tenants/contoso/tokens/billing%20export";
+    for email in ["reader@demo.test", "outsider@demo.test"] {
+        let cookie = app.login(email).await;
+        let res = app
+            .send(with_origin("DELETE", path, Some(&cookie), None))
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{email}: {}", res.text());
+    }
+    let res = app
+        .send(with_origin("DELETE", path, Some(&owner), None))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let tenants = res.json()["tenants"].clone();
+    assert!(
+        tenants
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["tokens"] == json!([])),
+        "{tenants}"
+    );
+    let again = app
+        .send(with_origin("DELETE", path, Some(&owner), None))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.text());
+    let refused = app.send(start(PATH, Some(&secret), &sync_for(OWNER))).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        app.audit_trail("contoso", &owner)
+            .await
+            .iter()
+            .any(|a| a.starts_with("token.revoke")),
+        "audited"
+    );
+}

@@ -5,6 +5,7 @@
 
 mod activity;
 mod tenant_row;
+mod tokens;
 
 use leptos::prelude::*;
 use opsux_core::wire::{ErrorCode, WorkspaceOverview};
@@ -15,6 +16,7 @@ use crate::panel::session::Session;
 use crate::panel::title::set_title;
 use activity::Activity;
 use tenant_row::TenantRow;
+use tokens::Tokens;
 
 #[derive(Debug, Clone)]
 enum Loaded {
@@ -83,6 +85,7 @@ fn Workspace() -> impl IntoView {
                 </table>
             </div>
             <AddTenant on_change=update />
+            <Tokens overview on_change=update />
             <h2 class="section-title">"Owners"</h2>
             <div class="card">
                 <ul class="plain-list" data-test="workspace-owners">
