@@ -95,7 +95,14 @@ test('owners see the tenants\' API tokens on Workspace, never their secrets, and
   expect(await page.content()).not.toContain(token.slice('opsux_'.length));
   await expectAccessible(page, 'workspace with API tokens');
 
+  // After a confirm step; keeping it changes nothing.
   await row.getByRole('button', { name: `Revoke the token ${name} of fabrikam` }).click();
+  const dialog = page.getByRole('dialog', { name: `Revoke the token ${name} of fabrikam?` });
+  await dialog.getByRole('button', { name: 'Keep' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: `Revoke the token ${name} of fabrikam` }).click();
+  await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toHaveCount(0);
   const refused = await request.post(`${baseURL}/api/v1/t/fabrikam/operations`, {
     headers: { authorization: `Bearer ${token}` },

@@ -3,6 +3,9 @@
 //! another tenant's path is 404, as a non-member's request is (R16); a path without a tenant
 //! (the worker's) is the token's own tenant.
 
+use std::collections::HashMap;
+
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::header;
 use axum::http::request::Parts;
@@ -76,11 +79,13 @@ impl FromRequestParts<AppState> for TokenAccess {
             })?;
         // A path that names a tenant must name the token's; one that names none (the
         // worker's, `/api/v1/worker/…`) means the token's own.
-        let params =
-            Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map(|Path(params)| params)
-                .unwrap_or_default();
+        let read = Path::<HashMap<String, String>>::from_request_parts(parts, state).await;
+        let params = match read {
+            Ok(Path(params)) => params,
+            Err(PathRejection::MissingPathParams(_)) => HashMap::new(),
+            // A path that cannot be read (not UTF-8, say) names no tenant of this token's.
+            Err(_) => return Err(ApiError::not_found("tenant")),
+        };
         if params
             .get("tenant")
             .is_some_and(|in_path| *in_path != grant.tenant_slug)

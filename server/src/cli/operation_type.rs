@@ -91,7 +91,7 @@ pub(super) async fn run(command: OperationTypeCommand) -> anyhow::Result<()> {
                 summary_keys: &summary_keys,
                 params_schema,
             };
-            let registered = org::register_type(&store, console_change().at_ms, &new).await?;
+            let registered = org::register_type(&store, &console_change(), &new).await?;
             say(&format!(
                 "{} ({}) is registered: people with {} may start it; its workers claim it at \
                  /api/v1/worker/claim",
@@ -140,7 +140,7 @@ pub(super) async fn run(command: OperationTypeCommand) -> anyhow::Result<()> {
         }
         OperationTypeCommand::Remove { database, key } => {
             let store = open(&database).await?;
-            org::remove_type(&store, &key, console_change().at_ms).await?;
+            org::remove_type(&store, &console_change(), &key).await?;
             say(&format!(
                 "{} is removed; its past runs keep their label",
                 key.trim()

@@ -25,8 +25,8 @@ pub use invitations::{
 };
 pub use members::{Granted, grant, revoke};
 pub use operation_types::{
-    NewRegisteredType, RegisteredType, register_type, registered_type, registered_types,
-    remove_type,
+    NewRegisteredType, RegisteredType, known_type, register_type, registered_type,
+    registered_types, remove_type,
 };
 pub use rules::{MIN_PASSWORD_LEN, check_email, check_new_slug, check_password};
 pub use sign_in::{RECORD_EVERY_MS, oidc_user, record_pending_failures, sign_in_failed, signed_in};

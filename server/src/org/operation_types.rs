@@ -9,14 +9,21 @@ use std::str::FromStr;
 use opsux_core::{Capability, ExternalKey, OperationType, ParamsError, SummaryCounts, SummaryKey};
 use serde_json::{Map, Value};
 
-use super::OrgError;
+use serde_json::json;
+
+use super::tenants::parse;
+use super::{Change, OrgError, workspace_id};
 use crate::store::Store;
-use crate::store::operation_types::{NewOperationType, OperationTypeRow, Removal};
+use crate::store::audit::AuditScope;
+use crate::store::operation_types::{self as stored, NewOperationType, OperationTypeRow, Removal};
 
 /// The longest label, in characters: it heads toasts, notifications and widget rows.
 pub(crate) const MAX_LABEL_CHARS: usize = 60;
 /// The largest parameter schema, in bytes of JSON.
 pub(crate) const MAX_SCHEMA_BYTES: usize = 64 * 1024;
+
+/// The most of a schema error's text a 422 repeats.
+const MAX_ECHO_CHARS: usize = 300;
 
 /// A registered type, checked.
 #[derive(Debug, Clone)]
@@ -55,9 +62,11 @@ impl RegisteredType {
             None => Ok(()),
             Some(err) => {
                 let path = err.instance_path().to_string();
+                // The validator's message repeats the value, which may be long.
+                let said: String = err.to_string().chars().take(MAX_ECHO_CHARS).collect();
                 Err(ParamsError {
                     field: format!("params{}", path.replace('/', ".")),
-                    message: format!("does not meet the type's schema: {err}"),
+                    message: format!("does not meet the type's schema: {said}"),
                 })
             }
         }
@@ -90,9 +99,10 @@ impl RegisteredType {
 /// Registers a type; 409 if its key is registered already.
 pub async fn register_type(
     store: &Store,
-    now_ms: i64,
+    change: &Change,
     new: &NewRegisteredType<'_>,
 ) -> Result<RegisteredType, OrgError> {
+    let now_ms = change.at_ms;
     let key = check_key(new.key)?;
     let label = new.label.trim();
     if label.is_empty()
@@ -104,16 +114,28 @@ pub async fn register_type(
             format!("give 1–{MAX_LABEL_CHARS} characters, without control characters"),
         ));
     }
-    let capability = Capability::parse(new.capability.trim()).ok_or_else(|| {
-        OrgError::invalid(
-            "capability",
-            format!(
-                "{:?} is not a capability; known: {}",
-                new.capability.trim(),
-                Capability::ALL.map(Capability::as_str).join(", ")
-            ),
-        )
-    })?;
+    // Looking at runs and cancelling them are every reader's and operator's: a type anyone
+    // may start needs one of the capabilities that start something.
+    let startable: Vec<Capability> = Capability::ALL
+        .into_iter()
+        .filter(|c| !matches!(c, Capability::RunsView | Capability::RunsCancel))
+        .collect();
+    let capability = Capability::parse(new.capability.trim())
+        .filter(|c| startable.contains(c))
+        .ok_or_else(|| {
+            OrgError::invalid(
+                "capability",
+                format!(
+                    "{:?} is not a capability that starts operations; give one of: {}",
+                    new.capability.trim(),
+                    startable
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
     let summary_keys = check_summary_keys(new.summary_keys)?;
     let schema_text = match &new.params_schema {
         None => None,
@@ -136,21 +158,39 @@ pub async fn register_type(
     };
     let keys_text =
         serde_json::to_string(&summary_keys).map_err(|e| OrgError::Internal(e.into()))?;
-    let registered = store
-        .register_operation_type(&NewOperationType {
-            key: key.as_str(),
-            label,
-            capability: capability.as_str(),
-            summary_keys: &keys_text,
-            params_schema: schema_text.as_deref(),
-            now_ms,
-        })
-        .await?;
-    if !registered {
+    let workspace = parse(&workspace_id(store).await?)?;
+    let mut tx = store.begin_immediate().await?;
+    let mut conn = tx.conn();
+    let new_type = NewOperationType {
+        key: key.as_str(),
+        label,
+        capability: capability.as_str(),
+        summary_keys: &keys_text,
+        params_schema: schema_text.as_deref(),
+        now_ms,
+    };
+    if !stored::register(&mut conn, &new_type).await? {
         return Err(OrgError::Conflict(format!(
             "{key} is registered already; remove it first to register it anew"
         )));
     }
+    let after = json!({
+        "key": key.as_str(),
+        "label": label,
+        "capability": capability.as_str(),
+        "summary_keys": summary_keys.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "params_schema": new.params_schema.is_some(),
+    });
+    change
+        .audit(
+            &mut conn,
+            AuditScope::Workspace(workspace),
+            "operation_type.add",
+            None,
+            Some(after),
+        )
+        .await?;
+    tx.commit().await?;
     Ok(RegisteredType {
         key,
         label: label.to_owned(),
@@ -183,12 +223,41 @@ pub async fn registered_type(
         .transpose()
 }
 
+/// Type `key` as it was registered, even if it was removed since: what runs already started
+/// are worked by.
+pub async fn known_type(
+    store: &Store,
+    key: ExternalKey,
+) -> Result<Option<RegisteredType>, OrgError> {
+    store
+        .operation_type_ever(key.as_str())
+        .await?
+        .map(decode)
+        .transpose()
+}
+
 /// Removes a type; refused (409) while any of its runs is queued or running. Its past runs
 /// keep their label.
-pub async fn remove_type(store: &Store, key: &str, now_ms: i64) -> Result<(), OrgError> {
+pub async fn remove_type(store: &Store, change: &Change, key: &str) -> Result<(), OrgError> {
     let key = check_key(key)?;
-    match store.remove_operation_type(key.as_str(), now_ms).await? {
-        Removal::Removed => Ok(()),
+    let workspace = parse(&workspace_id(store).await?)?;
+    let mut tx = store.begin_immediate().await?;
+    let mut conn = tx.conn();
+    match stored::remove(&mut conn, key.as_str(), change.at_ms).await? {
+        Removal::Removed => {
+            let before = json!({ "key": key.as_str() });
+            change
+                .audit(
+                    &mut conn,
+                    AuditScope::Workspace(workspace),
+                    "operation_type.remove",
+                    Some(before),
+                    None,
+                )
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        }
         Removal::NotRegistered => Err(OrgError::NotFound(format!("{key} is not registered"))),
         Removal::Active => Err(OrgError::Conflict(format!(
             "{key} has runs that have not ended yet; remove it once they have"

@@ -13,7 +13,9 @@ use opsux_core::wire::{
     DEFAULT_WAIT_SECS, ErrorCode, ErrorEnvelope, HeartbeatRequest, HeartbeatResponse, LEASE_SECS,
     MAX_CLAIM, MAX_WAIT_SECS, ProgressRequest, ProgressResponse, WorkerRun,
 };
-use opsux_core::{ExternalKey, FailureSummary, OperationType, RunId, RunStatus, SummaryCounts};
+use opsux_core::{
+    ExternalKey, FailureSummary, OperationType, RunId, RunOutcome, RunStatus, SummaryCounts,
+};
 use tokio::sync::broadcast;
 
 use super::runs::parse_run_id;
@@ -29,6 +31,9 @@ use crate::state::AppState;
 /// How often a waiting claim looks again without having heard of a new run: a run queued by
 /// another process on SQLite is not announced here.
 const RECHECK: Duration = Duration::from_secs(1);
+
+/// How long before the server's request time limit a waiting claim answers.
+const WITHIN_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[utoipa::path(post, path = "/api/v1/worker/claim", tag = "api tokens",
     request_body = ClaimRequest,
@@ -55,21 +60,36 @@ pub(super) async fn claim(
     }
     let max = in_range("max", req.max.unwrap_or(1), 1..=MAX_CLAIM)?;
     let lease = lease(req.lease_secs)?;
-    let wait = Duration::from_secs(u64::from(in_range(
+    let asked = Duration::from_secs(u64::from(in_range(
         "wait_secs",
         req.wait_secs.unwrap_or(DEFAULT_WAIT_SECS),
         0..=MAX_WAIT_SECS,
     )?));
+    // Answered well within the server's own time limit on a request, so a long poll is never
+    // cut off as a timeout.
+    let wait = asked.min(
+        state
+            .config
+            .request_timeout
+            .saturating_sub(WITHIN_REQUEST_TIMEOUT),
+    );
     // Listening before the first look, so a run queued between the two is not missed.
     let mut changes = state.events.subscribe_tenant(&access.tenant.slug);
     let deadline = tokio::time::Instant::now() + wait;
     let stopping = state.shutting_down();
     tokio::pin!(stopping);
+    let mut look = true;
     loop {
-        let claimed = state
-            .runs
-            .claim_registered(access.tenant.id, &types, max as usize, lease)
-            .await?;
+        // The claim is a write; after the first, only once a read saw a run to take, so an
+        // idle worker's wait costs reads.
+        let claimed = if look {
+            state
+                .runs
+                .claim_registered_for(access.tenant.id, types.clone(), max as usize, lease)
+                .await?
+        } else {
+            Vec::new()
+        };
         let now = tokio::time::Instant::now();
         if !claimed.is_empty() || now >= deadline {
             let runs = claimed
@@ -87,8 +107,10 @@ pub(super) async fn claim(
         }
         let pause = RECHECK.min(deadline - now);
         tokio::select! {
-            () = queued(&mut changes, &types) => {}
-            () = tokio::time::sleep(pause) => {}
+            () = queued(&mut changes, &types) => look = true,
+            () = tokio::time::sleep(pause) => {
+                look = state.store.queued_of_types(access.tenant.id, &types).await?;
+            }
             // A shutting-down server answers at once: the worker asks the next one.
             () = &mut stopping => return Ok(Json(ClaimResponse { runs: Vec::new() })),
         }
@@ -110,7 +132,7 @@ pub(super) async fn heartbeat(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<HeartbeatRequest>,
 ) -> Result<Json<HeartbeatResponse>, ApiError> {
-    let (id, _) = worked_run(&state, &access, &id).await?;
+    let Worked { id, .. } = worked_run(&state, &access, &id).await?;
     let lease = lease(req.lease_secs)?;
     let renewed = state
         .runs
@@ -137,7 +159,7 @@ pub(super) async fn progress(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ProgressRequest>,
 ) -> Result<Json<ProgressResponse>, ApiError> {
-    let (id, registered) = worked_run(&state, &access, &id).await?;
+    let Worked { id, registered, .. } = worked_run(&state, &access, &id).await?;
     allowed_counts(&registered, &req.counts)?;
     let cancel_requested = state
         .runs
@@ -161,8 +183,14 @@ pub(super) async fn complete(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CompleteRequest>,
 ) -> Result<Json<CompleteResponse>, ApiError> {
-    let (id, registered) = worked_run(&state, &access, &id).await?;
-    allowed_counts(&registered, &req.counts)?;
+    let run = worked_run(&state, &access, &id).await?;
+    allowed_counts(&run.registered, &req.counts)?;
+    if req.outcome == RunOutcome::Cancelled && !run.cancel_requested {
+        return Err(invalid(
+            "outcome: cancelled is for a run a person asked to cancel (the heartbeat's and \
+             progress's cancel_requested); a run that stopped on its own failed",
+        ));
+    }
     let mut failures = FailureSummary::new();
     for failure in &req.failures {
         failures.push(failure.reason_code, &failure.message);
@@ -174,21 +202,27 @@ pub(super) async fn complete(
     };
     let run = state
         .runs
-        .complete_registered(access.tenant.id, id, &req.fencing_token, end)
+        .complete_registered(access.tenant.id, run.id, &req.fencing_token, end)
         .await?;
     Ok(Json(CompleteResponse {
         run: run.into_summary(),
     }))
 }
 
+/// A run a worker reports on: its id, its type, and whether a person asked to cancel it.
+struct Worked {
+    id: RunId,
+    registered: RegisteredType,
+    cancel_requested: bool,
+}
+
 /// The run `raw_id` names, if it is a run of a registered type in the token's tenant that the
-/// token may work (404 otherwise: a token learns nothing of runs it may not touch), and its
-/// type.
+/// token may work (404 otherwise: a token learns nothing of runs it may not touch).
 async fn worked_run(
     state: &AppState,
     access: &TokenAccess,
     raw_id: &str,
-) -> Result<(RunId, RegisteredType), ApiError> {
+) -> Result<Worked, ApiError> {
     access.require(TokenScope::RunsWork)?;
     let id = parse_run_id(raw_id)?;
     let run = queries::get(&state.store, access.tenant.id, id)
@@ -199,10 +233,15 @@ async fn worked_run(
         return Err(ApiError::not_found("run"));
     }
     let registered = registered_key(state, access, operation).await?;
-    Ok((id, registered))
+    Ok(Worked {
+        id,
+        registered,
+        cancel_requested: run.summary().cancel_requested,
+    })
 }
 
-/// The registered type `operation` names, if the token may work it.
+/// The registered type `operation` names, if the token may work it. A type removed since its
+/// run was started is still worked: removing one stops new starts, not runs already there.
 async fn registered_key(
     state: &AppState,
     access: &TokenAccess,
@@ -215,7 +254,7 @@ async fn registered_key(
         )));
     };
     access.require_type(key.as_str())?;
-    org::registered_type(&state.store, key)
+    org::known_type(&state.store, key)
         .await?
         .ok_or_else(|| invalid(not_registered(key)))
 }

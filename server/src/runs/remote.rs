@@ -81,6 +81,54 @@ impl RunService {
         Ok(claimed)
     }
 
+    /// Claims as [`Self::claim_registered`] does, in a task of its own and handed to `deliver`:
+    /// when the claim was committed but whoever asked is gone (the worker's request was cut off
+    /// while it waited on the writer), `deliver` returns the runs, which are handed back to the
+    /// queue at once instead of waiting out a lease nobody knows.
+    pub async fn claim_registered_for(
+        &self,
+        tenant_id: Uuid,
+        types: Vec<ExternalKey>,
+        max: usize,
+        lease: Duration,
+    ) -> Result<Vec<RemoteClaim>, RunError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let service = self.clone();
+        tokio::spawn(async move {
+            let claimed = service
+                .claim_registered(tenant_id, &types, max, lease)
+                .await;
+            if let Err(Ok(undelivered)) = answer.send(claimed) {
+                for claim in undelivered {
+                    let id = claim.run.id();
+                    if let Err(err) = service.hand_back_registered(id, claim.fencing_token).await {
+                        tracing::warn!(run = %id, error = %err, "a claim nobody received could not be handed back; its lease will run out");
+                    }
+                }
+            }
+        });
+        answered
+            .await
+            .map_err(|_| RunError::Corrupt("the claim's task ended without an answer".to_owned()))?
+    }
+
+    /// Gives run `id`, claimed under `fencing_token` but never received, back to the queue;
+    /// the attempt is not counted.
+    async fn hand_back_registered(&self, id: RunId, fencing_token: String) -> Result<(), RunError> {
+        let write = Write::HandBack {
+            id,
+            token: fencing_token,
+        };
+        match self.write(write).await? {
+            Written::Changed(run) => {
+                TransitionCounters::bump(&self.counters().requeue);
+                self.publish(Event::RunChanged(run.summary));
+                Ok(())
+            }
+            _ => Err(RunError::LeaseLost(id)),
+        }
+    }
+
     /// Extends the lease of run `id` held under `fencing_token` by `lease` from now; the
     /// answer says whether a person asked to cancel it.
     pub async fn renew_registered(

@@ -121,6 +121,16 @@ async fn tokens_that_are_missing_made_up_revoked_or_elsewhere_get_nothing() {
         );
         assert_eq!(res.json()["error"]["code"], "unauthenticated", "{why}");
     }
+    // A path that cannot be read names no tenant of the token's either.
+    let unreadable = app
+        .send(start("/api/v1/t/%FF/operations", Some(&secret), &body))
+        .await;
+    assert_eq!(
+        unreadable.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        unreadable.text()
+    );
     // The contoso token on fabrikam's path: as if fabrikam did not exist.
     let elsewhere = app
         .send(start("/api/v1/t/fabrikam/operations", Some(&secret), &body))

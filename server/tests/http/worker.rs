@@ -24,7 +24,13 @@ async fn register(app: &TestApp) {
         summary_keys: &keys,
         params_schema: None,
     };
-    org::register_type(app.store(), 0, &new).await.unwrap();
+    let change = Change {
+        actor: Actor::System,
+        at_ms: 0,
+    };
+    org::register_type(app.store(), &change, &new)
+        .await
+        .unwrap();
 }
 
 async fn token(
@@ -263,6 +269,16 @@ async fn the_fencing_token_guards_every_step_and_a_cancel_reaches_the_heartbeat(
         .to_owned();
     assert_ne!(first, second);
 
+    // Cancelled is what a person asks for, not a way to end a run quietly.
+    let (status, answer) = call(
+        &app,
+        &worker,
+        &step("complete"),
+        &json!({"fencing_token": second, "outcome": "cancelled"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+
     // A person cancels: the next heartbeat says so, and the worker ends the run cancelled.
     let (_, beat) = call(
         &app,
@@ -311,4 +327,138 @@ async fn the_fencing_token_guards_every_step_and_a_cancel_reaches_the_heartbeat(
         .map(|n| n["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Invoice export cancelled"]);
+}
+
+#[tokio::test]
+async fn a_claim_whose_asker_is_gone_hands_its_runs_back_at_once() {
+    let app = TestApp::new().await;
+    register(&app).await;
+    let worker = token(
+        &app,
+        "worker",
+        &[TokenScope::RunsStart, TokenScope::RunsWork],
+        None,
+    )
+    .await;
+    let id = start(&app, &worker, "2026-11").await;
+    let tenant = app.tenant("contoso").await;
+    let key = opsux_core::ExternalKey::parse(TYPE).unwrap();
+
+    // The writer is held, so the claim cannot be answered before its asker gives up.
+    let paused = app.runs().pause_writes().await;
+    let cut_off =
+        app.runs()
+            .claim_registered_for(tenant.id, vec![key], 1, Duration::from_secs(600));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), cut_off)
+            .await
+            .is_err(),
+        "no answer while the writer is held"
+    );
+    drop(paused);
+
+    // Committed, nobody to tell: the run is queued again, its attempt not spent, at once
+    // rather than after its ten-minute lease.
+    let path = format!("/api/t/contoso/operations/{id}");
+    let owner = app.login(OWNER).await;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let run = app.get(&path, Some(&owner)).await.json();
+            if run["run"]["status"] == "queued" && run["run"]["version"].as_u64() > Some(1) {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the run is handed back");
+    let (_, claimed) = call(&app, &worker, "/worker/claim", &claim(0)).await;
+    assert_eq!(claimed["runs"][0]["id"], id.as_str());
+    assert_eq!(claimed["runs"][0]["attempt"], 1);
+}
+
+#[tokio::test]
+async fn registering_a_type_refuses_what_it_could_not_keep_and_is_audited() {
+    let app = TestApp::new().await;
+    let change = Change {
+        actor: Actor::System,
+        at_ms: 0,
+    };
+    let keys = ["total".to_owned()];
+    // Key, capability, summary keys, schema, and what the refusal says.
+    type Case<'a> = (&'a str, &'a str, &'a [String], Option<Value>, &'a str);
+    let cases: [Case<'_>; 7] = [
+        (
+            "inventory_sync",
+            "policy.export",
+            &keys,
+            None,
+            "is a built-in operation",
+        ),
+        ("acme", "policy.export", &keys, None, "has no namespace"),
+        (
+            "acme.export",
+            "runs.view",
+            &keys,
+            None,
+            "not a capability that starts operations",
+        ),
+        (
+            "acme.export",
+            "root",
+            &keys,
+            None,
+            "not a capability that starts operations",
+        ),
+        (
+            "acme.export",
+            "policy.export",
+            &[],
+            None,
+            "give the counts its runs report",
+        ),
+        (
+            "acme.export",
+            "policy.export",
+            &["bytes".to_owned()],
+            None,
+            "bytes",
+        ),
+        (
+            "acme.export",
+            "policy.export",
+            &keys,
+            Some(json!({"$ref": "https://schemas.example.com/export.json"})),
+            "is not a usable JSON Schema",
+        ),
+    ];
+    for (key, capability, summary_keys, params_schema, says) in cases {
+        let new = NewRegisteredType {
+            key,
+            label: "Export",
+            capability,
+            summary_keys,
+            params_schema,
+        };
+        let err = org::register_type(app.store(), &change, &new)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{key} {capability}: {err}");
+    }
+    register(&app).await;
+    org::remove_type(app.store(), &change, TYPE).await.unwrap();
+    let owner = app.login(OWNER).await;
+    let log = app
+        .get("/api/workspace/audit-log", Some(&owner))
+        .await
+        .json();
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .filter(|a| a.starts_with("operation_type."))
+        .collect();
+    assert_eq!(actions, ["operation_type.remove", "operation_type.add"]);
 }

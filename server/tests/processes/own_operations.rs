@@ -280,7 +280,8 @@ async fn a_registered_type_is_started_for_a_member_and_worked_by_the_python_work
         move || {
             Command::new("python3")
                 .arg(example)
-                .args([TYPE, "--once", "--item-secs", "0.05"])
+                // Long enough for the lease thread to renew once (every third of 10 s).
+                .args([TYPE, "--once", "--item-secs", "1.2", "--lease-secs", "10"])
                 .env("OPSUX_URL", base)
                 .env("OPSUX_TOKEN", contoso)
                 .output()

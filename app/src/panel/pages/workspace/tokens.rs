@@ -8,13 +8,13 @@ use opsux_core::wire::{ApiTokenDto, WorkspaceOverview};
 use crate::api::Api;
 use crate::components::RelativeTime;
 use crate::live::ticking_now;
+use crate::panel::confirm::{Action, Confirm, Opener, Question};
 
 #[component]
 pub(super) fn Tokens(
     overview: Signal<Option<WorkspaceOverview>>,
     on_change: Callback<WorkspaceOverview>,
 ) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
     let now = ticking_now();
     let rows = move || {
         overview
@@ -30,27 +30,13 @@ pub(super) fn Tokens(
             })
             .unwrap_or_default()
     };
-    let revoke = move |slug: String, name: String| {
-        error.set(None);
-        let Ok(slug) = TenantSlug::parse(&slug) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match Api::same_origin().revoke_token(&slug, &name).await {
-                Ok(overview) => on_change.run(overview),
-                Err(err) => {
-                    error.try_set(Some(err.describe()));
-                }
-            }
-        });
-    };
     view! {
         <h2 class="section-title">"API tokens"</h2>
         <p class="muted small">"Other services start and work runs with these; "<code>"opsux token create"</code>" makes one and shows it once."</p>
-        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         <Show when=move || !rows().is_empty()
             fallback=|| view! { <p class="card muted" data-test="no-tokens">"No tenant has an API token."</p> }>
-            <div class="table-wrap card card-flush">
+            // A narrow screen scrolls the table sideways: keyboard users reach it too.
+            <div class="table-wrap card card-flush" tabindex="0" role="region" aria-label="API tokens">
                 <table class="table" data-test="workspace-tokens">
                     <thead>
                         <tr>
@@ -80,15 +66,7 @@ pub(super) fn Tokens(
                                     }}
                                 </td>
                                 <td><div class="row-actions">
-                                    <button type="button" class="button button-small button-danger-quiet"
-                                        aria-label=format!("Revoke the token {} of {slug}", token.name)
-                                        on:click={
-                                            let (slug, name) = (slug.clone(), token.name.clone());
-                                            move |_| revoke(slug.clone(), name.clone())
-                                        }
-                                        data-test="revoke-token">
-                                        "Revoke"
-                                    </button>
+                                    <RevokeToken slug=slug.clone() name=token.name.clone() on_change />
                                 </div></td>
                             </tr>
                         </For>
@@ -96,5 +74,48 @@ pub(super) fn Tokens(
                 </table>
             </div>
         </Show>
+    }
+}
+
+/// Revokes one token, after a confirm step: a service using it stops working at once.
+#[component]
+fn RevokeToken(
+    slug: String,
+    name: String,
+    on_change: Callback<WorkspaceOverview>,
+) -> impl IntoView {
+    let question = format!("Revoke the token {name} of {slug}?");
+    let opener = Opener {
+        label: "Revoke",
+        name: Some(format!("Revoke the token {name} of {slug}")),
+        class: "button button-small button-danger-quiet",
+        test: "revoke-token",
+    };
+    let act = move || -> Action {
+        let (slug, name) = (slug.clone(), name.clone());
+        Box::pin(async move {
+            let slug = TenantSlug::parse(&slug).map_err(|err| err.to_string())?;
+            let overview = Api::same_origin()
+                .revoke_token(&slug, &name)
+                .await
+                .map_err(|err| err.describe())?;
+            on_change.run(overview);
+            Ok(())
+        })
+    };
+    view! {
+        <Confirm
+            opener
+            question=Question {
+                title: Signal::stored(question),
+                no: "Keep",
+                yes: Signal::stored("Revoke".to_owned()),
+                danger: true,
+            }
+            dialog_test="revoke-token-dialog"
+            act
+        >
+            <p>"Requests with it are refused from now on; the service that uses it needs a new one."</p>
+        </Confirm>
     }
 }
