@@ -4,7 +4,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = opsux_server::cli::Cli::parse();
-    opsux_server::telemetry::init();
+    opsux_server::telemetry::init(cli.log_format);
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

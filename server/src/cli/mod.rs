@@ -22,6 +22,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::to_ms;
 use crate::demo;
+pub use crate::telemetry::LogFormat;
 
 pub use args::{CapArgs, DatabaseArgs, DrainArgs, LeaseArgs, ProviderArgs};
 pub use connect::ConnectArgs;
@@ -46,6 +47,10 @@ pub use worker::WorkerArgs;
     about = "Runs long operations and tells people how they went."
 )]
 pub struct Cli {
+    /// How log lines are written to standard error: `text` for a person (coloured only on a
+    /// terminal), `json` for a log shipper (one object per line).
+    #[arg(long, global = true, env = "OPSUX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -340,18 +340,20 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// On standard output: standard error is the log, which `--log-format json` keeps to one JSON
+/// object per line.
 #[expect(
-    clippy::print_stderr,
+    clippy::print_stdout,
     reason = "the demo logins are for the person at the terminal"
 )]
 fn print_demo_logins(simulator: &str) {
-    eprintln!(
+    println!(
         "demo tenants: contoso, fabrikam, connected to the Graph simulator at {simulator} \
          (faults: PUT {simulator}/_admin/tenants/{{directory}}/faults)"
     );
-    eprintln!("password for every demo user: {}", demo::DEMO_PASSWORD);
+    println!("password for every demo user: {}", demo::DEMO_PASSWORD);
     for user in demo::DEMO_USERS {
-        eprintln!("  {:<22} {}", user.email, user.display_name);
+        println!("  {:<22} {}", user.email, user.display_name);
     }
 }
 

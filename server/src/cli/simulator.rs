@@ -25,21 +25,20 @@ pub(super) async fn simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
         .context("simulator error")
 }
 
+/// On standard output, as `serve --demo`'s logins: standard error is the log.
 #[expect(
-    clippy::print_stderr,
+    clippy::print_stdout,
     reason = "the demo tenants' credentials are for the person at the terminal"
 )]
 fn print_simulator_tenants(addr: SocketAddr) {
-    eprintln!(
+    println!(
         "tenants (directory id, client id, client secret); faults: PUT /_admin/tenants/{{directory}}/faults"
     );
     for tenant in crate::simulator::demo_tenants() {
-        eprintln!(
+        println!(
             "  {:<10} {}  {}  {}",
             tenant.name, tenant.directory_id, tenant.client_id, tenant.client_secret
         );
     }
-    eprintln!(
-        "token: POST http://{addr}/{{directory}}/oauth2/v2.0/token; API: http://{addr}/v1.0/"
-    );
+    println!("token: POST http://{addr}/{{directory}}/oauth2/v2.0/token; API: http://{addr}/v1.0/");
 }

@@ -307,7 +307,7 @@ impl GraphProvider {
             if !retry.allows(attempt, wait, started) || outlives_step {
                 return Err(failure);
             }
-            tracing::debug!(attempt, ?wait, error = %failure, "provider call will be retried");
+            tracing::debug!(attempt, wait_ms = wait.as_millis(), error = %failure, "provider call will be retried");
             wait_unless_cancelled(wait, cancel).await?;
         }
     }

@@ -378,6 +378,7 @@ impl RunService {
             _ => &counters.finish,
         });
         self.forget_cancel_flag(id);
+        log_end(&run);
         self.publish(Event::RunChanged(run.summary.clone()));
         if let (Some(notification), Some(initiator)) = (notification, &run.summary.initiator) {
             self.publish(Event::NotificationCreated {
@@ -421,6 +422,29 @@ impl RunService {
     pub async fn versions(&self, ids: &[RunId]) -> Result<Vec<(RunId, u64)>, RunError> {
         super::queries::versions(self.store(), ids).await
     }
+}
+
+/// The one log line of a run's end: which run, where, what it was and how it ended, with its
+/// reason codes — never a message (a provider's words may carry what R6 keeps out).
+fn log_end(run: &RunRecord) {
+    let summary = &run.summary;
+    let outcome = summary.outcome.map_or("none", |o| o.as_str());
+    let reasons: Vec<&str> = run
+        .failure_summary
+        .entries()
+        .iter()
+        .map(|f| f.reason_code.as_str())
+        .collect();
+    tracing::info!(
+        run = %summary.id,
+        tenant = %summary.tenant,
+        r#type = summary.operation.as_str(),
+        outcome,
+        reason = summary.reason_code.map(|r| r.as_str()),
+        reasons = reasons.join(","),
+        initiator = if summary.initiator.is_some() { "person" } else { "system" },
+        "run ended"
+    );
 }
 
 /// The writer answered a transition with another's kind of result: a bug.

@@ -279,7 +279,8 @@ enum Ended {
 
 fn log_finish(id: opsux_core::RunId, result: Result<crate::runs::RunRecord, RunError>) {
     match result {
-        Ok(run) => tracing::info!(run = %id, outcome = ?run.summary().outcome, "run finished"),
+        // The run service logs every end, once (`RunService::finish`).
+        Ok(_) => {}
         // Fenced out: another worker or the rescuer owns the run now (R8).
         Err(err) => tracing::warn!(run = %id, error = %err, "could not finish run"),
     }

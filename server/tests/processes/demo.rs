@@ -228,7 +228,7 @@ async fn every_operation_runs_for_real_in_the_demo() {
 
     // The secrets were used (every run above signed in with them) and never shown.
     let log = std::fs::read_to_string(&server.log).unwrap();
-    assert!(log.contains("run finished"), "the log is written");
+    assert!(log.contains("run ended"), "the log is written");
     let mut stored = Vec::new();
     if let Some(path) = database.strip_prefix("sqlite://") {
         for file in [path.to_owned(), format!("{path}-wal")] {

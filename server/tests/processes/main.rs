@@ -13,6 +13,7 @@ mod crash;
 mod demo;
 mod exposed;
 mod flood;
+mod logs;
 mod opsux;
 mod own_operations;
 mod relay;
