@@ -66,6 +66,12 @@ async fn call(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCo
     (res.status, res.json())
 }
 
+/// A token that starts and works runs of every type.
+async fn worker_token(app: &TestApp) -> String {
+    let scopes = [TokenScope::RunsStart, TokenScope::RunsWork];
+    token(app, "worker", &scopes, None).await
+}
+
 /// Starts a run of the registered type for the owner; its id.
 async fn start(app: &TestApp, token: &str, month: &str) -> String {
     let body = json!({"type": TYPE, "params": {"month": month}, "initiator": {"email": OWNER}});
@@ -82,13 +88,7 @@ fn claim(wait_secs: u32) -> Value {
 async fn claims_are_limited_to_registered_types_the_token_may_work() {
     let app = TestApp::new().await;
     register(&app).await;
-    let worker = token(
-        &app,
-        "worker",
-        &[TokenScope::RunsStart, TokenScope::RunsWork],
-        None,
-    )
-    .await;
+    let worker = worker_token(&app).await;
     let starter = token(&app, "starter", &[TokenScope::RunsStart], None).await;
     let other = token(
         &app,
@@ -185,13 +185,7 @@ async fn claims_are_limited_to_registered_types_the_token_may_work() {
 async fn a_waiting_claim_gets_the_run_queued_while_it_waits() {
     let app = TestApp::new().await;
     register(&app).await;
-    let worker = token(
-        &app,
-        "worker",
-        &[TokenScope::RunsStart, TokenScope::RunsWork],
-        None,
-    )
-    .await;
+    let worker = worker_token(&app).await;
     let listeners = app.state.events.subscriber_count();
     let body = claim(20);
     let waiting = call(&app, &worker, "/worker/claim", &body);
@@ -215,13 +209,7 @@ async fn a_waiting_claim_gets_the_run_queued_while_it_waits() {
 async fn the_fencing_token_guards_every_step_and_a_cancel_reaches_the_heartbeat() {
     let app = TestApp::with_manual_clock().await;
     register(&app).await;
-    let worker = token(
-        &app,
-        "worker",
-        &[TokenScope::RunsStart, TokenScope::RunsWork],
-        None,
-    )
-    .await;
+    let worker = worker_token(&app).await;
     let id = start(&app, &worker, "2026-11").await;
     let (_, claimed) = call(&app, &worker, "/worker/claim", &claim(0)).await;
     let first = claimed["runs"][0]["fencing_token"]
@@ -333,13 +321,7 @@ async fn the_fencing_token_guards_every_step_and_a_cancel_reaches_the_heartbeat(
 async fn a_claim_whose_asker_is_gone_hands_its_runs_back_at_once() {
     let app = TestApp::new().await;
     register(&app).await;
-    let worker = token(
-        &app,
-        "worker",
-        &[TokenScope::RunsStart, TokenScope::RunsWork],
-        None,
-    )
-    .await;
+    let worker = worker_token(&app).await;
     let id = start(&app, &worker, "2026-11").await;
     let tenant = app.tenant("contoso").await;
     let key = opsux_core::ExternalKey::parse(TYPE).unwrap();
