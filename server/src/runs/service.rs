@@ -435,14 +435,21 @@ fn log_end(run: &RunRecord) {
         .iter()
         .map(|f| f.reason_code.as_str())
         .collect();
+    let reason = summary.reason_code.map_or("none", |r| r.as_str());
+    let initiator = if summary.initiator.is_some() {
+        "person"
+    } else {
+        "system"
+    };
+    // Displayed, not debugged: `outcome=succeeded`, not `outcome="succeeded"`.
     tracing::info!(
         run = %summary.id,
         tenant = %summary.tenant,
-        r#type = summary.operation.as_str(),
-        outcome,
-        reason = summary.reason_code.map(|r| r.as_str()),
-        reasons = reasons.join(","),
-        initiator = if summary.initiator.is_some() { "person" } else { "system" },
+        r#type = %summary.operation,
+        outcome = %outcome,
+        reason = %reason,
+        reasons = %reasons.join(","),
+        initiator = %initiator,
         "run ended"
     );
 }
