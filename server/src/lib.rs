@@ -29,6 +29,7 @@ pub mod store;
 pub mod stream_slots;
 pub mod telemetry;
 pub mod timeouts;
+pub mod webhooks;
 pub mod worker;
 
 pub use state::AppState;
