@@ -87,6 +87,8 @@ pub struct AppState {
     pub runs: RunService,
     /// Rouses the worker after a run is queued.
     pub wake_worker: Arc<Notify>,
+    /// What this process's webhook deliverer did, for `/metrics`.
+    pub webhook_counters: Arc<crate::webhooks::DeliveryCounters>,
     pub login: Arc<LoginThrottle>,
     pub streams: Arc<StreamSlots>,
     /// The OpenID Connect provider people may sign in with, when configured.
@@ -138,6 +140,7 @@ impl AppState {
             events,
             runs,
             wake_worker,
+            webhook_counters: Arc::default(),
         }
     }
 }

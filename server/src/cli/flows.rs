@@ -14,6 +14,7 @@ use crate::scheduler::{Scheduler, SchedulerConfig};
 use crate::secrets::SecretsKey;
 use crate::state::AppState;
 use crate::store;
+use crate::webhooks::{Deliverer, DelivererConfig};
 use crate::worker::{Worker, WorkerConfig};
 
 #[derive(Debug, clap::Args)]
@@ -114,6 +115,31 @@ pub(super) fn worker(
             ..WorkerConfig::default()
         },
         Arc::clone(&state.wake_worker),
+    )
+}
+
+/// This process's webhook deliverer.
+pub(super) fn deliverer(
+    state: &AppState,
+    secrets: Arc<SecretsKey>,
+    destinations: &super::WebhookArgs,
+    public_origin: Option<String>,
+) -> anyhow::Result<Deliverer> {
+    if destinations.webhook_allow_private {
+        tracing::warn!(
+            "--webhook-allow-private: webhooks may go to loopback and private addresses, and \
+             over plain http"
+        );
+    }
+    Deliverer::new(
+        state.store.clone(),
+        secrets,
+        Arc::clone(&state.clock),
+        DelivererConfig {
+            allow_private: destinations.webhook_allow_private,
+            public_origin,
+        },
+        Arc::clone(&state.webhook_counters),
     )
 }
 

@@ -16,6 +16,7 @@ mod simulator;
 mod tenant;
 mod token;
 mod user;
+mod webhook;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,7 @@ pub use simulator::SimulatorArgs;
 pub use tenant::TenantCommand;
 pub use token::TokenCommand;
 pub use user::UserCommand;
+pub use webhook::{WebhookArgs, WebhookCommand};
 pub use worker::WorkerArgs;
 
 #[derive(Debug, Parser)]
@@ -86,6 +88,10 @@ pub enum Command {
     /// list, remove.
     #[command(subcommand)]
     OperationType(OperationTypeCommand),
+    /// Where a tenant's ended runs are sent (signed `run.ended` events): add (prints the
+    /// signing secret once), list, remove, rotate-secret, resume, test, resend, deliveries.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Apply the database migrations this build carries, then exit. (`serve` and `worker`
     /// apply them at start too; concurrent starts take turns.)
     Migrate(DatabaseArgs),
@@ -117,6 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Invite(command) => invite::run(command).await,
         Command::Token(command) => token::run(command).await,
         Command::OperationType(command) => operation_type::run(command).await,
+        Command::Webhook(command) => webhook::run(command).await,
         Command::Migrate(args) => {
             let store = args.open().await?;
             tracing::info!(backend = store.backend().as_str(), "migrations applied");

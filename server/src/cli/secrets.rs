@@ -48,8 +48,8 @@ async fn rotate(args: RotateArgs) -> anyhow::Result<()> {
         SecretsKey::create(&args.new_key_file)?
     };
     let moved = store
-        .reseal_secrets(|tenant_id, sealed| {
-            let field = SealedField::client_secret(tenant_id);
+        .reseal_secrets(|tenant_id, field, sealed| {
+            let field = SealedField { tenant_id, field };
             current
                 .open_for_rotation(sealed, field)
                 .map(|plain| Some(new.seal(&plain, field)))
@@ -60,15 +60,17 @@ async fn rotate(args: RotateArgs) -> anyhow::Result<()> {
         Err(ResealError::Secret { tenant, err }) => {
             return Err(err).with_context(|| {
                 format!(
-                    "tenant {tenant}: its client secret does not open with the current key, so \
-                     no secret was moved; connect that tenant again, then rotate"
+                    "tenant {tenant}: one of its secrets (its client secret or a webhook's \
+                     signing secret) does not open with the current key, so no secret was \
+                     moved; connect that tenant again or rotate that webhook's secret, then \
+                     rotate the key"
                 )
             });
         }
         Err(ResealError::Database(err)) => return Err(err.into()),
     };
     say(&format!(
-        "Moved {moved} client secret{} to the key in {}. Start every process with \
+        "Moved {moved} secret{} to the key in {}. Start every process with \
          --secrets-key-file {} (or that key in OPSUX_SECRETS_KEY); the old key opens nothing now.",
         if moved == 1 { "" } else { "s" },
         args.new_key_file.display(),
@@ -83,14 +85,11 @@ async fn rotate(args: RotateArgs) -> anyhow::Result<()> {
 /// warning naming its tenant (that tenant fails to sign in until connected again).
 pub(super) async fn bind_unbound(store: &crate::store::Store, key: &SecretsKey) {
     let bound = store
-        .reseal_secrets(|tenant_id, sealed| {
-            if key
-                .open(sealed, SealedField::client_secret(tenant_id))
-                .is_ok()
-            {
+        .reseal_secrets(|tenant_id, field, sealed| {
+            let field = SealedField { tenant_id, field };
+            if key.open(sealed, field).is_ok() {
                 return Ok(None);
             }
-            let field = SealedField::client_secret(tenant_id);
             key.open_for_rotation(sealed, field)
                 .map(|plain| Some(key.seal(&plain, field)))
         })

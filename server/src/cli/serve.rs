@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use super::signals::{run_in_background, stop_on_signal, until_stopped};
+use super::signals::{deliver_in_background, run_in_background, stop_on_signal, until_stopped};
 use super::{CapArgs, DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
 use crate::auth::LoginLimits;
 use crate::auth::oidc::OidcConfig;
@@ -127,6 +127,8 @@ pub struct ServeArgs {
     pub flows: FlowArgs,
     #[command(flatten)]
     pub oidc: OidcArgs,
+    #[command(flatten)]
+    pub webhooks: super::WebhookArgs,
 }
 
 /// Sign-in with the organisation's OpenID Connect provider (Entra ID).
@@ -291,6 +293,19 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         print_demo_logins(&simulator);
     }
     let stopped = stop_on_signal();
+    // Webhooks go out from every process that can open their secrets, API-only ones too.
+    let delivering = match &secrets {
+        Some(key) => Some(deliver_in_background(
+            flows::deliverer(
+                &state,
+                Arc::clone(key),
+                &args.webhooks,
+                state.config.public_origin.clone(),
+            )?,
+            stopped.clone(),
+        )),
+        None => None,
+    };
     let background = env.map(|env| {
         let worker = flows::worker(&state, &env, args.worker_concurrency, args.drain.drain());
         let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
@@ -335,6 +350,9 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(background) = background {
         background.await.context("the worker task failed")?;
+    }
+    if let Some(delivering) = delivering {
+        delivering.await.context("the webhook deliverer failed")?;
     }
     tracing::info!("stopped");
     Ok(())

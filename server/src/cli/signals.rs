@@ -31,6 +31,14 @@ pub(super) async fn run_in_background(
     tokio::join!(worker.run(until_stopped(stopped.clone())), scheduled);
 }
 
+/// Sends webhook deliveries until `stopped` turns true; attempts in flight end first.
+pub(super) fn deliver_in_background(
+    deliverer: crate::webhooks::Deliverer,
+    stopped: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(deliverer.run(until_stopped(stopped)))
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::signals::{run_in_background, stop_on_signal};
+use super::signals::{deliver_in_background, run_in_background, stop_on_signal};
 use super::{CapArgs, DatabaseArgs, DrainArgs, FlowArgs, LeaseArgs, flows};
 use crate::clock::SystemClock;
 use crate::state::{AppState, Config};
@@ -22,6 +22,12 @@ pub struct WorkerArgs {
     pub drain: DrainArgs,
     #[command(flatten)]
     pub flows: FlowArgs,
+    #[command(flatten)]
+    pub webhooks: super::WebhookArgs,
+    /// The panel's public origin (`https://host[:port]`): the run links in webhooks are made
+    /// absolute with it (left as paths without it).
+    #[arg(long, env = "OPSUX_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
 }
 
 pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
@@ -35,6 +41,12 @@ pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     let state = AppState::new(config, store, Arc::new(SystemClock));
     let secrets = Arc::new(args.flows.secrets.key(&args.database.database_url)?);
     super::secrets::bind_unbound(&state.store, &secrets).await;
+    let deliverer = flows::deliverer(
+        &state,
+        Arc::clone(&secrets),
+        &args.webhooks,
+        args.public_origin.clone(),
+    )?;
     let env = args.flows.env(&state, secrets, exports_dir);
     let worker = flows::worker(&state, &env, args.concurrency, args.drain.drain());
     let scheduler = (!args.flows.no_scheduler).then(|| flows::scheduler(&state, &args.flows));
@@ -44,6 +56,9 @@ pub(super) async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         scheduler = scheduler.is_some(),
         "opsux worker started"
     );
-    run_in_background(worker, scheduler, stop_on_signal()).await;
+    let stopped = stop_on_signal();
+    let delivering = deliver_in_background(deliverer, stopped.clone());
+    run_in_background(worker, scheduler, stopped).await;
+    delivering.await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ mod sign_in;
 mod tenants;
 mod tokens;
 mod users;
+mod webhooks;
 mod workspace;
 
 use std::fmt;
@@ -36,6 +37,11 @@ pub use tokens::{
     authenticate as authenticate_token, create_token, revoke_token, tokens,
 };
 pub use users::{add_user, end_sessions, set_disabled, set_password};
+pub use webhooks::{
+    DeliverySummary, MAX_LISTED_DELIVERIES, NewWebhook, WebhookSummary, WebhookWithSecret,
+    add_webhook, deliveries as webhook_deliveries, remove_webhook, resend as resend_delivery,
+    resume_webhook, rotate_secret as rotate_webhook_secret, send_test as send_test_event, webhooks,
+};
 pub use workspace::{NewWorkspace, init};
 
 use crate::store::audit::{Actor, AuditScope, NewAuditEntry, record};

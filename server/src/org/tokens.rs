@@ -309,7 +309,7 @@ fn grant(row: PresentedToken) -> Result<TokenGrant, OrgError> {
 
 /// The operation types a token is limited to, each a built-in or a registered one, without
 /// repeats.
-async fn check_types(store: &Store, types: &[String]) -> Result<Vec<String>, OrgError> {
+pub(super) async fn check_types(store: &Store, types: &[String]) -> Result<Vec<String>, OrgError> {
     let mut known = Vec::new();
     for key in types.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         let op = OperationType::from_str(key)

@@ -993,3 +993,52 @@ pub(super) async fn notify_many(
     })?;
     Ok(written.into_iter().map(|(id,)| id).collect())
 }
+
+/// The webhook deliveries the runs `run_ids` owe, written in their terminal transition's
+/// transaction (the outbox): one per run and endpoint of its tenant whose filters it meets.
+/// `UNIQUE (endpoint_id, run_id)` makes a second one impossible, as for the notification.
+/// Paused endpoints are owed too: resuming one sends what it missed.
+macro_rules! owe_deliveries_sql {
+    ($new_id:literal, $runs:literal, $has_type:literal) => {
+        concat!(
+            "INSERT INTO webhook_deliveries \
+               (id, endpoint_id, run_id, event, state, attempts, next_attempt_at, created_at) \
+             SELECT ",
+            $new_id,
+            ", e.id, r.id, 'run.ended', 'pending', 0, r.completed_at, r.completed_at \
+             FROM operation_runs r JOIN webhook_endpoints e ON e.tenant_id = r.tenant_id \
+             WHERE r.id IN (",
+            $runs,
+            ") AND r.status = 'completed' \
+               AND (NOT e.only_failed OR r.outcome IN ('failed', 'partially_succeeded')) \
+               AND (NOT e.only_system OR r.initiator_user_id IS NULL) \
+               AND (e.types IS NULL OR ",
+            $has_type,
+            ") \
+             ON CONFLICT (endpoint_id, run_id) DO NOTHING"
+        )
+    };
+}
+const OWE_DELIVERIES_SQLITE: &str = owe_deliveries_sql!(
+    "lower(hex(randomblob(16)))",
+    "SELECT value FROM json_each($1)",
+    "instr(e.types, ',' || r.type || ',') > 0"
+);
+const OWE_DELIVERIES_POSTGRES: &str = owe_deliveries_sql!(
+    "replace(CAST(gen_random_uuid() AS TEXT), '-', '')",
+    "SELECT jsonb_array_elements_text(CAST($1 AS JSONB))",
+    "strpos(e.types, ',' || r.type || ',') > 0"
+);
+
+pub(super) async fn owe_deliveries(conn: &mut Conn<'_>, run_ids: &[RunId]) -> Result<(), RunError> {
+    if run_ids.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<String> = run_ids.iter().map(RunId::to_string).collect();
+    // In one order, so concurrent batches take their locks in the same order.
+    ids.sort_unstable();
+    let json = serde_json::to_string(&ids).map_err(|e| RunError::Corrupt(e.to_string()))?;
+    let sql = conn.dialect(OWE_DELIVERIES_SQLITE, OWE_DELIVERIES_POSTGRES);
+    on_conn!(conn, c => sqlx::query(sql).bind(&json).execute(&mut **c).await.map(|_| ()))?;
+    Ok(())
+}

@@ -90,7 +90,7 @@ pub(super) enum Write {
         id: RunId,
         token: String,
     },
-    /// The terminal transition and its notification (R2).
+    /// The terminal transition, its notification (R2) and the webhook deliveries it owes.
     Finish {
         id: RunId,
         from: RunState,
@@ -646,6 +646,8 @@ async fn finish_together(
         .filter_map(|(id, now_ms)| Some((completed.get(id)?, *now_ms)))
         .collect();
     let notified = notify_completions(conn, &owed).await?;
+    let ended: Vec<RunId> = completed.keys().copied().collect();
+    store::owe_deliveries(conn, &ended).await?;
     let mut notifications: HashMap<RunId, NotificationDto> = owed
         .iter()
         .zip(notified)
@@ -722,6 +724,7 @@ async fn apply(conn: &mut Conn<'_>, write: &Write) -> Result<Written, RunError> 
         } => match store::complete(conn, *id, *from, guard, done).await? {
             Some(run) => {
                 let notification = notify_completion(conn, &run, done.now_ms).await?;
+                store::owe_deliveries(conn, &[run.id()]).await?;
                 Written::Finished(run, notification)
             }
             None => refused(conn, *id).await?,

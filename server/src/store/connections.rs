@@ -28,26 +28,34 @@ impl Store {
         set_connection(&mut pooled.conn(), tenant_id, connection, now_ms).await
     }
 
-    /// Reseals the stored client secrets with `reseal` (tenant id, sealed → sealed anew, or
-    /// `None` to leave it) in one transaction: all change, or — at the first that cannot,
+    /// Reseals the stored secrets — tenants' client secrets and webhook endpoints' signing
+    /// secrets — with `reseal` (tenant id, the field it is sealed for, sealed → sealed anew,
+    /// or `None` to leave it) in one transaction: all change, or — at the first that cannot,
     /// whose tenant the error names — none. How many changed.
     pub async fn reseal_secrets<E>(
         &self,
-        mut reseal: impl FnMut(Uuid, &str) -> Result<Option<String>, E>,
+        mut reseal: impl FnMut(Uuid, &str, &str) -> Result<Option<String>, E>,
     ) -> Result<usize, ResealError<E>> {
-        const ALL: &str = "SELECT c.tenant_id, t.slug, c.secret_sealed \
+        const ALL: &str = "SELECT c.tenant_id, t.slug, 'client_secret' AS field, \
+                                  c.secret_sealed, c.tenant_id AS row_id \
                            FROM tenant_connections c JOIN tenants t ON t.id = c.tenant_id \
-                           ORDER BY t.slug";
-        const SET: &str = "UPDATE tenant_connections SET secret_sealed = $1 WHERE tenant_id = $2";
+                           UNION ALL \
+                           SELECT e.tenant_id, t.slug, 'webhook_secret/' || e.id AS field, \
+                                  e.secret, e.id AS row_id \
+                           FROM webhook_endpoints e JOIN tenants t ON t.id = e.tenant_id \
+                           ORDER BY 2, 3";
+        const SET_CLIENT: &str =
+            "UPDATE tenant_connections SET secret_sealed = $1 WHERE tenant_id = $2";
+        const SET_WEBHOOK: &str = "UPDATE webhook_endpoints SET secret = $1 WHERE id = $2";
         let mut tx = self.begin_immediate().await?;
-        let rows: Vec<(String, String, String)> = on_conn!(&mut tx.conn(), c => {
+        let rows: Vec<(String, String, String, String, String)> = on_conn!(&mut tx.conn(), c => {
             sqlx::query_as(ALL).fetch_all(&mut **c).await
         })?;
         let mut changed = 0;
-        for (tenant_id, slug, sealed) in &rows {
+        for (tenant_id, slug, field, sealed, row_id) in &rows {
             let id = Uuid::parse_str(tenant_id)
                 .map_err(|e| ResealError::Database(sqlx::Error::Decode(e.into())))?;
-            let resealed = reseal(id, sealed).map_err(|err| ResealError::Secret {
+            let resealed = reseal(id, field, sealed).map_err(|err| ResealError::Secret {
                 tenant: slug.clone(),
                 err,
             })?;
@@ -55,10 +63,15 @@ impl Store {
                 continue;
             };
             changed += 1;
+            let set = if field == "client_secret" {
+                SET_CLIENT
+            } else {
+                SET_WEBHOOK
+            };
             on_conn!(&mut tx.conn(), c => {
-                sqlx::query(SET)
+                sqlx::query(set)
                     .bind(&resealed)
-                    .bind(tenant_id)
+                    .bind(row_id)
                     .execute(&mut **c)
                     .await
                     .map(|_| ())

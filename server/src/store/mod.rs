@@ -36,6 +36,7 @@ pub mod sessions;
 pub mod stats;
 mod targets;
 pub mod tokens;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

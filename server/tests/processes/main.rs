@@ -22,3 +22,4 @@ mod setup;
 mod several;
 mod shutdown;
 mod tokens;
+mod webhooks;

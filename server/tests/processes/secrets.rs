@@ -77,7 +77,7 @@ async fn rotation_moves_every_secret_to_the_new_key_or_none() {
     connect(&database, &old, "fabrikam", "fabrikam-secret");
 
     let rotated = ok(&rotate(&database, &old, &new));
-    assert!(rotated.contains("Moved 2 client secrets"), "{rotated}");
+    assert!(rotated.contains("Moved 2 secrets"), "{rotated}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

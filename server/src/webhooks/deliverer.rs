@@ -1,0 +1,401 @@
+//! The deliverer: sends what the outbox holds. It runs in every `serve` and `worker` process;
+//! each claims due deliveries endpoint by endpoint (a lock with an expiry, taken with
+//! `SKIP LOCKED` on PostgreSQL), so several processes never send one delivery at once and a
+//! process that dies lets its claims go. Any 2xx ends a delivery; anything else is tried again
+//! after 5 s, 1 min, 5 min, 30 min, 2 h, 6 h and 12 h, then it has failed. A slow or failing
+//! endpoint holds at most [`PER_ENDPOINT`] of the deliverer's slots, so it never delays the
+//! others, and runs never wait on any of this.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use super::destination::{self, PublicOnly};
+use super::event;
+use super::signature::WebhookSecret;
+use crate::clock::{SharedClock, from_ms, to_ms};
+use crate::secrets::{SealedField, SecretsKey};
+use crate::store::Store;
+use crate::store::webhooks::{AttemptResult, DueDelivery};
+use opsux_core::RunId;
+
+/// How long after a failed attempt the next one is made; after the last, the delivery failed.
+pub const BACKOFF: [Duration; 7] = [
+    Duration::from_secs(5),
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(2 * 3600),
+    Duration::from_secs(6 * 3600),
+    Duration::from_secs(12 * 3600),
+];
+/// An endpoint whose every attempt failed for this long is paused until someone resumes it.
+pub const PAUSE_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// How long one attempt may take, connecting included.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// The most of an answer's body read; the rest is never looked at.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024;
+/// Deliveries in flight at once in one process, and to one endpoint.
+pub const CONCURRENCY: usize = 16;
+pub const PER_ENDPOINT: usize = 4;
+/// A claim outlives any attempt: a deliverer that dies holding one lets it go after this.
+const CLAIM: Duration = Duration::from_secs(60);
+/// How often an idle deliverer looks for due deliveries (other processes' runs end too).
+const POLL: Duration = Duration::from_secs(1);
+
+/// Settings of the process's deliverer.
+#[derive(Debug, Clone, Default)]
+pub struct DelivererConfig {
+    /// `--webhook-allow-private`: send to loopback and private addresses, over http too.
+    pub allow_private: bool,
+    /// Makes the run links absolute.
+    pub public_origin: Option<String>,
+}
+
+/// What the deliverers of this process did, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct DeliveryCounters {
+    pub delivered: AtomicU64,
+    /// Attempts that failed and will be tried again.
+    pub retrying: AtomicU64,
+    /// Deliveries that failed for good.
+    pub failed: AtomicU64,
+}
+
+/// Sends due deliveries until stopped.
+#[derive(Clone)]
+pub struct Deliverer {
+    store: Store,
+    secrets: Arc<SecretsKey>,
+    clock: SharedClock,
+    client: reqwest::Client,
+    config: Arc<DelivererConfig>,
+    counters: Arc<DeliveryCounters>,
+    in_flight: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl std::fmt::Debug for Deliverer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deliverer")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deliverer {
+    pub fn new(
+        store: Store,
+        secrets: Arc<SecretsKey>,
+        clock: SharedClock,
+        config: DelivererConfig,
+        counters: Arc<DeliveryCounters>,
+    ) -> anyhow::Result<Self> {
+        let builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(TIMEOUT)
+            .connect_timeout(TIMEOUT)
+            // A proxy from the environment would connect for us, past the address checks.
+            .no_proxy()
+            .user_agent(concat!("opsux-webhooks/", env!("CARGO_PKG_VERSION")));
+        let builder = if config.allow_private {
+            builder
+        } else {
+            builder.https_only(true).dns_resolver(Arc::new(PublicOnly))
+        };
+        Ok(Self {
+            store,
+            secrets,
+            clock,
+            client: builder.build()?,
+            config: Arc::new(config),
+            counters,
+            in_flight: Arc::default(),
+        })
+    }
+
+    /// Claims and sends due deliveries until `shutdown` resolves; then lets the attempts in
+    /// flight end (each within [`TIMEOUT`]).
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let slots = Arc::new(Semaphore::new(CONCURRENCY));
+        let mut sending = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(err) = self.claim_and_send(&slots, &mut sending).await {
+                tracing::warn!(error = %err, "claiming webhook deliveries failed");
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = tokio::time::sleep(POLL) => {}
+                Some(_) = sending.join_next(), if !sending.is_empty() => {}
+            }
+        }
+        while sending.join_next().await.is_some() {}
+    }
+
+    async fn claim_and_send(
+        &self,
+        slots: &Arc<Semaphore>,
+        sending: &mut JoinSet<()>,
+    ) -> Result<(), sqlx::Error> {
+        let now_ms = to_ms(self.clock.now());
+        let free = slots.available_permits();
+        if free == 0 {
+            return Ok(());
+        }
+        let endpoints = self.store.endpoints_due(now_ms, free as i64).await?;
+        for endpoint in endpoints {
+            let busy = self.busy(&endpoint);
+            let room = PER_ENDPOINT
+                .saturating_sub(busy)
+                .min(slots.available_permits());
+            if room == 0 {
+                continue;
+            }
+            let claimed = self
+                .store
+                .claim_deliveries(&endpoint, now_ms, now_ms + to_ms_len(CLAIM), room as i64)
+                .await?;
+            for due in claimed {
+                let Ok(permit) = Arc::clone(slots).try_acquire_owned() else {
+                    // Cannot happen (only this loop takes permits); the claim runs out.
+                    break;
+                };
+                self.mark(&due.endpoint_id, 1);
+                let deliverer = self.clone();
+                sending.spawn(async move {
+                    let endpoint = due.endpoint_id.clone();
+                    deliverer.attempt(due).await;
+                    deliverer.mark(&endpoint, -1);
+                    drop(permit);
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn busy(&self, endpoint: &str) -> usize {
+        let in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        in_flight.get(endpoint).copied().unwrap_or(0)
+    }
+
+    fn mark(&self, endpoint: &str, by: isize) {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let count = in_flight.entry(endpoint.to_owned()).or_default();
+        *count = count.saturating_add_signed(by);
+        if *count == 0 {
+            in_flight.remove(endpoint);
+        }
+    }
+
+    /// Makes one attempt at `due` and records what became of it.
+    async fn attempt(&self, due: DueDelivery) {
+        let outcome = self.send(&due).await;
+        let now_ms = to_ms(self.clock.now());
+        let result = match &outcome {
+            Sent::Answered(status) if (200..300).contains(status) => {
+                AttemptResult::Delivered { status: *status }
+            }
+            Sent::Answered(status) => self.failed(&due, Some(*status), None, now_ms),
+            Sent::NoAnswer(error) => self.failed(&due, None, Some(error), now_ms),
+            Sent::Refused(error) => AttemptResult::Failed {
+                status: None,
+                error: Some(error),
+                retry_at: None,
+            },
+        };
+        let counter = match &result {
+            AttemptResult::Delivered { .. } => &self.counters.delivered,
+            AttemptResult::Failed { retry_at: None, .. } => &self.counters.failed,
+            AttemptResult::Failed { .. } => &self.counters.retrying,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if let AttemptResult::Failed {
+            status,
+            error,
+            retry_at,
+        } = &result
+        {
+            tracing::info!(
+                delivery = %due.id,
+                endpoint = %due.endpoint_name,
+                tenant = %due.tenant_slug,
+                status = ?status,
+                error = error.unwrap_or(""),
+                retrying = retry_at.is_some(),
+                "webhook attempt failed"
+            );
+        }
+        let pause_after = to_ms_len(PAUSE_AFTER);
+        if let Err(err) = self
+            .store
+            .record_attempt(&due.id, &result, now_ms, pause_after)
+            .await
+        {
+            // The claim runs out and the delivery is tried again: at least once, never lost.
+            tracing::warn!(delivery = %due.id, error = %err, "recording a webhook attempt failed");
+        }
+    }
+
+    fn failed<'a>(
+        &self,
+        due: &DueDelivery,
+        status: Option<u16>,
+        error: Option<&'a str>,
+        now_ms: i64,
+    ) -> AttemptResult<'a> {
+        let retry_at = usize::try_from(due.attempts)
+            .ok()
+            .and_then(|made| BACKOFF.get(made))
+            .map(|wait| now_ms + to_ms_len(*wait));
+        AttemptResult::Failed {
+            status,
+            error,
+            retry_at,
+        }
+    }
+
+    /// Signs and posts the delivery's event.
+    async fn send(&self, due: &DueDelivery) -> Sent {
+        if let Some(why) = destination::refusal(&due.url, self.config.allow_private) {
+            return Sent::Refused(format!("{}: {why}", destination::NOT_ALLOWED));
+        }
+        let body = match self.body(due).await {
+            Ok(body) => body,
+            Err(why) => return Sent::Refused(why),
+        };
+        let secret = match self.secret(due) {
+            Ok(secret) => secret,
+            Err(why) => return Sent::Refused(why),
+        };
+        let webhook_id = format!("msg_{}", due.id);
+        let timestamp = self.clock.now().unix_timestamp();
+        let signature = secret.sign(&webhook_id, timestamp, body.as_bytes());
+        let request = self
+            .client
+            .post(&due.url)
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header("webhook-id", webhook_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body);
+        match request.send().await {
+            Ok(mut answer) => {
+                let status = answer.status().as_u16();
+                // Read a little of the answer so the connection can be reused, never more.
+                let mut read = 0;
+                while read < MAX_ANSWER_BYTES {
+                    match tokio::time::timeout(TIMEOUT, answer.chunk()).await {
+                        Ok(Ok(Some(chunk))) => read += chunk.len(),
+                        _ => break,
+                    }
+                }
+                Sent::Answered(status)
+            }
+            Err(err) if destination::is_not_public(&err) => Sent::Refused(format!(
+                "{}: {} resolves only to addresses that are not public",
+                destination::NOT_ALLOWED,
+                err.url().and_then(|u| u.host_str()).unwrap_or("the host")
+            )),
+            Err(err) if err.is_timeout() => {
+                Sent::NoAnswer(format!("timeout: no answer within {} s", TIMEOUT.as_secs()))
+            }
+            Err(err) => Sent::NoAnswer(describe(&err)),
+        }
+    }
+
+    /// The delivery's event, as sent.
+    async fn body(&self, due: &DueDelivery) -> Result<String, String> {
+        let json = match (due.event.as_str(), &due.run_id) {
+            ("run.ended", Some(run_id)) => {
+                let run_id: RunId = run_id
+                    .parse()
+                    .map_err(|_| format!("unreadable run id {run_id:?}"))?;
+                let tenant_id: Uuid = due
+                    .tenant_id
+                    .parse()
+                    .map_err(|_| "unreadable tenant id".to_owned())?;
+                let run = crate::runs::queries::get(&self.store, tenant_id, run_id)
+                    .await
+                    .map_err(|err| format!("reading the run failed: {err}"))?
+                    .ok_or_else(|| "run_gone: the run was pruned".to_owned())?;
+                let event = event::run_ended(
+                    &run,
+                    due.initiator_email.clone(),
+                    self.config.public_origin.as_deref(),
+                )
+                .ok_or_else(|| "the run has not ended".to_owned())?;
+                serde_json::to_string(&event)
+            }
+            ("webhook.test", _) => serde_json::to_string(&event::test(
+                &due.tenant_slug,
+                &due.endpoint_name,
+                from_ms(due.created_at),
+            )),
+            (other, _) => return Err(format!("unknown event {other:?}")),
+        };
+        json.map_err(|err| err.to_string())
+    }
+
+    fn secret(&self, due: &DueDelivery) -> Result<WebhookSecret, String> {
+        let tenant_id: Uuid = due
+            .tenant_id
+            .parse()
+            .map_err(|_| "unreadable tenant id".to_owned())?;
+        let field = secret_field(&due.endpoint_id);
+        let plain = self
+            .secrets
+            .open(
+                &due.secret,
+                SealedField {
+                    tenant_id,
+                    field: &field,
+                },
+            )
+            .map_err(|_| {
+                "secret_unreadable: the endpoint's secret was sealed with another secrets key; \
+                 rotate it (`opsux webhook rotate-secret`)"
+                    .to_owned()
+            })?;
+        WebhookSecret::parse(&plain).map_err(|err| format!("secret_unreadable: {err}"))
+    }
+}
+
+/// The sealed field an endpoint's secret is bound to.
+pub fn secret_field(endpoint_id: &str) -> String {
+    format!("webhook_secret/{endpoint_id}")
+}
+
+/// What one attempt met.
+enum Sent {
+    /// An HTTP status.
+    Answered(u16),
+    /// No answer (connection, TLS, timeout); tried again.
+    NoAnswer(String),
+    /// Not sent, and sending again would not help.
+    Refused(String),
+}
+
+/// A connection error in a few words, with its innermost cause.
+fn describe(err: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let kind = if err.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let text = format!("{kind}: {cause}");
+    text.chars().take(300).collect()
+}
+
+fn to_ms_len(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
