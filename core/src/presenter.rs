@@ -111,6 +111,11 @@ pub fn members_url(tenant: &TenantSlug) -> String {
     format!("{}/members", overview_url(tenant))
 }
 
+/// The webhooks a tenant's ended runs are sent to: `/t/{tenant}/webhooks`.
+pub fn webhooks_url(tenant: &TenantSlug) -> String {
+    format!("{}/webhooks", overview_url(tenant))
+}
+
 /// Where to go after signing in, from a `next` parameter: a path of the panel. Anything that
 /// could lead off the site (`//host`, a backslash, which browsers read as a slash, control
 /// characters or spaces, which they drop), into the API, or back to sign-in is refused.
@@ -141,6 +146,7 @@ pub enum TenantPage {
     RestoreRuns,
     AuditLog,
     Members,
+    Webhooks,
 }
 
 /// An id as the API hands out for domain records: 1–64 letters, digits, `-` or `_`.
@@ -154,7 +160,7 @@ fn is_record_id(text: &str) -> bool {
 /// Where a dashboard path leads, when it is a tenant's page: the inverse of
 /// [`overview_url`], [`operations_url`], [`view_run_url`], [`policies_url`], [`policy_url`],
 /// [`groups_url`], [`backups_url`], [`backup_set_url`], [`restore_runs_url`],
-/// [`audit_log_url`] and [`members_url`], so the app's routes and the links
+/// [`audit_log_url`], [`members_url`] and [`webhooks_url`], so the app's routes and the links
 /// it follows come from one place (R13). `None` for any other path, or for a tenant or run id
 /// that cannot be one; `/t/{tenant}/operations/not-a-uuid` is `None`, not the list.
 pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
@@ -175,6 +181,7 @@ pub fn tenant_page(path: &str) -> Option<(TenantSlug, TenantPage)> {
         (Some("restore-runs"), None, _) => TenantPage::RestoreRuns,
         (Some("audit-log"), None, _) => TenantPage::AuditLog,
         (Some("members"), None, _) => TenantPage::Members,
+        (Some("webhooks"), None, _) => TenantPage::Webhooks,
         _ => return None,
     };
     Some((tenant, page))

@@ -52,6 +52,8 @@ pub struct Config {
     pub provider: crate::provider::ProviderConfig,
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits count by it).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `--webhook-allow-private`: the Webhooks page accepts loopback and private destinations.
+    pub webhook_allow_private: bool,
 }
 
 impl Config {
@@ -188,6 +190,7 @@ impl Default for Config {
             oidc: None,
             provider: crate::provider::ProviderConfig::default(),
             trusted_proxies: Vec::new(),
+            webhook_allow_private: false,
         }
     }
 }

@@ -15,6 +15,7 @@ mod run;
 mod run_list;
 mod start;
 mod stream;
+mod webhook;
 mod worker;
 mod workspace;
 
@@ -46,6 +47,10 @@ pub use run_list::{ActiveRuns, RunList};
 pub use start::{Initiator, StartResult, StartRunRequest, StartRunResponse, TokenStartRequest};
 pub use stream::{
     ActiveRunsEvent, NotificationsEvent, Payload, RunStreamEvent, names as event_names,
+};
+pub use webhook::{
+    DELIVERIES_LISTED, DeliveryState, NewWebhook, WebhookDeliveryDto, WebhookDto, WebhookList,
+    WebhookSecretShown,
 };
 pub use worker::{
     ClaimRequest, ClaimResponse, CompleteRequest, CompleteResponse, DEFAULT_LEASE_SECS,

@@ -57,6 +57,8 @@ fn tenant_pages_are_read_back_from_their_links() {
         ),
         (presenter::audit_log_url(&t), Some(TenantPage::AuditLog)),
         (presenter::members_url(&t), Some(TenantPage::Members)),
+        (presenter::webhooks_url(&t), Some(TenantPage::Webhooks)),
+        ("/t/contoso/webhooks/x".to_owned(), None),
         ("/t/contoso/audit-log/1".to_owned(), None),
         ("/t/Not A Slug/operations".to_owned(), None),
         ("/t/".to_owned(), None),

@@ -265,6 +265,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             oidc,
             provider: args.flows.provider.config(),
             trusted_proxies: args.trusted_proxies.clone(),
+            webhook_allow_private: args.webhooks.webhook_allow_private,
             ..Config::default()
         },
         store,

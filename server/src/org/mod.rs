@@ -38,9 +38,10 @@ pub use tokens::{
 };
 pub use users::{add_user, end_sessions, set_disabled, set_password};
 pub use webhooks::{
-    DeliverySummary, MAX_LISTED_DELIVERIES, NewWebhook, WebhookSummary, WebhookWithSecret,
-    add_webhook, deliveries as webhook_deliveries, remove_webhook, resend as resend_delivery,
-    resume_webhook, rotate_secret as rotate_webhook_secret, send_test as send_test_event, webhooks,
+    DeliverySummary, MAX_ENDPOINTS, MAX_LISTED_DELIVERIES, NewWebhook, WebhookSummary,
+    WebhookWithSecret, add_webhook, deliveries as webhook_deliveries, remove_webhook,
+    resend as resend_delivery, resume_webhook, rotate_secret as rotate_webhook_secret,
+    send_test as send_test_event, webhooks,
 };
 pub use workspace::{NewWorkspace, init};
 

@@ -20,6 +20,8 @@ use crate::webhooks::signature::WebhookSecret;
 
 /// Deliveries a list shows per endpoint, at most.
 pub const MAX_LISTED_DELIVERIES: i64 = 100;
+/// Endpoints one tenant may have: each ended run is one delivery per endpoint.
+pub const MAX_ENDPOINTS: i64 = 20;
 
 /// What a new endpoint is for.
 #[derive(Debug, Clone)]
@@ -86,6 +88,11 @@ pub async fn add_webhook(
         .await?
         .ok_or_else(|| no_tenant(slug))?;
     let tenant_id = parse(&tenant.id)?;
+    if stored::count_endpoints(&mut conn, &tenant.id).await? >= MAX_ENDPOINTS {
+        return Err(OrgError::Conflict(format!(
+            "{slug} has {MAX_ENDPOINTS} webhooks, as many as a tenant may; remove one first"
+        )));
+    }
     let id = Uuid::now_v7();
     let secret = WebhookSecret::generate().map_err(|e| OrgError::Internal(e.into()))?;
     let sealed = seal(secrets, tenant_id, &id.to_string(), &secret);

@@ -19,6 +19,7 @@ mod runs;
 mod schedules;
 mod streams;
 mod tokens;
+mod webhooks;
 mod worker;
 mod workspace;
 
@@ -67,6 +68,18 @@ pub fn api(state: &AppState) -> Router<AppState> {
         )
         .route("/audit-log", get(audit::show))
         .route("/members", get(members::list))
+        .route("/webhooks", get(webhooks::list).post(webhooks::add))
+        .route("/webhooks/{name}", axum::routing::delete(webhooks::remove))
+        .route("/webhooks/{name}/test", post(webhooks::send_test))
+        .route("/webhooks/{name}/resume", post(webhooks::resume))
+        .route(
+            "/webhooks/{name}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route(
+            "/webhooks/{name}/deliveries/{id}/resend",
+            post(webhooks::resend),
+        )
         .route(
             "/invitations",
             get(invitations::list).post(invitations::create),

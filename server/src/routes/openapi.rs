@@ -10,13 +10,16 @@ use opsux_core::wire::{
     CreatedInvitation, DayOutcomes, ErrorCode, ErrorEnvelope, ExportDto, GroupDto, GroupList,
     HeartbeatRequest, HeartbeatResponse, Initiator, InvitationDto, InvitationList, InvitationView,
     LoginRequest, MeResponse, MemberDto, MemberList, NewBackupSchedule, NewBackupSet,
-    NewInvitation, NewRestoreRun, NewTenant, NextBackup, NotificationList, NotificationsEvent,
-    OverviewFailure, OwnerDto, PasswordChange, PolicyDto, PolicyKinds, PolicyList, PolicySelection,
-    PolicyVersionDto, PolicyVersionList, ProgressRequest, ProgressResponse, RestoreRunDto,
-    RestoreRunList, RoleChange, RunDetail, RunList, RunStreamEvent, RunSummary, SessionDto,
-    SessionList, SetupStatus, StartRunRequest, StartRunResponse, TenantOverview, TenantRename,
-    TokenStartRequest, WorkerRun, WorkspaceDto, WorkspaceOverview, WorkspaceTenantDto,
+    NewInvitation, NewRestoreRun, NewTenant, NewWebhook, NextBackup, NotificationList,
+    NotificationsEvent, OverviewFailure, OwnerDto, PasswordChange, PolicyDto, PolicyKinds,
+    PolicyList, PolicySelection, PolicyVersionDto, PolicyVersionList, ProgressRequest,
+    ProgressResponse, RestoreRunDto, RestoreRunList, RoleChange, RunDetail, RunList,
+    RunStreamEvent, RunSummary, SessionDto, SessionList, SetupStatus, StartRunRequest,
+    StartRunResponse, TenantOverview, TenantRename, TokenStartRequest, WebhookDeliveryDto,
+    WebhookDto, WebhookList, WebhookSecretShown, WorkerRun, WorkspaceDto, WorkspaceOverview,
+    WorkspaceTenantDto,
 };
+use serde_json::{Value, json};
 use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -92,6 +95,13 @@ use utoipa::{Modify, OpenApi};
         super::worker::heartbeat,
         super::worker::progress,
         super::worker::complete,
+        super::webhooks::list,
+        super::webhooks::add,
+        super::webhooks::remove,
+        super::webhooks::send_test,
+        super::webhooks::resume,
+        super::webhooks::rotate_secret,
+        super::webhooks::resend,
     ),
     modifiers(&CommonErrors, &ApiTokens),
     components(schemas(
@@ -172,6 +182,17 @@ use utoipa::{Modify, OpenApi};
         OverviewFailure,
         NextBackup,
         DayOutcomes,
+        NewWebhook,
+        WebhookDto,
+        WebhookDeliveryDto,
+        WebhookList,
+        WebhookSecretShown,
+        crate::webhooks::event::RunEndedEvent,
+        crate::webhooks::event::RunEndedData,
+        crate::webhooks::event::Failure,
+        crate::webhooks::event::WebhookInitiator,
+        crate::webhooks::event::TestEvent,
+        crate::webhooks::event::TestData,
     ))
 )]
 pub(super) struct ApiDoc;
@@ -279,6 +300,45 @@ fn envelope(description: &str) -> RefOr<Response> {
     )
 }
 
-pub(super) async fn show() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub(super) async fn show() -> Json<Value> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // OpenAPI 3.1's `webhooks`: what opsux sends (utoipa has no field for it yet).
+    doc["webhooks"] = webhooks();
+    Json(doc)
+}
+
+/// The events opsux posts to a tenant's webhook endpoints, with their signing headers.
+fn webhooks() -> Value {
+    let headers = json!([
+        {"name": "webhook-id", "in": "header", "required": true,
+         "description": "`msg_…`: the same on every attempt of one delivery; dedupe on it",
+         "schema": {"type": "string"}},
+        {"name": "webhook-timestamp", "in": "header", "required": true,
+         "description": "When this attempt was signed, in Unix seconds",
+         "schema": {"type": "string"}},
+        {"name": "webhook-signature", "in": "header", "required": true,
+         "description": "`v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the endpoint's secret (`whsec_` and base64) decoded, as Standard Webhooks specifies",
+         "schema": {"type": "string"}}
+    ]);
+    let event = |summary: &str, description: &str, schema: &str| {
+        json!({"post": {
+            "summary": summary,
+            "description": description,
+            "parameters": headers,
+            "requestBody": {"required": true, "content": {"application/json": {
+                "schema": {"$ref": format!("#/components/schemas/{schema}")}}}},
+            "responses": {"2XX": {"description": "Received: the delivery has ended"},
+                          "default": {"description": "Tried again after 5 s, 1 min, 5 min, 30 min, 2 h, 6 h and 12 h, then failed"}}
+        }})
+    };
+    json!({
+        "run.ended": event(
+            "A run ended",
+            "Sent once per run and matching endpoint (its filters: only failed, only system runs, some types), written in the same transaction as the run's end.",
+            "RunEndedEvent"),
+        "webhook.test": event(
+            "A test event",
+            "Sent by *Send test event* on the Webhooks page, or `opsux webhook test`.",
+            "TestEvent"),
+    })
 }

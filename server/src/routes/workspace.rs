@@ -259,7 +259,9 @@ pub(super) async fn audit_log(
     }))
 }
 
-fn secrets(state: &AppState) -> Result<std::sync::Arc<crate::secrets::SecretsKey>, ApiError> {
+pub(super) fn secrets(
+    state: &AppState,
+) -> Result<std::sync::Arc<crate::secrets::SecretsKey>, ApiError> {
     state.secrets.clone().ok_or_else(|| {
         ApiError::new(
             ErrorCode::Unavailable,

@@ -287,6 +287,15 @@ pub async fn endpoint_by_name(
     })
 }
 
+/// How many endpoints the tenant has.
+pub async fn count_endpoints(conn: &mut Conn<'_>, tenant_id: &str) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $1";
+    let (count,): (i64,) = on_conn!(conn, c => {
+        sqlx::query_as(SQL).bind(tenant_id).fetch_one(&mut **c).await
+    })?;
+    Ok(count)
+}
+
 /// Stores a new endpoint; `false` when the tenant has one of that name already.
 pub async fn insert_endpoint(
     conn: &mut Conn<'_>,

@@ -29,7 +29,7 @@ pub struct RunEndedData {
     pub id: String,
     /// The tenant's slug.
     pub tenant: String,
-    /// The operation type's key: a built-in one (`backup_create`) or a registered one
+    /// The operation type's key: a built-in one (`backup_schedule_run`) or a registered one
     /// (`acme.invoice_export`).
     #[serde(rename = "type")]
     pub operation: String,

@@ -33,5 +33,6 @@ mod schedules;
 mod streams;
 mod tenancy;
 mod tokens;
+mod webhooks;
 mod worker;
 mod workspace;

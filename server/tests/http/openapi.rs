@@ -68,6 +68,12 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
         "/api/t/{tenant}/invitations/{id}",
         "/api/t/{tenant}/operations/{id}/export",
         "/api/t/{tenant}/exports/{id}/download",
+        "/api/t/{tenant}/webhooks",
+        "/api/t/{tenant}/webhooks/{name}",
+        "/api/t/{tenant}/webhooks/{name}/test",
+        "/api/t/{tenant}/webhooks/{name}/resume",
+        "/api/t/{tenant}/webhooks/{name}/rotate-secret",
+        "/api/t/{tenant}/webhooks/{name}/deliveries/{id}/resend",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -84,6 +90,26 @@ async fn the_openapi_document_lists_every_endpoint_with_its_schemas() {
     assert!(schemas["TenantOverview"].is_object(), "{schemas}");
     let codes = schemas["ErrorCode"]["enum"].as_array().unwrap();
     assert!(codes.iter().any(|c| c == "not_found"));
+    // What opsux sends: the webhooks section, its event schema resolvable.
+    let ended = &doc["webhooks"]["run.ended"]["post"];
+    assert_eq!(
+        ended["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/RunEndedEvent"
+    );
+    let data = &schemas["RunEndedData"]["properties"];
+    for field in [
+        "id",
+        "tenant",
+        "type",
+        "label",
+        "outcome",
+        "initiator",
+        "url",
+        "failures",
+    ] {
+        assert!(data[field].is_object(), "{field}: {data}");
+    }
+    assert!(schemas["WebhookInitiator"].is_object());
     let start = &doc["paths"]["/api/t/{tenant}/operations"]["post"]["responses"];
     assert!(
         start["202"].is_object() && start["422"].is_object(),

@@ -153,6 +153,7 @@ impl TestApp {
             oidc: None,
             provider: opsux_server::provider::ProviderConfig::default(),
             trusted_proxies: Vec::new(),
+            webhook_allow_private: false,
         };
         change(&mut config);
         let state = AppState::new(config, store, clock);

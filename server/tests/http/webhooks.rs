@@ -1,0 +1,185 @@
+// Issue "How runs ended, for the systems around opsux": a tenant's webhooks as its Webhooks
+// page reads and changes them — every member sees them (never a secret), owners add, test,
+// rotate and remove, the destination rule refuses private and plain-http URLs naming itself,
+// non-members get 404, and each change is in the tenant's audit log.
+use axum::http::StatusCode;
+use opsux_server::secrets::SecretsKey;
+use serde_json::json;
+
+use crate::support::{TestApp, with_origin};
+
+#[tokio::test]
+async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_refused() {
+    let app = TestApp::new()
+        .await
+        .with_secrets(SecretsKey::from_bytes(&[9; 32]));
+    let owner = app.login("owner@demo.test").await;
+    let reader = app.login("reader@demo.test").await;
+    let outsider = app.login("outsider@demo.test").await;
+    let add = |cookie: &str, body: serde_json::Value| {
+        with_origin("POST", "/api/t/contoso/webhooks", Some(cookie), Some(&body))
+    };
+
+    // The destination rule, in the words of the one who typed the URL.
+    for (url, why) in [
+        ("http://hooks.example.com/in", "https only"),
+        ("https://127.0.0.1:9000/in", "not a public internet address"),
+        (
+            "https://169.254.169.254/latest",
+            "not a public internet address",
+        ),
+        ("https://localhost/in", "not a public internet address"),
+        ("https://user:pw@hooks.example.com/in", "credentials"),
+    ] {
+        let refused = app
+            .send(add(&owner, json!({"name": "x", "url": url})))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(refused.text().contains(why), "{url}: {}", refused.text());
+    }
+    let unknown = app
+        .send(add(
+            &owner,
+            json!({"name": "x", "url": "https://hooks.example.com/in", "secret": "mine"}),
+        ))
+        .await;
+    assert!(unknown.status.is_client_error(), "{}", unknown.text());
+    let types = app
+        .send(add(
+            &owner,
+            json!({"name": "x", "url": "https://hooks.example.com/in", "types": ["nope"]}),
+        ))
+        .await;
+    assert_eq!(
+        types.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        types.text()
+    );
+
+    // An owner adds one: its secret is in this answer only.
+    let added = app
+        .send(add(
+            &owner,
+            json!({"name": "tickets", "url": "https://hooks.example.com/in",
+                   "only_failed": true, "types": ["backup_schedule_run"]}),
+        ))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let added = added.json();
+    let secret = added["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"), "{added}");
+    assert_eq!(added["webhook"]["only_failed"], true);
+    assert_eq!(added["webhook"]["types"], json!(["backup_schedule_run"]));
+    let again = app
+        .send(add(
+            &owner,
+            json!({"name": "tickets", "url": "https://hooks.example.com/other"}),
+        ))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+
+    // Every member sees it, without the secret; a reader changes nothing; others get 404.
+    let seen = app.get("/api/t/contoso/webhooks", Some(&reader)).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text().contains("whsec_"), "{}", seen.text());
+    assert_eq!(seen.json()["items"][0]["name"], "tickets");
+    let refused = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks/tickets/test",
+            Some(&reader),
+            None,
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let hidden = app.get("/api/t/contoso/webhooks", Some(&outsider)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+
+    // A test event waits for the deliverer; a pending delivery is not sent "again".
+    let tested = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks/tickets/test",
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(tested.status, StatusCode::ACCEPTED, "{}", tested.text());
+    let delivery = tested.json()["deliveries"][0].clone();
+    assert_eq!(delivery["event"], "webhook.test");
+    assert_eq!(delivery["state"], "pending");
+    assert_eq!(delivery["attempts"], 0);
+    let id = delivery["id"].as_str().unwrap();
+    assert!(id.starts_with("msg_"), "{delivery}");
+    let resent = app
+        .send(with_origin(
+            "POST",
+            &format!("/api/t/contoso/webhooks/tickets/deliveries/{id}/resend"),
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(resent.status, StatusCode::NOT_FOUND, "{}", resent.text());
+    let resumed = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks/tickets/resume",
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(resumed.status, StatusCode::CONFLICT, "not paused");
+
+    // A new secret, shown once; then removed.
+    let rotated = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks/tickets/rotate-secret",
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
+    let new_secret = rotated.json()["secret"].as_str().unwrap().to_owned();
+    assert!(new_secret.starts_with("whsec_") && new_secret != secret);
+    let removed = app
+        .send(with_origin(
+            "DELETE",
+            "/api/t/contoso/webhooks/tickets",
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let seen = app.get("/api/t/contoso/webhooks", Some(&owner)).await;
+    assert_eq!(seen.json()["items"], json!([]));
+    let trail = app.audit_trail("contoso", &owner).await;
+    let owner_name = "Olivia Owner";
+    for action in ["webhook.remove", "webhook.rotate_secret", "webhook.add"] {
+        assert!(
+            trail
+                .iter()
+                .any(|e| e.starts_with(action) && e.contains(owner_name)),
+            "{action}: {trail:?}"
+        );
+    }
+    assert!(!format!("{trail:?}").contains("whsec_"));
+}
+
+#[tokio::test]
+async fn an_operator_who_allows_private_destinations_may_add_one() {
+    let app = TestApp::with(|c| c.webhook_allow_private = true)
+        .await
+        .with_secrets(SecretsKey::from_bytes(&[9; 32]));
+    let owner = app.login("owner@demo.test").await;
+    let added = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks",
+            Some(&owner),
+            Some(&json!({"name": "local", "url": "http://127.0.0.1:9000/in"})),
+        ))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+}
