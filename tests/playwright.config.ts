@@ -2,11 +2,13 @@ import { defineConfig } from '@playwright/test';
 
 // `cargo xtask test` builds the app and the server and passes their paths and free ports: one
 // for opsux, one for an embedding page on an allowed origin, one for a page on an origin that
-// is not allowed, one for the Graph simulator `serve --demo` starts (whose faults tests set).
+// is not allowed, one for the Graph simulator `serve --demo` starts (whose faults tests set), one
+// for a webhook receiver on loopback (which `--webhook-allow-private` lets the server reach).
 const port = Number(process.env.OPSUX_E2E_PORT ?? 4173);
 const embedPort = Number(process.env.OPSUX_E2E_EMBED_PORT ?? 4174);
 const foreignPort = Number(process.env.OPSUX_E2E_FOREIGN_PORT ?? 4175);
 const simulatorPort = Number(process.env.OPSUX_E2E_SIMULATOR_PORT ?? 4176);
+const webhookPort = Number(process.env.OPSUX_E2E_WEBHOOK_PORT ?? 4177);
 const server = process.env.OPSUX_E2E_SERVER ?? '../target/debug/opsux';
 const dist = process.env.OPSUX_E2E_DIST ?? '../dist';
 const database = process.env.OPSUX_E2E_DATABASE ?? 'sqlite://../target/e2e/opsux.db';
@@ -47,7 +49,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}" --allowed-origin ${embedOrigin} --simulator-listen 127.0.0.1:${simulatorPort} --scheduler-tick-secs 1`,
+      command: `"${server}" serve --demo --listen 127.0.0.1:${port} --assets-dir "${dist}" --database-url "${database}" --allowed-origin ${embedOrigin} --simulator-listen 127.0.0.1:${simulatorPort} --scheduler-tick-secs 1 --webhook-allow-private`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -60,7 +62,13 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 20_000,
     },
+    {
+      command: `node webhook-receiver.mjs --port ${webhookPort}`,
+      url: `http://127.0.0.1:${webhookPort}/received`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
   ],
 });
 
-export const ports = { port, embedPort, foreignPort, simulatorPort };
+export const ports = { port, embedPort, foreignPort, simulatorPort, webhookPort };

@@ -110,3 +110,34 @@ pub const DISABLED_SCHEDULE: Badge = Badge {
     label: "Disabled",
     tone: Tone::Warning,
 };
+
+/// A webhook delivery: waiting for an attempt, answered with a 2xx, or given up on.
+pub const fn delivery_badge(state: crate::wire::DeliveryState) -> Badge {
+    use crate::wire::DeliveryState;
+    match state {
+        DeliveryState::Pending => Badge {
+            label: "Pending",
+            tone: Tone::Neutral,
+        },
+        DeliveryState::Delivered => Badge {
+            label: "Delivered",
+            tone: Tone::Success,
+        },
+        DeliveryState::Failed => Badge {
+            label: "Failed",
+            tone: Tone::Danger,
+        },
+    }
+}
+
+/// A webhook endpoint whose every attempt has failed lately; paused after a day of it.
+pub const FAILING_WEBHOOK: Badge = Badge {
+    label: "Failing",
+    tone: Tone::Warning,
+};
+
+/// A webhook endpoint paused after a day of failures: nothing is sent until it is resumed.
+pub const PAUSED_WEBHOOK: Badge = Badge {
+    label: "Paused",
+    tone: Tone::Danger,
+};

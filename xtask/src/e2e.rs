@@ -20,7 +20,7 @@ pub(crate) enum Suite {
 
 pub(crate) fn run(root: &Path, suite: Suite) -> anyhow::Result<()> {
     let target = build_server(root)?;
-    let [port, embed_port, foreign_port, simulator_port] = free_ports()?;
+    let [port, embed_port, foreign_port, simulator_port, webhook_port] = free_ports()?;
     // A fresh database per run: the suite starts from the demo data set every time.
     let data = target.join("e2e");
     if data.exists() {
@@ -37,6 +37,7 @@ pub(crate) fn run(root: &Path, suite: Suite) -> anyhow::Result<()> {
         .env("OPSUX_E2E_EMBED_PORT", embed_port.to_string())
         .env("OPSUX_E2E_FOREIGN_PORT", foreign_port.to_string())
         .env("OPSUX_E2E_SIMULATOR_PORT", simulator_port.to_string())
+        .env("OPSUX_E2E_WEBHOOK_PORT", webhook_port.to_string())
         .env("OPSUX_E2E_SERVER", target.join("debug/opsux"))
         .env("OPSUX_E2E_DIST", root.join("dist"))
         .env(

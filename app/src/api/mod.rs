@@ -9,6 +9,7 @@ mod error;
 mod http;
 pub(crate) mod json;
 mod members;
+mod webhooks;
 mod workspace;
 
 use std::cell::RefCell;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use opsux_core::TenantSlug;
 use opsux_core::presenter::{
     TenantPage, audit_log_url, backups_url, groups_url, members_url, operations_url, overview_url,
-    policies_url, restore_runs_url,
+    policies_url, restore_runs_url, webhooks_url,
 };
 use opsux_core::wire::TenantAccessDto;
 
@@ -68,7 +68,8 @@ pub(crate) fn TenantLayout(slug: TenantSlug, page: Memo<PanelPage>) -> impl Into
                                     | TenantPage::BackupSet(_)
                                     | TenantPage::RestoreRuns
                                     | TenantPage::AuditLog
-                                    | TenantPage::Members,
+                                    | TenantPage::Members
+                                    | TenantPage::Webhooks,
                                 ) => view! { <Deferred /> }.into_any(),
                                 _ => view! { <NotFound /> }.into_any(),
                             }}
@@ -107,6 +108,7 @@ pub(crate) fn Shell(
                 <NavLink href=backups_url(&t.slug)>"Backups"</NavLink>
                 <NavLink href=restore_runs_url(&t.slug)>"Restores"</NavLink>
                 <NavLink href=members_url(&t.slug)>"Members"</NavLink>
+                <NavLink href=webhooks_url(&t.slug)>"Webhooks"</NavLink>
                 {(t.role == opsux_core::Role::Owner).then(|| view! { <NavLink href=audit_log_url(&t.slug)>"Audit log"</NavLink> })}
             </nav>
         }
@@ -155,6 +157,7 @@ fn TenantSwitcher(
             PanelPage::Tenant(_, TenantPage::RestoreRuns) => restore_runs_url,
             PanelPage::Tenant(_, TenantPage::AuditLog) => audit_log_url,
             PanelPage::Tenant(_, TenantPage::Members) => members_url,
+            PanelPage::Tenant(_, TenantPage::Webhooks) => webhooks_url,
             _ => overview_url,
         };
         let target = match TenantSlug::parse(&slug) {

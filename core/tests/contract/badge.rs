@@ -66,3 +66,36 @@ fn record_badges_have_labels_and_calm_tones() {
         ("Disabled", Tone::Warning)
     );
 }
+
+#[test]
+fn webhook_badges_say_where_a_delivery_or_an_endpoint_stands() {
+    use opsux_core::badge::{FAILING_WEBHOOK, PAUSED_WEBHOOK, delivery_badge};
+    use opsux_core::wire::DeliveryState;
+    let seen: Vec<(&str, Tone)> = [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+    ]
+    .into_iter()
+    .map(|state| {
+        let badge = delivery_badge(state);
+        (badge.label, badge.tone)
+    })
+    .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Pending", Tone::Neutral),
+            ("Delivered", Tone::Success),
+            ("Failed", Tone::Danger)
+        ]
+    );
+    assert_eq!(
+        (FAILING_WEBHOOK.label, FAILING_WEBHOOK.tone),
+        ("Failing", Tone::Warning)
+    );
+    assert_eq!(
+        (PAUSED_WEBHOOK.label, PAUSED_WEBHOOK.tone),
+        ("Paused", Tone::Danger)
+    );
+}

@@ -15,7 +15,7 @@ use crate::components::toasts::Toasts;
 use crate::live::ActiveFeed;
 use crate::panel::pages::{
     AccountPage, AuditLogPage, BackupSetPage, BackupsPage, CatalogPage, GroupsPage, InvitationPage,
-    MembersPage, PoliciesPage, PolicyPage, RestoreRunsPage, WorkspacePage,
+    MembersPage, PoliciesPage, PolicyPage, RestoreRunsPage, WebhooksPage, WorkspacePage,
 };
 use crate::panel::router::{PanelPage, Router};
 use crate::panel::session::{Session, SessionState};
@@ -79,6 +79,7 @@ fn TenantPages(slug: TenantSlug, page: TenantPage) -> impl IntoView {
         TenantPage::RestoreRuns => view! { <RestoreRunsPage /> }.into_any(),
         TenantPage::AuditLog => view! { <AuditLogPage /> }.into_any(),
         TenantPage::Members => view! { <MembersPage /> }.into_any(),
+        TenantPage::Webhooks => view! { <WebhooksPage /> }.into_any(),
         _ => ().into_any(),
     })
 }

@@ -17,6 +17,7 @@ mod policies;
 mod policy;
 mod restore_runs;
 mod run_detail;
+mod webhooks;
 mod workspace;
 
 pub(crate) use account::AccountPage;
@@ -36,4 +37,5 @@ pub(crate) use policies::PoliciesPage;
 pub(crate) use policy::PolicyPage;
 pub(crate) use restore_runs::RestoreRunsPage;
 pub(crate) use run_detail::RunDetailPage;
+pub(crate) use webhooks::WebhooksPage;
 pub(crate) use workspace::WorkspacePage;
