@@ -1,18 +1,31 @@
-//! `GET /metrics` in the Prometheus text format.
+//! `GET /metrics` in the OpenMetrics text format, encoded by `prometheus-client` (the
+//! Prometheus project's own Rust client): what ended, not only what is open.
 //!
-//! Six families, most computed at scrape time from the database and the event hub; only the
-//! transition counters live in memory. Writing the text format directly is a few lines, where a
-//! metrics registry would need its gauges overwritten at every scrape.
+//! Two kinds of families. What this process did lives in memory and only grows: transitions,
+//! commits, runs that ended (by type, outcome and initiator) with their durations and queue
+//! waits, webhook attempts. What the database holds is read at every scrape, so it is right
+//! with several processes: runs by status, each schedule's last outcome and last success,
+//! deliveries waiting. Each scrape registers both into a fresh registry and encodes it once.
 
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use opsux_core::RunOutcome;
+use opsux_core::wire::RunSummary;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Label sets: pairs, in the order they are written.
+type Labels = Vec<(&'static str, String)>;
 
 /// Committed transitions of this process, by kind.
 #[derive(Debug, Default)]
@@ -45,6 +58,96 @@ impl TransitionCounters {
     }
 }
 
+type Seconds = Family<Labels, Histogram, fn() -> Histogram>;
+
+/// How long runs took, from their start to their end: a second to six hours.
+fn duration_buckets() -> Histogram {
+    Histogram::new([
+        1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0, 21600.0,
+    ])
+}
+
+/// How long runs waited to be started: a tenth of a second to an hour.
+fn wait_buckets() -> Histogram {
+    Histogram::new([0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 3600.0])
+}
+
+/// The runs this process ended.
+#[derive(Debug)]
+pub struct RunMetrics {
+    ended: Family<Labels, Counter>,
+    duration: Seconds,
+    queue_wait: Seconds,
+}
+
+impl Default for RunMetrics {
+    fn default() -> Self {
+        Self {
+            ended: Family::default(),
+            duration: Family::new_with_constructor(duration_buckets),
+            queue_wait: Family::new_with_constructor(wait_buckets),
+        }
+    }
+}
+
+impl RunMetrics {
+    /// Counts a run that just ended, once: the run service calls this with the terminal
+    /// transition it committed.
+    pub fn record_end(&self, run: &RunSummary) {
+        let op_type = run.operation.as_str().to_owned();
+        let outcome = run.outcome.map_or("none", RunOutcome::as_str);
+        let initiator = if run.initiator.is_some() {
+            "person"
+        } else {
+            "system"
+        };
+        self.ended
+            .get_or_create(&vec![
+                ("type", op_type.clone()),
+                ("outcome", outcome.to_owned()),
+                ("initiator", initiator.to_owned()),
+            ])
+            .inc();
+        let of_type = vec![("type", op_type)];
+        if let (Some(started), Some(ended)) = (run.started_at, run.completed_at) {
+            self.duration
+                .get_or_create(&of_type)
+                .observe((ended - started).as_seconds_f64().max(0.0));
+        }
+        if let Some(started) = run.started_at {
+            self.queue_wait
+                .get_or_create(&of_type)
+                .observe((started - run.created_at).as_seconds_f64().max(0.0));
+        }
+    }
+}
+
+/// What this process's webhook deliverer did, by result: `delivered`, `retrying` (an attempt
+/// failed and will be made again), `failed` (given up, or refused by the destination rules).
+#[derive(Debug)]
+pub struct DeliveryMetrics {
+    results: Family<Labels, Counter>,
+}
+
+impl Default for DeliveryMetrics {
+    /// Every result at 0 from the start, so `increase()` sees the first one.
+    fn default() -> Self {
+        let results = Family::<Labels, Counter>::default();
+        for result in ["delivered", "retrying", "failed"] {
+            let _ = results.get_or_create(&vec![("result", result.to_owned())]);
+        }
+        Self { results }
+    }
+}
+
+impl DeliveryMetrics {
+    pub fn count(&self, result: &'static str) {
+        self.results
+            .get_or_create(&vec![("result", result.to_owned())])
+            .inc();
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -61,87 +164,137 @@ pub async fn show(
             ));
         }
     }
-    let by_status = state.store.runs_by_type_and_status().await?;
-    let notifications = state.store.notification_count().await?;
-
+    let mut registry = Registry::with_prefix("opsux");
+    from_database(&state, &mut registry).await?;
+    of_this_process(&state, &mut registry);
     let mut out = String::new();
-    header_lines(
-        &mut out,
-        "opsux_runs",
-        "gauge",
-        "Operation runs by type and status.",
-    );
-    for row in &by_status {
-        let _ = writeln!(
-            out,
-            "opsux_runs{{type=\"{}\",status=\"{}\"}} {}",
-            row.op_type, row.status, row.count
-        );
-    }
-    header_lines(
-        &mut out,
-        "opsux_run_transitions_total",
-        "counter",
-        "Run transitions committed by this process.",
-    );
-    for (kind, count) in state.runs.counters().all() {
-        let _ = writeln!(
-            out,
-            "opsux_run_transitions_total{{kind=\"{kind}\"}} {count}"
-        );
-    }
-    let writer = state.runs.writer_stats();
-    header_lines(
-        &mut out,
-        "opsux_commits_total",
-        "counter",
-        "Transactions the run-transition writers of this process committed or attempted.",
-    );
-    let _ = writeln!(
-        out,
-        "opsux_commits_total {}",
-        writer.batches.load(Ordering::Relaxed)
-    );
-    header_lines(
-        &mut out,
-        "opsux_committed_transitions_total",
-        "counter",
-        "Run transitions in those commits (÷ commits = transitions per commit).",
-    );
-    let _ = writeln!(
-        out,
-        "opsux_committed_transitions_total {}",
-        writer.transitions.load(Ordering::Relaxed)
-    );
-    header_lines(
-        &mut out,
-        "opsux_notifications",
-        "gauge",
-        "Terminal notifications stored.",
-    );
-    let _ = writeln!(out, "opsux_notifications {notifications}");
-    header_lines(
-        &mut out,
-        "opsux_sse_subscribers",
-        "gauge",
-        "Open event-stream connections of this process.",
-    );
-    let _ = writeln!(
-        out,
-        "opsux_sse_subscribers {}",
-        state.events.subscriber_count()
-    );
+    encode(&mut out, &registry).map_err(|e| ApiError::internal(&e))?;
     Ok((
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         out,
     ))
 }
 
-fn header_lines(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+/// The families read from the database, the same from every process.
+async fn from_database(state: &AppState, registry: &mut Registry) -> Result<(), ApiError> {
+    let runs = Family::<Labels, Gauge>::default();
+    for row in state.store.runs_by_type_and_status().await? {
+        runs.get_or_create(&vec![("type", row.op_type), ("status", row.status)])
+            .set(row.count);
+    }
+    registry.register("runs", "Operation runs by type and status", runs);
+
+    let last_success = Family::<Labels, Gauge>::default();
+    let last_outcome = Family::<Labels, Gauge>::default();
+    for schedule in state.store.schedule_health().await? {
+        let of = |extra: Option<&str>| {
+            let mut labels = vec![
+                ("tenant", schedule.tenant.clone()),
+                ("schedule", schedule.schedule.clone()),
+            ];
+            if let Some(outcome) = extra {
+                labels.push(("outcome", outcome.to_owned()));
+            }
+            labels
+        };
+        if let Some(at) = schedule.last_success_at {
+            last_success.get_or_create(&of(None)).set(at / 1000);
+        }
+        // All four, 0 but the last run's: a schedule whose runs never ended has all 0.
+        for outcome in RunOutcome::ALL {
+            let is_last = schedule.last_outcome.as_deref() == Some(outcome.as_str());
+            last_outcome
+                .get_or_create(&of(Some(outcome.as_str())))
+                .set(i64::from(is_last));
+        }
+    }
+    registry.register(
+        "schedule_last_success_timestamp_seconds",
+        "When each backup schedule's last successful run ended (Unix seconds)",
+        last_success,
+    );
+    registry.register(
+        "schedule_last_run_outcome",
+        "1 for the outcome of each backup schedule's last ended run, 0 for the others",
+        last_outcome,
+    );
+
+    let notifications = Gauge::<i64>::default();
+    notifications.set(state.store.notification_count().await?);
+    registry.register(
+        "notifications",
+        "Terminal notifications stored",
+        notifications,
+    );
+    let pending = Gauge::<i64>::default();
+    pending.set(state.store.webhook_pending_count().await?);
+    registry.register(
+        "webhook_pending",
+        "Webhook deliveries waiting to be sent",
+        pending,
+    );
+    Ok(())
+}
+
+/// The families of this process: what it committed, ended and sent.
+fn of_this_process(state: &AppState, registry: &mut Registry) {
+    let transitions = Family::<Labels, Counter>::default();
+    for (kind, count) in state.runs.counters().all() {
+        transitions
+            .get_or_create(&vec![("kind", kind.to_owned())])
+            .inc_by(count);
+    }
+    registry.register(
+        "run_transitions",
+        "Run transitions committed by this process",
+        transitions,
+    );
+    let writer = state.runs.writer_stats();
+    let commits = Counter::<u64>::default();
+    commits.inc_by(writer.batches.load(Ordering::Relaxed));
+    registry.register(
+        "commits",
+        "Transactions the run-transition writers of this process committed or attempted",
+        commits,
+    );
+    let committed = Counter::<u64>::default();
+    committed.inc_by(writer.transitions.load(Ordering::Relaxed));
+    registry.register(
+        "committed_transitions",
+        "Run transitions in those commits (÷ commits = transitions per commit)",
+        committed,
+    );
+    let ended = state.runs.metrics();
+    registry.register(
+        "runs_ended",
+        "Runs this process ended, by type, outcome and initiator (person or system)",
+        ended.ended.clone(),
+    );
+    registry.register(
+        "run_duration_seconds",
+        "How long the runs this process ended took, from start to end",
+        ended.duration.clone(),
+    );
+    registry.register(
+        "run_queue_wait_seconds",
+        "How long the runs this process ended waited between their start request and their start",
+        ended.queue_wait.clone(),
+    );
+    registry.register(
+        "webhook_deliveries",
+        "Webhook attempts this process made, by result (delivered, retrying, failed)",
+        state.webhook_metrics.results.clone(),
+    );
+    let subscribers = Gauge::<i64>::default();
+    subscribers.set(i64::try_from(state.events.subscriber_count()).unwrap_or(i64::MAX));
+    registry.register(
+        "sse_subscribers",
+        "Open event-stream connections of this process",
+        subscribers,
+    );
 }
 
 /// Compares without returning early, so response time does not reveal how much of a guess

@@ -90,7 +90,7 @@ pub struct AppState {
     /// Rouses the worker after a run is queued.
     pub wake_worker: Arc<Notify>,
     /// What this process's webhook deliverer did, for `/metrics`.
-    pub webhook_counters: Arc<crate::webhooks::DeliveryCounters>,
+    pub webhook_metrics: Arc<crate::metrics::DeliveryMetrics>,
     pub login: Arc<LoginThrottle>,
     pub streams: Arc<StreamSlots>,
     /// The OpenID Connect provider people may sign in with, when configured.
@@ -142,7 +142,7 @@ impl AppState {
             events,
             runs,
             wake_worker,
-            webhook_counters: Arc::default(),
+            webhook_metrics: Arc::default(),
         }
     }
 }

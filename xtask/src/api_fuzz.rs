@@ -65,7 +65,7 @@ pub(crate) fn run(root: &Path, backend: &Backend<'_>) -> anyhow::Result<()> {
 }
 
 /// The demo server, its log in `data/server.log` (its key and exports in `data` too).
-fn start_server(
+pub(crate) fn start_server(
     target: &Path,
     data: &Path,
     port: u16,
@@ -92,11 +92,11 @@ fn start_server(
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .context("starting the demo server for the API fuzzing")
+        .context("starting the demo server")
 }
 
 /// Kills the server when the fuzzing ends, however it ends.
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -108,29 +108,39 @@ impl Drop for Server {
 /// Schemathesis in its own virtual environment under `target/tools/`, installed from PyPI
 /// at the pinned version when missing; the path of its command.
 fn ensure_schemathesis(target: &Path) -> anyhow::Result<PathBuf> {
-    let venv = target.join(format!("tools/schemathesis-{SCHEMATHESIS_VERSION}"));
-    let program = venv.join("bin/schemathesis");
-    if program.exists() {
-        return Ok(program);
+    let venv = python_venv(
+        target,
+        &format!("schemathesis-{SCHEMATHESIS_VERSION}"),
+        &[&format!("schemathesis=={SCHEMATHESIS_VERSION}")],
+    )?;
+    Ok(venv.join("bin/schemathesis"))
+}
+
+/// A Python virtual environment `target/tools/{name}` with `packages` (pinned), made and
+/// installed from PyPI when missing; its folder.
+pub(crate) fn python_venv(target: &Path, name: &str, packages: &[&str]) -> anyhow::Result<PathBuf> {
+    let venv = target.join("tools").join(name);
+    // Written last: a venv whose install was cut off is made again.
+    let done = venv.join(".installed");
+    if done.exists() {
+        return Ok(venv);
     }
     if cmd("python3").arg("--version").read().is_none() {
-        bail!("Python 3 is needed for the API fuzzing: install python3 and python3-venv");
+        bail!("Python 3 is needed here: install python3 and python3-venv");
     }
     step(
         "setup",
-        &format!(
-            "installing Schemathesis {SCHEMATHESIS_VERSION} in {}",
-            venv.display()
-        ),
+        &format!("installing {} in {}", packages.join(", "), venv.display()),
     );
     cmd("python3")
-        .args(["-m", "venv"])
+        .args(["-m", "venv", "--clear"])
         .arg(&venv)
         .run()
         .context("creating a Python virtual environment (Debian: apt-get install python3-venv)")?;
     cmd(venv.join("bin/pip"))
         .args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"))
+        .args(packages)
         .run()?;
-    Ok(program)
+    std::fs::write(&done, packages.join("\n"))?;
+    Ok(venv)
 }

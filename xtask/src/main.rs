@@ -8,6 +8,7 @@ mod app_build;
 mod compress;
 mod e2e;
 mod guards;
+mod metrics_check;
 mod peers;
 mod postgres;
 mod shell;

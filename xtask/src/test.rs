@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::shell::{cmd, timed};
 use crate::toolchain::{self, CHROMEDRIVER};
-use crate::{api_fuzz, app_build, e2e, postgres, size};
+use crate::{api_fuzz, app_build, e2e, metrics_check, postgres, size};
 
 pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -81,6 +81,11 @@ pub(crate) fn run(root: &Path) -> anyhow::Result<()> {
         "fuzz",
         "the HTTP API against its OpenAPI document on SQLite (Schemathesis)",
         || api_fuzz::run(root, &api_fuzz::Backend::Sqlite),
+    )?;
+    timed(
+        "metrics",
+        "/metrics by Prometheus' own parser, and docs/alerts.yml against it",
+        || metrics_check::run(root),
     )?;
     timed(
         "test",

@@ -139,7 +139,7 @@ pub(super) fn deliverer(
             allow_private: destinations.webhook_allow_private,
             public_origin,
         },
-        Arc::clone(&state.webhook_counters),
+        Arc::clone(&state.webhook_metrics),
     )
 }
 

@@ -13,7 +13,7 @@ use super::writer::{PausedWrites, Write, Writer, WriterStats, Written};
 use super::{RunError, identity};
 use crate::clock::{SharedClock, to_ms};
 use crate::events::{Event, EventHub};
-use crate::metrics::TransitionCounters;
+use crate::metrics::{RunMetrics, TransitionCounters};
 use crate::store::Store;
 
 /// Tunables of the run lifecycle.
@@ -113,6 +113,7 @@ struct Inner {
     /// Cancel requests for runs claimed in this process, seen by their handles at once.
     cancel_flags: Mutex<HashMap<RunId, Arc<AtomicBool>>>,
     counters: TransitionCounters,
+    metrics: RunMetrics,
 }
 
 impl RunService {
@@ -127,6 +128,7 @@ impl RunService {
                 config,
                 cancel_flags: Mutex::new(HashMap::new()),
                 counters: TransitionCounters::default(),
+                metrics: RunMetrics::default(),
             }),
         }
     }
@@ -138,6 +140,11 @@ impl RunService {
     /// Committed transitions of this process, for `/metrics`.
     pub fn counters(&self) -> &TransitionCounters {
         &self.inner.counters
+    }
+
+    /// The runs this process ended, for `/metrics`.
+    pub fn metrics(&self) -> &RunMetrics {
+        &self.inner.metrics
     }
 
     /// How the writer grouped this process's transitions into commits.
@@ -379,6 +386,7 @@ impl RunService {
         });
         self.forget_cancel_flag(id);
         log_end(&run);
+        self.inner.metrics.record_end(run.summary());
         self.publish(Event::RunChanged(run.summary.clone()));
         if let (Some(notification), Some(initiator)) = (notification, &run.summary.initiator) {
             self.publish(Event::NotificationCreated {

@@ -263,13 +263,6 @@ impl Store {
         }
         tx.commit().await
     }
-
-    /// Deliveries waiting to be sent, of every tenant.
-    pub async fn webhook_pending(&self) -> Result<i64, sqlx::Error> {
-        const SQL: &str = "SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'";
-        let (count,): (i64,) = on_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await)?;
-        Ok(count)
-    }
 }
 
 /// The tenant's endpoint `name`.

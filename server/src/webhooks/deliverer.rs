@@ -7,7 +7,6 @@
 //! others, and runs never wait on any of this.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,6 +19,7 @@ use super::destination::{self, PublicOnly};
 use super::event;
 use super::signature::WebhookSecret;
 use crate::clock::{SharedClock, from_ms, to_ms};
+use crate::metrics::DeliveryMetrics;
 use crate::secrets::{SealedField, SecretsKey};
 use crate::store::Store;
 use crate::store::webhooks::{AttemptResult, DueDelivery};
@@ -58,16 +58,6 @@ pub struct DelivererConfig {
     pub public_origin: Option<String>,
 }
 
-/// What the deliverers of this process did, for `/metrics`.
-#[derive(Debug, Default)]
-pub struct DeliveryCounters {
-    pub delivered: AtomicU64,
-    /// Attempts that failed and will be tried again.
-    pub retrying: AtomicU64,
-    /// Deliveries that failed for good.
-    pub failed: AtomicU64,
-}
-
 /// Sends due deliveries until stopped.
 #[derive(Clone)]
 pub struct Deliverer {
@@ -76,7 +66,7 @@ pub struct Deliverer {
     clock: SharedClock,
     client: reqwest::Client,
     config: Arc<DelivererConfig>,
-    counters: Arc<DeliveryCounters>,
+    metrics: Arc<DeliveryMetrics>,
     in_flight: Arc<Mutex<HashMap<String, usize>>>,
 }
 
@@ -94,7 +84,7 @@ impl Deliverer {
         secrets: Arc<SecretsKey>,
         clock: SharedClock,
         config: DelivererConfig,
-        counters: Arc<DeliveryCounters>,
+        metrics: Arc<DeliveryMetrics>,
     ) -> anyhow::Result<Self> {
         let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -114,7 +104,7 @@ impl Deliverer {
             clock,
             client: builder.build()?,
             config: Arc::new(config),
-            counters,
+            metrics,
             in_flight: Arc::default(),
         })
     }
@@ -209,12 +199,11 @@ impl Deliverer {
                 retry_at: None,
             },
         };
-        let counter = match &result {
-            AttemptResult::Delivered { .. } => &self.counters.delivered,
-            AttemptResult::Failed { retry_at: None, .. } => &self.counters.failed,
-            AttemptResult::Failed { .. } => &self.counters.retrying,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.metrics.count(match &result {
+            AttemptResult::Delivered { .. } => "delivered",
+            AttemptResult::Failed { retry_at: None, .. } => "failed",
+            AttemptResult::Failed { .. } => "retrying",
+        });
         if let AttemptResult::Failed {
             status,
             error,

@@ -8,4 +8,4 @@ pub mod destination;
 pub mod event;
 pub mod signature;
 
-pub use deliverer::{Deliverer, DelivererConfig, DeliveryCounters};
+pub use deliverer::{Deliverer, DelivererConfig};

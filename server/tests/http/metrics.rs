@@ -1,5 +1,5 @@
-// The Prometheus endpoint reports runs by status and type, transitions, notifications and
-// stream subscribers.
+// The metrics endpoint (OpenMetrics text) reports runs by status and type, the runs that ended,
+// transitions, notifications and stream subscribers.
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -31,7 +31,7 @@ async fn metrics_count_runs_transitions_and_notifications() {
     assert!(
         res.header("content-type")
             .unwrap()
-            .starts_with("text/plain; version=0.0.4")
+            .starts_with("application/openmetrics-text; version=1.0.0")
     );
     let text = res.text();
     for line in [
@@ -45,6 +45,11 @@ async fn metrics_count_runs_transitions_and_notifications() {
         "opsux_committed_transitions_total 3",
         "opsux_notifications 1",
         "opsux_sse_subscribers 0",
+        "opsux_webhook_pending 0",
+        // The cancelled run ended once, never started: no duration, no queue wait.
+        "# TYPE opsux_runs_ended counter",
+        "opsux_runs_ended_total{type=\"inventory_sync\",outcome=\"cancelled\",initiator=\"person\"} 1",
+        "# EOF",
     ] {
         assert!(
             text.lines().any(|l| l == line),
@@ -71,5 +76,9 @@ async fn a_configured_token_guards_the_metrics() {
         .unwrap();
     let res = app.send(right).await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.text().contains("opsux_runs"));
+    assert!(
+        res.text().contains("opsux_notifications 0"),
+        "{}",
+        res.text()
+    );
 }
