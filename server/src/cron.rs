@@ -57,7 +57,7 @@ impl CronSchedule {
 
     /// The latest time it fires at or before `at_ms`; `None` if it never did.
     pub fn latest_at_or_before(&self, at_ms: i64) -> Option<i64> {
-        let at = DateTime::<Utc>::from_timestamp_millis(at_ms)?;
+        let at = whole_second(at_ms)?;
         self.0
             .find_previous_occurrence(&at, true)
             .ok()
@@ -66,7 +66,7 @@ impl CronSchedule {
 
     /// The next `n` times it fires strictly after `after_ms` (Unix milliseconds, UTC).
     pub fn next_after(&self, after_ms: i64, n: usize) -> Vec<i64> {
-        let Some(start) = DateTime::<Utc>::from_timestamp_millis(after_ms) else {
+        let Some(start) = whole_second(after_ms) else {
             return Vec::new();
         };
         self.0
@@ -75,6 +75,13 @@ impl CronSchedule {
             .map(|t| t.timestamp_millis())
             .collect()
     }
+}
+
+/// `at_ms` floored to its second. croner keeps the sub-second part of the moment it is asked
+/// about in what it answers, so a firing time asked for 0.5 s after 03:00 would be 03:00:00.5:
+/// a different slot at every tick, and the schedule started again at each.
+fn whole_second(at_ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::<Utc>::from_timestamp(at_ms.div_euclid(1000), 0)
 }
 
 #[cfg(test)]
@@ -98,6 +105,32 @@ mod tests {
             Some(next[0]),
             "inclusive"
         );
+    }
+
+    /// A slot is a firing time, the same whenever the scheduler looks: were it to carry the
+    /// milliseconds of the moment it was asked at, every tick would find a new slot and start
+    /// the schedule again.
+    #[test]
+    fn the_latest_firing_is_the_same_at_every_moment_after_it() {
+        let hourly = CronSchedule::parse("25 * * * *").unwrap();
+        // 2026-12-08 00:25:00 UTC, then moments within that minute and after it.
+        let fired = 1_796_689_500_000;
+        for at in [
+            fired,
+            fired + 5,
+            fired + 881,
+            fired + 1_887,
+            fired + 61_234,
+            fired + 3_599_999,
+        ] {
+            assert_eq!(hourly.latest_at_or_before(at), Some(fired), "at {at}");
+        }
+        assert_eq!(
+            hourly.latest_at_or_before(fired + 3_600_000),
+            Some(fired + 3_600_000)
+        );
+        let next = hourly.next_after(fired + 881, 2);
+        assert_eq!(next, [fired + 3_600_000, fired + 7_200_000]);
     }
 
     #[test]

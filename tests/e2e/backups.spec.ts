@@ -1,5 +1,14 @@
 import type { Page } from '@playwright/test';
-import { test, expect, completed, notificationsFor, policies, providerRequests, signIn } from './helpers';
+import {
+  test,
+  expect,
+  completed,
+  notificationsFor,
+  policies,
+  providerRequests,
+  setFaults,
+  signIn,
+} from './helpers';
 
 /** Clicks `button`, which starts an operation; checks its toast; the started run's id. */
 async function startWith(page: Page, button: import('@playwright/test').Locator, toastTitle: string) {
@@ -52,7 +61,12 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
     const run = schedule.getByRole('button', { name: 'Run now' });
     await endsWithOneNotification(page, await startWith(page, run, 'Scheduled backup queued'));
     await expect(sets).toHaveCount(made);
+    // Its history follows: each run on the card as it ends, the newest first.
+    await expect(schedule.getByTestId('schedule-run')).toHaveCount(made);
   }
+  await expect(schedule.getByTestId('schedule-run').first()).toHaveAttribute('data-outcome', 'succeeded');
+  await expect(schedule.getByTestId('last-success')).not.toHaveText('Never');
+  await expect(schedule.getByTestId('schedule-last-failed')).toHaveCount(0);
   // S2: retention keeps the newest one.
   const retention = schedule.getByRole('button', { name: 'Apply retention' });
   await endsWithOneNotification(page, await startWith(page, retention, 'Backup retention queued'));
@@ -114,8 +128,10 @@ test('a schedule is run and thinned, and its set restored, archived and force-de
 
 // S3: a schedule firing on its own starts a system run, which notifies no one (the scheduler
 // looks every second in these tests). A schedule may not fire more often than every 15
-// minutes, so this one fires hourly — starting with the coming minute.
-test('S3: a schedule firing on its own starts a system run that notifies no one', async ({ page }) => {
+// minutes, so this one fires hourly — starting with the coming minute. The tenant's app has
+// lost a permission meanwhile, so the run fails: nobody is told, but the Backups page and the
+// overview mark the schedule, with the run in its history.
+test('S3: a scheduled run that fails notifies no one and is marked on Backups and the overview', async ({ page }) => {
   test.setTimeout(200_000);
   await signIn(page, 'owner@demo.test');
   await policies(page, 'contoso');
@@ -134,6 +150,7 @@ test('S3: a schedule firing on its own starts a system run that notifies no one'
   const schedule = page.getByTestId('schedule').filter({ hasText: 'Hourly from now' });
   await expect(schedule).toBeVisible();
   const scheduleId = await schedule.getAttribute('data-schedule-id');
+  await setFaults('contoso', { status: 403 });
   try {
     // The next minute's slot fires.
     let fired: string | undefined;
@@ -149,7 +166,24 @@ test('S3: a schedule firing on its own starts a system run that notifies no one'
       )
       .toBe(true);
     expect(await notificationsFor(page, fired!)).toHaveLength(0);
+    const run = await completed(page, 'contoso', fired!);
+    expect(run.outcome).toBe('failed');
+
+    // Marked on Backups, the run first in the schedule's history, linked to Run Detail.
+    await page.reload();
+    const marked = schedule.getByTestId('schedule-last-failed');
+    await expect(marked.getByTestId('run-badge')).toHaveText('Failed');
+    const history = schedule.getByTestId('schedule-run');
+    await expect(history).toHaveCount(1);
+    await expect(history.first()).toHaveAttribute('data-outcome', 'failed');
+    await expect(schedule.getByTestId('last-success')).toHaveText('Never');
+    await expect(history.first().getByRole('link')).toHaveAttribute('href', run.view_run_url);
+    // And on the overview, beside its next firing.
+    await page.goto('/t/contoso');
+    const next = page.getByTestId('overview-next-backup').filter({ hasText: 'Hourly from now' });
+    await expect(next.getByTestId('overview-backup-failed')).toHaveAttribute('href', run.view_run_url);
   } finally {
+    await setFaults('contoso', {});
     // Quiet again for the tests after this one, whatever happened above.
     const off = await page.request.patch(`/api/t/contoso/backup-schedules/${scheduleId}`, {
       headers: { origin: new URL(page.url()).origin },

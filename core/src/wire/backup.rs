@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::wire::RunSummary;
+
 /// Which policies a scheduled backup snapshots: `"all"` (every policy not ignored),
 /// `{"kinds": [...]}` or `{"policy_ids": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +42,13 @@ pub struct BackupScheduleDto {
     pub skipped_at: Option<OffsetDateTime>,
     /// Why it skipped: the scheduled share of the tenant's active operations was full.
     pub skip_reason: Option<String>,
+    /// Its latest runs (fired by the scheduler or started with *Run now*), newest first, at
+    /// most ten.
+    pub recent_runs: Vec<RunSummary>,
+    /// When its last successful run ended.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub last_success_at: Option<OffsetDateTime>,
 }
 
 /// `GET /api/t/{tenant}/backup-schedules`: by name.

@@ -27,7 +27,8 @@ pub struct TenantOverview {
     pub recent_failures: Vec<OverviewFailure>,
     /// How many runs failed or partly succeeded in those days, all of them.
     pub failures_total: u64,
-    /// When enabled backup schedules fire next, soonest first, at most [`NEXT_BACKUPS_LISTED`].
+    /// When enabled backup schedules fire next, soonest first: the [`NEXT_BACKUPS_LISTED`]
+    /// soonest, and every other whose last run failed or partly succeeded.
     pub next_backups: Vec<NextBackup>,
     /// Runs that ended on each of the last [`OVERVIEW_DAYS`] UTC days, oldest first; every day
     /// is present, with zeros when nothing ended.
@@ -51,6 +52,9 @@ pub struct NextBackup {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub at: OffsetDateTime,
+    /// The schedule's last ended run, if one ended: the overview marks a schedule whose last
+    /// run failed.
+    pub last_run: Option<RunSummary>,
 }
 
 /// How many runs ended on one UTC day, by outcome.

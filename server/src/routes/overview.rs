@@ -58,7 +58,7 @@ pub(super) async fn show(
         last_runs,
         recent_failures: failures.iter().map(failure).collect(),
         failures_total,
-        next_backups: next_backups(&schedules, to_ms(now)),
+        next_backups: next_backups(&state, tenant, &schedules, to_ms(now)).await?,
         days: days(first_day, today, &counts),
     }))
 }
@@ -76,26 +76,45 @@ fn failure(record: &RunRecord) -> OverviewFailure {
     }
 }
 
-/// The next firing of every enabled schedule, soonest first.
-fn next_backups(schedules: &[crate::store::schedules::Schedule], now_ms: i64) -> Vec<NextBackup> {
-    let mut next: Vec<NextBackup> = schedules
-        .iter()
-        .filter(|s| s.enabled)
-        .filter_map(|s| {
-            let at = *CronSchedule::parse(&s.cron)
-                .ok()?
-                .next_after(now_ms, 1)
-                .first()?;
-            Some(NextBackup {
-                schedule_id: s.id.clone(),
-                name: s.name.clone(),
-                at: from_ms(at),
-            })
-        })
-        .collect();
+/// The next firing of enabled schedules, soonest first: the [`NEXT_BACKUPS_LISTED`] soonest,
+/// and any other whose last run did not succeed, which the overview marks.
+async fn next_backups(
+    state: &AppState,
+    tenant: uuid::Uuid,
+    schedules: &[crate::store::schedules::Schedule],
+    now_ms: i64,
+) -> Result<Vec<NextBackup>, ApiError> {
+    let mut next = Vec::new();
+    for schedule in schedules.iter().filter(|s| s.enabled) {
+        let Some(at) = CronSchedule::parse(&schedule.cron)
+            .ok()
+            .and_then(|cron| cron.next_after(now_ms, 1).first().copied())
+        else {
+            continue;
+        };
+        let last_run = queries::schedule_runs(&state.store, tenant, &schedule.id, true, 1)
+            .await?
+            .pop();
+        next.push(NextBackup {
+            schedule_id: schedule.id.clone(),
+            name: schedule.name.clone(),
+            at: from_ms(at),
+            last_run,
+        });
+    }
     next.sort_by_key(|n| n.at);
-    next.truncate(NEXT_BACKUPS_LISTED);
-    next
+    let mut listed = 0;
+    next.retain(|n| {
+        listed += 1;
+        let failed = n.last_run.as_ref().is_some_and(|run| {
+            matches!(
+                run.outcome,
+                Some(RunOutcome::Failed | RunOutcome::PartiallySucceeded)
+            )
+        });
+        listed <= NEXT_BACKUPS_LISTED || failed
+    });
+    Ok(next)
 }
 
 /// Every day from `first_day` to `today`, with what ended on it.

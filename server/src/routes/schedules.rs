@@ -16,6 +16,7 @@ use crate::clock::{from_ms, to_ms};
 use crate::cron::CronSchedule;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::runs::queries::{self, SCHEDULE_HISTORY};
 use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::schedules::{MAX_PER_TENANT, Schedule};
@@ -32,7 +33,27 @@ fn schedule_not_found() -> ApiError {
     ApiError::not_found("backup schedule")
 }
 
-fn dto(schedule: Schedule, now_ms: i64) -> BackupScheduleDto {
+/// The schedule as the API shows it, with its history: its latest runs and last success.
+async fn dto(
+    state: &AppState,
+    tenant: Uuid,
+    schedule: Schedule,
+    now_ms: i64,
+) -> Result<BackupScheduleDto, ApiError> {
+    let recent_runs =
+        queries::schedule_runs(&state.store, tenant, &schedule.id, false, SCHEDULE_HISTORY).await?;
+    let last_success_at = queries::schedule_last_success(&state.store, tenant, &schedule.id)
+        .await?
+        .map(from_ms);
+    Ok(BackupScheduleDto {
+        recent_runs,
+        last_success_at,
+        ..bare(schedule, now_ms)
+    })
+}
+
+/// The schedule without its history.
+fn bare(schedule: Schedule, now_ms: i64) -> BackupScheduleDto {
     let next_runs = if schedule.enabled {
         CronSchedule::parse(&schedule.cron)
             .map(|cron| cron.next_after(now_ms, 3))
@@ -52,6 +73,8 @@ fn dto(schedule: Schedule, now_ms: i64) -> BackupScheduleDto {
         updated_at: from_ms(schedule.updated_at),
         skipped_at: schedule.skipped.as_ref().map(|s| from_ms(s.at)),
         skip_reason: schedule.skipped.map(|s| s.reason),
+        recent_runs: Vec::new(),
+        last_success_at: None,
     }
 }
 
@@ -117,10 +140,11 @@ pub(super) async fn list(
 ) -> Result<Json<BackupScheduleList>, ApiError> {
     access.require(Capability::RunsView)?;
     let now = to_ms(state.clock.now());
-    let items = state.store.schedules(access.tenant.id).await?;
-    Ok(Json(BackupScheduleList {
-        items: items.into_iter().map(|s| dto(s, now)).collect(),
-    }))
+    let mut items = Vec::new();
+    for schedule in state.store.schedules(access.tenant.id).await? {
+        items.push(dto(&state, access.tenant.id, schedule, now).await?);
+    }
+    Ok(Json(BackupScheduleList { items }))
 }
 
 #[utoipa::path(post, path = "/api/t/{tenant}/backup-schedules", tag = "backups",
@@ -157,7 +181,7 @@ pub(super) async fn create(
             access.tenant.slug
         )));
     }
-    Ok((StatusCode::CREATED, Json(dto(schedule, now))))
+    Ok((StatusCode::CREATED, Json(bare(schedule, now))))
 }
 
 #[utoipa::path(get, path = "/api/t/{tenant}/backup-schedules/{id}", tag = "backups",
@@ -170,10 +194,12 @@ pub(super) async fn show(
 ) -> Result<Json<BackupScheduleDto>, ApiError> {
     access.require(Capability::RunsView)?;
     let now = to_ms(state.clock.now());
-    let schedule = state.store.schedule(access.tenant.id, &id).await?;
-    schedule
-        .map(|s| Json(dto(s, now)))
-        .ok_or_else(schedule_not_found)
+    let schedule = state
+        .store
+        .schedule(access.tenant.id, &id)
+        .await?
+        .ok_or_else(schedule_not_found)?;
+    Ok(Json(dto(&state, access.tenant.id, schedule, now).await?))
 }
 
 #[utoipa::path(patch, path = "/api/t/{tenant}/backup-schedules/{id}", tag = "backups",
@@ -219,7 +245,7 @@ pub(super) async fn update(
     {
         return Err(schedule_not_found());
     }
-    Ok(Json(dto(schedule, now)))
+    Ok(Json(dto(&state, access.tenant.id, schedule, now).await?))
 }
 
 #[utoipa::path(delete, path = "/api/t/{tenant}/backup-schedules/{id}", tag = "backups",

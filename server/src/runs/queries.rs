@@ -286,3 +286,74 @@ pub async fn ended_by_day(
         })
         .collect())
 }
+
+/// How many of a schedule's runs its history shows.
+pub const SCHEDULE_HISTORY: u32 = 10;
+
+/// A backup schedule's latest runs (`ended_only`: those that ended), newest first, at most
+/// `limit`: the runs of `backup_schedule_run` with its id, fired by the scheduler or started
+/// by hand (*Run now*). Read through `operation_runs_schedule`.
+pub async fn schedule_runs(
+    store: &Store,
+    tenant_id: Uuid,
+    schedule_id: &str,
+    ended_only: bool,
+    limit: u32,
+) -> Result<Vec<RunSummary>, RunError> {
+    macro_rules! history_sql {
+        ($schedule:expr) => {
+            concat!(
+                summary_columns!(),
+                " WHERE r.tenant_id = $1 AND r.type = 'backup_schedule_run' AND ",
+                $schedule,
+                // By `created_at` alone: with `r.id` too, SQLite walks the tenant's every run.
+                " = $2 AND ($3 = 0 OR r.status = 'completed') \
+                  ORDER BY r.created_at DESC LIMIT $4"
+            )
+        };
+    }
+    let sql = store.dialect(
+        history_sql!(crate::schedule_of_run!(sqlite)),
+        history_sql!(crate::schedule_of_run!(postgres)),
+    );
+    let rows: Vec<SummaryRow> = on_pool!(store, pool => {
+        sqlx::query_as(sql)
+            .bind(tenant_id.to_string())
+            .bind(schedule_id)
+            .bind(i64::from(ended_only))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(readable(rows))
+}
+
+/// When a backup schedule's last successful run ended (Unix ms), if one did.
+pub async fn schedule_last_success(
+    store: &Store,
+    tenant_id: Uuid,
+    schedule_id: &str,
+) -> Result<Option<i64>, RunError> {
+    macro_rules! success_sql {
+        ($schedule:expr) => {
+            concat!(
+                "SELECT MAX(r.completed_at) FROM operation_runs r \
+                 WHERE r.tenant_id = $1 AND r.type = 'backup_schedule_run' AND ",
+                $schedule,
+                " = $2 AND r.outcome = 'succeeded'"
+            )
+        };
+    }
+    let sql = store.dialect(
+        success_sql!(crate::schedule_of_run!(sqlite)),
+        success_sql!(crate::schedule_of_run!(postgres)),
+    );
+    let at: Option<i64> = on_pool!(store, pool => {
+        sqlx::query_scalar(sql)
+            .bind(tenant_id.to_string())
+            .bind(schedule_id)
+            .fetch_one(pool)
+            .await
+    })?;
+    Ok(at)
+}

@@ -188,6 +188,113 @@ async fn next_backups_are_the_enabled_schedules_soonest_first() {
     assert_eq!(names, ["Hourly", "Weekly"]);
 }
 
+/// Starts the schedule `id`'s backup as a system run (as the scheduler does) and ends it.
+async fn end_scheduled(app: &TestApp, id: &str, outcome: RunOutcome) -> String {
+    let started = app
+        .start_run(
+            OperationType::BackupScheduleRun,
+            None,
+            json!({ "schedule_id": id }),
+        )
+        .await;
+    let run = started.run.id();
+    let claimed = app.runs().claim_run(run).await.unwrap().expect("queued");
+    match outcome {
+        RunOutcome::Failed => {
+            claimed
+                .fail(ReasonCode::PermissionDenied, "the app lost a permission")
+                .await
+                .unwrap();
+        }
+        other => {
+            claimed
+                .complete(other, FailureSummary::new())
+                .await
+                .unwrap();
+        }
+    }
+    run.to_string()
+}
+
+#[tokio::test]
+async fn each_schedule_carries_its_history_and_a_failed_last_run_is_marked() {
+    let app = TestApp::new().await;
+    let cookie = app.login(OWNER).await;
+    let mut ids = Vec::new();
+    for (name, cron) in [("Nightly", "0 3 * * *"), ("Weekly", "0 4 * * 0")] {
+        let created = app
+            .post(
+                "/api/t/contoso/backup-schedules",
+                Some(&cookie),
+                &json!({"name": name, "cron": cron, "policy_selection": "all", "keep_last": 3}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let created = created.json();
+        assert_eq!(created["recent_runs"], json!([]));
+        assert_eq!(created["last_success_at"], Value::Null);
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let succeeded = end_scheduled(&app, &ids[0], RunOutcome::Succeeded).await;
+    let failed = end_scheduled(&app, &ids[0], RunOutcome::Failed).await;
+    let weekly = end_scheduled(&app, &ids[1], RunOutcome::Succeeded).await;
+
+    // Served with the schedules, newest first, each schedule only its own runs.
+    let list = app
+        .get("/api/t/contoso/backup-schedules", Some(&cookie))
+        .await
+        .json();
+    let nightly = &list["items"][0];
+    assert_eq!(nightly["name"], "Nightly");
+    let runs: Vec<(&str, &str)> = nightly["recent_runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            (failed.as_str(), "failed"),
+            (succeeded.as_str(), "succeeded")
+        ]
+    );
+    assert_eq!(
+        nightly["recent_runs"][0]["view_run_url"],
+        format!("/t/contoso/operations/{failed}")
+    );
+    assert!(nightly["last_success_at"].is_string(), "{nightly}");
+    assert_eq!(list["items"][1]["recent_runs"][0]["id"], weekly.as_str());
+    let one = app
+        .get(
+            &format!("/api/t/contoso/backup-schedules/{}", ids[0]),
+            Some(&cookie),
+        )
+        .await
+        .json();
+    assert_eq!(one["recent_runs"], nightly["recent_runs"]);
+
+    // The overview marks the schedule whose last run failed with that run.
+    let overview = app
+        .get("/api/t/contoso/overview", Some(&cookie))
+        .await
+        .json();
+    let mut last: Vec<(&str, &str)> = overview["next_backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap(),
+                b["last_run"]["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Soonest first; which is sooner depends on the day the test runs.
+    last.sort_unstable();
+    assert_eq!(last, [("Nightly", "failed"), ("Weekly", "succeeded")]);
+}
+
 #[tokio::test]
 async fn a_non_member_gets_not_found() {
     let app = TestApp::new().await;

@@ -183,3 +183,137 @@ async fn an_operator_who_allows_private_destinations_may_add_one() {
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
+    use opsux_server::store::webhooks::AttemptResult;
+    let app = TestApp::with(|c| c.webhook_allow_private = true)
+        .await
+        .with_secrets(SecretsKey::from_bytes(&[9; 32]));
+    let owner = app.login("owner@demo.test").await;
+    let added = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks",
+            Some(&owner),
+            Some(&json!({"name": "down", "url": "http://127.0.0.1:9/in"})),
+        ))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let store = app.store();
+    let hour = 3_600_000;
+    let t0 = 1_800_000_000_000_i64;
+    let fail = |retry_at: Option<i64>| AttemptResult::Failed {
+        status: Some(503),
+        error: None,
+        retry_at,
+    };
+    // Two test events: the first fails now, the second a day and an hour later.
+    let mut deliveries = Vec::new();
+    for at in [t0, t0 + 25 * hour] {
+        let tested = app
+            .send(with_origin(
+                "POST",
+                "/api/t/contoso/webhooks/down/test",
+                Some(&owner),
+                None,
+            ))
+            .await;
+        assert_eq!(tested.status, StatusCode::ACCEPTED);
+        let endpoint = store.endpoints_due(i64::MAX / 2, 10).await.unwrap();
+        assert_eq!(endpoint.len(), 1, "the one endpoint has due deliveries");
+        let claimed = store
+            .claim_deliveries(&endpoint[0], i64::MAX / 2, i64::MAX / 2 + 60_000, 10)
+            .await
+            .unwrap();
+        assert!(!claimed.is_empty());
+        for due in &claimed {
+            store
+                .record_attempt(&due.id, &fail(Some(at + 5_000)), at, 24 * hour)
+                .await
+                .unwrap();
+            deliveries.push(due.id.clone());
+        }
+    }
+    let seen = app
+        .get("/api/t/contoso/webhooks", Some(&owner))
+        .await
+        .json();
+    let down = &seen["items"][0];
+    assert!(down["failing_since"].is_string(), "{down}");
+    assert!(
+        down["paused_at"].is_string(),
+        "paused after 24 h of failures: {down}"
+    );
+    // Paused: nothing of it is due, whatever the time.
+    assert!(
+        store
+            .endpoints_due(i64::MAX / 2, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // An owner resumes it: its waiting deliveries are due again, its streak forgotten.
+    let resumed = app
+        .send(with_origin(
+            "POST",
+            "/api/t/contoso/webhooks/down/resume",
+            Some(&owner),
+            None,
+        ))
+        .await;
+    assert_eq!(resumed.status, StatusCode::OK, "{}", resumed.text());
+    let resumed = resumed.json();
+    assert_eq!(resumed["paused_at"], serde_json::Value::Null);
+    assert_eq!(resumed["failing_since"], serde_json::Value::Null);
+    assert_eq!(
+        store.endpoints_due(i64::MAX / 2, 10).await.unwrap().len(),
+        1
+    );
+    let trail = app.audit_trail("contoso", &owner).await;
+    assert!(
+        trail.iter().any(|e| e.starts_with("webhook.resume")),
+        "{trail:?}"
+    );
+
+    // A 2xx ends the streak.
+    let endpoint = store.endpoints_due(i64::MAX / 2, 10).await.unwrap();
+    let claimed = store
+        .claim_deliveries(&endpoint[0], i64::MAX / 2, i64::MAX / 2 + 60_000, 1)
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            &claimed[0].id,
+            &fail(Some(t0 + 26 * hour)),
+            t0 + 26 * hour,
+            24 * hour,
+        )
+        .await
+        .unwrap();
+    let seen = app
+        .get("/api/t/contoso/webhooks", Some(&owner))
+        .await
+        .json();
+    assert!(seen["items"][0]["failing_since"].is_string());
+    let claimed = store
+        .claim_deliveries(&endpoint[0], i64::MAX / 2, i64::MAX / 2 + 60_000, 1)
+        .await
+        .unwrap();
+    store
+        .record_attempt(
+            &claimed[0].id,
+            &AttemptResult::Delivered { status: 204 },
+            t0 + 27 * hour,
+            24 * hour,
+        )
+        .await
+        .unwrap();
+    let seen = app
+        .get("/api/t/contoso/webhooks", Some(&owner))
+        .await
+        .json();
+    assert_eq!(seen["items"][0]["failing_since"], serde_json::Value::Null);
+    assert_eq!(seen["items"][0]["paused_at"], serde_json::Value::Null);
+}

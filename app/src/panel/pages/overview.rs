@@ -204,11 +204,24 @@ fn NextBackups(
             } else {
                 view! {
                     <ul class="plain-list overview-list">
-                        {overview.next_backups.into_iter().map(|next| view! {
-                            <li data-test="overview-next-backup">
-                                <span>{next.name}</span>
-                                <span class="muted"><RelativeTime at=next.at now /></span>
-                            </li>
+                        {overview.next_backups.into_iter().map(|next| {
+                            // A schedule whose last run did not succeed is marked with that run.
+                            let failed = next.last_run.filter(|run| matches!(
+                                run.outcome,
+                                Some(RunOutcome::Failed | RunOutcome::PartiallySucceeded)
+                            ));
+                            view! {
+                                <li data-test="overview-next-backup">
+                                    <span>{next.name}</span>
+                                    {failed.map(|run| view! {
+                                        <a href=run.view_run_url.clone() class="overview-last-failed" data-test="overview-backup-failed"
+                                            aria-label=format!("Its last run: {}", run_badge(run.status, run.outcome).label)>
+                                            <RunBadge status=run.status outcome=run.outcome />
+                                        </a>
+                                    })}
+                                    <span class="muted"><RelativeTime at=next.at now /></span>
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 }.into_any()

@@ -1,7 +1,10 @@
 //! `/t/{tenant}/backup-schedules`: the tenant's backup schedules with their next run times,
 //! `Run now` (`backup_schedule_run`) and `Apply retention` (`backup_retention`) for each, a
 //! switch to enable or disable one, and a form for a new one (a plain record; the server says
-//! which field is wrong). Below, the backup sets the schedules (and people) made.
+//! which field is wrong), each with its history (`history.rs`): a schedule whose last run
+//! failed is marked. Below, the backup sets the schedules (and people) made.
+
+mod history;
 
 use leptos::prelude::*;
 use opsux_core::badge::DISABLED_SCHEDULE;
@@ -13,16 +16,20 @@ use opsux_core::{Capability, OperationParams, OperationType, TenantSlug};
 
 use crate::api::Api;
 use crate::components::toasts::Toasts;
-use crate::components::{Badge, RelativeTime};
+use crate::components::{Badge, RelativeTime, RunBadge};
 use crate::live::ticking_now;
 use crate::panel::list::{ListFrame, Paged};
 use crate::panel::shell::TenantScope;
 use crate::panel::start::{may_start, start};
 use crate::panel::title::set_title;
 use crate::panel::words::count;
+use history::ScheduleHistory;
 
 /// Backup sets read at a time.
 const SETS_PAGE: &str = "20";
+
+/// The runs a schedule's history shows.
+const HISTORY_OF: [OperationType; 1] = [OperationType::BackupScheduleRun];
 
 #[component]
 pub(crate) fn BackupsPage() -> impl IntoView {
@@ -45,6 +52,11 @@ pub(crate) fn BackupsPage() -> impl IntoView {
         }
     };
     reload();
+    // A schedule's history changes when one of its runs starts or ends.
+    {
+        let reload = reload.clone();
+        scope.feed.on_ended(&HISTORY_OF, reload);
+    }
     let on_changed = reload.clone();
     view! {
         <div class="page-head">
@@ -68,7 +80,7 @@ pub(crate) fn BackupsPage() -> impl IntoView {
             <div class="schedule-list">
                 <For
                     each=move || schedules.get().and_then(Result::ok).unwrap_or_default()
-                    key=|s| (s.id.clone(), s.updated_at)
+                    key=|s| (s.id.clone(), s.updated_at, s.recent_runs.first().map(|r| (r.id, r.version)))
                     let(schedule)
                 >
                     <ScheduleCard schedule tenant=tenant.clone() may_manage on_changed=on_changed.clone() />
@@ -103,6 +115,7 @@ fn ScheduleCard(
         }
     };
     let next_runs = schedule.next_runs.clone();
+    let failed = history::failed_last(&schedule.recent_runs).cloned();
     let skipped = schedule.skipped_at.zip(schedule.skip_reason.clone());
     let editing = RwSignal::new(false);
     let enabled = schedule.enabled;
@@ -141,6 +154,14 @@ fn ScheduleCard(
                 <h3 id=format!("schedule-{}", schedule.id)>{schedule.name.clone()}</h3>
                 {(!enabled).then(|| view! { <Badge label=DISABLED_SCHEDULE.label tone=DISABLED_SCHEDULE.tone /> })}
             </header>
+            {failed.map(|run| view! {
+                <p class="callout callout-danger schedule-failed" data-test="schedule-last-failed">
+                    "Its last run ended "
+                    <RunBadge status=run.status outcome=run.outcome />
+                    " "<a href=run.view_run_url.clone()><RelativeTime at=run.completed_at.unwrap_or(run.created_at) now /></a>
+                    {run.message.clone().map(|m| view! { <span class="callout-body">{m}</span> })}
+                </p>
+            })}
             <dl class="facts">
                 <dt>"When"</dt>
                 <dd><code>{schedule.cron.clone()}</code>" (UTC)"</dd>
@@ -166,6 +187,7 @@ fn ScheduleCard(
                     <dd data-test="skipped"><RelativeTime at now />" — "{reason}</dd>
                 })}
             </dl>
+            <ScheduleHistory runs=schedule.recent_runs.clone() last_success_at=schedule.last_success_at now />
             {may_run.then(|| {
                 let id = schedule.id.clone();
                 view! {
