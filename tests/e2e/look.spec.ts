@@ -131,6 +131,32 @@ test('every page is accessible and captured at both widths in both schemes', asy
   await page.goto('/t/contoso/audit-log');
   await expect(page.getByTestId('audit-entry').first()).toBeVisible();
   await capture(page, 'audit-log');
+
+  // Webhooks: one delivered (its test event), one failing (nothing listens on port 9).
+  const webhookPort = Number(process.env.OPSUX_E2E_WEBHOOK_PORT ?? 4177);
+  for (const [name, url] of [
+    ['tickets', `http://127.0.0.1:${webhookPort}/tickets`],
+    ['chat-bridge', 'http://127.0.0.1:9/hook'],
+  ]) {
+    const origin = new URL(page.url()).origin;
+    const added = await page.request.post('/api/t/contoso/webhooks', {
+      headers: { origin },
+      data: { name, url, only_failed: name === 'tickets' },
+    });
+    expect(added.status(), await added.text()).toBe(201);
+    const tested = await page.request.post(`/api/t/contoso/webhooks/${name}/test`, { headers: { origin } });
+    expect(tested.status()).toBe(202);
+  }
+  await page.goto('/t/contoso/webhooks');
+  const tickets = page.getByTestId('webhook').filter({ hasText: 'tickets' });
+  await expect(tickets.getByTestId('webhook-delivery').first()).toHaveAttribute('data-state', 'Delivered');
+  const failing = page.getByTestId('webhook').filter({ hasText: 'chat-bridge' });
+  await expect(failing.getByTestId('webhook-delivery').first()).toContainText('connection failed');
+  await capture(page, 'webhooks');
+  for (const name of ['tickets', 'chat-bridge']) {
+    const origin = new URL(page.url()).origin;
+    await page.request.delete(`/api/t/contoso/webhooks/${name}`, { headers: { origin } });
+  }
   await page.goto('/t/contoso/members');
   const invite = page.getByTestId('invite-form');
   await invite.getByLabel('E-mail address').fill('look@acme.test');

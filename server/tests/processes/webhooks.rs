@@ -34,7 +34,8 @@ struct Received {
 }
 
 /// A webhook receiver on loopback: `/{endpoint}` records every request; on `/all` the first
-/// attempt of each delivery is answered 503, the next ones 200.
+/// attempt of each delivery is answered 503, the next ones 200; `/moved` answers every one
+/// with a redirect to `/all`, which must not be followed.
 struct Receiver {
     base: String,
     got: Arc<Mutex<Vec<Received>>>,
@@ -77,7 +78,7 @@ async fn receive(
     Path(endpoint): Path<String>,
     headers: HeaderMap,
     body: String,
-) -> StatusCode {
+) -> (StatusCode, [(&'static str, &'static str); 1]) {
     let header = |name: &str| {
         headers
             .get(name)
@@ -88,10 +89,10 @@ async fn receive(
     let id = header("webhook-id");
     let mut got = got.lock().unwrap();
     let first = !got.iter().any(|r| r.endpoint == endpoint && r.id == id);
-    let status = if endpoint == "all" && first {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::OK
+    let status = match endpoint.as_str() {
+        "all" if first => StatusCode::SERVICE_UNAVAILABLE,
+        "moved" => StatusCode::TEMPORARY_REDIRECT,
+        _ => StatusCode::OK,
     };
     got.push(Received {
         endpoint,
@@ -101,7 +102,7 @@ async fn receive(
         body,
         answered: status.as_u16(),
     });
-    status
+    (status, [("location", "/all")])
 }
 
 fn opsux(database: &str, args: &[&str]) -> std::process::Output {
@@ -335,6 +336,13 @@ async fn ended_runs_reach_their_endpoints_once_signed_retried_and_across_a_kill(
         &["--only-system"],
     );
     add_webhook(&database, "fabrikam", "other", &url("other"), &[]);
+    add_webhook(
+        &database,
+        "contoso",
+        "moved",
+        &url("moved"),
+        &["--only-system"],
+    );
     // Without the operator's permission, loopback is refused at once, naming the rule.
     let refusal = refused(&opsux(
         &database,
@@ -358,7 +366,7 @@ async fn ended_runs_reach_their_endpoints_once_signed_retried_and_across_a_kill(
         &["webhook", "list", "--tenant", "contoso", "--json"],
     )))
     .unwrap();
-    assert_eq!(listed.as_array().unwrap().len(), 3, "{listed}");
+    assert_eq!(listed.as_array().unwrap().len(), 4, "{listed}");
     assert!(!listed.to_string().contains("whsec_"), "{listed}");
 
     // A person's run, a system run that failed, a person's run that failed, another tenant's.
@@ -500,6 +508,21 @@ async fn ended_runs_reach_their_endpoints_once_signed_retried_and_across_a_kill(
         vec![elsewhere.clone()]
     );
     assert!(!runs.contains_key(&elsewhere));
+    // A redirect is an answer like any other that is not a 2xx: recorded, never followed (the
+    // `/all` requests above are each delivery's own two, nothing more).
+    receiver
+        .wait("moved", "the redirected attempt", |r| !r.is_empty())
+        .await;
+    let moved = wait_deliveries(
+        &database,
+        "contoso",
+        "moved",
+        "the redirect recorded",
+        |d| d.len() == 1 && d[0]["last_status"] == 307,
+    )
+    .await;
+    assert_eq!(moved[0]["state"], "pending", "{moved:#?}");
+    assert_eq!(moved[0]["run_id"], system.as_str());
 
     // Without the operator's permission, the server refuses the loopback endpoint it holds:
     // nothing is sent, and the delivery says why.
