@@ -4,7 +4,7 @@
 It checks each request's signature as Standard Webhooks specifies (HMAC-SHA256 of
 `webhook-id.webhook-timestamp.body` with the endpoint's secret), refuses old or future
 timestamps, and handles each `webhook-id` once: a retry of a delivery it already handled is
-answered 200 and otherwise ignored.
+answered 204 and otherwise ignored (so is *Resend* of one it handled: it carries the same id).
 
     OPSUX_WEBHOOK_SECRET=whsec_… python3 examples/webhook_receiver.py --port 9000
 
@@ -28,7 +28,11 @@ TOLERANCE_SECS = 5 * 60
 
 def verify(secret, msg_id, timestamp, body, signature_header, now=None):
     """Whether `signature_header` signs `body` (bytes) under `msg_id` and `timestamp`."""
-    if now is not None and abs(now - int(timestamp)) > TOLERANCE_SECS:
+    try:
+        signed_at = int(timestamp)
+    except ValueError:
+        return False
+    if now is not None and abs(now - signed_at) > TOLERANCE_SECS:
         return False
     key = base64.b64decode(secret.removeprefix("whsec_"))
     signed = b"%s.%s.%s" % (msg_id.encode(), str(timestamp).encode(), body)

@@ -148,6 +148,18 @@ impl DeliveryMetrics {
     }
 }
 
+/// `/metrics` alone (and `/healthz`), for a `worker` process, which serves no API: what it
+/// ended and sent is counted there only.
+pub fn router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(show))
+        .route(
+            "/healthz",
+            axum::routing::get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
+        )
+        .with_state(state)
+}
+
 pub async fn show(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -189,17 +201,22 @@ async fn from_database(state: &AppState, registry: &mut Registry) -> Result<(), 
 
     let last_success = Family::<Labels, Gauge>::default();
     let last_outcome = Family::<Labels, Gauge>::default();
+    let enabled = Family::<Labels, Gauge>::default();
     for schedule in state.store.schedule_health().await? {
         let of = |extra: Option<&str>| {
             let mut labels = vec![
                 ("tenant", schedule.tenant.clone()),
                 ("schedule", schedule.schedule.clone()),
+                ("schedule_id", schedule.schedule_id.clone()),
             ];
             if let Some(outcome) = extra {
                 labels.push(("outcome", outcome.to_owned()));
             }
             labels
         };
+        enabled
+            .get_or_create(&of(None))
+            .set(i64::from(schedule.enabled));
         if let Some(at) = schedule.last_success_at {
             last_success.get_or_create(&of(None)).set(at / 1000);
         }
@@ -220,6 +237,11 @@ async fn from_database(state: &AppState, registry: &mut Registry) -> Result<(), 
         "schedule_last_run_outcome",
         "1 for the outcome of each backup schedule's last ended run, 0 for the others",
         last_outcome,
+    );
+    registry.register(
+        "schedule_enabled",
+        "1 for each backup schedule that fires, 0 for a disabled one",
+        enabled,
     );
 
     let notifications = Gauge::<i64>::default();

@@ -27,6 +27,7 @@ EXPECTED = {
     "opsux_runs": "gauge",
     "opsux_schedule_last_success_timestamp_seconds": "gauge",
     "opsux_schedule_last_run_outcome": "gauge",
+    "opsux_schedule_enabled": "gauge",
     "opsux_notifications": "gauge",
     "opsux_webhook_pending": "gauge",
     "opsux_run_transitions": "counter",
@@ -127,6 +128,9 @@ if backup["outcome"] == "succeeded":
                "opsux_schedule_last_success_timestamp_seconds", tenant="contoso", schedule="Nightly")
     if abs(time.time() - at) > 300:
         fail(f"the last success is {at}, not now")
+if value("opsux_schedule_enabled", "opsux_schedule_enabled", tenant="contoso", schedule="Nightly",
+         schedule_id=schedule["id"]) != 1:
+    fail("the schedule is not reported enabled")
 for result in ("delivered", "retrying", "failed"):
     value("opsux_webhook_deliveries", "opsux_webhook_deliveries_total", result=result)
 

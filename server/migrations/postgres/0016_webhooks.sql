@@ -27,6 +27,7 @@ CREATE TABLE webhook_deliveries (
     attempts         BIGINT NOT NULL DEFAULT 0,
     next_attempt_at  BIGINT,                -- set exactly while pending
     locked_until     BIGINT,                -- a deliverer is sending it until then
+    claim_token      TEXT,                   -- the claim that holds it; its result is recorded only under it
     last_status      BIGINT,                 -- the last answer's HTTP status
     last_error       TEXT,                   -- or why there was none
     created_at       BIGINT NOT NULL,

@@ -124,7 +124,8 @@ pub async fn add_webhook(
     let after = json!({
         "webhook": id.to_string(),
         "name": name,
-        "url": url,
+        // Its origin only: a path may carry the receiving service's token.
+        "url": destination::masked(url),
         "only_failed": new.only_failed,
         "only_system": new.only_system,
         "types": types,
@@ -180,7 +181,11 @@ pub async fn remove_webhook(
     let mut conn = tx.conn();
     let (tenant_id, endpoint) = endpoint_in(&mut conn, slug, name).await?;
     stored::delete_endpoint(&mut conn, &endpoint.id).await?;
-    let before = json!({ "webhook": endpoint.id, "name": endpoint.name, "url": endpoint.url });
+    let before = json!({
+        "webhook": endpoint.id,
+        "name": endpoint.name,
+        "url": destination::masked(&endpoint.url),
+    });
     change
         .audit(
             &mut conn,

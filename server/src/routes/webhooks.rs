@@ -5,19 +5,21 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use opsux_core::wire::ErrorCode;
 use opsux_core::wire::{
     DELIVERIES_LISTED, DeliveryState, ErrorEnvelope, NewWebhook, WebhookDeliveryDto, WebhookDto,
     WebhookList, WebhookSecretShown,
 };
-use opsux_core::{Capability, RunId, presenter};
+use opsux_core::{Capability, Role, RunId, presenter};
 
-use super::members::{change_by, require_owner};
+use super::members::change_by;
 use crate::auth::TenantAccess;
 use crate::clock::from_ms;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::org::{self, DeliverySummary, WebhookSummary};
 use crate::state::AppState;
+use crate::webhooks::destination;
 
 #[utoipa::path(get, path = "/api/t/{tenant}/webhooks", tag = "webhooks",
     params(("tenant" = String, Path)),
@@ -48,7 +50,7 @@ pub(super) async fn add(
     access: TenantAccess,
     ApiJson(new): ApiJson<NewWebhook>,
 ) -> Result<(StatusCode, Json<WebhookSecretShown>), ApiError> {
-    require_owner(&access)?;
+    owners_only(&access)?;
     let secrets = super::workspace::secrets(&state)?;
     let added = org::add_webhook(
         &state.store,
@@ -85,7 +87,7 @@ pub(super) async fn remove(
     access: TenantAccess,
     ApiPath((_, name)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    require_owner(&access)?;
+    owners_only(&access)?;
     let slug = access.tenant.slug.as_str();
     org::remove_webhook(&state.store, &change_by(&state, &access), slug, &name).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -101,7 +103,7 @@ pub(super) async fn send_test(
     access: TenantAccess,
     ApiPath((_, name)): ApiPath<(String, String)>,
 ) -> Result<(StatusCode, Json<WebhookDto>), ApiError> {
-    require_owner(&access)?;
+    owners_only(&access)?;
     let slug = access.tenant.slug.as_str();
     org::send_test_event(&state.store, &change_by(&state, &access), slug, &name).await?;
     Ok((
@@ -121,7 +123,7 @@ pub(super) async fn resume(
     access: TenantAccess,
     ApiPath((_, name)): ApiPath<(String, String)>,
 ) -> Result<Json<WebhookDto>, ApiError> {
-    require_owner(&access)?;
+    owners_only(&access)?;
     let slug = access.tenant.slug.as_str();
     org::resume_webhook(&state.store, &change_by(&state, &access), slug, &name).await?;
     Ok(Json(one(&state, &access, &name).await?))
@@ -138,7 +140,7 @@ pub(super) async fn rotate_secret(
     access: TenantAccess,
     ApiPath((_, name)): ApiPath<(String, String)>,
 ) -> Result<Json<WebhookSecretShown>, ApiError> {
-    require_owner(&access)?;
+    owners_only(&access)?;
     let secrets = super::workspace::secrets(&state)?;
     let slug = access.tenant.slug.as_str();
     let rotated = org::rotate_webhook_secret(
@@ -165,13 +167,25 @@ pub(super) async fn resend(
     access: TenantAccess,
     ApiPath((_, name, id)): ApiPath<(String, String, String)>,
 ) -> Result<(StatusCode, Json<WebhookDto>), ApiError> {
-    require_owner(&access)?;
+    owners_only(&access)?;
     let slug = access.tenant.slug.as_str();
     org::resend_delivery(&state.store, &change_by(&state, &access), slug, &name, &id).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(one(&state, &access, &name).await?),
     ))
+}
+
+/// Webhooks are changed by the tenant's owners only.
+fn owners_only(access: &TenantAccess) -> Result<(), ApiError> {
+    if access.role == Role::Owner {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the tenant's owners change its webhooks",
+        ))
+    }
 }
 
 /// The tenant's endpoint `name`, as the list shows it.
@@ -199,9 +213,15 @@ async fn dto(
     .into_iter()
     .map(|d| delivery(access, d))
     .collect();
+    // A path may carry the receiving service's token: only owners see it.
+    let url = if access.role == Role::Owner {
+        endpoint.url
+    } else {
+        destination::masked(&endpoint.url)
+    };
     Ok(WebhookDto {
         name: endpoint.name,
-        url: endpoint.url,
+        url,
         only_failed: endpoint.only_failed,
         only_system: endpoint.only_system,
         types: endpoint.types,

@@ -17,6 +17,9 @@ pub struct RunCount {
 pub struct ScheduleHealth {
     pub tenant: String,
     pub schedule: String,
+    /// Names may repeat within a tenant; the id never does.
+    pub schedule_id: String,
+    pub enabled: bool,
     /// The last ended run's outcome; `None` before the first ends.
     pub last_outcome: Option<String>,
     /// When the last successful run ended (Unix ms).
@@ -39,7 +42,7 @@ macro_rules! schedule_of_run {
 macro_rules! schedule_health_sql {
     ($schedule:expr) => {
         concat!(
-            "SELECT t.slug AS tenant, s.name AS schedule, \
+            "SELECT t.slug AS tenant, s.name AS schedule, s.id AS schedule_id, s.enabled, \
                     (SELECT r.outcome FROM operation_runs r \
                      WHERE r.tenant_id = s.tenant_id AND r.type = 'backup_schedule_run' \
                        AND ",

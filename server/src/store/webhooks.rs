@@ -68,6 +68,8 @@ pub struct DueDelivery {
     pub created_at: i64,
     /// The email of the run's initiator, while that person exists.
     pub initiator_email: Option<String>,
+    /// The claim it was taken under: its attempt is recorded only while that claim holds.
+    pub claim_token: Option<String>,
 }
 
 /// What became of one attempt.
@@ -121,16 +123,35 @@ impl Store {
     }
 
     /// The endpoints with deliveries due at `now_ms` that no deliverer holds, oldest due
-    /// first, at most `limit`; paused endpoints are left out.
-    pub async fn endpoints_due(&self, now_ms: i64, limit: i64) -> Result<Vec<String>, sqlx::Error> {
-        const SQL: &str = "SELECT d.endpoint_id FROM webhook_deliveries d \
-                             JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-                           WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
-                             AND (d.locked_until IS NULL OR d.locked_until <= $1) \
-                             AND e.paused_at IS NULL \
-                           GROUP BY d.endpoint_id ORDER BY MIN(d.next_attempt_at) LIMIT $2";
+    /// first, at most `limit`; paused endpoints and the `busy` ones (the asker has as many of
+    /// theirs in flight as it sends at once) are left out, so they never crowd out the rest.
+    pub async fn endpoints_due(
+        &self,
+        now_ms: i64,
+        limit: i64,
+        busy: &[String],
+    ) -> Result<Vec<String>, sqlx::Error> {
+        macro_rules! due_sql {
+            ($busy:literal) => {
+                concat!(
+                    "SELECT d.endpoint_id FROM webhook_deliveries d \
+                       JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+                     WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
+                       AND (d.locked_until IS NULL OR d.locked_until <= $1) \
+                       AND e.paused_at IS NULL \
+                       AND d.endpoint_id NOT IN (",
+                    $busy,
+                    ") GROUP BY d.endpoint_id ORDER BY MIN(d.next_attempt_at) LIMIT $2"
+                )
+            };
+        }
+        let sql = self.dialect(
+            due_sql!("SELECT value FROM json_each($3)"),
+            due_sql!("SELECT jsonb_array_elements_text(CAST($3 AS JSONB))"),
+        );
+        let busy = serde_json::to_string(busy).unwrap_or_else(|_| "[]".to_owned());
         let rows: Vec<(String,)> = on_pool!(self, pool => {
-            sqlx::query_as(SQL).bind(now_ms).bind(limit).fetch_all(pool).await
+            sqlx::query_as(sql).bind(now_ms).bind(limit).bind(&busy).fetch_all(pool).await
         })?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
@@ -144,11 +165,12 @@ impl Store {
         now_ms: i64,
         locked_until: i64,
         limit: i64,
+        claim_token: &str,
     ) -> Result<Vec<DueDelivery>, sqlx::Error> {
         macro_rules! claim_sql {
             ($lock:literal) => {
                 concat!(
-                    "UPDATE webhook_deliveries SET locked_until = $3 \
+                    "UPDATE webhook_deliveries SET locked_until = $3, claim_token = $5 \
                      WHERE id IN (SELECT d.id FROM webhook_deliveries d \
                                   WHERE d.endpoint_id = $1 AND d.state = 'pending' \
                                     AND d.next_attempt_at <= $2 \
@@ -161,7 +183,8 @@ impl Store {
         }
         const DETAILS: &str = "SELECT d.id, d.endpoint_id, e.tenant_id, t.slug AS tenant_slug, \
                                       e.name AS endpoint_name, e.url, e.secret, d.run_id, d.event, \
-                                      d.attempts, d.created_at, u.email AS initiator_email \
+                                      d.attempts, d.created_at, u.email AS initiator_email, \
+                                      d.claim_token \
                                FROM webhook_deliveries d \
                                  JOIN webhook_endpoints e ON e.id = d.endpoint_id \
                                  JOIN tenants t ON t.id = e.tenant_id \
@@ -175,6 +198,7 @@ impl Store {
                 .bind(now_ms)
                 .bind(locked_until)
                 .bind(limit)
+                .bind(claim_token)
                 .fetch_all(pool)
                 .await
         })?;
@@ -183,17 +207,20 @@ impl Store {
             let found: Option<DueDelivery> = on_pool!(self, pool => {
                 sqlx::query_as(DETAILS).bind(&id).fetch_optional(pool).await
             })?;
-            due.extend(found);
+            // Another claim may have taken it since, had this one run out already.
+            due.extend(found.filter(|d| d.claim_token.as_deref() == Some(claim_token)));
         }
         Ok(due)
     }
 
-    /// Records an attempt at a delivery this deliverer holds, and what it says of its
-    /// endpoint: a 2xx ends the endpoint's failing streak; a failure starts one, and pauses the
-    /// endpoint once the streak is `pause_after_ms` old.
+    /// Records an attempt at a delivery this deliverer holds under `claim_token`, and what it
+    /// says of its endpoint: a 2xx ends the endpoint's failing streak; a failure starts one,
+    /// and pauses the endpoint once the streak is `pause_after_ms` old. An attempt that
+    /// outlived its claim (another deliverer took the delivery since) records nothing.
     pub async fn record_attempt(
         &self,
         id: &str,
+        claim_token: &str,
         result: &AttemptResult<'_>,
         now_ms: i64,
         pause_after_ms: i64,
@@ -201,14 +228,16 @@ impl Store {
         const DELIVERED: &str = "UPDATE webhook_deliveries \
                                  SET state = 'delivered', attempts = attempts + 1, \
                                      last_status = $2, last_error = NULL, next_attempt_at = NULL, \
-                                     locked_until = NULL, ended_at = $3 \
-                                 WHERE id = $1 AND state = 'pending' RETURNING endpoint_id";
+                                     locked_until = NULL, claim_token = NULL, ended_at = $3 \
+                                 WHERE id = $1 AND state = 'pending' AND claim_token = $4 \
+                                 RETURNING endpoint_id";
         const FAILED: &str = "UPDATE webhook_deliveries \
                               SET state = CASE WHEN $4 IS NULL THEN 'failed' ELSE 'pending' END, \
                                   attempts = attempts + 1, last_status = $2, last_error = $3, \
-                                  next_attempt_at = $4, locked_until = NULL, \
+                                  next_attempt_at = $4, locked_until = NULL, claim_token = NULL, \
                                   ended_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END \
-                              WHERE id = $1 AND state = 'pending' RETURNING endpoint_id";
+                              WHERE id = $1 AND state = 'pending' AND claim_token = $6 \
+                              RETURNING endpoint_id";
         const HEALTHY: &str = "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1";
         const FAILING: &str = "UPDATE webhook_endpoints \
                                SET failing_since = COALESCE(failing_since, $2), \
@@ -225,6 +254,7 @@ impl Store {
                         .bind(id)
                         .bind(i64::from(*status))
                         .bind(now_ms)
+                        .bind(claim_token)
                         .fetch_optional(&mut **c)
                         .await
                 })?;
@@ -246,6 +276,7 @@ impl Store {
                         .bind(*error)
                         .bind(*retry_at)
                         .bind(now_ms)
+                        .bind(claim_token)
                         .fetch_optional(&mut **c)
                         .await
                 })?;
@@ -369,7 +400,7 @@ pub async fn resend(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE webhook_deliveries \
                        SET state = 'pending', attempts = 0, next_attempt_at = $3, \
-                           locked_until = NULL, ended_at = NULL \
+                           locked_until = NULL, claim_token = NULL, ended_at = NULL \
                        WHERE id = $2 AND endpoint_id = $1 AND state <> 'pending'";
     let changed = on_conn!(conn, c => {
         sqlx::query(SQL)

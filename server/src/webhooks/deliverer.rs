@@ -138,7 +138,15 @@ impl Deliverer {
         if free == 0 {
             return Ok(());
         }
-        let endpoints = self.store.endpoints_due(now_ms, free as i64).await?;
+        let busy: Vec<String> = {
+            let in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+            in_flight
+                .iter()
+                .filter(|(_, n)| **n >= PER_ENDPOINT)
+                .map(|(endpoint, _)| endpoint.clone())
+                .collect()
+        };
+        let endpoints = self.store.endpoints_due(now_ms, free as i64, &busy).await?;
         for endpoint in endpoints {
             let busy = self.busy(&endpoint);
             let room = PER_ENDPOINT
@@ -147,21 +155,29 @@ impl Deliverer {
             if room == 0 {
                 continue;
             }
+            let token = Uuid::new_v4().simple().to_string();
             let claimed = self
                 .store
-                .claim_deliveries(&endpoint, now_ms, now_ms + to_ms_len(CLAIM), room as i64)
+                .claim_deliveries(
+                    &endpoint,
+                    now_ms,
+                    now_ms + to_ms_len(CLAIM),
+                    room as i64,
+                    &token,
+                )
                 .await?;
             for due in claimed {
                 let Ok(permit) = Arc::clone(slots).try_acquire_owned() else {
                     // Cannot happen (only this loop takes permits); the claim runs out.
                     break;
                 };
-                self.mark(&due.endpoint_id, 1);
+                let in_flight = InFlight::start(&self.in_flight, &due.endpoint_id);
                 let deliverer = self.clone();
+                let token = token.clone();
                 sending.spawn(async move {
-                    let endpoint = due.endpoint_id.clone();
-                    deliverer.attempt(due).await;
-                    deliverer.mark(&endpoint, -1);
+                    deliverer.attempt(due, &token).await;
+                    // Also when the attempt panics: the endpoint's count and the slot come back.
+                    drop(in_flight);
                     drop(permit);
                 });
             }
@@ -174,17 +190,8 @@ impl Deliverer {
         in_flight.get(endpoint).copied().unwrap_or(0)
     }
 
-    fn mark(&self, endpoint: &str, by: isize) {
-        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-        let count = in_flight.entry(endpoint.to_owned()).or_default();
-        *count = count.saturating_add_signed(by);
-        if *count == 0 {
-            in_flight.remove(endpoint);
-        }
-    }
-
-    /// Makes one attempt at `due` and records what became of it.
-    async fn attempt(&self, due: DueDelivery) {
+    /// Makes one attempt at `due`, claimed under `token`, and records what became of it.
+    async fn attempt(&self, due: DueDelivery, token: &str) {
         let outcome = self.send(&due).await;
         let now_ms = to_ms(self.clock.now());
         let result = match &outcome {
@@ -223,7 +230,7 @@ impl Deliverer {
         let pause_after = to_ms_len(PAUSE_AFTER);
         if let Err(err) = self
             .store
-            .record_attempt(&due.id, &result, now_ms, pause_after)
+            .record_attempt(&due.id, token, &result, now_ms, pause_after)
             .await
         {
             // The claim runs out and the delivery is tried again: at least once, never lost.
@@ -256,7 +263,9 @@ impl Deliverer {
         }
         let body = match self.body(due).await {
             Ok(body) => body,
-            Err(why) => return Sent::Refused(why),
+            Err(Unsendable::Never(why)) => return Sent::Refused(why),
+            // Nothing was sent: tried again like an attempt that got no answer.
+            Err(Unsendable::NotNow(why)) => return Sent::NoAnswer(why),
         };
         let secret = match self.secret(due) {
             Ok(secret) => secret,
@@ -299,26 +308,31 @@ impl Deliverer {
     }
 
     /// The delivery's event, as sent.
-    async fn body(&self, due: &DueDelivery) -> Result<String, String> {
+    async fn body(&self, due: &DueDelivery) -> Result<String, Unsendable> {
+        let never = Unsendable::Never;
         let json = match (due.event.as_str(), &due.run_id) {
             ("run.ended", Some(run_id)) => {
                 let run_id: RunId = run_id
                     .parse()
-                    .map_err(|_| format!("unreadable run id {run_id:?}"))?;
+                    .map_err(|_| never(format!("unreadable run id {run_id:?}")))?;
                 let tenant_id: Uuid = due
                     .tenant_id
                     .parse()
-                    .map_err(|_| "unreadable tenant id".to_owned())?;
+                    .map_err(|_| never("unreadable tenant id".to_owned()))?;
                 let run = crate::runs::queries::get(&self.store, tenant_id, run_id)
                     .await
-                    .map_err(|err| format!("reading the run failed: {err}"))?
-                    .ok_or_else(|| "run_gone: the run was pruned".to_owned())?;
+                    .map_err(|err| {
+                        // The database's words stay in the log: readers see the delivery.
+                        tracing::warn!(delivery = %due.id, error = %err, "reading a webhook's run failed");
+                        Unsendable::NotNow("the run could not be read; tried again".to_owned())
+                    })?
+                    .ok_or_else(|| never("run_gone: the run was pruned".to_owned()))?;
                 let event = event::run_ended(
                     &run,
                     due.initiator_email.clone(),
                     self.config.public_origin.as_deref(),
                 )
-                .ok_or_else(|| "the run has not ended".to_owned())?;
+                .ok_or_else(|| never("the run has not ended".to_owned()))?;
                 serde_json::to_string(&event)
             }
             ("webhook.test", _) => serde_json::to_string(&event::test(
@@ -326,9 +340,9 @@ impl Deliverer {
                 &due.endpoint_name,
                 from_ms(due.created_at),
             )),
-            (other, _) => return Err(format!("unknown event {other:?}")),
+            (other, _) => return Err(never(format!("unknown event {other:?}"))),
         };
-        json.map_err(|err| err.to_string())
+        json.map_err(|err| never(err.to_string()))
     }
 
     fn secret(&self, due: &DueDelivery) -> Result<WebhookSecret, String> {
@@ -355,9 +369,46 @@ impl Deliverer {
     }
 }
 
+/// One attempt in flight to an endpoint, counted until dropped (however the attempt ends).
+struct InFlight {
+    counts: Arc<Mutex<HashMap<String, usize>>>,
+    endpoint: String,
+}
+
+impl InFlight {
+    fn start(counts: &Arc<Mutex<HashMap<String, usize>>>, endpoint: &str) -> Self {
+        let mut map = counts.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(endpoint.to_owned()).or_default() += 1;
+        Self {
+            counts: Arc::clone(counts),
+            endpoint: endpoint.to_owned(),
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = map.get_mut(&self.endpoint) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                map.remove(&self.endpoint);
+            }
+        }
+    }
+}
+
 /// The sealed field an endpoint's secret is bound to.
 pub fn secret_field(endpoint_id: &str) -> String {
     format!("webhook_secret/{endpoint_id}")
+}
+
+/// Why a delivery's body could not be made.
+enum Unsendable {
+    /// It never will be: the delivery fails.
+    Never(String),
+    /// Not now (the database): tried again later.
+    NotNow(String),
 }
 
 /// What one attempt met.

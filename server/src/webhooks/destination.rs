@@ -54,6 +54,21 @@ pub fn refusal(url: &str, allow_private: bool) -> Option<String> {
     (!allow_private && !is_public(address)).then(|| not_public(&address.to_string()))
 }
 
+/// `url` as people who may not change the endpoint see it, and as the audit log keeps it: the
+/// origin, and `…` for a path or query (chat services put their token there).
+pub fn masked(url: &str) -> String {
+    let Ok(parsed) = Url::parse(url) else {
+        return "…".to_owned();
+    };
+    let origin = parsed.origin().ascii_serialization();
+    let bare = parsed.path() == "/" && parsed.query().is_none() && parsed.fragment().is_none();
+    if bare {
+        format!("{origin}/")
+    } else {
+        format!("{origin}/…")
+    }
+}
+
 fn not_public(host: &str) -> String {
     format!(
         "{host} is not a public internet address (loopback, private, link-local or reserved); \
@@ -85,6 +100,8 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 192 && b == 0 && c == 0)
         // Benchmarking, 198.18.0.0/15.
         || (a == 198 && (b == 18 || b == 19))
+        // The retired 6to4 relay anycast, 192.88.99.0/24.
+        || (a == 192 && b == 88 && c == 99)
         // Reserved, 240.0.0.0/4.
         || a >= 240)
 }
@@ -93,7 +110,14 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return is_public_v4(v4);
     }
-    let first = ip.segments()[0];
+    let s = ip.segments();
+    let first = s[0];
+    // 6to4 (2002::/16) carries an IPv4 address in its next 32 bits: judged by it.
+    if first == 0x2002 {
+        let [a, b] = s[1].to_be_bytes();
+        let [c, d] = s[2].to_be_bytes();
+        return is_public_v4(Ipv4Addr::new(a, b, c, d));
+    }
     !(ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
@@ -105,9 +129,13 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xffc0) == 0xfec0
         // Documentation, 2001:db8::/32.
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)
-        // NAT64, 64:ff9b::/96, and IPv4-compatible ::/96: both reach IPv4 hosts by address.
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b)
-        || ip.segments()[..6].iter().all(|s| *s == 0))
+        // NAT64, 64:ff9b::/96 and the local 64:ff9b:1::/48; IPv4-compatible ::/96 and
+        // IPv4-translated ::ffff:0:0:0/96: each reaches IPv4 hosts by address.
+        || (first == 0x0064 && s[1] == 0xff9b)
+        || s[..6].iter().all(|s| *s == 0)
+        || (s[..4].iter().all(|s| *s == 0) && s[4] == 0xffff && s[5] == 0)
+        // Teredo, 2001::/32: the IPv4 address it tunnels to is hidden in it.
+        || (first == 0x2001 && s[1] == 0))
 }
 
 /// A resolver that answers only with public addresses: a name resolving to nothing else is an
@@ -164,6 +192,7 @@ mod tests {
             "https://hooks.example.com/opsux",
             "https://93.184.215.14/in",
             "https://[2606:4700::1111]/in",
+            "https://[2002:5db8:d70e::1]/in",
         ] {
             assert_eq!(refusal(ok, false), None, "{ok}");
         }
@@ -189,12 +218,32 @@ mod tests {
             ("https://[fe80::1]/", "not a public"),
             ("https://[::ffff:127.0.0.1]/", "not a public"),
             ("https://[64:ff9b::a00:1]/", "not a public"),
+            ("https://[64:ff9b:1::a00:1]/", "not a public"),
+            ("https://[::ffff:0:a00:1]/", "not a public"),
+            ("https://[2002:7f00:1::1]/", "not a public"),
+            ("https://[2001:0:4136:e378::1]/", "not a public"),
+            ("https://192.88.99.1/", "not a public"),
+            ("https://2130706433/", "not a public"),
+            ("https://0x7f.1/", "not a public"),
             ("hooks", "not a URL"),
         ] {
             let refusal = refusal(bad, false).unwrap_or_default();
             assert!(refusal.contains(why), "{bad}: {refusal}");
         }
         assert!(refusal(&format!("https://a.example/{}", "x".repeat(2000)), false).is_some());
+    }
+
+    #[test]
+    fn a_masked_url_keeps_only_its_origin() {
+        assert_eq!(
+            masked("https://hooks.slack.example/services/T00/B00/secret?x=1"),
+            "https://hooks.slack.example/…"
+        );
+        assert_eq!(
+            masked("https://hooks.example.com:8443/"),
+            "https://hooks.example.com:8443/"
+        );
+        assert_eq!(masked("not a url"), "…");
     }
 
     #[test]

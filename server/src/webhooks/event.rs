@@ -1,6 +1,7 @@
 //! What a webhook says: the `run.ended` event (and the `webhook.test` one the page sends),
 //! built from the ended run when it is sent. A terminal run no longer changes, so every
-//! attempt of one delivery sends the same bytes under the same `webhook-id`.
+//! attempt of one delivery sends the same event under the same `webhook-id` — the same bytes
+//! unless the tenant was renamed or the initiator's address changed in between.
 
 use opsux_core::{FailureSummary, ReasonCode, RunOutcome, RunStatus, SummaryCounts, presenter};
 use serde::Serialize;

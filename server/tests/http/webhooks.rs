@@ -84,6 +84,16 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
     assert_eq!(seen.status, StatusCode::OK);
     assert!(!seen.text().contains("whsec_"), "{}", seen.text());
     assert_eq!(seen.json()["items"][0]["name"], "tickets");
+    // Its path may hold the receiving service's token: readers see the origin only.
+    assert_eq!(
+        seen.json()["items"][0]["url"],
+        "https://hooks.example.com/…"
+    );
+    let owners = app
+        .get("/api/t/contoso/webhooks", Some(&owner))
+        .await
+        .json();
+    assert_eq!(owners["items"][0]["url"], "https://hooks.example.com/in");
     let refused = app
         .send(with_origin(
             "POST",
@@ -93,6 +103,11 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
         ))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.text().contains("owners change its webhooks"),
+        "{}",
+        refused.text()
+    );
     let hidden = app.get("/api/t/contoso/webhooks", Some(&outsider)).await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
@@ -165,6 +180,14 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
         );
     }
     assert!(!format!("{trail:?}").contains("whsec_"));
+    let log = app
+        .get("/api/t/contoso/audit-log", Some(&owner))
+        .await
+        .text();
+    assert!(
+        log.contains("https://hooks.example.com/…") && !log.contains("hooks.example.com/in"),
+        "the audit log keeps the URL's origin only: {log}"
+    );
 }
 
 #[tokio::test]
@@ -220,16 +243,22 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
             ))
             .await;
         assert_eq!(tested.status, StatusCode::ACCEPTED);
-        let endpoint = store.endpoints_due(i64::MAX / 2, 10).await.unwrap();
+        let endpoint = store.endpoints_due(i64::MAX / 2, 10, &[]).await.unwrap();
         assert_eq!(endpoint.len(), 1, "the one endpoint has due deliveries");
         let claimed = store
-            .claim_deliveries(&endpoint[0], i64::MAX / 2, i64::MAX / 2 + 60_000, 10)
+            .claim_deliveries(
+                &endpoint[0],
+                i64::MAX / 2,
+                i64::MAX / 2 + 60_000,
+                10,
+                "claim",
+            )
             .await
             .unwrap();
         assert!(!claimed.is_empty());
         for due in &claimed {
             store
-                .record_attempt(&due.id, &fail(Some(at + 5_000)), at, 24 * hour)
+                .record_attempt(&due.id, "claim", &fail(Some(at + 5_000)), at, 24 * hour)
                 .await
                 .unwrap();
             deliveries.push(due.id.clone());
@@ -248,7 +277,7 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
     // Paused: nothing of it is due, whatever the time.
     assert!(
         store
-            .endpoints_due(i64::MAX / 2, 10)
+            .endpoints_due(i64::MAX / 2, 10, &[])
             .await
             .unwrap()
             .is_empty()
@@ -268,7 +297,11 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
     assert_eq!(resumed["paused_at"], serde_json::Value::Null);
     assert_eq!(resumed["failing_since"], serde_json::Value::Null);
     assert_eq!(
-        store.endpoints_due(i64::MAX / 2, 10).await.unwrap().len(),
+        store
+            .endpoints_due(i64::MAX / 2, 10, &[])
+            .await
+            .unwrap()
+            .len(),
         1
     );
     let trail = app.audit_trail("contoso", &owner).await;
@@ -277,15 +310,82 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
         "{trail:?}"
     );
 
+    // An attempt whose claim ran out (another took the delivery since) records nothing.
+    let endpoint = store.endpoints_due(i64::MAX / 2, 10, &[]).await.unwrap();
+    let taken = store
+        .claim_deliveries(
+            &endpoint[0],
+            i64::MAX / 2,
+            i64::MAX / 2 + 60_000,
+            1,
+            "first",
+        )
+        .await
+        .unwrap();
+    let retaken = store
+        .claim_deliveries(
+            &endpoint[0],
+            i64::MAX / 2 + 60_000,
+            i64::MAX / 2 + 120_000,
+            2,
+            "second",
+        )
+        .await
+        .unwrap();
+    assert!(
+        retaken.iter().any(|d| d.id == taken[0].id),
+        "the claim ran out"
+    );
+    store
+        .record_attempt(
+            &taken[0].id,
+            "first",
+            &AttemptResult::Delivered { status: 200 },
+            t0,
+            24 * hour,
+        )
+        .await
+        .unwrap();
+    let listed = app
+        .get("/api/t/contoso/webhooks", Some(&owner))
+        .await
+        .json();
+    assert!(
+        listed["items"][0]["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "pending"),
+        "{listed}"
+    );
+    // Busy endpoints are left out of the due list.
+    assert!(
+        store
+            .endpoints_due(i64::MAX / 2 + 200_000, 10, &endpoint)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
     // A 2xx ends the streak.
-    let endpoint = store.endpoints_due(i64::MAX / 2, 10).await.unwrap();
+    let endpoint = store
+        .endpoints_due(i64::MAX / 2 + 200_000, 10, &[])
+        .await
+        .unwrap();
     let claimed = store
-        .claim_deliveries(&endpoint[0], i64::MAX / 2, i64::MAX / 2 + 60_000, 1)
+        .claim_deliveries(
+            &endpoint[0],
+            i64::MAX / 2 + 300_000,
+            i64::MAX / 2 + 360_000,
+            1,
+            "claim",
+        )
         .await
         .unwrap();
     store
         .record_attempt(
             &claimed[0].id,
+            "claim",
             &fail(Some(t0 + 26 * hour)),
             t0 + 26 * hour,
             24 * hour,
@@ -298,12 +398,19 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
         .json();
     assert!(seen["items"][0]["failing_since"].is_string());
     let claimed = store
-        .claim_deliveries(&endpoint[0], i64::MAX / 2, i64::MAX / 2 + 60_000, 1)
+        .claim_deliveries(
+            &endpoint[0],
+            i64::MAX / 2 + 300_000,
+            i64::MAX / 2 + 360_000,
+            1,
+            "claim",
+        )
         .await
         .unwrap();
     store
         .record_attempt(
             &claimed[0].id,
+            "claim",
             &AttemptResult::Delivered { status: 204 },
             t0 + 27 * hour,
             24 * hour,

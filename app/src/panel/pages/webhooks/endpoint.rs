@@ -1,5 +1,7 @@
 //! One endpoint: where it points, what it hears, whether it is healthy, and its latest
-//! deliveries — with the owner's actions.
+//! deliveries — with the owner's actions. The card stays while its endpoint changes: its
+//! health, its notice and its deliveries follow the list in place, so a button pressed keeps
+//! the focus and an error stays said.
 
 use leptos::prelude::*;
 use opsux_core::TenantSlug;
@@ -25,134 +27,176 @@ fn filters(endpoint: &WebhookDto) -> String {
     }
 }
 
+/// Runs an owner's action on the endpoint (`test`, `resume`, `deliveries/{id}/resend`) and
+/// puts the endpoint it answers with in the list.
+#[derive(Clone)]
+struct Act {
+    tenant: TenantSlug,
+    name: String,
+    endpoints: RwSignal<Vec<WebhookDto>>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+}
+
+impl Act {
+    fn run(&self, action: String) {
+        let Self {
+            tenant,
+            name,
+            endpoints,
+            busy,
+            error,
+        } = self.clone();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match Api::same_origin()
+                .webhook_action(&tenant, &name, &action)
+                .await
+            {
+                Ok(changed) => {
+                    endpoints.try_update(|list| {
+                        if let Some(slot) = list.iter_mut().find(|e| e.name == changed.name) {
+                            *slot = changed;
+                        }
+                    });
+                }
+                Err(err) => {
+                    error.try_set(Some(err.describe()));
+                }
+            }
+            busy.try_set(false);
+        });
+    }
+}
+
 #[expect(
     clippy::needless_pass_by_value,
     reason = "component props are owned values in Leptos"
 )]
 #[component]
 pub(super) fn Endpoint(
-    endpoint: WebhookDto,
+    name: String,
     tenant: TenantSlug,
     is_owner: bool,
-    replace: Callback<WebhookDto>,
-    removed: Callback<String>,
+    endpoints: RwSignal<Vec<WebhookDto>>,
 ) -> impl IntoView {
     let now = ticking_now();
+    let this = {
+        let name = name.clone();
+        Memo::new(move |_| endpoints.with(|list| list.iter().find(|e| e.name == name).cloned()))
+    };
+    // What never changes once added: read once.
+    let Some(first) = this.get_untracked() else {
+        return ().into_any();
+    };
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let name = endpoint.name.clone();
-    // Each action answers with the endpoint as it is afterwards.
-    let act = {
-        let (tenant, name) = (tenant.clone(), name.clone());
-        move |action: String| {
-            let (tenant, name) = (tenant.clone(), name.clone());
-            busy.set(true);
-            error.set(None);
-            leptos::task::spawn_local(async move {
-                match Api::same_origin()
-                    .webhook_action(&tenant, &name, &action)
-                    .await
-                {
-                    Ok(changed) => replace.run(changed),
-                    Err(err) => {
-                        error.try_set(Some(err.describe()));
-                    }
-                }
-                busy.try_set(false);
-            });
-        }
+    let act = Act {
+        tenant: tenant.clone(),
+        name: name.clone(),
+        endpoints,
+        busy,
+        error,
     };
-    let health = match (endpoint.paused_at, endpoint.failing_since) {
-        (Some(at), _) => Some(
-            view! {
+    let paused = move || this.with(|e| e.as_ref().is_some_and(|e| e.paused_at.is_some()));
+    let health = move || {
+        let (paused_at, failing_since) = this.with(|e| {
+            e.as_ref()
+                .map_or((None, None), |e| (e.paused_at, e.failing_since))
+        });
+        Some(match (paused_at, failing_since) {
+            (Some(at), _) => view! {
                 <Badge label=PAUSED_WEBHOOK.label tone=PAUSED_WEBHOOK.tone />
                 <span class="muted small">" since "<RelativeTime at now /></span>
             }
             .into_any(),
-        ),
-        (None, Some(since)) => Some(
-            view! {
+            (None, Some(since)) => view! {
                 <Badge label=FAILING_WEBHOOK.label tone=FAILING_WEBHOOK.tone />
                 <span class="muted small">" since "<RelativeTime at=since now /></span>
             }
             .into_any(),
-        ),
-        (None, None) => None,
+            (None, None) => return None,
+        })
     };
-    let paused = endpoint.paused_at.is_some();
     let actions = is_owner.then(|| {
-        let test = act.clone();
-        let resume = act.clone();
+        let (test, resume) = (act.clone(), act.clone());
+        let name = name.clone();
+        let resume_label = format!("Resume {name}");
         view! {
             <div class="row-actions">
                 <button type="button" class="button button-small" data-test="webhook-test"
-                    disabled=move || busy.get() on:click=move |_| test("test".to_owned())>
+                    aria-label=format!("Send a test event to {name}")
+                    disabled=move || busy.get() on:click=move |_| test.run("test".to_owned())>
                     "Send test event"
                 </button>
-                {paused.then(|| view! {
+                <Show when=paused>
                     <button type="button" class="button button-small button-primary" data-test="webhook-resume"
-                        disabled=move || busy.get() on:click=move |_| resume("resume".to_owned())>
+                        aria-label=resume_label.clone()
+                        disabled=move || busy.get() on:click={
+                            let resume = resume.clone();
+                            move |_| resume.run("resume".to_owned())
+                        }>
                         "Resume"
                     </button>
-                })}
-                <RemoveWebhook tenant=tenant.clone() name=name.clone() removed />
+                </Show>
+                <RemoveWebhook tenant=tenant.clone() name=name.clone() endpoints />
             </div>
         }
     });
-    let deliveries = endpoint.deliveries.clone();
-    let empty = deliveries.is_empty();
-    let heading = format!("Latest deliveries to {}", endpoint.name);
+    let act = StoredValue::new(act);
+    let heading = format!("Latest deliveries to {}", first.name);
     let region = heading.clone();
+    let deliveries =
+        move || this.with(|e| e.as_ref().map(|e| e.deliveries.clone()).unwrap_or_default());
     view! {
-        <section class="card webhook" data-test="webhook" data-name=endpoint.name.clone()>
+        <section class="card webhook" data-test="webhook" data-name=first.name.clone()>
             <div class="webhook-head">
                 <div>
-                    <h2 class="webhook-name">{endpoint.name.clone()} " " {health}</h2>
-                    <div class="muted small webhook-url">{endpoint.url.clone()}</div>
-                    <div class="small">{filters(&endpoint)}</div>
+                    <h2 class="webhook-name">{first.name.clone()} " " {health}</h2>
+                    <div class="muted small webhook-url">{first.url.clone()}</div>
+                    <div class="small">{filters(&first)}</div>
                 </div>
                 {actions}
             </div>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {paused.then(|| view! {
+            <Show when=paused>
                 <p class="callout callout-warning small" role="status">"Every attempt failed for a day, so nothing is sent. Deliveries wait; resuming sends them."</p>
-            })}
-            {if empty {
-                view! { <p class="muted small" data-test="no-deliveries">"Nothing sent yet."</p> }.into_any()
-            } else {
+            </Show>
+            <Show when=move || !deliveries().is_empty()
+                fallback=|| view! { <p class="muted small" data-test="no-deliveries">"Nothing sent yet."</p> }>
                 // A narrow screen scrolls the table sideways: keyboard users reach it too.
-                view! {
-                    <div class="table-wrap" tabindex="0" role="region" aria-label=region>
-                        <table class="table" data-test="webhook-deliveries">
-                            <caption class="visually-hidden">{heading}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Event"</th>
-                                    <th scope="col">"State"</th>
-                                    <th scope="col">"Attempts"</th>
-                                    <th scope="col">"Last answer"</th>
-                                    <th scope="col">"When"</th>
-                                    {is_owner.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {deliveries.into_iter().map(|delivery| view! {
-                                    <DeliveryRow delivery is_owner act=act.clone() busy now />
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
+                <div class="table-wrap" tabindex="0" role="region" aria-label=region.clone()>
+                    <table class="table" data-test="webhook-deliveries">
+                        <caption class="visually-hidden">{heading.clone()}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Event"</th>
+                                <th scope="col">"State"</th>
+                                <th scope="col">"Attempts"</th>
+                                <th scope="col">"Last answer"</th>
+                                <th scope="col">"When"</th>
+                                {is_owner.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=deliveries key=|d| (d.id.clone(), d.state, d.attempts) let(delivery)>
+                                <DeliveryRow delivery is_owner act=act.get_value() busy now />
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
         </section>
     }
+    .into_any()
 }
 
 #[component]
 fn DeliveryRow(
     delivery: WebhookDeliveryDto,
     is_owner: bool,
-    act: impl Fn(String) + Clone + 'static,
+    act: Act,
     busy: RwSignal<bool>,
     now: ReadSignal<time::OffsetDateTime>,
 ) -> impl IntoView {
@@ -176,7 +220,8 @@ fn DeliveryRow(
         view! {
             <td><div class="row-actions">
                 <button type="button" class="button button-small" data-test="webhook-resend"
-                    disabled=move || busy.get() on:click=move |_| act(path.clone())>
+                    aria-label=format!("Send {} again", delivery.id)
+                    disabled=move || busy.get() on:click=move |_| act.run(path.clone())>
                     "Resend"
                 </button>
             </div></td>
@@ -202,7 +247,11 @@ fn DeliveryRow(
 
 /// Removes an endpoint after a confirm step: what it was still owed is dropped.
 #[component]
-fn RemoveWebhook(tenant: TenantSlug, name: String, removed: Callback<String>) -> impl IntoView {
+fn RemoveWebhook(
+    tenant: TenantSlug,
+    name: String,
+    endpoints: RwSignal<Vec<WebhookDto>>,
+) -> impl IntoView {
     let question = format!("Remove the webhook {name}?");
     let opener = Opener {
         label: "Remove",
@@ -217,7 +266,7 @@ fn RemoveWebhook(tenant: TenantSlug, name: String, removed: Callback<String>) ->
                 .remove_webhook(&tenant, &name)
                 .await
                 .map_err(|err| err.describe())?;
-            removed.run(name);
+            endpoints.try_update(|list| list.retain(|e| e.name != name));
             Ok(())
         })
     };

@@ -21,25 +21,16 @@ use endpoint::Endpoint;
 /// How often the list is read again while a delivery is pending.
 const REFRESH: Duration = Duration::from_secs(2);
 
-/// What a row is redrawn for: any change of the endpoint's state or of a delivery's.
-type Version = (
-    String,
-    Option<time::OffsetDateTime>,
-    Option<time::OffsetDateTime>,
-    Vec<(String, DeliveryState, u32)>,
-);
-
-fn version(endpoint: &WebhookDto) -> Version {
-    (
-        endpoint.name.clone(),
-        endpoint.failing_since,
-        endpoint.paused_at,
-        endpoint
-            .deliveries
-            .iter()
-            .map(|d| (d.id.clone(), d.state, d.attempts))
-            .collect(),
-    )
+/// Whether a delivery of `endpoint` is about to be attempted: not yet tried, or its next try
+/// within a minute. One that waits hours for its next try is not read again for.
+fn attempt_near(endpoint: &WebhookDto, now: time::OffsetDateTime) -> bool {
+    endpoint.paused_at.is_none()
+        && endpoint.deliveries.iter().any(|d| {
+            d.state == DeliveryState::Pending
+                && (d.attempts == 0
+                    || d.next_attempt_at
+                        .is_some_and(|at| at <= now + time::Duration::minutes(1)))
+        })
 }
 
 #[component]
@@ -73,14 +64,8 @@ pub(crate) fn WebhooksPage() -> impl IntoView {
     {
         let reload = reload.clone();
         let waiting = move || {
-            endpoints.with_untracked(|list| {
-                list.iter().any(|e| {
-                    e.paused_at.is_none()
-                        && e.deliveries
-                            .iter()
-                            .any(|d| d.state == DeliveryState::Pending)
-                })
-            })
+            let now = crate::live::now();
+            endpoints.with_untracked(|list| list.iter().any(|e| attempt_near(e, now)))
         };
         if let Ok(handle) = set_interval_with_handle(
             move || {
@@ -98,18 +83,12 @@ pub(crate) fn WebhooksPage() -> impl IntoView {
     } else {
         "Other systems hear here how this tenant's runs ended: each endpoint gets one signed run.ended event per run that meets its filters. Its owners change them."
     };
-    let replace = Callback::new(move |changed: WebhookDto| {
+    let added = Callback::new(move |new: WebhookDto| {
         endpoints.update(|list| {
-            if let Some(slot) = list.iter_mut().find(|e| e.name == changed.name) {
-                *slot = changed;
-            } else {
-                list.push(changed);
-                list.sort_by(|a, b| a.name.cmp(&b.name));
-            }
+            list.retain(|e| e.name != new.name);
+            list.push(new);
+            list.sort_by(|a, b| a.name.cmp(&b.name));
         });
-    });
-    let removed = Callback::new(move |name: String| {
-        endpoints.update(|list| list.retain(|e| e.name != name));
     });
     let list_tenant = tenant.clone();
     view! {
@@ -124,10 +103,12 @@ pub(crate) fn WebhooksPage() -> impl IntoView {
                     {if is_owner { "No webhook yet: add one below." } else { "No webhook yet." }}
                 </p>
             </Show>
-            <For each=move || endpoints.get() key=version let(endpoint)>
-                <Endpoint endpoint tenant=list_tenant.clone() is_owner replace removed />
+            // Keyed by name: a card stays while its endpoint changes, and follows it in place.
+            <For each=move || endpoints.with(|list| list.iter().map(|e| e.name.clone()).collect::<Vec<_>>())
+                key=|name| name.clone() let(name)>
+                <Endpoint name tenant=list_tenant.clone() is_owner endpoints />
             </For>
         </div>
-        {is_owner.then(|| view! { <AddWebhook tenant=tenant.clone() added=replace /> })}
+        {is_owner.then(|| view! { <AddWebhook tenant=tenant.clone() added /> })}
     }
 }
