@@ -202,6 +202,12 @@ impl Store {
                                AND r.completed_at < $2";
         const SQL: &str = "DELETE FROM operation_runs \
                            WHERE tenant_id = $1 AND status = 'completed' AND completed_at < $2";
+        // A run's webhook deliveries go with it (the foreign key cascades); test events,
+        // which have no run, go when they are as old.
+        const TEST_EVENTS: &str = "DELETE FROM webhook_deliveries \
+                                   WHERE run_id IS NULL AND state <> 'pending' AND created_at < $2 \
+                                     AND endpoint_id IN (SELECT id FROM webhook_endpoints \
+                                                         WHERE tenant_id = $1)";
         let tenant = tenant_id.to_string();
         let mut tx = self.begin_immediate().await?;
         let files: Vec<String> = on_conn!(&mut tx.conn(), c => {
@@ -215,6 +221,14 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        on_conn!(&mut tx.conn(), c => {
+            sqlx::query(TEST_EVENTS)
+                .bind(&tenant)
+                .bind(before_ms)
+                .execute(&mut **c)
+                .await
+                .map(|_| ())
+        })?;
         tx.commit().await?;
         Ok(Pruned {
             runs,

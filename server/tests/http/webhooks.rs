@@ -6,7 +6,18 @@ use axum::http::StatusCode;
 use opsux_server::secrets::SecretsKey;
 use serde_json::json;
 
-use crate::support::{TestApp, with_origin};
+use crate::support::{Response, TestApp, with_origin};
+
+/// `POST path` as the person signed in with `cookie`, from our own origin.
+async fn post(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Response {
+    app.send(with_origin("POST", path, Some(cookie), body.as_ref()))
+        .await
+}
 
 #[tokio::test]
 async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_refused() {
@@ -94,14 +105,7 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
         .await
         .json();
     assert_eq!(owners["items"][0]["url"], "https://hooks.example.com/in");
-    let refused = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks/tickets/test",
-            Some(&reader),
-            None,
-        ))
-        .await;
+    let refused = post(&app, &reader, "/api/t/contoso/webhooks/tickets/test", None).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
         refused.text().contains("owners change its webhooks"),
@@ -112,14 +116,7 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
     // A test event waits for the deliverer; a pending delivery is not sent "again".
-    let tested = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks/tickets/test",
-            Some(&owner),
-            None,
-        ))
-        .await;
+    let tested = post(&app, &owner, "/api/t/contoso/webhooks/tickets/test", None).await;
     assert_eq!(tested.status, StatusCode::ACCEPTED, "{}", tested.text());
     let delivery = tested.json()["deliveries"][0].clone();
     assert_eq!(delivery["event"], "webhook.test");
@@ -127,34 +124,25 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
     assert_eq!(delivery["attempts"], 0);
     let id = delivery["id"].as_str().unwrap();
     assert!(id.starts_with("msg_"), "{delivery}");
-    let resent = app
-        .send(with_origin(
-            "POST",
-            &format!("/api/t/contoso/webhooks/tickets/deliveries/{id}/resend"),
-            Some(&owner),
-            None,
-        ))
-        .await;
+    let resent = post(
+        &app,
+        &owner,
+        &format!("/api/t/contoso/webhooks/tickets/deliveries/{id}/resend"),
+        None,
+    )
+    .await;
     assert_eq!(resent.status, StatusCode::NOT_FOUND, "{}", resent.text());
-    let resumed = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks/tickets/resume",
-            Some(&owner),
-            None,
-        ))
-        .await;
+    let resumed = post(&app, &owner, "/api/t/contoso/webhooks/tickets/resume", None).await;
     assert_eq!(resumed.status, StatusCode::CONFLICT, "not paused");
 
     // A new secret, shown once; then removed.
-    let rotated = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks/tickets/rotate-secret",
-            Some(&owner),
-            None,
-        ))
-        .await;
+    let rotated = post(
+        &app,
+        &owner,
+        "/api/t/contoso/webhooks/tickets/rotate-secret",
+        None,
+    )
+    .await;
     assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
     let new_secret = rotated.json()["secret"].as_str().unwrap().to_owned();
     assert!(new_secret.starts_with("whsec_") && new_secret != secret);
@@ -196,14 +184,13 @@ async fn an_operator_who_allows_private_destinations_may_add_one() {
         .await
         .with_secrets(SecretsKey::from_bytes(&[9; 32]));
     let owner = app.login("owner@demo.test").await;
-    let added = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks",
-            Some(&owner),
-            Some(&json!({"name": "local", "url": "http://127.0.0.1:9000/in"})),
-        ))
-        .await;
+    let added = post(
+        &app,
+        &owner,
+        "/api/t/contoso/webhooks",
+        Some(json!({"name": "local", "url": "http://127.0.0.1:9000/in"})),
+    )
+    .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
 }
 
@@ -214,14 +201,13 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
         .await
         .with_secrets(SecretsKey::from_bytes(&[9; 32]));
     let owner = app.login("owner@demo.test").await;
-    let added = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks",
-            Some(&owner),
-            Some(&json!({"name": "down", "url": "http://127.0.0.1:9/in"})),
-        ))
-        .await;
+    let added = post(
+        &app,
+        &owner,
+        "/api/t/contoso/webhooks",
+        Some(json!({"name": "down", "url": "http://127.0.0.1:9/in"})),
+    )
+    .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let store = app.store();
     let hour = 3_600_000;
@@ -234,14 +220,7 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
     // Two test events: the first fails now, the second a day and an hour later.
     let mut deliveries = Vec::new();
     for at in [t0, t0 + 25 * hour] {
-        let tested = app
-            .send(with_origin(
-                "POST",
-                "/api/t/contoso/webhooks/down/test",
-                Some(&owner),
-                None,
-            ))
-            .await;
+        let tested = post(&app, &owner, "/api/t/contoso/webhooks/down/test", None).await;
         assert_eq!(tested.status, StatusCode::ACCEPTED);
         let endpoint = store.endpoints_due(i64::MAX / 2, 10, &[]).await.unwrap();
         assert_eq!(endpoint.len(), 1, "the one endpoint has due deliveries");
@@ -284,14 +263,7 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
     );
 
     // An owner resumes it: its waiting deliveries are due again, its streak forgotten.
-    let resumed = app
-        .send(with_origin(
-            "POST",
-            "/api/t/contoso/webhooks/down/resume",
-            Some(&owner),
-            None,
-        ))
-        .await;
+    let resumed = post(&app, &owner, "/api/t/contoso/webhooks/down/resume", None).await;
     assert_eq!(resumed.status, StatusCode::OK, "{}", resumed.text());
     let resumed = resumed.json();
     assert_eq!(resumed["paused_at"], serde_json::Value::Null);
@@ -423,4 +395,19 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
         .json();
     assert_eq!(seen["items"][0]["failing_since"], serde_json::Value::Null);
     assert_eq!(seen["items"][0]["paused_at"], serde_json::Value::Null);
+
+    // The prune takes ended test events with the old runs; what waits stays.
+    let tenant = app.tenant("contoso").await;
+    store.prune_runs(tenant.id, i64::MAX).await.unwrap();
+    let seen = app
+        .get("/api/t/contoso/webhooks", Some(&owner))
+        .await
+        .json();
+    let left: Vec<&str> = seen["items"][0]["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["pending"], "{seen}");
 }
