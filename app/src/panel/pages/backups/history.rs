@@ -43,7 +43,8 @@ pub(super) fn ScheduleHistory(
                         {runs.into_iter().map(|run| view! {
                             <li data-test="schedule-run" data-outcome=run.outcome.map_or("", RunOutcome::as_str)>
                                 <RunBadge status=run.status outcome=run.outcome />
-                                <a href=run.view_run_url.clone()><RelativeTime at=run.created_at now /></a>
+                                // Named for what it opens, not by a time alone.
+                                <a href=run.view_run_url.clone()><span class="visually-hidden">"Run started "</span><RelativeTime at=run.created_at now /></a>
                                 <span class="muted small"><Duration created_at=run.created_at started_at=run.started_at completed_at=run.completed_at now /></span>
                                 {run.initiator.as_ref().map(|who| view! { <span class="muted small">{format!("by {}", who.display_name)}</span> })}
                             </li>

@@ -126,7 +126,7 @@ pub(super) fn Endpoint(
         view! {
             <div class="row-actions">
                 <button type="button" class="button button-small" data-test="webhook-test"
-                    aria-label=format!("Send a test event to {name}")
+                    aria-label=format!("Send test event to {name}")
                     disabled=move || busy.get() on:click=move |_| test.run("test".to_owned())>
                     "Send test event"
                 </button>
@@ -220,7 +220,7 @@ fn DeliveryRow(
         view! {
             <td><div class="row-actions">
                 <button type="button" class="button button-small" data-test="webhook-resend"
-                    aria-label=format!("Send {} again", delivery.id)
+                    aria-label=format!("Resend {}", delivery.id)
                     disabled=move || busy.get() on:click=move |_| act.run(path.clone())>
                     "Resend"
                 </button>
