@@ -1,7 +1,8 @@
 //! `/t/{tenant}/webhooks`: where other systems hear how this tenant's runs ended. Every member
 //! sees the endpoints and their latest deliveries; owners add one (its secret shown once), send
 //! a test event, resume a paused one, send a delivery again and remove one. While a delivery
-//! waits, the page reads the list again every few seconds, so a test event is seen arriving.
+//! is about to be tried, the page reads the list again every few seconds, so a test event is seen
+//! arriving.
 
 mod add;
 mod endpoint;
