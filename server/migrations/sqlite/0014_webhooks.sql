@@ -8,6 +8,8 @@ CREATE TABLE webhook_endpoints (
     name           TEXT NOT NULL,
     url            TEXT NOT NULL,
     secret         TEXT NOT NULL,            -- `whsec_…`, sealed with the secrets key
+    previous_secret TEXT,                    -- before the last rotation: also signed with for a day
+    rotated_at     INTEGER,
     only_failed    INTEGER NOT NULL DEFAULT 0,
     only_system    INTEGER NOT NULL DEFAULT 0,
     types          TEXT,                     -- ',key,key,'; NULL: every type

@@ -200,7 +200,8 @@ pub async fn remove_webhook(
 }
 
 /// Gives the endpoint `name` a new secret; deliveries are signed with it from the next
-/// attempt on.
+/// attempt on, and for a day with the old one too (Standard Webhooks' rotation: a receiver
+/// accepts either), so the receiving system can switch without missing one.
 pub async fn rotate_secret(
     store: &Store,
     secrets: &SecretsKey,
@@ -216,6 +217,7 @@ pub async fn rotate_secret(
         &mut conn,
         &endpoint.id,
         &seal(secrets, tenant_id, &endpoint.id, &secret),
+        change.at_ms,
     )
     .await?;
     change

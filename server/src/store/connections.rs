@@ -37,22 +37,29 @@ impl Store {
         mut reseal: impl FnMut(Uuid, &str, &str) -> Result<Option<String>, E>,
     ) -> Result<usize, ResealError<E>> {
         const ALL: &str = "SELECT c.tenant_id, t.slug, 'client_secret' AS field, \
-                                  c.secret_sealed, c.tenant_id AS row_id \
+                                  c.secret_sealed, c.tenant_id AS row_id, 'client' AS kind \
                            FROM tenant_connections c JOIN tenants t ON t.id = c.tenant_id \
                            UNION ALL \
                            SELECT e.tenant_id, t.slug, 'webhook_secret/' || e.id AS field, \
-                                  e.secret, e.id AS row_id \
+                                  e.secret, e.id AS row_id, 'webhook' AS kind \
                            FROM webhook_endpoints e JOIN tenants t ON t.id = e.tenant_id \
-                           ORDER BY 2, 3";
+                           UNION ALL \
+                           SELECT e.tenant_id, t.slug, 'webhook_secret/' || e.id AS field, \
+                                  e.previous_secret, e.id AS row_id, 'previous' AS kind \
+                           FROM webhook_endpoints e JOIN tenants t ON t.id = e.tenant_id \
+                           WHERE e.previous_secret IS NOT NULL \
+                           ORDER BY 2, 3, 6";
         const SET_CLIENT: &str =
             "UPDATE tenant_connections SET secret_sealed = $1 WHERE tenant_id = $2";
         const SET_WEBHOOK: &str = "UPDATE webhook_endpoints SET secret = $1 WHERE id = $2";
+        const SET_PREVIOUS: &str =
+            "UPDATE webhook_endpoints SET previous_secret = $1 WHERE id = $2";
         let mut tx = self.begin_immediate().await?;
-        let rows: Vec<(String, String, String, String, String)> = on_conn!(&mut tx.conn(), c => {
+        let rows: Vec<(String, String, String, String, String, String)> = on_conn!(&mut tx.conn(), c => {
             sqlx::query_as(ALL).fetch_all(&mut **c).await
         })?;
         let mut changed = 0;
-        for (tenant_id, slug, field, sealed, row_id) in &rows {
+        for (tenant_id, slug, field, sealed, row_id, kind) in &rows {
             let id = Uuid::parse_str(tenant_id)
                 .map_err(|e| ResealError::Database(sqlx::Error::Decode(e.into())))?;
             let resealed = reseal(id, field, sealed).map_err(|err| ResealError::Secret {
@@ -63,10 +70,10 @@ impl Store {
                 continue;
             };
             changed += 1;
-            let set = if field == "client_secret" {
-                SET_CLIENT
-            } else {
-                SET_WEBHOOK
+            let set = match kind.as_str() {
+                "client" => SET_CLIENT,
+                "previous" => SET_PREVIOUS,
+                _ => SET_WEBHOOK,
             };
             on_conn!(&mut tx.conn(), c => {
                 sqlx::query(set)

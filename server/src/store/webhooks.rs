@@ -62,6 +62,9 @@ pub struct DueDelivery {
     pub endpoint_name: String,
     pub url: String,
     pub secret: String,
+    /// The secret before the last rotation (sealed), and when it was rotated.
+    pub previous_secret: Option<String>,
+    pub rotated_at: Option<i64>,
     pub run_id: Option<String>,
     pub event: String,
     pub attempts: i64,
@@ -182,7 +185,8 @@ impl Store {
             };
         }
         const DETAILS: &str = "SELECT d.id, d.endpoint_id, e.tenant_id, t.slug AS tenant_slug, \
-                                      e.name AS endpoint_name, e.url, e.secret, d.run_id, d.event, \
+                                      e.name AS endpoint_name, e.url, e.secret, \
+                                      e.previous_secret, e.rotated_at, d.run_id, d.event, \
                                       d.attempts, d.created_at, u.email AS initiator_email, \
                                       d.claim_token \
                                FROM webhook_deliveries d \
@@ -356,10 +360,19 @@ pub async fn delete_endpoint(conn: &mut Conn<'_>, id: &str) -> Result<(), sqlx::
     Ok(())
 }
 
-/// Gives the endpoint a new (sealed) secret: every delivery from now on is signed with it.
-pub async fn set_secret(conn: &mut Conn<'_>, id: &str, sealed: &str) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE webhook_endpoints SET secret = $2 WHERE id = $1";
-    on_conn!(conn, c => sqlx::query(SQL).bind(id).bind(sealed).execute(&mut **c).await.map(|_| ()))?;
+/// Gives the endpoint a new (sealed) secret: every delivery from now on is signed with it, and
+/// for a while with the one it replaces too (kept as `previous_secret`).
+pub async fn set_secret(
+    conn: &mut Conn<'_>,
+    id: &str,
+    sealed: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE webhook_endpoints \
+                       SET previous_secret = secret, rotated_at = $3, secret = $2 WHERE id = $1";
+    on_conn!(conn, c => {
+        sqlx::query(SQL).bind(id).bind(sealed).bind(now_ms).execute(&mut **c).await.map(|_| ())
+    })?;
     Ok(())
 }
 

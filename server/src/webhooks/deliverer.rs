@@ -35,6 +35,8 @@ pub const BACKOFF: [Duration; 7] = [
     Duration::from_secs(6 * 3600),
     Duration::from_secs(12 * 3600),
 ];
+/// How long after a rotation deliveries are signed with the old secret too.
+pub const ROTATION_OVERLAP: Duration = Duration::from_secs(24 * 3600);
 /// An endpoint whose every attempt failed for this long is paused until someone resumes it.
 pub const PAUSE_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// How long one attempt may take, connecting included.
@@ -272,8 +274,15 @@ impl Deliverer {
             Err(why) => return Sent::Refused(why),
         };
         let webhook_id = format!("msg_{}", due.id);
-        let timestamp = self.clock.now().unix_timestamp();
-        let signature = secret.sign(&webhook_id, timestamp, body.as_bytes());
+        let now = self.clock.now();
+        let timestamp = now.unix_timestamp();
+        let mut signature = secret.sign(&webhook_id, timestamp, body.as_bytes());
+        // Just rotated: signed with the old secret too, so a receiver that still has it
+        // accepts the delivery while it switches.
+        if let Some(previous) = self.previous_secret(due, to_ms(now)) {
+            signature.push(' ');
+            signature.push_str(&previous.sign(&webhook_id, timestamp, body.as_bytes()));
+        }
         let request = self
             .client
             .post(&due.url)
@@ -346,26 +355,38 @@ impl Deliverer {
     }
 
     fn secret(&self, due: &DueDelivery) -> Result<WebhookSecret, String> {
-        let tenant_id: Uuid = due
-            .tenant_id
-            .parse()
-            .map_err(|_| "unreadable tenant id".to_owned())?;
+        self.open(due, &due.secret).ok_or_else(|| {
+            "secret_unreadable: the endpoint's secret was sealed with another secrets key; \
+             rotate it (`opsux webhook rotate-secret`)"
+                .to_owned()
+        })
+    }
+
+    /// The secret the endpoint had before its last rotation, while that was less than
+    /// [`ROTATION_OVERLAP`] ago.
+    fn previous_secret(&self, due: &DueDelivery, now_ms: i64) -> Option<WebhookSecret> {
+        let rotated_at = due.rotated_at?;
+        if now_ms - rotated_at >= to_ms_len(ROTATION_OVERLAP) {
+            return None;
+        }
+        self.open(due, due.previous_secret.as_deref()?)
+    }
+
+    /// A sealed secret of the endpoint's, opened.
+    fn open(&self, due: &DueDelivery, sealed: &str) -> Option<WebhookSecret> {
+        let tenant_id: Uuid = due.tenant_id.parse().ok()?;
         let field = secret_field(&due.endpoint_id);
         let plain = self
             .secrets
             .open(
-                &due.secret,
+                sealed,
                 SealedField {
                     tenant_id,
                     field: &field,
                 },
             )
-            .map_err(|_| {
-                "secret_unreadable: the endpoint's secret was sealed with another secrets key; \
-                 rotate it (`opsux webhook rotate-secret`)"
-                    .to_owned()
-            })?;
-        WebhookSecret::parse(&plain).map_err(|err| format!("secret_unreadable: {err}"))
+            .ok()?;
+        WebhookSecret::parse(&plain).ok()
     }
 }
 

@@ -411,3 +411,101 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
         .collect();
     assert_eq!(left, ["pending"], "{seen}");
 }
+
+/// Runs a deliverer on `app`'s database with `clock` until `received` holds `count` requests.
+async fn deliver_until(
+    app: &TestApp,
+    clock: opsux_server::clock::SharedClock,
+    received: &std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>,
+    count: usize,
+) {
+    use opsux_server::webhooks::{Deliverer, DelivererConfig};
+    let deliverer = Deliverer::new(
+        app.store().clone(),
+        std::sync::Arc::new(SecretsKey::from_bytes(&[9; 32])),
+        clock,
+        DelivererConfig {
+            allow_private: true,
+            public_origin: None,
+        },
+        std::sync::Arc::default(),
+    )
+    .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(deliverer.run(async {
+        let _ = stopped.await;
+    }));
+    let arrived = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while received.lock().unwrap().len() < count {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let _ = stop.send(());
+    running.await.unwrap();
+    assert!(arrived.is_ok(), "{count} deliveries did not arrive");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_rotation_deliveries_are_signed_with_both_secrets_for_a_day() {
+    use opsux_server::clock::{ManualClock, SystemClock};
+    use opsux_server::webhooks::signature::WebhookSecret;
+    type Got = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>;
+    // A receiver on loopback that keeps each request's id, timestamp, signature and body.
+    let received: Got = Got::default();
+    let router = axum::Router::new()
+        .route(
+            "/in",
+            axum::routing::post(
+                |axum::extract::State(got): axum::extract::State<Got>,
+                 headers: axum::http::HeaderMap,
+                 body: String| async move {
+                    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+                    got.lock().unwrap().push((
+                        header("webhook-id"),
+                        header("webhook-timestamp"),
+                        header("webhook-signature"),
+                        body,
+                    ));
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/in", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let app = TestApp::with(|c| c.webhook_allow_private = true)
+        .await
+        .with_secrets(SecretsKey::from_bytes(&[9; 32]));
+    let owner = app.login("owner@demo.test").await;
+    let path = "/api/t/contoso/webhooks";
+    let added = post(&app, &owner, path, Some(json!({"name": "r", "url": url}))).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let old = WebhookSecret::parse(added.json()["secret"].as_str().unwrap()).unwrap();
+    let rotated = post(&app, &owner, &format!("{path}/r/rotate-secret"), None).await;
+    let new = WebhookSecret::parse(rotated.json()["secret"].as_str().unwrap()).unwrap();
+
+    // Just rotated: both signatures, so a receiver still holding the old secret accepts it.
+    post(&app, &owner, &format!("{path}/r/test"), None).await;
+    deliver_until(&app, std::sync::Arc::new(SystemClock), &received, 1).await;
+    let verifies = |secret: &WebhookSecret, index: usize| {
+        let got = received.lock().unwrap();
+        let (id, timestamp, signature, body) = &got[index];
+        secret.verify(id, timestamp.parse().unwrap(), body.as_bytes(), signature)
+    };
+    assert_eq!(
+        received.lock().unwrap()[0].2.split(' ').count(),
+        2,
+        "two signatures"
+    );
+    assert!(verifies(&new, 0) && verifies(&old, 0));
+
+    // A day later, the new secret only.
+    post(&app, &owner, &format!("{path}/r/test"), None).await;
+    let later = ManualClock::at(time::OffsetDateTime::now_utc() + time::Duration::hours(25));
+    deliver_until(&app, later, &received, 2).await;
+    assert!(verifies(&new, 1));
+    assert!(!verifies(&old, 1), "the old secret no longer signs");
+}

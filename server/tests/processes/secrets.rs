@@ -75,9 +75,26 @@ async fn rotation_moves_every_secret_to_the_new_key_or_none() {
     let new = dir.path().join("new.key");
     connect(&database, &old, "contoso", "contoso-secret");
     connect(&database, &old, "fabrikam", "fabrikam-secret");
+    // A webhook whose secret was rotated: its secret and the one it replaced move too.
+    let key = old.to_str().unwrap();
+    let webhook = |command: &[&str]| {
+        let mut args = vec!["webhook"];
+        args.extend_from_slice(command);
+        args.extend([
+            "--tenant",
+            "contoso",
+            "--name",
+            "hooks",
+            "--secrets-key-file",
+            key,
+        ]);
+        ok(&opsux(&database, &args, &[]))
+    };
+    webhook(&["add", "--url", "https://hooks.example.com/in"]);
+    webhook(&["rotate-secret"]);
 
     let rotated = ok(&rotate(&database, &old, &new));
-    assert!(rotated.contains("Moved 2 secrets"), "{rotated}");
+    assert!(rotated.contains("Moved 4 secrets"), "{rotated}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
