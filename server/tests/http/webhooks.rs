@@ -412,11 +412,14 @@ async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
     assert_eq!(left, ["pending"], "{seen}");
 }
 
+/// What a loopback receiver got: each request's id, timestamp, signature and body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>;
+
 /// Runs a deliverer on `app`'s database with `clock` until `received` holds `count` requests.
 async fn deliver_until(
     app: &TestApp,
     clock: opsux_server::clock::SharedClock,
-    received: &std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>,
+    received: &Received,
     count: usize,
 ) {
     use opsux_server::webhooks::{Deliverer, DelivererConfig};
@@ -450,7 +453,7 @@ async fn deliver_until(
 async fn after_a_rotation_deliveries_are_signed_with_both_secrets_for_a_day() {
     use opsux_server::clock::{ManualClock, SystemClock};
     use opsux_server::webhooks::signature::WebhookSecret;
-    type Got = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String, String)>>>;
+    type Got = Received;
     // A receiver on loopback that keeps each request's id, timestamp, signature and body.
     let received: Got = Got::default();
     let router = axum::Router::new()
