@@ -178,8 +178,9 @@ async fn owners_manage_webhooks_members_see_them_and_private_destinations_are_re
     );
 }
 
-#[tokio::test]
-async fn an_operator_who_allows_private_destinations_may_add_one() {
+/// An app whose operator allows private destinations, with contoso's owner signed in and an
+/// endpoint `name` added at `url` (a loopback one): the app, the owner's cookie and the secret.
+async fn with_private_endpoint(name: &str, url: &str) -> (TestApp, String, String) {
     let app = TestApp::with(|c| c.webhook_allow_private = true)
         .await
         .with_secrets(SecretsKey::from_bytes(&[9; 32]));
@@ -188,27 +189,24 @@ async fn an_operator_who_allows_private_destinations_may_add_one() {
         &app,
         &owner,
         "/api/t/contoso/webhooks",
-        Some(json!({"name": "local", "url": "http://127.0.0.1:9000/in"})),
+        Some(json!({"name": name, "url": url})),
     )
     .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let secret = added.json()["secret"].as_str().unwrap().to_owned();
+    (app, owner, secret)
+}
+
+#[tokio::test]
+async fn an_operator_who_allows_private_destinations_may_add_one() {
+    let (_, _, secret) = with_private_endpoint("local", "http://127.0.0.1:9000/in").await;
+    assert!(secret.starts_with("whsec_"));
 }
 
 #[tokio::test]
 async fn an_endpoint_failing_for_a_day_is_paused_until_an_owner_resumes_it() {
     use opsux_server::store::webhooks::AttemptResult;
-    let app = TestApp::with(|c| c.webhook_allow_private = true)
-        .await
-        .with_secrets(SecretsKey::from_bytes(&[9; 32]));
-    let owner = app.login("owner@demo.test").await;
-    let added = post(
-        &app,
-        &owner,
-        "/api/t/contoso/webhooks",
-        Some(json!({"name": "down", "url": "http://127.0.0.1:9/in"})),
-    )
-    .await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let (app, owner, _) = with_private_endpoint("down", "http://127.0.0.1:9/in").await;
     let store = app.store();
     let hour = 3_600_000;
     let t0 = 1_800_000_000_000_i64;
@@ -479,14 +477,9 @@ async fn after_a_rotation_deliveries_are_signed_with_both_secrets_for_a_day() {
     let url = format!("http://{}/in", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
-    let app = TestApp::with(|c| c.webhook_allow_private = true)
-        .await
-        .with_secrets(SecretsKey::from_bytes(&[9; 32]));
-    let owner = app.login("owner@demo.test").await;
+    let (app, owner, secret) = with_private_endpoint("r", &url).await;
     let path = "/api/t/contoso/webhooks";
-    let added = post(&app, &owner, path, Some(json!({"name": "r", "url": url}))).await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
-    let old = WebhookSecret::parse(added.json()["secret"].as_str().unwrap()).unwrap();
+    let old = WebhookSecret::parse(&secret).unwrap();
     let rotated = post(&app, &owner, &format!("{path}/r/rotate-secret"), None).await;
     let new = WebhookSecret::parse(rotated.json()["secret"].as_str().unwrap()).unwrap();
 
